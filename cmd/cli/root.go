@@ -1,0 +1,116 @@
+// Package cli is the trackscan command line: one cobra command per file,
+// listed explicitly in commands below.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X ...cli.Version=...".
+var Version = "dev"
+
+// Sentinel errors, mapped to exit codes by exitCode.
+var (
+	// ErrUsage: bad flags, arguments or configuration (exit 2).
+	ErrUsage = errors.New("usage error")
+	// ErrIncomplete: a page or file could not be scanned; what was
+	// collected was still written (exit 3).
+	ErrIncomplete = errors.New("scan incomplete")
+	// ErrFindings: findings at or above --fail-on (exit 1).
+	ErrFindings = errors.New("findings at or above the --fail-on severity")
+)
+
+// Exit codes.
+const (
+	ExitOK         = 0
+	ExitFindings   = 1
+	ExitUsage      = 2
+	ExitIncomplete = 3
+)
+
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrUsage):
+		return ExitUsage
+	case errors.Is(err, ErrIncomplete):
+		return ExitIncomplete
+	case errors.Is(err, ErrFindings):
+		return ExitFindings
+	}
+	return ExitUsage
+}
+
+// usageErr wraps a message as a usage error.
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+}
+
+// env is what every command may use instead of the process globals, so the
+// tests can drive the CLI in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// commands is the registry of subcommands.
+var commands = []func(*env) *cobra.Command{
+	newScanCmd,
+	newDemoCmd,
+	newEmailCmd,
+	newPolicyCmd,
+	newVendorsCmd,
+	newRulesCmd,
+	newReportCmd,
+	newDiffCmd,
+	newBaselineCmd,
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "trackscan",
+		Short:         "Find the gap between what a site or email does and what its privacy policy says",
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v", err) })
+	for _, mk := range commands {
+		root.AddCommand(mk(e))
+	}
+	root.SetArgs(args)
+	err := root.Execute()
+	if err != nil && !errors.Is(err, ErrFindings) {
+		fmt.Fprintln(stderr, "trackscan:", oneLine(err))
+	}
+	if err != nil && !isKnown(err) {
+		// cobra's own errors (unknown command, bad args) are usage errors.
+		return ExitUsage
+	}
+	return exitCode(err)
+}
+
+func isKnown(err error) bool {
+	return errors.Is(err, ErrUsage) || errors.Is(err, ErrIncomplete) || errors.Is(err, ErrFindings)
+}
+
+// oneLine keeps error output to one line whatever an error wraps.
+func oneLine(err error) string {
+	s := err.Error()
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,142 @@
+// Package capture holds the plain record of what a browser saw on one page
+// in one consent phase. It is the seam between the crawler (which fills it)
+// and the detectors (which read it); it has no behaviour and no chromedp.
+package capture
+
+// Phase is the consent state a page was captured in.
+type Phase string
+
+const (
+	PreConsent  Phase = "pre-consent"
+	AfterReject Phase = "after-reject"
+	AfterAccept Phase = "after-accept"
+)
+
+// Phases lists the phases in the order they are run and reported.
+var Phases = []Phase{PreConsent, AfterReject, AfterAccept}
+
+// Page is everything captured for one URL in one phase.
+type Page struct {
+	URL      string `json:"url"`       // as requested
+	FinalURL string `json:"final_url"` // after redirects
+	Phase    Phase  `json:"phase"`
+	Status   int    `json:"status,omitempty"`
+	// Error is set when the page could not be captured completely; what was
+	// captured before the error is kept.
+	Error string `json:"error,omitempty"`
+
+	Requests     []Request     `json:"requests,omitempty"`
+	CookieWrites []CookieWrite `json:"cookie_writes,omitempty"` // every attempt to set a cookie
+	Cookies      []Cookie      `json:"cookies,omitempty"`       // what the browser stored
+	Storage      []StorageItem `json:"storage,omitempty"`
+	Scripts      []Element     `json:"scripts,omitempty"`
+	Iframes      []Element     `json:"iframes,omitempty"`
+	Images       []Element     `json:"images,omitempty"`
+	APICalls     []APICall     `json:"api_calls,omitempty"` // canvas, sendBeacon, ... (hooked before page scripts)
+	Links        []string      `json:"links,omitempty"`     // absolute hrefs from the rendered DOM, for the frontier
+	Consent      *Consent      `json:"consent,omitempty"`
+	Screenshot   string        `json:"screenshot,omitempty"` // file path, when screenshots were asked for
+}
+
+// Request is one network request the page (or one of its frames) made.
+type Request struct {
+	URL          string `json:"url"`
+	Method       string `json:"method,omitempty"`
+	ResourceType string `json:"resource_type,omitempty"` // Document, Script, Image, Ping, XHR, Fetch, ...
+	Initiator    string `json:"initiator,omitempty"`     // URL of the script or document that caused it
+	FrameURL     string `json:"frame_url,omitempty"`
+	Status       int    `json:"status,omitempty"`
+	MimeType     string `json:"mime_type,omitempty"`
+	Failed       string `json:"failed,omitempty"` // network error text, when it failed
+	PostData     string `json:"post_data,omitempty"`
+}
+
+// CookieWrite is one attempt to set a cookie: a Set-Cookie response header
+// or a document.cookie assignment.
+type CookieWrite struct {
+	Name        string   `json:"name"`
+	Domain      string   `json:"domain,omitempty"` // empty for host-only cookies: see Host
+	Host        string   `json:"host"`             // host of the response or the document
+	Path        string   `json:"path,omitempty"`
+	ExpiresDays float64  `json:"expires_days"` // -1 for a session cookie
+	Secure      bool     `json:"secure,omitempty"`
+	HTTPOnly    bool     `json:"http_only,omitempty"`
+	SameSite    string   `json:"same_site,omitempty"`
+	Partitioned bool     `json:"partitioned,omitempty"`
+	Source      string   `json:"source"` // "header" or "script"
+	SetBy       string   `json:"set_by"` // response URL, or the URL of the script that wrote document.cookie
+	FrameURL    string   `json:"frame_url,omitempty"`
+	Blocked     []string `json:"blocked,omitempty"` // the browser's reasons for refusing it
+}
+
+// Cookie is a cookie the browser stored.
+type Cookie struct {
+	Name        string  `json:"name"`
+	Domain      string  `json:"domain"`
+	Path        string  `json:"path,omitempty"`
+	ExpiresDays float64 `json:"expires_days"` // -1 for a session cookie
+	Secure      bool    `json:"secure,omitempty"`
+	HTTPOnly    bool    `json:"http_only,omitempty"`
+	SameSite    string  `json:"same_site,omitempty"`
+	Partitioned bool    `json:"partitioned,omitempty"`
+	ValueLength int     `json:"value_length,omitempty"` // values are never kept: they may identify the visitor
+}
+
+// StorageItem is one Web Storage key.
+type StorageItem struct {
+	Origin      string `json:"origin"`
+	Kind        string `json:"kind"` // "localStorage" or "sessionStorage"
+	Key         string `json:"key"`
+	ValueLength int    `json:"value_length,omitempty"`
+}
+
+// Element is a script, iframe or image of the rendered DOM.
+type Element struct {
+	Src      string  `json:"src"`
+	FrameURL string  `json:"frame_url,omitempty"`
+	Width    float64 `json:"width,omitempty"` // rendered size in CSS pixels
+	Height   float64 `json:"height,omitempty"`
+	Visible  bool    `json:"visible"`
+}
+
+// APICall is a call to a hooked browser API (fingerprinting, beacons).
+type APICall struct {
+	API      string `json:"api"`              // e.g. "HTMLCanvasElement.toDataURL", "navigator.sendBeacon"
+	Script   string `json:"script,omitempty"` // URL of the calling script, from the stack
+	FrameURL string `json:"frame_url,omitempty"`
+	Detail   string `json:"detail,omitempty"` // e.g. the beacon URL or the measured text
+}
+
+// Consent records the banner seen and what was done with it.
+type Consent struct {
+	CMP         string `json:"cmp,omitempty"` // CMP rule id, "generic", "config" or "" when none was found
+	BannerFound bool   `json:"banner_found"`
+	Action      string `json:"action,omitempty"` // "reject" or "accept"
+	Clicked     bool   `json:"clicked,omitempty"`
+	Verified    bool   `json:"verified,omitempty"` // banner gone or consent state changed after the click
+	Selector    string `json:"selector,omitempty"` // what was clicked
+	Note        string `json:"note,omitempty"`
+	TCF         *TCF   `json:"tcf,omitempty"`
+	GPP         string `json:"gpp,omitempty"`
+	GPC         bool   `json:"gpc,omitempty"`
+}
+
+// TCF is what the IAB TCF v2 API reported.
+type TCF struct {
+	CMPID           int             `json:"cmp_id"`
+	EventStatus     string          `json:"event_status,omitempty"`
+	GDPRApplies     bool            `json:"gdpr_applies"`
+	PurposeConsents map[string]bool `json:"purpose_consents,omitempty"`
+	VendorConsents  map[string]bool `json:"vendor_consents,omitempty"`
+	TCString        string          `json:"tc_string,omitempty"`
+}
+
+// BrowserInfo says which browser identity and cookie policy a scan ran under.
+type BrowserInfo struct {
+	Version           string `json:"version,omitempty"`
+	UserAgent         string `json:"user_agent,omitempty"`
+	Viewport          string `json:"viewport,omitempty"`
+	Language          string `json:"language,omitempty"`
+	ThirdPartyCookies string `json:"third_party_cookies"` // "allow" or "block"
+	GPC               bool   `json:"gpc,omitempty"`
+}

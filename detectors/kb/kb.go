@@ -1,0 +1,86 @@
+// Package kb is the vendor knowledge base: who is behind a host, a URL, a
+// cookie, a storage key or an email tracking link. The facts live in data
+// files embedded with go:embed; this file holds the API the rest of
+// trackscan relies on.
+package kb
+
+// Category is the purpose trackscan assigns to a vendor, cookie or request.
+type Category string
+
+const (
+	Essential         Category = "essential"
+	Functional        Category = "functional"
+	Analytics         Category = "analytics"
+	Advertising       Category = "advertising"
+	Social            Category = "social"
+	SessionReplay     Category = "session-replay"
+	Fingerprinting    Category = "fingerprinting"
+	EmailTracking     Category = "email-tracking"
+	ConsentManagement Category = "consent-management"
+	Unknown           Category = "unknown"
+)
+
+// Categories lists every category in a stable order.
+var Categories = []Category{Essential, Functional, Analytics, Advertising, Social, SessionReplay,
+	Fingerprinting, EmailTracking, ConsentManagement, Unknown}
+
+// NonEssential reports whether a category needs consent before it may run.
+func (c Category) NonEssential() bool {
+	switch c {
+	case Essential, ConsentManagement, Functional, Unknown, "":
+		return false
+	}
+	return true
+}
+
+// Vendor is one company or service and everything that identifies it.
+type Vendor struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Owner      string     `json:"owner,omitempty"`
+	Aliases    []string   `json:"aliases,omitempty"` // names a privacy policy may use
+	Category   Category   `json:"category"`          // primary purpose
+	Categories []Category `json:"categories,omitempty"`
+	Domains    []string   `json:"domains,omitempty"` // registrable domains and hostnames
+	Scripts    []string   `json:"scripts,omitempty"` // script URL patterns
+	Cookies    []Cookie   `json:"cookies,omitempty"`
+	Storage    []string   `json:"storage,omitempty"` // localStorage keys or prefixes ("prefix*")
+	ESP        *ESP       `json:"esp,omitempty"`     // email service provider patterns
+}
+
+// Cookie describes a cookie a vendor sets.
+type Cookie struct {
+	Name     string   `json:"name"`               // exact name, "prefix*", or "/regexp/"
+	Category Category `json:"category"`           // may differ from the vendor's (a load balancer cookie is essential)
+	Lifetime string   `json:"lifetime,omitempty"` // typical lifetime as published, e.g. "2 years"
+	Days     float64  `json:"days,omitempty"`     // the same in days, -1 for session
+}
+
+// ESP holds the email tracking patterns of an email service provider.
+type ESP struct {
+	OpenPixel []string `json:"open_pixel,omitempty"` // URL patterns of open pixels
+	Click     []string `json:"click,omitempty"`      // URL patterns of click-tracking redirects
+	Headers   []string `json:"headers,omitempty"`    // header patterns, "Name: value-substring"
+}
+
+// Match says which vendor something belongs to and why.
+type Match struct {
+	Vendor   *Vendor
+	Category Category
+	// Source is "trackscan" for the embedded base, else the list it came from
+	// with the rule, e.g. "easyprivacy.txt:1234 ||hotjar.com^".
+	Source string
+}
+
+// EmailMatch is a Match on an email URL with the kind of tracking it is.
+type EmailMatch struct {
+	Match
+	Kind string // "open-pixel" or "click-tracking"
+}
+
+// ListMatcher is a user-supplied list (filter list, tds.json, services.json)
+// consulted after the embedded base.
+type ListMatcher interface {
+	Name() string
+	MatchRequest(rawURL, pageURL, resourceType string) (Match, bool)
+}

@@ -1,0 +1,60 @@
+// Package reports renders a scan result: table, JSON, SARIF, JUnit,
+// Markdown and HTML. Every format reads the same Report document.
+package reports
+
+import (
+	"io"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/rules"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+// Schema is the JSON schema id written into every report.
+const Schema = "trackscan/v1"
+
+// Report is the whole result of one trackscan run: the JSON document of
+// docs/json.md, and the input of every other format.
+type Report struct {
+	Schema  string               `json:"schema"`
+	Kind    string               `json:"kind"` // "site", "email" or "policy"
+	Target  string               `json:"target"`
+	Tool    Tool                 `json:"tool"`
+	Browser *capture.BrowserInfo `json:"browser,omitempty"`
+
+	Pages      []Page                `json:"pages,omitempty"`
+	Vendors    []detectors.Vendor    `json:"vendors,omitempty"`
+	Cookies    []detectors.Cookie    `json:"cookies,omitempty"`
+	Storage    []detectors.Storage   `json:"storage,omitempty"`
+	Detections []detectors.Detection `json:"detections,omitempty"`
+	Emails     []detectors.Email     `json:"emails,omitempty"`
+	Policy     *policy.Policy        `json:"policy,omitempty"`
+	Findings   []rules.Finding       `json:"findings"`
+	Errors     []string              `json:"errors,omitempty"` // one line per page or file that failed
+	// Suppressed counts findings left out by a baseline or the ignore file.
+	Suppressed int `json:"suppressed,omitempty"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Page is one captured page in one phase.
+type Page struct {
+	URL        string           `json:"url"`
+	Phase      capture.Phase    `json:"phase"`
+	FinalURL   string           `json:"final_url,omitempty"`
+	Status     int              `json:"status,omitempty"`
+	Error      string           `json:"error,omitempty"`
+	Consent    *capture.Consent `json:"consent,omitempty"`
+	Screenshot string           `json:"screenshot,omitempty"`
+	Requests   int              `json:"requests"`
+}
+
+// Reporter writes a report in one format.
+type Reporter interface {
+	Report(w io.Writer, r *Report) error
+}

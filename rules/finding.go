@@ -1,0 +1,58 @@
+// Package rules compares detections with the declared policy and turns the
+// gaps into findings.
+package rules
+
+// Severity orders findings; CI gates on it with --fail-on.
+type Severity string
+
+const (
+	Info     Severity = "info"
+	Low      Severity = "low"
+	Medium   Severity = "medium"
+	High     Severity = "high"
+	Critical Severity = "critical"
+)
+
+// Rank gives severities an order; unknown ones rank lowest.
+func (s Severity) Rank() int {
+	switch s {
+	case Info:
+		return 1
+	case Low:
+		return 2
+	case Medium:
+		return 3
+	case High:
+		return 4
+	case Critical:
+		return 5
+	}
+	return 0
+}
+
+// Disclosure levels of an observed vendor or practice against the policy.
+const (
+	DisclosureNamed        = "named"
+	DisclosureOwnerNamed   = "owner-named"
+	DisclosureCategoryOnly = "category-only"
+	DisclosureUndisclosed  = "undisclosed"
+	DisclosureContradicted = "contradicted"
+)
+
+// Finding is one compliance gap with its evidence.
+type Finding struct {
+	Rule        string   `json:"rule"`
+	Title       string   `json:"title"`
+	Severity    Severity `json:"severity"`
+	Category    string   `json:"category,omitempty"`
+	Vendor      string   `json:"vendor,omitempty"`
+	Phase       string   `json:"phase,omitempty"`
+	Disclosure  string   `json:"disclosure,omitempty"`
+	Target      string   `json:"target"` // page URL or email file
+	Evidence    string   `json:"evidence"`
+	PolicyQuote string   `json:"policy_quote,omitempty"`
+	Fingerprint string   `json:"fingerprint"`
+	// Subject is what the fingerprint keys on besides rule, page path and
+	// vendor: a cookie name or a host. Never a value or a query string.
+	Subject string `json:"subject,omitempty"`
+}

@@ -1,0 +1,74 @@
+// Package policy reads a declared policy: a natural-language privacy policy
+// or a structured policy file, into declarations the rules compare with.
+package policy
+
+// Practices a declaration can be about.
+const (
+	Cookies                   = "cookies"
+	WebBeacons                = "web-beacons"
+	LocalStorage              = "local-storage"
+	Analytics                 = "analytics"
+	Advertising               = "advertising"
+	SocialWidgets             = "social-widgets"
+	SessionRecording          = "session-recording"
+	Fingerprinting            = "fingerprinting"
+	EmailOpenTracking         = "email-open-tracking"
+	EmailClickTracking        = "email-click-tracking"
+	ThirdPartySharing         = "third-party-sharing"
+	SaleOfData                = "sale-of-data"
+	ConsentBeforeNonEssential = "consent-before-non-essential"
+	BrowserOptOut             = "browser-opt-out"
+	DoNotTrack                = "do-not-track"
+	VendorPractice            = "vendor"
+)
+
+// Polarity of a declaration.
+const (
+	Affirmed = "affirmed"
+	Denied   = "denied"
+)
+
+// Policy is everything a policy declares.
+type Policy struct {
+	Source       string        `json:"source"`
+	Declarations []Declaration `json:"declarations"`
+	// Cookies the policy lists with a lifetime ("_ga, 2 years").
+	Cookies []DeclaredCookie `json:"cookies,omitempty"`
+	// Structured is set when a structured policy file was given.
+	Structured *File `json:"structured,omitempty"`
+}
+
+// Declaration is one thing the policy affirms or denies, with its quote.
+type Declaration struct {
+	Practice string `json:"practice"`
+	Polarity string `json:"polarity"`
+	Vendor   string `json:"vendor,omitempty"` // knowledge-base id when a vendor is named
+	Role     string `json:"role,omitempty"`   // e.g. "payment", "hosting" when the vendor is named only in that role
+	Quote    string `json:"quote"`            // the exact sentence
+	Line     int    `json:"line,omitempty"`
+	Section  string `json:"section,omitempty"`
+}
+
+// DeclaredCookie is a cookie the policy names, with its declared lifetime.
+type DeclaredCookie struct {
+	Name     string  `json:"name"` // exact, or "prefix*"
+	Category string  `json:"category,omitempty"`
+	Days     float64 `json:"days,omitempty"` // -1 session, 0 unknown
+	Quote    string  `json:"quote,omitempty"`
+}
+
+// File is a structured policy file (YAML), what a CI job keeps in its repo.
+type File struct {
+	Vendors []string `json:"vendors,omitempty" yaml:"vendors"` // knowledge-base ids
+	// Allowed lists the categories allowed per phase, e.g. pre-consent: [essential].
+	Allowed       map[string][]string `json:"allowed,omitempty" yaml:"allowed"`
+	Cookies       []DeclaredCookie    `json:"cookies,omitempty" yaml:"cookies"`
+	EmailTracking *EmailTracking      `json:"email_tracking,omitempty" yaml:"email_tracking"`
+}
+
+// EmailTracking is what a structured policy declares about email tracking.
+type EmailTracking struct {
+	OpenTracking  bool     `json:"open_tracking" yaml:"open_tracking"`
+	ClickTracking bool     `json:"click_tracking" yaml:"click_tracking"`
+	ESPs          []string `json:"esps,omitempty" yaml:"esps"`
+}
