@@ -1,0 +1,253 @@
+// Package browser drives a headless Chromium through chromedp and records
+// what a page does into capture.Page. It is the only package that imports
+// chromedp: its API changes fast, so it stays behind this boundary.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+)
+
+// ErrNoBrowser means no Chromium executable was found.
+var ErrNoBrowser = errors.New("no Chromium found: install Debian's chromium package or pass --browser PATH")
+
+// Options configure the browser for a whole scan.
+type Options struct {
+	ExecPath          string            // Chromium binary; found on PATH when empty
+	RemoteURL         string            // ws:// URL of a running Chrome to drive instead of starting one
+	Flags             map[string]string // extra Chromium flags, NAME=VALUE ("" value for a bare switch)
+	ResolveRules      string            // Chromium host-resolver-rules (maps real hostnames to loopback)
+	Insecure          bool              // ignore TLS certificate errors
+	ThirdPartyCookies string            // "allow" (default) or "block"
+	GPC               bool              // send Sec-GPC: 1 and set navigator.globalPrivacyControl
+	Language          string            // Accept-Language and navigator.language, default "en-US,en"
+	Width, Height     int               // viewport, default 1366x768
+	PageTimeout       time.Duration     // whole budget of one page visit, default 30s
+	IdleTime          time.Duration     // network quiet time that counts as idle, default 500ms
+	MaxIdleWait       time.Duration     // longest wait for idle after load, default 8s
+}
+
+func (o *Options) defaults() {
+	if o.ThirdPartyCookies == "" {
+		o.ThirdPartyCookies = "allow"
+	}
+	if o.Language == "" {
+		o.Language = "en-US,en"
+	}
+	if o.Width == 0 || o.Height == 0 {
+		o.Width, o.Height = 1366, 768
+	}
+	if o.PageTimeout == 0 {
+		o.PageTimeout = 30 * time.Second
+	}
+	if o.IdleTime == 0 {
+		o.IdleTime = 500 * time.Millisecond
+	}
+	if o.MaxIdleWait == 0 {
+		o.MaxIdleWait = 8 * time.Second
+	}
+}
+
+// Browser is one running Chromium shared by every page of a scan; each page
+// visit gets its own browser context (a fresh profile with no cookies).
+type Browser struct {
+	opts      Options
+	ctx       context.Context // the browser's context: it has no deadline (a deadline would close the browser)
+	cancel    context.CancelFunc
+	allocStop context.CancelFunc
+	dataDir   string
+	info      capture.BrowserInfo
+	closeOnce sync.Once
+}
+
+// FindChromium returns the path of a Chromium or Chrome executable on PATH.
+func FindChromium() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome-stable", "google-chrome", "chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoBrowser
+}
+
+// Launch starts Chromium (or attaches to RemoteURL).
+func Launch(ctx context.Context, opts Options) (*Browser, error) {
+	opts.defaults()
+	if opts.ThirdPartyCookies != "allow" && opts.ThirdPartyCookies != "block" {
+		return nil, fmt.Errorf("third-party cookies must be allow or block, not %q", opts.ThirdPartyCookies)
+	}
+	b := &Browser{opts: opts}
+	var allocCtx context.Context
+	if opts.RemoteURL != "" {
+		allocCtx, b.allocStop = remote.NewAllocator(context.WithoutCancel(ctx), opts.RemoteURL)
+	} else {
+		if opts.ExecPath == "" {
+			p, err := FindChromium()
+			if err != nil {
+				return nil, err
+			}
+			opts.ExecPath = p
+			b.opts.ExecPath = p
+		}
+		if _, err := os.Stat(opts.ExecPath); err != nil {
+			return nil, fmt.Errorf("%w (%s)", ErrNoBrowser, opts.ExecPath)
+		}
+		dir, err := newProfileDir(opts.ThirdPartyCookies)
+		if err != nil {
+			return nil, err
+		}
+		b.dataDir = dir
+		allocCtx, b.allocStop = chromedp.NewExecAllocator(context.WithoutCancel(ctx), b.allocatorOptions()...)
+	}
+	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
+	// Start the browser with a context that has no deadline; pages get their own.
+	startCtx, stop := context.WithTimeout(ctx, 30*time.Second)
+	defer stop()
+	ready := make(chan error, 1)
+	go func() { ready <- chromedp.Do(b.ctx) }()
+	select {
+	case err := <-ready:
+		if err != nil {
+			b.Close()
+			return nil, fmt.Errorf("start Chromium: %w", err)
+		}
+	case <-startCtx.Done():
+		b.Close()
+		return nil, fmt.Errorf("start Chromium: %w", startCtx.Err())
+	}
+	v, err := chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("read Chromium version: %w", err)
+	}
+	b.info = capture.BrowserInfo{
+		Version:           v.Product,
+		UserAgent:         visitorUserAgent(v.UserAgent),
+		Viewport:          fmt.Sprintf("%dx%d", opts.Width, opts.Height),
+		Language:          opts.Language,
+		ThirdPartyCookies: opts.ThirdPartyCookies,
+		GPC:               opts.GPC,
+	}
+	return b, nil
+}
+
+// visitorUserAgent removes the headless marker: consent managers and
+// analytics treat a recognised bot differently, which would make the
+// evidence worthless (FIELD-NOTES §2.5).
+func visitorUserAgent(ua string) string {
+	return strings.Replace(ua, "HeadlessChrome", "Chrome", 1)
+}
+
+func (b *Browser) allocatorOptions() []chromedp.ExecAllocatorOption {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(b.opts.ExecPath),
+		chromedp.UserDataDir(b.dataDir),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Headless,
+		chromedp.WindowSize(b.opts.Width, b.opts.Height),
+		chromedp.Flag("disable-gpu", true),
+		// Chromium's own traffic (updates, sync, time) must never be counted as the site's.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("disable-domain-reliability", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("safebrowsing-disable-auto-update", true),
+		chromedp.Flag("no-pings", false),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.Flag("mute-audio", true),
+		// Keep cross-site iframes in the page's process so their network
+		// events and documents reach the page's session (FIELD-NOTES §2.2).
+		chromedp.Flag("disable-features", "SitePerProcess,IsolateOrigins,Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions"),
+		chromedp.Flag("disable-site-isolation-trials", true),
+		// Present as an ordinary browser: no navigator.webdriver.
+		chromedp.Flag("disable-blink-features", "AutomationControlled"),
+		chromedp.Flag("lang", strings.SplitN(b.opts.Language, ",", 2)[0]),
+	}
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.Flag("no-sandbox", true))
+	}
+	if b.opts.ResolveRules != "" {
+		opts = append(opts, chromedp.Flag("host-resolver-rules", b.opts.ResolveRules))
+	}
+	if b.opts.Insecure {
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
+	}
+	for name, value := range b.opts.Flags {
+		name = strings.TrimLeft(name, "-")
+		if value == "" {
+			opts = append(opts, chromedp.Flag(name, true))
+		} else {
+			opts = append(opts, chromedp.Flag(name, value))
+		}
+	}
+	return opts
+}
+
+// newProfileDir writes a fresh profile whose cookie controls say whether
+// third-party cookies are allowed: a fresh Chromium 156 profile blocks them,
+// and no command-line flag changes that any more (FIELD-NOTES §2.1).
+func newProfileDir(thirdParty string) (string, error) {
+	dir, err := os.MkdirTemp("", "trackscan-profile-")
+	if err != nil {
+		return "", err
+	}
+	mode := 0 // allow
+	if thirdParty == "block" {
+		mode = 1
+	}
+	prefs := fmt.Sprintf(`{"profile":{"cookie_controls_mode":%d,"block_third_party_cookies":%t}}`, mode, thirdParty == "block")
+	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// Info says which browser identity and cookie policy the scan runs under.
+func (b *Browser) Info() capture.BrowserInfo { return b.info }
+
+// Close stops Chromium, waits for its processes and removes the profile.
+func (b *Browser) Close() {
+	b.closeOnce.Do(func() {
+		if b.ctx != nil {
+			_ = chromedp.Cancel(b.ctx)
+		}
+		if b.cancel != nil {
+			b.cancel()
+		}
+		if b.allocStop != nil {
+			b.allocStop()
+		}
+		if b.dataDir != "" {
+			_ = os.RemoveAll(b.dataDir)
+		}
+	})
+}

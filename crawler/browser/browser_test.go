@@ -1,0 +1,42 @@
+package browser_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/demosite"
+)
+
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := browser.FindChromium(); err != nil {
+		t.Skip(err)
+	}
+}
+
+func TestCaptureSmoke(t *testing.T) {
+	needChromium(t)
+	site := demosite.Start()
+	defer site.Close()
+	ctx := context.Background()
+	b, err := browser.Launch(ctx, browser.Options{ResolveRules: site.ResolveRules(), Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	start := time.Now()
+	p, err := b.Capture(ctx, demosite.StartURL, browser.Visit{Phase: capture.PreConsent})
+	t.Logf("capture took %s", time.Since(start))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("DUMP") != "" {
+		out, _ := json.MarshalIndent(p, "", "  ")
+		os.WriteFile("/tmp/page.json", out, 0o644)
+	}
+}

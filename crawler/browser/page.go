@@ -1,0 +1,392 @@
+package browser
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+)
+
+//go:embed hooks.js
+var hooksJS string
+
+//go:embed collect.js
+var collectJS string
+
+const gpcJS = `Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true, configurable: true});`
+
+// Visit says what to do on one page in one phase.
+type Visit struct {
+	Phase capture.Phase
+	// ConsentScript is the consent engine's JavaScript (crawler/consent),
+	// which defines window.__trackscanConsent; empty disables consent handling.
+	ConsentScript string
+	// ConsentAction is "reject" or "accept" for the consent phases, "" to
+	// only look for a banner and read the consent signals.
+	ConsentAction string
+	// ScreenshotPath, when set, receives a PNG of the viewport at the end.
+	ScreenshotPath string
+}
+
+// ErrPageTimeout means the page did not finish within the page timeout.
+var ErrPageTimeout = errors.New("page timed out")
+
+// Capture visits pageURL in a fresh browser context and records what it
+// does. On error the returned page still holds what was captured.
+func (b *Browser) Capture(ctx context.Context, pageURL string, v Visit) (*capture.Page, error) {
+	p := &capture.Page{URL: pageURL, Phase: v.Phase}
+	rec := newRecorder()
+	tabCtx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(rec.onEvent))
+	defer cancelTab()
+	// Ctrl-C or the scan's deadline ends this tab, never the browser.
+	stopAfter := context.AfterFunc(ctx, cancelTab)
+	defer stopAfter()
+
+	if err := chromedp.Do(tabCtx); err != nil {
+		return b.fail(p, rec, fmt.Errorf("open tab: %w", err))
+	}
+	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
+	defer cancel()
+	if err := b.prepareTab(tctx); err != nil {
+		return b.fail(p, rec, fmt.Errorf("prepare tab: %w", err))
+	}
+
+	navErr := b.navigate(tctx, p, rec, pageURL)
+	if navErr != nil && p.Status == 0 {
+		return b.fail(p, rec, navErr)
+	}
+	b.waitIdle(tctx, rec)
+
+	if v.ConsentScript != "" {
+		b.handleConsent(tctx, p, rec, pageURL, v)
+	}
+
+	b.collect(tctx, p, rec.requestURLs())
+	if v.ScreenshotPath != "" {
+		if png, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err == nil {
+			if os.WriteFile(v.ScreenshotPath, png, 0o644) == nil {
+				p.Screenshot = v.ScreenshotPath
+			}
+		}
+	}
+	rec.fill(p)
+	sortPage(p)
+	if navErr != nil {
+		p.Error = navErr.Error()
+		return p, navErr
+	}
+	if tctx.Err() != nil && ctx.Err() == nil {
+		p.Error = ErrPageTimeout.Error()
+		return p, ErrPageTimeout
+	}
+	if ctx.Err() != nil {
+		p.Error = ctx.Err().Error()
+		return p, ctx.Err()
+	}
+	return p, nil
+}
+
+func (b *Browser) fail(p *capture.Page, rec *recorder, err error) (*capture.Page, error) {
+	rec.fill(p)
+	sortPage(p)
+	p.Error = err.Error()
+	return p, err
+}
+
+// prepareTab installs the instrumentation before the first document loads.
+func (b *Browser) prepareTab(ctx context.Context) error {
+	if _, err := chromedp.Call(ctx, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName}); err != nil {
+		return err
+	}
+	src := hooksJS
+	if b.opts.GPC {
+		src = gpcJS + "\n" + src
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+		UserAgent: b.info.UserAgent, AcceptLanguage: b.opts.Language,
+	}); err != nil {
+		return err
+	}
+	if b.opts.GPC {
+		if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Sec-GPC": "1"},
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// navigate loads u and records the main document's final URL and status.
+func (b *Browser) navigate(ctx context.Context, p *capture.Page, rec *recorder, u string) error {
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(u))
+	if resp != nil {
+		p.Status = int(resp.Status)
+		p.FinalURL = resp.URL
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w after %s", ErrPageTimeout, b.opts.PageTimeout)
+		}
+		return fmt.Errorf("load %s: %s", u, loadErrorText(err))
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && loc != "" {
+		p.FinalURL = loc
+	}
+	if p.Status >= 400 {
+		return fmt.Errorf("load %s: HTTP %d", u, p.Status)
+	}
+	return nil
+}
+
+// loadErrorText keeps Chromium's net::ERR_ name, which says what went wrong.
+func loadErrorText(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "net::ERR_"); i >= 0 {
+		s = s[i:]
+		if j := strings.IndexAny(s, " ,\n)"); j > 0 {
+			s = s[:j]
+		}
+	}
+	return s
+}
+
+// waitIdle waits until the network has been quiet for IdleTime, at most
+// MaxIdleWait: a fixed sleep is either too short or wastes time.
+func (b *Browser) waitIdle(ctx context.Context, rec *recorder) {
+	deadline := time.Now().Add(b.opts.MaxIdleWait)
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for time.Now().Before(deadline) {
+		if rec.idleFor(b.opts.IdleTime) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// frameInfo is one frame of the page.
+type frameInfo struct {
+	id  cdp.FrameID
+	url string
+}
+
+func frames(ctx context.Context) ([]frameInfo, error) {
+	tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil || tree.FrameTree == nil {
+		return nil, err
+	}
+	var out []frameInfo
+	var walk func(ft *page.FrameTree)
+	walk = func(ft *page.FrameTree) {
+		if ft.Frame != nil {
+			out = append(out, frameInfo{id: ft.Frame.ID, url: ft.Frame.URL + ft.Frame.URLFragment})
+		}
+		for _, c := range ft.ChildFrames {
+			walk(c)
+		}
+	}
+	walk(tree.FrameTree)
+	return out, nil
+}
+
+// evalInFrame runs expr in an isolated world of a frame: it shares the DOM
+// but not the page's JavaScript, so a page cannot tamper with it.
+func evalInFrame[T any](ctx context.Context, frame cdp.FrameID, expr string, awaitPromise bool) (T, error) {
+	var zero T
+	world, err := chromedp.Call(ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: frame, WorldName: "trackscan"})
+	if err != nil {
+		return zero, err
+	}
+	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+		Expression: expr, ContextID: world.ExecutionContextID, ReturnByValue: new(true), AwaitPromise: new(awaitPromise),
+	})
+	if err != nil {
+		return zero, err
+	}
+	if res.ExceptionDetails != nil {
+		return zero, fmt.Errorf("script error: %s", res.ExceptionDetails.Text)
+	}
+	if res.Result == nil || len(res.Result.Value) == 0 {
+		return zero, nil
+	}
+	var v T
+	if err := json.Unmarshal(res.Result.Value, &v); err != nil {
+		return zero, err
+	}
+	return v, nil
+}
+
+// evalMain runs expr in the page's own world of the top frame (where
+// __tcfapi and __gpp live).
+func evalMain[T any](ctx context.Context, expr string) (T, error) {
+	var zero T
+	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+		Expression: expr, ReturnByValue: new(true), AwaitPromise: new(true),
+	})
+	if err != nil {
+		return zero, err
+	}
+	if res.ExceptionDetails != nil {
+		return zero, fmt.Errorf("script error: %s", res.ExceptionDetails.Text)
+	}
+	if res.Result == nil || len(res.Result.Value) == 0 {
+		return zero, nil
+	}
+	var v T
+	err = json.Unmarshal(res.Result.Value, &v)
+	return v, err
+}
+
+type collected struct {
+	Scripts []struct {
+		Src string `json:"src"`
+	} `json:"scripts"`
+	Iframes []element `json:"iframes"`
+	Images  []element `json:"images"`
+	Links   []string  `json:"links"`
+	Storage []struct {
+		Kind string `json:"kind"`
+		Key  string `json:"key"`
+		Len  int    `json:"len"`
+	} `json:"storage"`
+}
+
+type element struct {
+	Src     string  `json:"src"`
+	W       float64 `json:"w"`
+	H       float64 `json:"h"`
+	Visible bool    `json:"visible"`
+}
+
+// collect reads cookies, storage and the DOM inventory of every frame.
+func (b *Browser) collect(ctx context.Context, p *capture.Page, requestURLs []string) {
+	fs, _ := frames(ctx)
+	origins := map[string]bool{}
+	for i, f := range fs {
+		c, err := evalInFrame[collected](ctx, f.id, collectJS, false)
+		if err != nil {
+			continue
+		}
+		frameURL := ""
+		if i > 0 {
+			frameURL = f.url
+		}
+		for _, s := range c.Scripts {
+			p.Scripts = append(p.Scripts, capture.Element{Src: s.Src, FrameURL: frameURL, Visible: true})
+		}
+		for _, e := range c.Iframes {
+			p.Iframes = append(p.Iframes, capture.Element{Src: e.Src, FrameURL: frameURL, Width: e.W, Height: e.H, Visible: e.Visible})
+		}
+		for _, e := range c.Images {
+			p.Images = append(p.Images, capture.Element{Src: e.Src, FrameURL: frameURL, Width: e.W, Height: e.H, Visible: e.Visible})
+		}
+		if i == 0 {
+			p.Links = c.Links
+		}
+		origin := originOf(f.url)
+		if origin == "" || origins[origin] {
+			continue
+		}
+		origins[origin] = true
+		for _, s := range c.Storage {
+			p.Storage = append(p.Storage, capture.StorageItem{Origin: origin, Kind: s.Kind, Key: s.Key, ValueLength: s.Len})
+		}
+	}
+	// network.GetCookies without URLs covers only the page's frames: ask for
+	// the origin of every request seen, so third-party cookies are included.
+	urls := cookieURLs(p, fs, requestURLs)
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: urls})
+	if err != nil {
+		return
+	}
+	now := float64(time.Now().Unix())
+	for _, c := range res.Cookies {
+		days := -1.0
+		if !c.Session && c.Expires > 0 {
+			days = roundDays((c.Expires - now) / 86400)
+		}
+		p.Cookies = append(p.Cookies, capture.Cookie{
+			Name: c.Name, Domain: strings.TrimPrefix(c.Domain, "."), Path: c.Path, ExpiresDays: days,
+			Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: string(c.SameSite),
+			Partitioned: c.PartitionKey != nil, ValueLength: len(c.Value),
+		})
+	}
+}
+
+func cookieURLs(p *capture.Page, fs []frameInfo, requestURLs []string) []string {
+	set := map[string]bool{}
+	add := func(raw string) {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return
+		}
+		set[u.Scheme+"://"+u.Host+"/"] = true
+	}
+	for _, f := range fs {
+		add(f.url)
+	}
+	for _, u := range requestURLs {
+		add(u)
+	}
+	add(p.URL)
+	add(p.FinalURL)
+	for _, e := range p.Scripts {
+		add(e.Src)
+	}
+	for _, e := range p.Iframes {
+		add(e.Src)
+	}
+	for _, e := range p.Images {
+		add(e.Src)
+	}
+	out := make([]string, 0, len(set))
+	for u := range set {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sortPage makes the per-page lists deterministic where order carries no
+// meaning (requests keep the order they were sent in).
+func sortPage(p *capture.Page) {
+	sort.SliceStable(p.Cookies, func(i, j int) bool {
+		if p.Cookies[i].Domain != p.Cookies[j].Domain {
+			return p.Cookies[i].Domain < p.Cookies[j].Domain
+		}
+		return p.Cookies[i].Name < p.Cookies[j].Name
+	})
+	sort.SliceStable(p.Storage, func(i, j int) bool {
+		a, b := p.Storage[i], p.Storage[j]
+		if a.Origin != b.Origin {
+			return a.Origin < b.Origin
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Key < b.Key
+	})
+}

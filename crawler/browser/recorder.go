@@ -1,0 +1,333 @@
+package browser
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+)
+
+// bindingName is the CDP binding hooks.js reports through.
+const bindingName = "__trackscanReport"
+
+// maxPostData bounds how much of a request body is kept as evidence.
+const maxPostData = 2048
+
+// recorder collects the events of one tab. onEvent runs inside chromedp's
+// read loop, so it only files events under a lock and returns.
+type recorder struct {
+	mu       sync.Mutex
+	now      func() time.Time
+	list     []*capture.Request                   // in the order they were sent; a redirect hop is a request of its own
+	reqs     map[network.RequestID]*capture.Request // the latest hop of each request
+	pending  map[network.RequestID]bool // in flight
+	lastNet  time.Time
+	writes   []capture.CookieWrite
+	calls    []capture.APICall
+	storage  []storageWrite
+	loaded   bool
+	mainDocs int
+}
+
+type storageWrite struct{ kind, key, frame, script string }
+
+func newRecorder() *recorder {
+	return &recorder{
+		now:     time.Now,
+		reqs:    map[network.RequestID]*capture.Request{},
+		pending: map[network.RequestID]bool{},
+		lastNet: time.Now(),
+	}
+}
+
+// reset forgets what was recorded so far (the moment of a consent click):
+// what comes after it belongs to the next phase. Requests still in flight
+// stay tracked for idleness only.
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.list = nil
+	r.reqs = map[network.RequestID]*capture.Request{}
+	r.writes = nil
+	r.calls = nil
+	r.storage = nil
+}
+
+func (r *recorder) onEvent(ev any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		r.lastNet = r.now()
+		if ev.Request == nil {
+			return
+		}
+		if ev.RedirectResponse != nil {
+			if prev := r.reqs[ev.RequestID]; prev != nil {
+				prev.Status = int(ev.RedirectResponse.Status)
+			}
+		}
+		req := &capture.Request{
+			URL:          ev.Request.URL,
+			Method:       ev.Request.Method,
+			ResourceType: string(ev.Type),
+			Initiator:    initiatorURL(ev.Initiator),
+			FrameURL:     ev.DocumentURL,
+			PostData:     postData(ev.Request),
+		}
+		r.list = append(r.list, req)
+		r.reqs[ev.RequestID] = req
+		r.pending[ev.RequestID] = true
+	case *network.EventResponseReceived:
+		r.lastNet = r.now()
+		if req := r.reqs[ev.RequestID]; req != nil && ev.Response != nil {
+			req.Status = int(ev.Response.Status)
+			req.MimeType = ev.Response.MimeType
+		}
+	case *network.EventResponseReceivedExtraInfo:
+		r.lastNet = r.now()
+		r.setCookieHeaders(ev)
+	case *network.EventLoadingFinished:
+		r.lastNet = r.now()
+		delete(r.pending, ev.RequestID)
+	case *network.EventLoadingFailed:
+		r.lastNet = r.now()
+		delete(r.pending, ev.RequestID)
+		if req := r.reqs[ev.RequestID]; req != nil {
+			req.Failed = ev.ErrorText
+			if ev.BlockedReason != "" {
+				req.Failed += " (" + string(ev.BlockedReason) + ")"
+			}
+		}
+	case *page.EventLoadEventFired:
+		r.loaded = true
+	case *runtime.EventBindingCalled:
+		if ev.Name == bindingName {
+			r.hookReport(ev.Payload)
+		}
+	}
+}
+
+func initiatorURL(in *network.Initiator) string {
+	if in == nil {
+		return ""
+	}
+	if in.Stack != nil {
+		for st := in.Stack; st != nil; st = st.Parent {
+			for _, f := range st.CallFrames {
+				if f.URL != "" {
+					return f.URL
+				}
+			}
+		}
+	}
+	return in.URL
+}
+
+func postData(req *network.Request) string {
+	if !req.HasPostData {
+		return ""
+	}
+	var b strings.Builder
+	for _, e := range req.PostDataEntries {
+		b.Write(e.Bytes)
+		if b.Len() >= maxPostData {
+			break
+		}
+	}
+	s := b.String()
+	if len(s) > maxPostData {
+		s = s[:maxPostData]
+	}
+	return s
+}
+
+// setCookieHeaders files every Set-Cookie line of a response, stored or
+// blocked; the extra-info event may come before or after the response
+// event, so it is joined on the RequestID.
+func (r *recorder) setCookieHeaders(ev *network.EventResponseReceivedExtraInfo) {
+	req := r.reqs[ev.RequestID]
+	respURL := ""
+	frame := ""
+	if req != nil {
+		respURL = req.URL
+		frame = req.FrameURL
+	}
+	blocked := map[string][]string{}
+	for _, bc := range ev.BlockedCookies {
+		for _, reason := range bc.BlockedReasons {
+			blocked[bc.CookieLine] = append(blocked[bc.CookieLine], string(reason))
+		}
+	}
+	var lines []string
+	for name, v := range ev.Headers {
+		if strings.EqualFold(name, "set-cookie") {
+			if s, ok := v.(string); ok {
+				lines = append(lines, strings.Split(s, "\n")...)
+			}
+		}
+	}
+	for _, line := range lines {
+		w, ok := parseCookieLine(line, respURL, r.now())
+		if !ok {
+			continue
+		}
+		w.Source = "header"
+		w.SetBy = respURL
+		w.FrameURL = frame
+		w.Blocked = blocked[line]
+		r.writes = append(r.writes, w)
+	}
+}
+
+// parseCookieLine turns a Set-Cookie header line or a document.cookie
+// assignment into a CookieWrite. The host is taken from the URL it applies to.
+func parseCookieLine(line, forURL string, now time.Time) (capture.CookieWrite, bool) {
+	c, err := http.ParseSetCookie(strings.TrimSpace(line))
+	if err != nil || c.Name == "" {
+		return capture.CookieWrite{}, false
+	}
+	w := capture.CookieWrite{
+		Name:        c.Name,
+		Domain:      strings.TrimPrefix(strings.ToLower(c.Domain), "."),
+		Path:        c.Path,
+		Secure:      c.Secure,
+		HTTPOnly:    c.HttpOnly,
+		Partitioned: c.Partitioned,
+		ExpiresDays: -1,
+	}
+	if u, err := url.Parse(forURL); err == nil {
+		w.Host = strings.ToLower(u.Hostname())
+	}
+	switch c.SameSite {
+	case http.SameSiteLaxMode:
+		w.SameSite = "Lax"
+	case http.SameSiteStrictMode:
+		w.SameSite = "Strict"
+	case http.SameSiteNoneMode:
+		w.SameSite = "None"
+	}
+	switch {
+	case c.MaxAge > 0:
+		w.ExpiresDays = roundDays(float64(c.MaxAge) / 86400)
+	case c.MaxAge < 0:
+		w.ExpiresDays = 0 // a deletion
+	case !c.Expires.IsZero():
+		d := c.Expires.Sub(now).Hours() / 24
+		if d < 0 {
+			d = 0
+		}
+		w.ExpiresDays = roundDays(d)
+	}
+	return w, true
+}
+
+// roundDays keeps two decimals, so that the seconds between the server's
+// clock and ours do not change the report from one run to the next.
+func roundDays(d float64) float64 {
+	return float64(int64(d*100+0.5)) / 100
+}
+
+type hookPayload struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+	Frame  string `json:"frame"`
+	Stack  string `json:"stack"`
+	API    string `json:"api"`
+}
+
+func (r *recorder) hookReport(payload string) {
+	var p hookPayload
+	if err := json.Unmarshal([]byte(payload), &p); err != nil {
+		return
+	}
+	switch p.Kind {
+	case "cookie":
+		w, ok := parseCookieLine(p.Detail, p.Frame, r.now())
+		if !ok {
+			return
+		}
+		w.Source = "script"
+		w.SetBy = p.Stack
+		if w.SetBy == "" {
+			w.SetBy = p.Frame // an inline script of the document
+		}
+		w.FrameURL = p.Frame
+		r.writes = append(r.writes, w)
+	case "storage":
+		kind, key, _ := strings.Cut(p.Detail, " ")
+		r.storage = append(r.storage, storageWrite{kind: kind, key: key, frame: p.Frame, script: p.Stack})
+	default:
+		api := p.Kind
+		if p.API != "" {
+			api = p.Kind + ":" + p.API
+		}
+		r.calls = append(r.calls, capture.APICall{API: api, Script: p.Stack, FrameURL: p.Frame, Detail: p.Detail})
+	}
+}
+
+// idleFor reports whether no request is in flight and the network has been
+// quiet for d.
+func (r *recorder) idleFor(d time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.pending) == 0 && r.now().Sub(r.lastNet) >= d
+}
+
+// fill copies what was recorded into p, in the order it happened.
+func (r *recorder) fill(p *capture.Page) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, req := range r.list {
+		p.Requests = append(p.Requests, *req)
+	}
+	p.CookieWrites = append(p.CookieWrites, r.writes...)
+	p.APICalls = append(p.APICalls, r.calls...)
+	// Storage writes whose key was later found in storage keep their script.
+	byKey := map[string]string{}
+	for _, s := range r.storage {
+		byKey[originOf(s.frame)+"\x00"+s.kind+"\x00"+s.key] = s.script
+	}
+	for i := range p.Storage {
+		it := &p.Storage[i]
+		delete(byKey, it.Origin+"\x00"+it.Kind+"\x00"+it.Key)
+	}
+	// Keys written then removed before the end are still evidence of use.
+	var left []string
+	for k := range byKey {
+		left = append(left, k)
+	}
+	sort.Strings(left)
+	for _, k := range left {
+		parts := strings.SplitN(k, "\x00", 3)
+		p.Storage = append(p.Storage, capture.StorageItem{Origin: parts[0], Kind: parts[1], Key: parts[2]})
+	}
+}
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// requestURLs lists the URLs of every request seen so far.
+func (r *recorder) requestURLs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.list))
+	for _, req := range r.list {
+		out = append(out, req.URL)
+	}
+	return out
+}

@@ -1,0 +1,118 @@
+// Package demosite serves the bundled demo shop and stand-ins for real
+// tracker hosts (Google, Meta, YouTube, X, Hotjar, a fingerprinting CDN) on
+// loopback, over http and https. Chromium reaches them under their real
+// names through host-resolver-rules (FIELD-NOTES §2.4), so the demo and the
+// end-to-end tests exercise the same vendor knowledge as a real scan.
+package demosite
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"strings"
+)
+
+//go:embed all:site
+var files embed.FS
+
+// StartURL is the demo shop's home page.
+const StartURL = "http://shop.example/"
+
+// pixel is a transparent 1x1 GIF, the answer of tracker endpoints.
+var pixel = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+// Server is a running demo site.
+type Server struct {
+	HTTP, HTTPS *httptest.Server
+	// Extra handlers by host, for tests that need a behaviour of their own
+	// (a redirect loop, a page that never loads).
+	extra map[string]http.Handler
+}
+
+// Start serves the demo on two loopback ports, plain and TLS.
+func Start() *Server {
+	s := &Server{extra: map[string]http.Handler{}}
+	s.HTTP = httptest.NewServer(s)
+	s.HTTPS = httptest.NewTLSServer(s)
+	return s
+}
+
+// Handle adds a handler for every request to host.
+func (s *Server) Handle(host string, h http.Handler) { s.extra[host] = h }
+
+// Close stops both servers.
+func (s *Server) Close() {
+	s.HTTP.Close()
+	s.HTTPS.Close()
+}
+
+// ResolveRules maps every hostname to the demo: https to the TLS port,
+// everything else to the plain one.
+func (s *Server) ResolveRules() string {
+	return fmt.Sprintf("MAP *:443 %s, MAP * %s", hostPort(s.HTTPS.URL), hostPort(s.HTTP.URL))
+}
+
+func hostPort(u string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://")
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	if h, ok := s.extra[host]; ok {
+		h.ServeHTTP(w, r)
+		return
+	}
+	p := path.Clean("/" + r.URL.Path)
+	name := "site/" + host + p
+	if strings.HasSuffix(r.URL.Path, "/") || p == "/" {
+		name = strings.TrimSuffix(name, "/") + "/index.html"
+	}
+	body, err := fs.ReadFile(files, name)
+	if err != nil {
+		// A directory asked for without its slash.
+		if b, err2 := fs.ReadFile(files, name+"/index.html"); err2 == nil {
+			body, err, name = b, nil, name+"/index.html"
+		}
+	}
+	headers, _ := fs.ReadFile(files, name+".headers")
+	applyHeaders(w, headers)
+	switch {
+	case err == nil:
+		if w.Header().Get("Content-Type") == "" {
+			if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+				w.Header().Set("Content-Type", ct)
+			} else {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			}
+		}
+		w.Write(body)
+	case host == "shop.example" || host == "localhost" || host == "127.0.0.1":
+		http.NotFound(w, r)
+	default:
+		// Tracker endpoints (collect, tr, record) answer with a pixel.
+		w.Header().Set("Content-Type", "image/gif")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Write(pixel)
+	}
+}
+
+func applyHeaders(w http.ResponseWriter, raw []byte) {
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if ok {
+			w.Header().Add(strings.TrimSpace(name), strings.TrimSpace(value))
+		}
+	}
+}
