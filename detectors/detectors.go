@@ -59,6 +59,8 @@ const (
 	KindFingerprinting   = "fingerprinting"
 	KindTrackingCookie   = "tracking-cookie"
 	KindStorage          = "storage"
+	// KindConsentMode is a Google request carrying a Consent Mode state.
+	KindConsentMode = "consent-mode"
 )
 
 // Detection is one observation: what, on which page and phase, by whom.

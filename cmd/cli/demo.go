@@ -1,9 +1,36 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
 
-// TODO(owner of this command): replace this placeholder.
+	"github.com/spf13/cobra"
+
+	"github.com/trackscan/trackscan/crawler/demosite"
+)
+
 func newDemoCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "demo", Short: "not built yet", Hidden: true,
-		RunE: func(*cobra.Command, []string) error { return usageErr("demo is not built yet") }}
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Serve the bundled demo shop on loopback and scan it (no network needed)",
+		Long: `demo starts a small shop and stand-ins for real tracker hosts (Google Analytics,
+Meta, YouTube, X, Hotjar, a fingerprinting CDN) on 127.0.0.1, maps their real
+hostnames there with Chromium's host-resolver-rules, and runs a full scan with
+the shop's own privacy policy.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			site := demosite.Start()
+			defer site.Close()
+			f.resolve = append(f.resolve, site.ResolveRules())
+			f.insecure = true
+			if !f.quiet {
+				fmt.Fprintf(e.stderr, "demo shop at %s (served from %s)\n", demosite.StartURL, site.HTTP.URL)
+			}
+			return e.scan(cmd.Context(), []string{demosite.StartURL}, &f)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().Lookup("max-pages").DefValue = "5"
+	_ = cmd.Flags().Set("max-pages", "5")
+	return cmd
 }

@@ -27,9 +27,9 @@ const maxPostData = 2048
 type recorder struct {
 	mu       sync.Mutex
 	now      func() time.Time
-	list     []*capture.Request                   // in the order they were sent; a redirect hop is a request of its own
+	list     []*capture.Request                     // in the order they were sent; a redirect hop is a request of its own
 	reqs     map[network.RequestID]*capture.Request // the latest hop of each request
-	pending  map[network.RequestID]bool // in flight
+	pending  map[network.RequestID]bool             // in flight
 	lastNet  time.Time
 	writes   []capture.CookieWrite
 	calls    []capture.APICall
@@ -299,7 +299,11 @@ func (r *recorder) fill(p *capture.Page) {
 	}
 	for i := range p.Storage {
 		it := &p.Storage[i]
-		delete(byKey, it.Origin+"\x00"+it.Kind+"\x00"+it.Key)
+		k := it.Origin + "\x00" + it.Kind + "\x00" + it.Key
+		if script, ok := byKey[k]; ok {
+			it.SetBy = script
+			delete(byKey, k)
+		}
 	}
 	// Keys written then removed before the end are still evidence of use.
 	var left []string
@@ -309,7 +313,7 @@ func (r *recorder) fill(p *capture.Page) {
 	sort.Strings(left)
 	for _, k := range left {
 		parts := strings.SplitN(k, "\x00", 3)
-		p.Storage = append(p.Storage, capture.StorageItem{Origin: parts[0], Kind: parts[1], Key: parts[2]})
+		p.Storage = append(p.Storage, capture.StorageItem{Origin: parts[0], Kind: parts[1], Key: parts[2], SetBy: byKey[k]})
 	}
 }
 

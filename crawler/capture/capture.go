@@ -88,6 +88,7 @@ type StorageItem struct {
 	Kind        string `json:"kind"` // "localStorage" or "sessionStorage"
 	Key         string `json:"key"`
 	ValueLength int    `json:"value_length,omitempty"`
+	SetBy       string `json:"set_by,omitempty"` // script that wrote it, when seen
 }
 
 // Element is a script, iframe or image of the rendered DOM.

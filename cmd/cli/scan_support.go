@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+)
+
+// pageSource hands out the URLs to capture; the crawl frontier is one, the
+// plain list of URLs given on the command line another.
+type pageSource interface {
+	Next() (u string, depth int, ok bool)
+	AddLinks(from string, depth int, links []string)
+}
+
+// listSource is the URLs given, in order, without crawling.
+type listSource struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (l *listSource) Next() (string, int, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.urls) == 0 {
+		return "", 0, false
+	}
+	u := l.urls[0]
+	l.urls = l.urls[1:]
+	return u, 0, true
+}
+
+func (l *listSource) AddLinks(string, int, []string) {}
+
+func (e *env) pageSource(ctx context.Context, targets []string, f *scanFlags) (pageSource, error) {
+	return &listSource{urls: append([]string(nil), targets...)}, nil
+}
+
+func consentScript(e *env, f *scanFlags) string { return "" }
+
+// jsonlWriter streams page captures as they finish, so a crash or a kill
+// loses nothing that was already captured.
+type jsonlWriter struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+func newJSONLWriter(w io.Writer) *jsonlWriter { return &jsonlWriter{enc: json.NewEncoder(w)} }
+
+func (j *jsonlWriter) write(p *capture.Page) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_ = j.enc.Encode(p)
+}
+
+// progress prints one line per captured page on a terminal.
+func (e *env) progress(quiet bool, done int, p *capture.Page) {
+	if quiet {
+		return
+	}
+	f, ok := e.stderr.(*os.File)
+	if !ok || !isatty.IsTerminal(f.Fd()) {
+		return
+	}
+	status := "ok"
+	if p.Error != "" {
+		status = p.Error
+	}
+	fmt.Fprintf(e.stderr, "\r\033[K[%d] %s %s: %s", done, p.Phase, p.URL, status)
+}

@@ -1,0 +1,104 @@
+// Package resolve reads Chromium's host-resolver-rules ("MAP *:443
+// 127.0.0.1:8443, MAP * 127.0.0.1:8080") so that trackscan's own HTTP
+// fetches (robots.txt, sitemaps, policies) reach the same hosts as the
+// browser does.
+package resolve
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// Rule is one MAP or EXCLUDE entry.
+type Rule struct {
+	Exclude bool
+	Host    string // pattern with * wildcards
+	Port    string // "" for any port
+	Target  string // host:port, or host (keeps the port), or ~NOTFOUND
+}
+
+// Rules is a parsed host-resolver-rules list, applied first match wins.
+type Rules []Rule
+
+// Parse reads a host-resolver-rules value.
+func Parse(s string) (Rules, error) {
+	var out Rules
+	for _, part := range strings.Split(s, ",") {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		switch {
+		case strings.EqualFold(f[0], "MAP") && len(f) == 3:
+			host, port := splitPattern(f[1])
+			out = append(out, Rule{Host: strings.ToLower(host), Port: port, Target: f[2]})
+		case strings.EqualFold(f[0], "EXCLUDE") && len(f) == 2:
+			host, port := splitPattern(f[1])
+			out = append(out, Rule{Exclude: true, Host: strings.ToLower(host), Port: port})
+		default:
+			return nil, fmt.Errorf("bad resolver rule %q: want \"MAP PATTERN HOST[:PORT]\" or \"EXCLUDE PATTERN\"", strings.TrimSpace(part))
+		}
+	}
+	return out, nil
+}
+
+func splitPattern(p string) (host, port string) {
+	if i := strings.LastIndexByte(p, ':'); i >= 0 && !strings.Contains(p[i:], "]") {
+		return p[:i], p[i+1:]
+	}
+	return p, ""
+}
+
+// Map returns the address to dial for addr ("host:port"), and whether a rule
+// changed it.
+func (rs Rules) Map(addr string) (string, bool, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, false, err
+	}
+	host = strings.ToLower(host)
+	for _, r := range rs {
+		if ok, _ := path.Match(r.Host, host); !ok && r.Host != host {
+			continue
+		}
+		if r.Port != "" && r.Port != port {
+			continue
+		}
+		if r.Exclude {
+			return addr, false, nil
+		}
+		if r.Target == "~NOTFOUND" {
+			return "", true, fmt.Errorf("%s: host mapped to ~NOTFOUND", host)
+		}
+		if _, _, err := net.SplitHostPort(r.Target); err == nil {
+			return r.Target, true, nil
+		}
+		return net.JoinHostPort(r.Target, port), true, nil
+	}
+	return addr, false, nil
+}
+
+// Client returns an HTTP client that dials through the rules; insecure
+// skips certificate checks, as --insecure does for the browser.
+func Client(rs Rules, insecure bool, timeout time.Duration) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mapped, _, err := rs.Map(addr)
+		if err != nil {
+			return nil, err
+		}
+		return d.DialContext(ctx, network, mapped)
+	}
+	if insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for --insecure
+	}
+	return &http.Client{Transport: tr, Timeout: timeout}
+}
