@@ -1,0 +1,228 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+// disclosure is how the policy covers one vendor, and the sentence it relied on.
+type disclosure struct {
+	level string
+	quote string
+}
+
+// practiceCategories says which vendor categories a generic practice term
+// covers. "cookies" and "local-storage" are handled apart: they cover a
+// vendor only when it was seen writing cookies or storage.
+var practiceCategories = map[string][]kb.Category{
+	policy.Analytics:          {kb.Analytics},
+	policy.Advertising:        {kb.Advertising},
+	policy.SocialWidgets:      {kb.Social},
+	policy.SessionRecording:   {kb.SessionReplay},
+	policy.Fingerprinting:     {kb.Fingerprinting},
+	policy.EmailOpenTracking:  {kb.EmailTracking},
+	policy.EmailClickTracking: {kb.EmailTracking},
+	policy.WebBeacons:         {kb.Analytics, kb.Advertising, kb.EmailTracking},
+}
+
+// notAboutUse lists practices whose denial says nothing about whether a
+// vendor is used ("we do not sell data to X" while X's tag runs is fine).
+var notAboutUse = []string{policy.SaleOfData, policy.DoNotTrack, policy.BrowserOptOut, policy.ConsentBeforeNonEssential}
+
+// roleCategories maps the roles a policy names a vendor in to the
+// categories that role discloses; a vendor named only as "payment" is not
+// disclosed as an advertiser.
+var roleCategories = map[string][]kb.Category{
+	"analytics":         {kb.Analytics},
+	"advertising":       {kb.Advertising},
+	"marketing":         {kb.Advertising, kb.EmailTracking},
+	"social":            {kb.Social},
+	"social-media":      {kb.Social},
+	"session-recording": {kb.SessionReplay},
+	"email":             {kb.EmailTracking},
+	"newsletter":        {kb.EmailTracking},
+}
+
+// vendorDisclosure decides how the policy covers an observed vendor, most
+// specific statement first: a denial of the vendor, a broken consent claim,
+// the vendor named, its owner named, a denial of its category, its category
+// affirmed, and otherwise nothing.
+func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) disclosure {
+	p := ev.in.Policy
+	names, owner := ev.vendorNames(v)
+	decls := p.Declarations
+	for _, d := range decls {
+		if d.Polarity == policy.Denied && !slices.Contains(notAboutUse, d.Practice) && declNamesVendor(d, v.ID, names) {
+			return disclosure{DisclosureContradicted, d.Quote}
+		}
+	}
+	if quote, ok := ev.consentClaim(); ok && ev.storedInPhase(v.ID, PhasePre) && !ev.allowedIn(string(PhasePre), v.Category) {
+		return disclosure{DisclosureContradicted, quote}
+	}
+	var ownerQuote string
+	for _, d := range decls {
+		if d.Polarity != policy.Affirmed {
+			continue
+		}
+		if declNamesVendor(d, v.ID, names) {
+			if roleFits(d.Role, v.Category) {
+				return disclosure{DisclosureNamed, d.Quote}
+			}
+			// Named, but for another purpose: the company is known, this use is not.
+			if ownerQuote == "" {
+				ownerQuote = d.Quote
+			}
+			continue
+		}
+		if ownerQuote == "" && owner != "" && (nameIn(d.Quote, owner) || strings.EqualFold(d.Vendor, owner)) {
+			ownerQuote = d.Quote
+		}
+	}
+	if s := p.Structured; s != nil && slices.Contains(s.Vendors, v.ID) {
+		return disclosure{DisclosureNamed, "vendors: " + v.ID + " (structured policy)"}
+	}
+	if ownerQuote != "" {
+		return disclosure{DisclosureOwnerNamed, ownerQuote}
+	}
+	for _, d := range decls {
+		if d.Polarity == policy.Denied && d.Vendor == "" && ev.practiceCovers(d.Practice, v) {
+			return disclosure{DisclosureContradicted, d.Quote}
+		}
+	}
+	for _, d := range decls {
+		if d.Polarity == policy.Affirmed && d.Vendor == "" && ev.practiceCovers(d.Practice, v) {
+			return disclosure{DisclosureCategoryOnly, d.Quote}
+		}
+	}
+	return disclosure{level: DisclosureUndisclosed}
+}
+
+// vendorNames returns the names a policy may use for a vendor (its name
+// and knowledge-base aliases) and its owner.
+func (ev *evaluation) vendorNames(v *detectors.Vendor) (names []string, owner string) {
+	names = append(names, v.Name)
+	owner = v.Owner
+	if ev.in.VendorInfo != nil {
+		if k := ev.in.VendorInfo(v.ID); k != nil {
+			names = append(names, k.Name)
+			names = append(names, k.Aliases...)
+			if owner == "" {
+				owner = k.Owner
+			}
+		}
+	}
+	names = sortedSet(names)
+	if slices.Contains(names, owner) {
+		owner = "" // the owner is the vendor itself: naming it is naming the vendor
+	}
+	return names, owner
+}
+
+func declNamesVendor(d policy.Declaration, id string, names []string) bool {
+	if d.Vendor != "" {
+		return d.Vendor == id
+	}
+	for _, n := range names {
+		if nameIn(d.Quote, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func roleFits(role string, c kb.Category) bool {
+	if role == "" {
+		return true
+	}
+	cats, known := roleCategories[strings.ToLower(role)]
+	return known && slices.Contains(cats, c)
+}
+
+// practiceCovers reports whether a generic practice term covers vendor v.
+func (ev *evaluation) practiceCovers(practice string, v *detectors.Vendor) bool {
+	switch practice {
+	case policy.Cookies:
+		return slices.ContainsFunc(ev.in.Cookies, func(c detectors.Cookie) bool { return c.Vendor == v.ID })
+	case policy.LocalStorage:
+		return slices.ContainsFunc(ev.in.Storage, func(s detectors.Storage) bool { return s.Vendor == v.ID })
+	}
+	return slices.Contains(practiceCategories[practice], v.Category)
+}
+
+// consentClaim returns the policy's statement that nothing non-essential
+// runs before consent: an affirmed sentence, or a structured policy that
+// lists what pre-consent allows.
+func (ev *evaluation) consentClaim() (string, bool) {
+	p := ev.in.Policy
+	if p == nil {
+		return "", false
+	}
+	for _, d := range p.Declarations {
+		if d.Practice == policy.ConsentBeforeNonEssential && d.Polarity == policy.Affirmed {
+			return d.Quote, true
+		}
+	}
+	if p.Structured != nil {
+		if allowed, ok := p.Structured.Allowed[string(PhasePre)]; ok {
+			return "allowed." + string(PhasePre) + ": [" + strings.Join(allowed, ", ") + "] (structured policy)", true
+		}
+	}
+	return "", false
+}
+
+// allowedIn reports whether a structured policy allows a category in a phase.
+func (ev *evaluation) allowedIn(phase string, c kb.Category) bool {
+	p := ev.in.Policy
+	if p == nil || p.Structured == nil {
+		return false
+	}
+	return slices.Contains(p.Structured.Allowed[phase], string(c))
+}
+
+// nameIn finds a vendor or company name in a sentence as a whole word.
+// One-word names are matched case-sensitively because several are common
+// words (Segment, Drift, Heap); longer names ignore case.
+func nameIn(text, name string) bool {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return false
+	}
+	hay, needle := text, name
+	if strings.ContainsRune(name, ' ') {
+		hay, needle = strings.ToLower(text), strings.ToLower(name)
+	}
+	for off := 0; off <= len(hay)-len(needle); {
+		i := strings.Index(hay[off:], needle)
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len(needle)
+		if !wordRuneBefore(hay, start) && !wordRuneAfter(hay, end) {
+			return true
+		}
+		off = start + 1
+	}
+	return false
+}
+
+func wordRuneBefore(s string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func wordRuneAfter(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}

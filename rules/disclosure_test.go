@@ -1,0 +1,232 @@
+package rules
+
+import (
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+func TestVendorDisclosure(t *testing.T) {
+	fb := vendor("facebook", "Facebook", "Meta", kb.Advertising, accept)
+	aliases := func(id string) *kb.Vendor {
+		if id == "google-analytics" {
+			return &kb.Vendor{ID: id, Name: "Google Analytics", Owner: "Google", Aliases: []string{"GA4", "Universal Analytics"}}
+		}
+		return nil
+	}
+	tests := []struct {
+		name  string
+		v     detectors.Vendor
+		pre   bool // the vendor set a cookie before consent
+		decls []policy.Declaration
+		info  func(string) *kb.Vendor
+		want  string
+		quote string
+	}{
+		{name: "named by id", v: ga(accept), decls: []policy.Declaration{aff(policy.VendorPractice, "google-analytics", "q1")},
+			want: DisclosureNamed, quote: "q1"},
+		{name: "named in the quote, any case for a two-word name", v: ga(accept),
+			decls: []policy.Declaration{aff(policy.Analytics, "", "We rely on google analytics.")}, want: DisclosureNamed},
+		{name: "alias from the knowledge base", v: ga(accept), info: aliases,
+			decls: []policy.Declaration{aff(policy.Analytics, "", "Statistics come from GA4.")}, want: DisclosureNamed},
+		{name: "alias unknown without the knowledge base", v: ga(accept),
+			decls: []policy.Declaration{aff(policy.Analytics, "", "Statistics come from GA4.")}, want: DisclosureCategoryOnly},
+		{name: "one-word name is case-sensitive", v: vendor("segment", "Segment", "Twilio", kb.Analytics, accept),
+			decls: []policy.Declaration{aff(policy.ThirdPartySharing, "", "Each segment of our audience is different.")}, want: DisclosureUndisclosed},
+		{name: "name inside another word does not count", v: vendor("heap", "Heap", "", kb.Analytics, accept),
+			decls: []policy.Declaration{aff(policy.ThirdPartySharing, "", "We use Heaplike tools.")}, want: DisclosureUndisclosed},
+		{name: "owner named", v: fb, decls: []policy.Declaration{aff(policy.SocialWidgets, "", "Meta Platforms receives data.")},
+			want: DisclosureOwnerNamed},
+		{name: "named only in another role", v: fb,
+			decls: []policy.Declaration{{Practice: policy.VendorPractice, Polarity: policy.Affirmed, Vendor: "facebook", Role: "login", Quote: "Log in with Facebook."}},
+			want:  DisclosureOwnerNamed},
+		{name: "named in a fitting role", v: fb,
+			decls: []policy.Declaration{{Practice: policy.VendorPractice, Polarity: policy.Affirmed, Vendor: "facebook", Role: "advertising", Quote: "Facebook shows our ads."}},
+			want:  DisclosureNamed},
+		{name: "web beacons cover advertising", v: fb, decls: []policy.Declaration{aff(policy.WebBeacons, "", "We use web beacons.")},
+			want: DisclosureCategoryOnly},
+		{name: "vendor denial beats naming", v: ga(accept), decls: []policy.Declaration{
+			aff(policy.Analytics, "", "We use Google Analytics."), den(policy.VendorPractice, "google-analytics", "We stopped using Google Analytics.")},
+			want: DisclosureContradicted, quote: "We stopped using Google Analytics."},
+		{name: "naming beats a category denial", v: ga(accept), decls: []policy.Declaration{
+			den(policy.Analytics, "", "No analytics."), aff(policy.VendorPractice, "google-analytics", "GA.")}, want: DisclosureNamed},
+		{name: "broken consent claim beats naming", v: ga(pre, accept), pre: true, decls: []policy.Declaration{
+			aff(policy.VendorPractice, "google-analytics", "GA."), aff(policy.ConsentBeforeNonEssential, "", "Only with consent.")},
+			want: DisclosureContradicted, quote: "Only with consent."},
+		{name: "nothing", v: ga(accept), decls: []policy.Declaration{unrelated}, want: DisclosureUndisclosed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := Input{Target: site, Vendors: []detectors.Vendor{tc.v}, Policy: pol(tc.decls...), VendorInfo: tc.info}
+			if tc.pre {
+				in.Cookies = []detectors.Cookie{cookie("c", tc.v.ID, tc.v.Category, 30, pre)}
+			}
+			res := Evaluate(in)
+			if got := res.Vendors[0].Disclosure; got != tc.want {
+				t.Fatalf("disclosure = %q, want %q", got, tc.want)
+			}
+			if tc.quote != "" {
+				if ev, _ := newEvaluation(in); ev.disc[tc.v.ID].quote != tc.quote {
+					t.Errorf("quote = %q, want %q", ev.disc[tc.v.ID].quote, tc.quote)
+				}
+			}
+		})
+	}
+}
+
+func TestNoPolicyLeavesDisclosureEmpty(t *testing.T) {
+	res := Evaluate(Input{Target: site, Vendors: []detectors.Vendor{ga(pre)}})
+	if res.Vendors[0].Disclosure != "" {
+		t.Fatalf("disclosure = %q without a policy", res.Vendors[0].Disclosure)
+	}
+	for _, f := range res.Findings {
+		if r, _ := Lookup(f.Rule); r.NeedsPolicy {
+			t.Errorf("rule %s ran without a policy", f.Rule)
+		}
+	}
+}
+
+func TestFingerprintStable(t *testing.T) {
+	tests := []struct {
+		name       string
+		kind, a, b string
+		same       bool
+	}{
+		{"query string ignored", "site", "https://shop.example/cart?sid=1&utm_source=x", "https://shop.example/cart?sid=2", true},
+		{"host ignored", "site", "https://staging.shop.example/cart", "https://www.shop.example/cart#top", true},
+		{"empty path is root", "site", "https://shop.example", "https://shop.example/", true},
+		{"different path", "site", "https://shop.example/cart", "https://shop.example/checkout", false},
+		{"email directory ignored", "email", "/tmp/a/campaign.eml", "mail/campaign.eml", true},
+		{"different email", "email", "mail/a.eml", "mail/b.eml", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fa := Fingerprint("r", pagePath(tc.kind, tc.a), "v", "s")
+			fb := Fingerprint("r", pagePath(tc.kind, tc.b), "v", "s")
+			if (fa == fb) != tc.same {
+				t.Errorf("pagePath %q vs %q: same=%v, want %v", pagePath(tc.kind, tc.a), pagePath(tc.kind, tc.b), fa == fb, tc.same)
+			}
+		})
+	}
+	if Fingerprint("r", "/", "v", "a") == Fingerprint("r", "/", "v", "b") {
+		t.Error("subject does not change the fingerprint")
+	}
+	if Fingerprint("ab", "/", "", "") == Fingerprint("a", "b/", "", "") {
+		t.Error("fields run into each other")
+	}
+}
+
+// The same observation with different values, query strings and cookie
+// lifetimes keeps its fingerprint; a second run of the same scan is equal.
+func TestFindingFingerprintIgnoresValues(t *testing.T) {
+	mk := func(query string, days float64) Input {
+		c := cookie("_ga", "google-analytics", kb.Analytics, days, pre)
+		c.Pages = []string{"https://shop.example/" + query}
+		c.SetBy = "https://www.googletagmanager.com/gtag/js?id=G-" + query
+		return Input{Target: site + query, Vendors: []detectors.Vendor{ga(pre)}, Cookies: []detectors.Cookie{c}}
+	}
+	a, b := Evaluate(mk("?a=1", 730)), Evaluate(mk("?b=2", 400))
+	if len(a.Findings) == 0 || len(a.Findings) != len(b.Findings) {
+		t.Fatalf("finding counts differ: %d vs %d", len(a.Findings), len(b.Findings))
+	}
+	for i := range a.Findings {
+		if a.Findings[i].Fingerprint != b.Findings[i].Fingerprint {
+			t.Errorf("%s: fingerprint changed with values: %s vs %s", a.Findings[i].Rule, a.Findings[i].Fingerprint, b.Findings[i].Fingerprint)
+		}
+	}
+}
+
+func TestEvaluateDeterministic(t *testing.T) {
+	in := Input{Target: site, Policy: pol(unrelated),
+		Vendors: []detectors.Vendor{ga(pre, accept), vendor("facebook", "Facebook", "Meta", kb.Advertising, pre, reject),
+			vendor("hotjar", "Hotjar", "", kb.SessionReplay, accept)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre), cookie("_fbp", "facebook", kb.Advertising, 90, reject),
+			cookie("x1", "", kb.Advertising, 500, pre), cookie("x2", "", kb.Analytics, 500, reject)},
+	}
+	want := Evaluate(in)
+	r := rand.New(rand.NewSource(1))
+	for range 20 {
+		shuffled := in
+		shuffled.Vendors = append([]detectors.Vendor(nil), in.Vendors...)
+		shuffled.Cookies = append([]detectors.Cookie(nil), in.Cookies...)
+		r.Shuffle(len(shuffled.Vendors), func(i, j int) { shuffled.Vendors[i], shuffled.Vendors[j] = shuffled.Vendors[j], shuffled.Vendors[i] })
+		r.Shuffle(len(shuffled.Cookies), func(i, j int) { shuffled.Cookies[i], shuffled.Cookies[j] = shuffled.Cookies[j], shuffled.Cookies[i] })
+		if got := Evaluate(shuffled); !reflect.DeepEqual(got.Findings, want.Findings) {
+			t.Fatalf("findings depend on input order:\n%+v\nvs\n%+v", got.Findings, want.Findings)
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range want.Findings {
+		if seen[f.Fingerprint] {
+			t.Errorf("duplicate fingerprint %s", f.Fingerprint)
+		}
+		seen[f.Fingerprint] = true
+	}
+}
+
+func TestParseConsentMode(t *testing.T) {
+	tests := []struct {
+		in   string
+		want consentState
+	}{
+		{"gcs=G100", consentState{"denied", "denied"}},
+		{"gcs=G111 gcd=13r3r3r3r5", consentState{"granted", "granted"}},
+		{"gcs=G101", consentState{"denied", "granted"}},
+		{"gcs=G100 ad_storage=denied analytics_storage=granted", consentState{"denied", "granted"}},
+		{"gcs=X1", consentState{}},
+		{"", consentState{}},
+	}
+	for _, tc := range tests {
+		if got := parseConsentMode(tc.in); got != tc.want {
+			t.Errorf("parseConsentMode(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzParseConsentMode(f *testing.F) {
+	for _, s := range []string{"gcs=G100", "gcs=G111&gcd=x", "ad_storage=denied", "=", "gcs="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		st := parseConsentMode(s)
+		if parseConsentMode(s) != st {
+			t.Fatal("not deterministic")
+		}
+	})
+}
+
+func FuzzNameIn(f *testing.F) {
+	f.Add("We use Google Analytics.", "Google Analytics")
+	f.Add("Heaplike", "Heap")
+	f.Add("ÄÖ Segment", "Segment")
+	f.Fuzz(func(t *testing.T, text, name string) {
+		if nameIn(text, name) && len(name) > 0 && !strings.Contains(strings.ToLower(text), strings.ToLower(strings.TrimSpace(name))) {
+			t.Fatalf("nameIn(%q, %q) matched text that does not contain the name", text, name)
+		}
+	})
+}
+
+func BenchmarkEvaluate(b *testing.B) {
+	in := Input{Target: site, Policy: pol(unrelated, aff(policy.Analytics, "", "We use analytics providers."),
+		aff(policy.ConsentBeforeNonEssential, "", "Only after consent."))}
+	cats := []kb.Category{kb.Analytics, kb.Advertising, kb.Social, kb.Essential, kb.SessionReplay}
+	for i := range 200 {
+		id := "v" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		c := cats[i%len(cats)]
+		in.Vendors = append(in.Vendors, vendor(id, "Vendor "+id, "Owner", c, pre, reject, accept))
+		for j := range 5 {
+			in.Cookies = append(in.Cookies, cookie(id+string(rune('0'+j)), id, c, float64(100*j), pre, accept))
+		}
+		in.Detections = append(in.Detections, detectors.Detection{Kind: detectors.KindThirdPartyScript, Vendor: id, Category: c,
+			Phase: pre, Page: site, Host: id + ".test"})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Evaluate(in)
+	}
+}

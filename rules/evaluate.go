@@ -1,0 +1,194 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+// Phase shorthands used by the phase rules.
+const (
+	PhasePre    = capture.PreConsent
+	PhaseReject = capture.AfterReject
+)
+
+// PageInfo is one captured page in one phase, as far as the rules need it.
+type PageInfo struct {
+	URL     string           `json:"url"`
+	Phase   capture.Phase    `json:"phase"`
+	Consent *capture.Consent `json:"consent,omitempty"`
+}
+
+// Input is everything one scan observed, plus the declared policy.
+type Input struct {
+	Kind       string // "site" or "email"
+	Target     string
+	Pages      []PageInfo
+	Vendors    []detectors.Vendor
+	Cookies    []detectors.Cookie
+	Storage    []detectors.Storage
+	Detections []detectors.Detection
+	Emails     []detectors.Email
+	Policy     *policy.Policy // nil when no policy was given
+	// VendorInfo, when set, gives the knowledge-base entry of a vendor id so
+	// that aliases a policy may use are recognised. Nil uses names only.
+	VendorInfo func(id string) *kb.Vendor
+}
+
+// Result is the findings and the observed vendors with their disclosure.
+type Result struct {
+	Findings []Finding
+	Vendors  []detectors.Vendor
+}
+
+// evaluation is the state shared by the rule checks of one Evaluate call.
+type evaluation struct {
+	in      Input
+	vendors map[string]*detectors.Vendor
+	disc    map[string]disclosure // by vendor id; empty without a policy
+	groups  map[capture.Phase][]*phaseGroup
+}
+
+// Evaluate runs every rule of the catalogue over in. Rules that need a
+// policy are skipped when in.Policy is nil.
+func Evaluate(in Input) Result {
+	ev, vendors := newEvaluation(in)
+	res := Result{Vendors: vendors}
+	seen := map[string]int{}
+	for i := range catalogue {
+		r := &catalogue[i]
+		if r.NeedsPolicy && in.Policy == nil {
+			continue
+		}
+		for _, f := range r.check(ev, r) {
+			f.Rule, f.Title = r.ID, r.Title
+			if f.Severity == "" {
+				f.Severity = r.Severity
+			}
+			if r.NeedsPolicy && f.PolicyQuote == "" {
+				f.Evidence = joinNonEmpty("; ", f.Evidence, "no policy sentence matched")
+			}
+			f.Fingerprint = Fingerprint(f.Rule, pagePath(in.Kind, f.Target), f.Vendor, f.Subject)
+			if j, dup := seen[f.Fingerprint]; dup {
+				// Two observations with one identity: keep one finding, the worse severity.
+				if f.Severity.Rank() > res.Findings[j].Severity.Rank() {
+					res.Findings[j].Severity = f.Severity
+				}
+				continue
+			}
+			seen[f.Fingerprint] = len(res.Findings)
+			res.Findings = append(res.Findings, f)
+		}
+	}
+	SortFindings(res.Findings)
+	return res
+}
+
+// newEvaluation prepares the shared state and decides each vendor's
+// disclosure; it returns the vendors with Disclosure set.
+func newEvaluation(in Input) (*evaluation, []detectors.Vendor) {
+	ev := &evaluation{in: in, vendors: map[string]*detectors.Vendor{}, disc: map[string]disclosure{},
+		groups: map[capture.Phase][]*phaseGroup{}}
+	vendors := append([]detectors.Vendor(nil), in.Vendors...)
+	for i := range vendors {
+		ev.vendors[vendors[i].ID] = &vendors[i]
+	}
+	if in.Policy != nil {
+		for i := range vendors {
+			d := ev.vendorDisclosure(&vendors[i])
+			ev.disc[vendors[i].ID] = d
+			vendors[i].Disclosure = d.level
+		}
+	}
+	return ev, vendors
+}
+
+// SortFindings orders findings worst first, then by rule, target, vendor,
+// subject and fingerprint, so that every output is deterministic.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		for _, c := range [][2]string{{a.Rule, b.Rule}, {a.Target, b.Target}, {a.Vendor, b.Vendor}, {a.Subject, b.Subject}} {
+			if c[0] != c[1] {
+				return c[0] < c[1]
+			}
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}
+
+// Fingerprint identifies a finding across runs: the rule, the page path
+// (or email file name), the vendor and the subject (a cookie name or host).
+// Callers pass no values and no query strings, so a fingerprint survives
+// changing session ids, campaign parameters and cookie values.
+func Fingerprint(rule, pagePath, vendor, subject string) string {
+	h := sha256.New()
+	for _, s := range []string{rule, pagePath, vendor, subject} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// pagePath is the part of a target a fingerprint keys on: the URL path
+// without host, query or fragment for sites, the file base name for emails.
+func pagePath(kind, target string) string {
+	if kind == "email" {
+		return filepath.Base(strings.ReplaceAll(target, "\\", "/"))
+	}
+	p, _, _ := strings.Cut(target, "#")
+	p, _, _ = strings.Cut(p, "?")
+	if u, err := url.Parse(p); err == nil && u.Host != "" {
+		p = u.EscapedPath()
+	}
+	if p == "" {
+		return "/"
+	}
+	return path.Clean(p)
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+func hasPhase(ps []capture.Phase, p capture.Phase) bool { return slices.Contains(ps, p) }
+
+// listSome joins up to n sorted, distinct values and says how many more.
+func listSome(vals []string, n int) string {
+	u := sortedSet(vals)
+	if len(u) <= n {
+		return strings.Join(u, ", ")
+	}
+	return strings.Join(u[:n], ", ") + ", +" + strconv.Itoa(len(u)-n) + " more"
+}
+
+func sortedSet(vals []string) []string {
+	var u []string
+	for _, v := range vals {
+		if v != "" {
+			u = append(u, v)
+		}
+	}
+	slices.Sort(u)
+	return slices.Compact(u)
+}

@@ -1,0 +1,320 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+const site = "https://shop.example/"
+
+var (
+	pre    = capture.PreConsent
+	reject = capture.AfterReject
+	accept = capture.AfterAccept
+)
+
+func vendor(id, name, owner string, c kb.Category, phases ...capture.Phase) detectors.Vendor {
+	return detectors.Vendor{ID: id, Name: name, Owner: owner, Category: c, Phases: phases, Hosts: []string{id + ".test"}}
+}
+
+func ga(phases ...capture.Phase) detectors.Vendor {
+	v := vendor("google-analytics", "Google Analytics", "Google", kb.Analytics, phases...)
+	v.Hosts = []string{"www.google-analytics.com"}
+	return v
+}
+
+func cookie(name, vendorID string, c kb.Category, days float64, phases ...capture.Phase) detectors.Cookie {
+	return detectors.Cookie{Name: name, Domain: ".shop.example", Vendor: vendorID, Category: c, ExpiresDays: days,
+		Phases: phases, Stored: true, Pages: []string{site}}
+}
+
+func pol(ds ...policy.Declaration) *policy.Policy {
+	return &policy.Policy{Source: "privacy.md", Declarations: ds}
+}
+
+func aff(practice, vendorID, quote string) policy.Declaration {
+	return policy.Declaration{Practice: practice, Polarity: policy.Affirmed, Vendor: vendorID, Quote: quote}
+}
+
+func den(practice, vendorID, quote string) policy.Declaration {
+	return policy.Declaration{Practice: practice, Polarity: policy.Denied, Vendor: vendorID, Quote: quote}
+}
+
+var unrelated = aff(policy.ThirdPartySharing, "", "We share your order with the courier.")
+
+func email(trackers ...detectors.EmailTracker) []detectors.Email {
+	return []detectors.Email{{File: "mail/campaign.eml", ESP: "mailchimp", Trackers: trackers}}
+}
+
+// ruleCase is one in-memory scan and what one rule must (or must not) report.
+type ruleCase struct {
+	rule     string
+	name     string
+	in       Input
+	fires    bool
+	severity Severity // checked when fires
+	vendor   string
+	subject  string
+	disc     string
+	quote    string // substring of the policy quote, when fires
+}
+
+var ruleCases = []ruleCase{
+	// pre-consent-tracking
+	{rule: RulePreConsentTracking, name: "analytics cookie before consent", fires: true, severity: High, vendor: "google-analytics",
+		in: Input{Vendors: []detectors.Vendor{ga(pre, accept)}, Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre, accept)}}},
+	{rule: RulePreConsentTracking, name: "requests only are medium", fires: true, severity: Medium, vendor: "google-analytics",
+		in: Input{Vendors: []detectors.Vendor{ga(pre)}}},
+	{rule: RulePreConsentTracking, name: "unknown-vendor advertising cookie", fires: true, severity: High, subject: "adid",
+		in: Input{Cookies: []detectors.Cookie{cookie("adid", "", kb.Advertising, 30, pre)}}},
+	{rule: RulePreConsentTracking, name: "only after accept", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)}}},
+	{rule: RulePreConsentTracking, name: "essential cookie before consent",
+		in: Input{Cookies: []detectors.Cookie{cookie("PHPSESSID", "", kb.Essential, -1, pre)}}},
+	{rule: RulePreConsentTracking, name: "structured policy allows analytics pre-consent",
+		in: Input{Vendors: []detectors.Vendor{ga(pre)}, Policy: &policy.Policy{Structured: &policy.File{
+			Allowed: map[string][]string{"pre-consent": {"essential", "analytics"}}}}}},
+
+	// tracking-after-reject
+	{rule: RuleTrackingAfterReject, name: "advertising cookie after reject", fires: true, severity: Critical, vendor: "facebook",
+		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, reject)},
+			Cookies: []detectors.Cookie{cookie("_fbp", "facebook", kb.Advertising, 90, reject)}}},
+	{rule: RuleTrackingAfterReject, name: "requests only after reject are high", fires: true, severity: High, vendor: "facebook",
+		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, reject)}}},
+	{rule: RuleTrackingAfterReject, name: "only after accept",
+		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, accept)},
+			Cookies: []detectors.Cookie{cookie("_fbp", "facebook", kb.Advertising, 90, accept)}}},
+
+	// consent-before-choice
+	{rule: RuleConsentBeforeChoice, name: "purposes consented on first load", fires: true, severity: High, subject: "tcf",
+		in: Input{Pages: []PageInfo{{URL: site, Phase: pre, Consent: &capture.Consent{TCF: &capture.TCF{CMPID: 10,
+			PurposeConsents: map[string]bool{"1": true, "10": true, "2": false}}}}}}},
+	{rule: RuleConsentBeforeChoice, name: "no purpose consented",
+		in: Input{Pages: []PageInfo{{URL: site, Phase: pre, Consent: &capture.Consent{TCF: &capture.TCF{
+			PurposeConsents: map[string]bool{"1": false}}}}}}},
+	{rule: RuleConsentBeforeChoice, name: "consent after accept is expected",
+		in: Input{Pages: []PageInfo{{URL: site, Phase: accept, Consent: &capture.Consent{TCF: &capture.TCF{
+			PurposeConsents: map[string]bool{"1": true}}}}}}},
+
+	// consent-mode-denied-firing
+	{rule: RuleConsentModeDeniedFiring, name: "granted signal before consent", fires: true, severity: Medium,
+		vendor: "google-analytics", subject: "region1.google-analytics.com",
+		in: Input{Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: pre, Page: site,
+			Host: "region1.google-analytics.com", Evidence: "gcs=G111"}}}},
+	{rule: RuleConsentModeDeniedFiring, name: "denied but analytics cookie set", fires: true, severity: Medium,
+		vendor: "google-analytics", subject: "region1.google-analytics.com",
+		in: Input{Vendors: []detectors.Vendor{ga(reject)},
+			Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, reject)},
+			Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: reject, Page: site,
+				Host: "region1.google-analytics.com", Evidence: "gcs=G100 ad_storage=denied analytics_storage=denied"}}}},
+	{rule: RuleConsentModeDeniedFiring, name: "denied ping without cookies",
+		in: Input{Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: pre, Page: site,
+			Host: "region1.google-analytics.com", Evidence: "gcs=G100 ad_storage=denied analytics_storage=denied"}}}},
+	{rule: RuleConsentModeDeniedFiring, name: "granted after accept",
+		in: Input{Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: accept, Page: site,
+			Host: "region1.google-analytics.com", Evidence: "gcs=G111"}}}},
+
+	// undisclosed-vendor
+	{rule: RuleUndisclosedVendor, name: "vendor absent from the policy", fires: true, severity: High, vendor: "google-analytics",
+		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(unrelated)}},
+	{rule: RuleUndisclosedVendor, name: "vendor named", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Policy: pol(aff(policy.Analytics, "", "We use Google Analytics to count visits."))}},
+	{rule: RuleUndisclosedVendor, name: "no policy given", in: Input{Vendors: []detectors.Vendor{ga(accept)}}},
+	{rule: RuleUndisclosedVendor, name: "essential vendor", in: Input{Policy: pol(unrelated),
+		Vendors: []detectors.Vendor{vendor("cdn", "Some CDN", "", kb.Essential, accept)}}},
+	{rule: RuleUndisclosedVendor, name: "owner named", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Policy: pol(aff(policy.ThirdPartySharing, "", "Some services are provided by Google."))}},
+
+	// category-only-disclosure
+	{rule: RuleCategoryOnlyDisclosure, name: "only analytics providers mentioned", fires: true, severity: Low, vendor: "google-analytics",
+		disc: DisclosureCategoryOnly, quote: "analytics providers",
+		in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(aff(policy.Analytics, "", "We work with analytics providers."))}},
+	{rule: RuleCategoryOnlyDisclosure, name: "generic cookies sentence covers a cookie-setting vendor", fires: true, severity: Low,
+		vendor: "facebook", disc: DisclosureCategoryOnly,
+		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, accept)},
+			Cookies: []detectors.Cookie{cookie("_fbp", "facebook", kb.Advertising, 90, accept)},
+			Policy:  pol(aff(policy.Cookies, "", "Our partners place cookies."))}},
+	{rule: RuleCategoryOnlyDisclosure, name: "named by id", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Policy: pol(aff(policy.Analytics, "", "We work with analytics providers."), aff(policy.VendorPractice, "google-analytics", "GA counts visits."))}},
+	{rule: RuleCategoryOnlyDisclosure, name: "category of another kind", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Policy: pol(aff(policy.Advertising, "", "We show ads from advertising partners."))}},
+
+	// contradicted-practice
+	{rule: RuleContradictedPractice, name: "analytics denied", fires: true, severity: High, vendor: "google-analytics",
+		disc: DisclosureContradicted, quote: "do not use third-party analytics",
+		in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(den(policy.Analytics, "", "We do not use third-party analytics."))}},
+	{rule: RuleContradictedPractice, name: "consent claim broken by a named vendor", fires: true, severity: High, vendor: "google-analytics",
+		disc: DisclosureContradicted, quote: "only after you consent",
+		in: Input{Vendors: []detectors.Vendor{ga(pre, accept)}, Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)},
+			Policy: pol(aff(policy.Analytics, "", "We use Google Analytics."),
+				aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
+	{rule: RuleContradictedPractice, name: "consent claim broken by an unknown cookie", fires: true, severity: High, subject: "trk",
+		in: Input{Cookies: []detectors.Cookie{cookie("trk", "", kb.Advertising, 30, pre)},
+			Policy: pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
+	{rule: RuleContradictedPractice, name: "consent claim kept", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)},
+		Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
+	{rule: RuleContradictedPractice, name: "denied sale is not a denied use", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Policy: pol(den(policy.SaleOfData, "google-analytics", "We never sell your data to Google Analytics."))}},
+
+	// cookie-lifetime-exceeds-declared
+	{rule: RuleCookieLifetimeDeclared, name: "two years against one declared", fires: true, severity: Medium, subject: "_ga", vendor: "google-analytics",
+		quote: "_ga: 1 year", in: Input{Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)},
+			Policy: &policy.Policy{Cookies: []policy.DeclaredCookie{{Name: "_ga", Days: 365, Quote: "_ga: 1 year"}}}}},
+	{rule: RuleCookieLifetimeDeclared, name: "declared session cookie persists", fires: true, severity: Medium, subject: "sid",
+		in: Input{Cookies: []detectors.Cookie{cookie("sid", "", kb.Functional, 30, accept)},
+			Policy: &policy.Policy{Structured: &policy.File{Cookies: []policy.DeclaredCookie{{Name: "sid", Days: -1}}}}}},
+	{rule: RuleCookieLifetimeDeclared, name: "prefix declaration", fires: true, severity: Medium, subject: "_ga_X1", vendor: "google-analytics",
+		in: Input{Cookies: []detectors.Cookie{cookie("_ga_X1", "google-analytics", kb.Analytics, 400, accept)},
+			Policy: &policy.Policy{Cookies: []policy.DeclaredCookie{{Name: "_ga*", Days: 90, Quote: "_ga*: 90 days"}}}}},
+	{rule: RuleCookieLifetimeDeclared, name: "within 1.5x", in: Input{Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 540, accept)},
+		Policy: &policy.Policy{Cookies: []policy.DeclaredCookie{{Name: "_ga", Days: 365}}}}},
+	{rule: RuleCookieLifetimeDeclared, name: "cookie not declared", in: Input{Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)},
+		Policy: &policy.Policy{Cookies: []policy.DeclaredCookie{{Name: "_fbp", Days: 90}}}}},
+
+	// cookie-lifetime-over-13-months
+	{rule: RuleCookieLifetime13Months, name: "two-year analytics cookie", fires: true, severity: Low, subject: "_ga", vendor: "google-analytics",
+		in: Input{Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)}}},
+	{rule: RuleCookieLifetime13Months, name: "essential cookie", in: Input{Cookies: []detectors.Cookie{cookie("csrf", "", kb.Essential, 800, accept)}}},
+	{rule: RuleCookieLifetime13Months, name: "exactly 13 months", in: Input{Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 395, accept)}}},
+
+	// session-recording-undeclared
+	{rule: RuleSessionRecordingUndecl, name: "recorder vendor not declared", fires: true, severity: High, vendor: "hotjar",
+		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
+			Policy: pol(unrelated)}},
+	{rule: RuleSessionRecordingUndecl, name: "recording by an unknown script is denied", fires: true, severity: High,
+		subject: "rec.example", disc: DisclosureContradicted, quote: "never record",
+		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindSessionRecorder, Phase: accept, Page: site, Host: "rec.example"}},
+			Policy: pol(den(policy.SessionRecording, "", "We never record your session."))}},
+	{rule: RuleSessionRecordingUndecl, name: "practice declared", in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
+		Policy: pol(aff(policy.SessionRecording, "", "We record how visitors use our pages."))}},
+	{rule: RuleSessionRecordingUndecl, name: "recorder vendor named", in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
+		Policy: pol(aff(policy.VendorPractice, "", "We use Hotjar to improve the site."))}},
+
+	// fingerprinting-undeclared
+	{rule: RuleFingerprintingUndeclared, name: "canvas fingerprinting not declared", fires: true, severity: High, subject: "fp.example",
+		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindFingerprinting, Phase: pre, Page: site, Host: "fp.example",
+			Category: kb.Fingerprinting}}, Policy: pol(unrelated)}},
+	{rule: RuleFingerprintingUndeclared, name: "fingerprinting declared", in: Input{Detections: []detectors.Detection{{Kind: detectors.KindFingerprinting,
+		Phase: pre, Page: site, Host: "fp.example"}}, Policy: pol(aff(policy.Fingerprinting, "", "We use device fingerprinting to prevent fraud."))}},
+	{rule: RuleFingerprintingUndeclared, name: "nothing observed", in: Input{Policy: pol(unrelated)}},
+
+	// email-open-tracking-undeclared
+	{rule: RuleEmailOpenUndeclared, name: "open pixel not declared", fires: true, severity: Medium, vendor: "mailchimp",
+		subject: "shop.us1.list-manage.com", disc: DisclosureUndisclosed, in: Input{Kind: "email", Policy: pol(unrelated),
+			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com", URL: "https://shop.us1.list-manage.com/track/open.php?u=1"})}},
+	{rule: RuleEmailOpenUndeclared, name: "open tracking denied", fires: true, severity: Medium, vendor: "mailchimp",
+		subject: "shop.us1.list-manage.com", disc: DisclosureContradicted, quote: "do not track",
+		in: Input{Kind: "email", Policy: pol(den(policy.EmailOpenTracking, "", "We do not track whether you open our emails.")),
+			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
+	{rule: RuleEmailOpenUndeclared, name: "structured policy declares it", in: Input{Kind: "email",
+		Policy: &policy.Policy{Structured: &policy.File{EmailTracking: &policy.EmailTracking{OpenTracking: true}}},
+		Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
+	{rule: RuleEmailOpenUndeclared, name: "web beacons in emails", in: Input{Kind: "email",
+		Policy: pol(aff(policy.WebBeacons, "", "Our emails contain web beacons.")),
+		Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
+
+	// email-click-tracking-undeclared
+	{rule: RuleEmailClickUndeclared, name: "tracked links not declared", fires: true, severity: Medium, subject: "shop.us1.list-manage.com", vendor: "mailchimp",
+		in: Input{Kind: "email", Policy: pol(unrelated),
+			Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com", Vendor: "mailchimp"})}},
+	{rule: RuleEmailClickUndeclared, name: "click tracking declared", in: Input{Kind: "email",
+		Policy: pol(aff(policy.EmailClickTracking, "", "We record which links in our emails you click.")),
+		Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com"})}},
+
+	// recipient-address-leak
+	{rule: RuleRecipientAddressLeak, name: "address to a third party", fires: true, severity: High, subject: "ads.example",
+		in: Input{Kind: "email", Emails: email(detectors.EmailTracker{Kind: detectors.KindAddressLeak, Host: "ads.example",
+			ThirdParty: true, LeakEncoding: "sha256"})}},
+	{rule: RuleRecipientAddressLeak, name: "address to the sender", fires: true, severity: Low, subject: "shop.example",
+		in: Input{Kind: "email", Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.example",
+			LeakEncoding: "base64"})}},
+	{rule: RuleRecipientAddressLeak, name: "no address in URLs", in: Input{Kind: "email",
+		Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", ThirdParty: true})}},
+}
+
+func TestRules(t *testing.T) {
+	for _, tc := range ruleCases {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			if tc.in.Target == "" {
+				tc.in.Target = site
+			}
+			var got []Finding
+			for _, f := range Evaluate(tc.in).Findings {
+				if f.Rule == tc.rule {
+					got = append(got, f)
+				}
+			}
+			if !tc.fires {
+				if len(got) > 0 {
+					t.Fatalf("want no %s finding, got %+v", tc.rule, got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("want one %s finding, got %d: %+v", tc.rule, len(got), got)
+			}
+			f := got[0]
+			if f.Severity != tc.severity || f.Vendor != tc.vendor || f.Subject != tc.subject {
+				t.Errorf("got severity %q vendor %q subject %q, want %q %q %q", f.Severity, f.Vendor, f.Subject, tc.severity, tc.vendor, tc.subject)
+			}
+			if tc.disc != "" && f.Disclosure != tc.disc {
+				t.Errorf("disclosure = %q, want %q", f.Disclosure, tc.disc)
+			}
+			if !strings.Contains(f.PolicyQuote, tc.quote) {
+				t.Errorf("policy quote = %q, want it to contain %q", f.PolicyQuote, tc.quote)
+			}
+			r, _ := Lookup(tc.rule)
+			if f.Title != r.Title || f.Fingerprint == "" || f.Evidence == "" || f.Target == "" {
+				t.Errorf("incomplete finding %+v", f)
+			}
+			if r.NeedsPolicy && f.PolicyQuote == "" && !strings.Contains(f.Evidence, "no policy sentence matched") {
+				t.Errorf("evidence %q does not say that no policy sentence matched", f.Evidence)
+			}
+		})
+	}
+}
+
+// Every rule needs at least one case where it fires and one where it must not.
+func TestEveryRuleHasCases(t *testing.T) {
+	pos, neg := map[string]int{}, map[string]int{}
+	for _, tc := range ruleCases {
+		if _, ok := Lookup(tc.rule); !ok {
+			t.Errorf("case %q names unknown rule %q", tc.name, tc.rule)
+		}
+		if tc.fires {
+			pos[tc.rule]++
+		} else {
+			neg[tc.rule]++
+		}
+	}
+	for _, r := range Rules() {
+		if pos[r.ID] == 0 || neg[r.ID] == 0 {
+			t.Errorf("rule %s has %d positive and %d negative cases; want at least one of each", r.ID, pos[r.ID], neg[r.ID])
+		}
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if seen[r.ID] {
+			t.Errorf("duplicate rule id %s", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Title == "" || r.Why == "" || r.Fix == "" || len(r.References) == 0 || r.Severity.Rank() == 0 || r.check == nil {
+			t.Errorf("rule %s is incomplete", r.ID)
+		}
+		if strings.ToLower(r.ID) != r.ID || strings.ContainsAny(r.ID, " _") {
+			t.Errorf("rule id %q is not kebab-case", r.ID)
+		}
+	}
+	if _, ok := Lookup("no-such-rule"); ok {
+		t.Error("Lookup found a rule that does not exist")
+	}
+}
