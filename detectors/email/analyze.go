@@ -1,0 +1,575 @@
+// Package email finds what an email does to its reader: open pixels, click
+// tracking, CSS trackers, third-party content and leaks of the recipient's
+// address, and names the email service provider (ESP) that sent it.
+package email
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+
+	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+	"golang.org/x/net/publicsuffix"
+)
+
+// Options tune the analysis.
+type Options struct {
+	// Recipients are the addresses to search for in URLs. When empty, the
+	// message's To: address is used.
+	Recipients []string
+	// FirstParty adds sender domains (useful for bare HTML templates, which
+	// have no From header).
+	FirstParty []string
+	ESPs       *ESPSet // nil: DefaultESPs()
+	KB         *kb.KB  // nil: kb.Default()
+}
+
+// Analyze scans one message.
+func Analyze(msg *source.Message, opt Options) detectors.Email {
+	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt)
+}
+
+// Compare scans two copies of one campaign sent to two recipients. URLs
+// that differ between the copies (aligned by position among elements of
+// the same kind) are recipient-specific; such an image is an open pixel
+// whatever its host.
+func Compare(a, b *source.Message, opt Options) (detectors.Email, detectors.Email) {
+	da, db := extract(a.HTML, a.Text), extract(b.HTML, b.Text)
+	markDifferences(da, db)
+	return analyzeDoc(a, da, opt), analyzeDoc(b, db, opt)
+}
+
+func markDifferences(a, b *document) {
+	byKind := func(d *document) map[string][]*resource {
+		m := map[string][]*resource{}
+		for _, r := range d.resources {
+			m[r.kind] = append(m[r.kind], r)
+		}
+		return m
+	}
+	ka, kb := byKind(a), byKind(b)
+	for kind, ra := range ka {
+		rb := kb[kind]
+		for i := 0; i < len(ra) && i < len(rb); i++ {
+			if ra[i].raw != rb[i].raw {
+				ra[i].recipientSpecific, rb[i].recipientSpecific = true, true
+			}
+		}
+	}
+}
+
+type analyzer struct {
+	esps       *ESPSet
+	kb         *kb.KB
+	firstParty map[string]bool
+	needles    []addressNeedles
+	counts     map[string]int
+	out        []detectors.EmailTracker
+	seen       map[string]bool
+	hosts      map[string]bool // third-party content hosts already reported
+	espOpen    *ESP            // first ESP seen on an open pixel
+	espClick   *ESP            // first ESP seen on a link
+}
+
+func analyzeDoc(msg *source.Message, d *document, opt Options) detectors.Email {
+	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts,
+		seen: map[string]bool{}, hosts: map[string]bool{}}
+	if a.esps == nil {
+		a.esps = DefaultESPs()
+	}
+	if a.kb == nil {
+		a.kb = kb.Default()
+	}
+	a.firstParty = a.firstPartyDomains(msg.Header, opt.FirstParty)
+	recipients := opt.Recipients
+	if len(recipients) == 0 && msg.Header.To != "" {
+		recipients = []string{msg.Header.To}
+	}
+	seenAddr := map[string]bool{}
+	for _, r := range recipients {
+		n := newNeedles(r)
+		if n.address != "" && !seenAddr[n.address] {
+			seenAddr[n.address] = true
+			a.needles = append(a.needles, n)
+		}
+	}
+	for _, r := range d.resources {
+		a.resource(r)
+	}
+	sort.Slice(a.out, func(i, j int) bool {
+		x, y := a.out[i], a.out[j]
+		if x.Kind != y.Kind {
+			return x.Kind < y.Kind
+		}
+		if x.URL != y.URL {
+			return x.URL < y.URL
+		}
+		return x.LeakEncoding < y.LeakEncoding
+	})
+	e := detectors.Email{File: msg.File, Subject: msg.Header.Subject, From: msg.Header.From,
+		Trackers: a.out}
+	if e.Trackers == nil {
+		e.Trackers = []detectors.EmailTracker{}
+	}
+	e.ESP, e.ESPSource = a.attributeESP(msg.Header)
+	return e
+}
+
+// firstPartyDomains are the registrable domains of From, DKIM d= and
+// Return-Path, minus those of ESPs (which sign and bounce for their
+// customers), plus the ones given.
+func (a *analyzer) firstPartyDomains(h source.Header, extra []string) map[string]bool {
+	fp := map[string]bool{}
+	add := func(host string, check bool) {
+		host = strings.ToLower(strings.TrimSpace(host))
+		if host == "" || check && a.esps.Owner(host) != nil {
+			return
+		}
+		fp[registrable(host)] = true
+	}
+	add(domainOf(h.From), true)
+	add(domainOf(h.ReturnPath), true)
+	for _, d := range h.DKIMDomains {
+		add(d, true)
+	}
+	for _, d := range extra {
+		add(d, false)
+	}
+	return fp
+}
+
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.Trim(addr[i+1:], "<> ")
+	}
+	return ""
+}
+
+// registrable is the eTLD+1 of a host, or the host itself (IPs, localhost).
+func registrable(host string) string {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return host
+}
+
+// thirdParty: not the sender's domain. Without any sender domain (a bare
+// template) only hosts known to belong to someone else count.
+func (a *analyzer) thirdParty(host string) bool {
+	if len(a.firstParty) == 0 {
+		if a.esps.Owner(host) != nil {
+			return true
+		}
+		_, ok := a.kb.MatchHost(host)
+		return ok
+	}
+	return !a.firstParty[registrable(host)]
+}
+
+// vendor names who is behind a URL: the ESP matched, else the ESP owning
+// the domain, else the knowledge base.
+func (a *analyzer) vendor(u *url.URL, esp *ESP) (string, kb.Category) {
+	if esp != nil {
+		return esp.ID, kb.EmailTracking
+	}
+	if o := a.esps.Owner(u.Hostname()); o != nil {
+		return o.ID, kb.EmailTracking
+	}
+	if m, ok := a.kb.MatchURL(u.String()); ok && m.Vendor != nil {
+		return m.Vendor.ID, m.Category
+	}
+	return "", ""
+}
+
+func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bool, evidence string) {
+	key := kind + "\x00" + r.raw
+	if a.seen[key] {
+		return
+	}
+	a.seen[key] = true
+	v, _ := a.vendor(r.url, esp)
+	host := strings.ToLower(r.url.Hostname())
+	a.out = append(a.out, detectors.EmailTracker{Kind: kind, URL: r.raw, Host: host, Vendor: v,
+		Category: kb.EmailTracking, ThirdParty: a.thirdParty(host), RecipientSpecific: recipientSpecific,
+		Evidence: evidence})
+}
+
+func (a *analyzer) resource(r *resource) {
+	host := strings.ToLower(r.url.Hostname())
+	leaked := false
+	for _, n := range a.needles {
+		for _, enc := range n.leaksIn(r.raw) {
+			leaked = true
+			key := "leak\x00" + r.raw + "\x00" + enc
+			if a.seen[key] {
+				continue
+			}
+			a.seen[key] = true
+			v, _ := a.vendor(r.url, nil)
+			a.out = append(a.out, detectors.EmailTracker{Kind: detectors.KindAddressLeak, URL: r.raw,
+				Host: host, Vendor: v, Category: kb.EmailTracking, ThirdParty: a.thirdParty(host),
+				RecipientSpecific: true, LeakEncoding: enc,
+				Evidence: fmt.Sprintf("recipient address (%s) in %s URL", enc, r.kind)})
+		}
+	}
+	specific := r.recipientSpecific || leaked
+	esp, match := a.esps.MatchURL(r.url)
+
+	if r.kind == resLink {
+		a.link(r, esp, match, specific)
+		return
+	}
+	if a.thirdParty(host) && !a.hosts[host] {
+		a.hosts[host] = true
+		v, cat := a.vendor(r.url, nil)
+		if cat == "" {
+			cat = kb.Unknown
+		}
+		a.out = append(a.out, detectors.EmailTracker{Kind: detectors.KindThirdPartyContent, URL: r.raw,
+			Host: host, Vendor: v, Category: cat, ThirdParty: true,
+			Evidence: fmt.Sprintf("%s loaded from a third-party host when the email is opened", r.kind)})
+	}
+	switch r.kind {
+	case resImage:
+		a.image(r, esp, match, specific)
+	case resCSS, resBackground:
+		a.css(r, esp, match, specific)
+	}
+}
+
+func (a *analyzer) image(r *resource, esp *ESP, match string, specific bool) {
+	tiny := r.width >= 0 && r.width <= 1 && r.height >= 0 && r.height <= 1
+	zero := r.width == 0 || r.height == 0
+	sized := r.width > 1 || r.height > 1
+	repeated := a.counts[r.raw] > 1
+	var why string
+	switch {
+	case match == matchOpen:
+		why = esp.DisplayName() + " open pixel"
+	case specific:
+		why = "recipient-specific image"
+	case repeated:
+		return // a spacer: the same image used again and again as layout
+	case match == matchTrack && !sized:
+		why = esp.DisplayName() + " tracking host"
+	case isSpacerName(r.url) && !zero:
+		return
+	case tiny:
+		why = fmt.Sprintf("%gx%g image", r.width, r.height)
+	case zero:
+		why = "zero-size image"
+	case r.hidden != "":
+		why = "image hidden by " + r.hidden
+	case !sized && pixelPath(r.url):
+		why = "image with a tracking path and token"
+	default:
+		return
+	}
+	if esp != nil && match != matchClick {
+		if a.espOpen == nil {
+			a.espOpen = esp
+		}
+	} else {
+		esp = nil
+	}
+	a.emit(detectors.KindOpenPixel, r, esp, specific, why)
+}
+
+func (a *analyzer) css(r *resource, esp *ESP, match string, specific bool) {
+	where := "background attribute"
+	if r.kind == resCSS {
+		where = "CSS " + r.cssProp
+	}
+	var why string
+	switch {
+	case match == matchOpen || match == matchTrack:
+		why = esp.DisplayName() + " tracking URL in " + where
+	case specific:
+		why = "recipient-specific URL in " + where
+	case r.cssCond != "" && !staticAsset(r.url):
+		why = fmt.Sprintf("%s loads only under %s", where, r.cssCond)
+	case pixelPath(r.url):
+		why = "tracking path and token in " + where
+	default:
+		return
+	}
+	if match == matchClick {
+		esp = nil
+	}
+	if esp != nil && a.espOpen == nil {
+		a.espOpen = esp
+	}
+	a.emit(detectors.KindCSSTracker, r, esp, specific, why)
+}
+
+func (a *analyzer) link(r *resource, esp *ESP, match string, specific bool) {
+	var why string
+	if esp == nil {
+		if p, e := a.esps.matchParam(r.url); e != nil {
+			esp, why = e, fmt.Sprintf("%s subscriber parameter %s", e.DisplayName(), p)
+		}
+	}
+	switch {
+	case why != "":
+	case esp != nil:
+		why = esp.DisplayName() + " click redirect"
+	case redirectTarget(r.url) != "":
+		why = "redirect to " + redirectTarget(r.url)
+	case specific:
+		why = "recipient-specific link"
+	case isUnsubscribe(r):
+		return // needs a token to work; not tracking by itself
+	case isWebView(r) && (r.url.RawQuery != "" || hasToken(r.url, 16)):
+		why = "web-view link with a token"
+	case hasToken(r.url, 24):
+		why = "link with an opaque token"
+	default:
+		return
+	}
+	if esp != nil && a.espClick == nil {
+		a.espClick = esp
+	}
+	a.emit(detectors.KindClickTracking, r, esp, specific, why)
+}
+
+// attributeESP names the sending ESP: headers first (the ESP's own headers,
+// then the domains of DKIM, Return-Path, List-Unsubscribe and Message-ID),
+// then the URLs.
+func (a *analyzer) attributeESP(h source.Header) (string, string) {
+	for _, name := range h.Names() {
+		for _, v := range h.All[name] {
+			if e := a.esps.MatchHeader(name, v); e != nil {
+				return e.ID, "header " + name
+			}
+		}
+	}
+	for _, d := range h.DKIMDomains {
+		if e := a.esps.Owner(d); e != nil {
+			return e.ID, "DKIM d=" + d
+		}
+	}
+	if d := domainOf(h.ReturnPath); d != "" {
+		if e := a.esps.Owner(d); e != nil {
+			return e.ID, "Return-Path " + d
+		}
+	}
+	for _, part := range strings.Split(h.ListUnsubscribe, ",") {
+		v := strings.Trim(strings.TrimSpace(part), "<>")
+		host := ""
+		if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+			if e, _ := a.esps.MatchURL(u); e != nil {
+				return e.ID, "List-Unsubscribe " + u.Hostname()
+			}
+			host = u.Hostname()
+		} else if strings.HasPrefix(strings.ToLower(v), "mailto:") {
+			host, _, _ = strings.Cut(domainOf(v[len("mailto:"):]), "?")
+		}
+		if e := a.esps.Owner(host); host != "" && e != nil {
+			return e.ID, "List-Unsubscribe " + host
+		}
+	}
+	if d := domainOf(strings.Trim(h.Get("Message-Id"), "<> ")); d != "" {
+		if e := a.esps.Owner(d); e != nil {
+			return e.ID, "Message-ID " + d
+		}
+	}
+	if a.espOpen != nil {
+		return a.espOpen.ID, "open pixel URL"
+	}
+	if a.espClick != nil {
+		return a.espClick.ID, "link URL"
+	}
+	return "", ""
+}
+
+// matchParam finds an ESP by a subscriber-id query parameter.
+func (s *ESPSet) matchParam(u *url.URL) (string, *ESP) {
+	if u.RawQuery == "" {
+		return "", nil
+	}
+	q := u.Query()
+	for _, e := range s.ESPs {
+		for _, p := range e.Params {
+			if q.Has(p) {
+				return p, e
+			}
+		}
+	}
+	return "", nil
+}
+
+// redirectTarget returns the host a link forwards to when its query or
+// path carries another absolute URL.
+func redirectTarget(u *url.URL) string {
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			if t := absHost(v); t != "" && !strings.EqualFold(t, u.Hostname()) {
+				return t
+			}
+		}
+	}
+	p, err := url.PathUnescape(u.EscapedPath())
+	if err != nil {
+		return ""
+	}
+	if i := strings.Index(strings.ToLower(p), "http"); i > 0 {
+		rest := strings.Replace(strings.Replace(p[i:], ":/", "://", 1), ":///", "://", 1)
+		if t := absHost(rest); t != "" && !strings.EqualFold(t, u.Hostname()) {
+			return t
+		}
+	}
+	return ""
+}
+
+func absHost(v string) string {
+	l := strings.ToLower(v)
+	if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+		return ""
+	}
+	t, err := url.Parse(v)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(t.Hostname())
+}
+
+var unsubscribeWords = []string{"unsubscribe", "abmelden", "desinscri", "désinscri", "opt-out", "optout",
+	"preferences", "einstellungen", "afmelden", "darse de baja"}
+
+func isUnsubscribe(r *resource) bool {
+	s := strings.ToLower(r.text + " " + r.url.Path)
+	for _, w := range unsubscribeWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var webViewWords = []string{"view in browser", "view online", "web version", "view this email",
+	"online version", "im browser", "webversion", "view-online", "viewinbrowser", "view_online",
+	"browser anzeigen", "version en ligne"}
+
+func isWebView(r *resource) bool {
+	s := strings.ToLower(r.text + " " + r.url.Path)
+	for _, w := range webViewWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Path words of open pixels: strong ones need a token or a query, the
+// short ones (as in /o/<token>) a token.
+var (
+	strongPixelWords = map[string]bool{"open": true, "opens": true, "opened": true, "track": true,
+		"tracking": true, "trk": true, "pixel": true, "beacon": true, "impression": true, "imp": true}
+	weakPixelWords = map[string]bool{"o": true, "oo": true, "t": true, "e": true, "wf": true,
+		"stat": true, "stats": true}
+)
+
+// pixelPath: a tracking word among the path segments with an opaque token
+// (or, for strong words, a query), or a .gif named by an opaque token.
+func pixelPath(u *url.URL) bool {
+	segs := strings.Split(strings.ToLower(u.Path), "/")
+	strong, weak := false, false
+	for _, s := range segs {
+		base := strings.TrimSuffix(s, path.Ext(s))
+		strong = strong || strongPixelWords[base]
+		weak = weak || weakPixelWords[base]
+	}
+	token := hasToken(u, 16)
+	if strong && (token || u.RawQuery != "") || weak && token {
+		return true
+	}
+	last := segs[len(segs)-1]
+	return strings.HasSuffix(last, ".gif") && isToken(strings.TrimSuffix(last, ".gif"), 16)
+}
+
+var staticExt = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".svg": true,
+	".webp": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".css": true}
+
+// staticAsset: a plain file (logo, font) with no query and no token.
+func staticAsset(u *url.URL) bool {
+	return u.RawQuery == "" && staticExt[strings.ToLower(path.Ext(u.Path))] && !hasToken(u, 16)
+}
+
+var spacerNames = map[string]bool{"spacer": true, "blank": true, "clear": true, "shim": true,
+	"transparent": true, "pixel_transparent": true, "spc": true, "space": true, "s": true}
+
+func isSpacerName(u *url.URL) bool {
+	base := strings.ToLower(path.Base(u.Path))
+	return u.RawQuery == "" && spacerNames[strings.TrimSuffix(base, path.Ext(base))]
+}
+
+// hasToken: some path segment or query value is an opaque token.
+func hasToken(u *url.URL, minLen int) bool {
+	for _, s := range strings.Split(u.Path, "/") {
+		if isToken(strings.TrimSuffix(s, path.Ext(s)), minLen) || isToken(s, minLen) {
+			return true
+		}
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			if isToken(v, minLen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isToken: long, of token characters, mixing letters and digits, and not a
+// slug of words ("spring-sale-2024").
+func isToken(s string, minLen int) bool {
+	if len(s) < minLen {
+		return false
+	}
+	letters, digits := 0, 0
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letters++
+		case c >= '0' && c <= '9':
+			digits++
+		case strings.ContainsRune("-_=.~%+", c):
+		default:
+			return false
+		}
+	}
+	if letters < 2 || digits < 2 {
+		return false
+	}
+	// A slug: every part between separators is a plain word or number.
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+	for _, p := range parts {
+		if !isWordOrNumber(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordOrNumber(p string) bool {
+	lower, upperFirst, digit := true, true, true
+	for i, c := range p {
+		isLower := c >= 'a' && c <= 'z'
+		isUpper := c >= 'A' && c <= 'Z'
+		if !isLower {
+			lower = false
+		}
+		if !(isLower || i == 0 && isUpper) {
+			upperFirst = false
+		}
+		if c < '0' || c > '9' {
+			digit = false
+		}
+	}
+	return lower || upperFirst || digit
+}

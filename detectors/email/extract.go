@@ -1,0 +1,396 @@
+package email
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/css"
+	"golang.org/x/net/html"
+)
+
+// Resource kinds: what an email makes the mail client fetch or offers to
+// click. Compare mode aligns the two copies kind by kind.
+const (
+	resImage      = "image"      // <img src>, srcset, <input type=image>
+	resBackground = "background" // background="" attribute
+	resCSS        = "css"        // url() in <style> or style=""
+	resOther      = "other"      // stylesheets, frames, video posters
+	resLink       = "link"       // <a href>, <area href>, URLs in plain text
+)
+
+// resource is one URL of an email and where it sits.
+type resource struct {
+	kind  string
+	raw   string
+	url   *url.URL
+	index int // position among resources of the same kind
+
+	width, height float64 // -1 when unknown
+	hidden        string  // why it is hidden, "" when visible
+	cssCond       string  // "@media print", "prefers-color-scheme", "forward-only selector"
+	cssProp       string  // the CSS property the url() sits in
+	text          string  // link text
+
+	recipientSpecific bool // set by compare mode
+}
+
+// document is everything the analysis needs from one email body.
+type document struct {
+	resources []*resource
+	counts    map[string]int // image URL -> occurrences (spacer detection)
+	perKind   map[string]int
+}
+
+// forwardMarkers are classes, ids and attributes webmail clients put around
+// a forwarded or quoted message; CSS that only applies inside them fires
+// when the email is forwarded.
+var forwardMarkers = []string{
+	"gmail_quote", "divrplyfwdmsg", "appendonsend", "moz-forward", "yahoo_quoted",
+	"outlookmessageheader", "type=cite", "type=\"cite\"", "blockquote", "protonmail_quote",
+	"zmail_extra",
+}
+
+var textURL = regexp.MustCompile(`https?://[^\s<>"'()\[\]]+`)
+
+// extract collects the resources of an email: its HTML when there is one,
+// else the URLs of its plain text (links only: text loads nothing).
+func extract(htmlBody, text string) *document {
+	d := &document{counts: map[string]int{}, perKind: map[string]int{}}
+	if strings.TrimSpace(htmlBody) == "" {
+		for _, m := range textURL.FindAllString(text, -1) {
+			d.add(&resource{kind: resLink, raw: strings.TrimRight(m, ".,;:!?")}, nil)
+		}
+		return d
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(htmlBody))
+	if err != nil { // x/net/html recovers from anything but a reader error
+		return d
+	}
+	var base *url.URL
+	if b, ok := doc.Find("base[href]").First().Attr("href"); ok {
+		base, _ = url.Parse(strings.TrimSpace(b))
+	}
+
+	doc.Find("img, input[type=image]").Each(func(_ int, s *goquery.Selection) {
+		w, h := sizeOf(s)
+		hidden := hiddenReason(s)
+		if src, ok := s.Attr("src"); ok {
+			d.add(&resource{kind: resImage, raw: src, width: w, height: h, hidden: hidden}, base)
+		}
+		if set, ok := s.Attr("srcset"); ok {
+			for _, cand := range strings.Split(set, ",") {
+				if f := strings.Fields(cand); len(f) > 0 {
+					d.add(&resource{kind: resImage, raw: f[0], width: w, height: h, hidden: hidden}, base)
+				}
+			}
+		}
+	})
+	doc.Find("[background]").Each(func(_ int, s *goquery.Selection) {
+		src, _ := s.Attr("background")
+		d.add(&resource{kind: resBackground, raw: src, width: -1, height: -1, hidden: hiddenReason(s)}, base)
+	})
+	doc.Find("style").Each(func(_ int, s *goquery.Selection) {
+		for _, u := range styleSheetURLs(s.Text()) {
+			u.kind = resCSS
+			d.add(u, base)
+		}
+	})
+	doc.Find("[style]").Each(func(_ int, s *goquery.Selection) {
+		style, _ := s.Attr("style")
+		if !strings.Contains(strings.ToLower(style), "url") {
+			return
+		}
+		for _, u := range inlineStyleURLs(style) {
+			u.kind = resCSS
+			u.hidden = hiddenReason(s)
+			d.add(u, base)
+		}
+	})
+	doc.Find("link[href], iframe[src], video[poster], video[src], audio[src], source[src], embed[src], object[data]").Each(func(_ int, s *goquery.Selection) {
+		if goquery.NodeName(s) == "link" {
+			rel, _ := s.Attr("rel")
+			if !strings.Contains(strings.ToLower(rel), "stylesheet") {
+				return
+			}
+		}
+		for _, a := range []string{"href", "src", "poster", "data"} {
+			if v, ok := s.Attr(a); ok {
+				d.add(&resource{kind: resOther, raw: v, width: -1, height: -1}, base)
+			}
+		}
+	})
+	doc.Find("a[href], area[href]").Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		t := strings.Join(strings.Fields(s.Text()), " ")
+		if t == "" {
+			t, _ = s.Find("img[alt]").Attr("alt")
+		}
+		d.add(&resource{kind: resLink, raw: href, text: t, width: -1, height: -1}, base)
+	})
+	return d
+}
+
+// add resolves and keeps a web URL; cid:, data:, mailto: and the like are
+// not fetched from a server and are dropped.
+func (d *document) add(r *resource, base *url.URL) {
+	raw := strings.TrimSpace(r.raw)
+	if strings.HasPrefix(raw, "//") {
+		raw = "https:" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return
+	}
+	if !u.IsAbs() {
+		if base == nil {
+			return
+		}
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Hostname() == "" {
+		return
+	}
+	r.raw, r.url = u.String(), u
+	if r.kind == resImage {
+		d.counts[r.raw]++
+	}
+	r.index = d.perKind[r.kind]
+	d.perKind[r.kind]++
+	d.resources = append(d.resources, r)
+}
+
+// sizeOf reads width and height from the attributes, overridden by the
+// inline style; -1 when unknown or relative.
+func sizeOf(s *goquery.Selection) (w, h float64) {
+	w, h = -1, -1
+	if v, ok := s.Attr("width"); ok {
+		w = cssPixels(v)
+	}
+	if v, ok := s.Attr("height"); ok {
+		h = cssPixels(v)
+	}
+	if style, ok := s.Attr("style"); ok {
+		decls := styleDecls(style)
+		if v, ok := decls["width"]; ok {
+			w = cssPixels(v)
+		}
+		if v, ok := decls["height"]; ok {
+			h = cssPixels(v)
+		}
+	}
+	return w, h
+}
+
+// cssPixels parses "1", "1px", "0", "0.5px"; anything relative is unknown.
+func cssPixels(v string) float64 {
+	v = strings.TrimSpace(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(v), "!important")))
+	v = strings.TrimSpace(strings.TrimSuffix(v, "px"))
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		return -1
+	}
+	return f
+}
+
+// hiddenReason says why an element (or one of its ancestors) is not shown.
+func hiddenReason(s *goquery.Selection) string {
+	for n := s.Get(0); n != nil; n = n.Parent {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		for _, a := range n.Attr {
+			if a.Key == "hidden" && n == s.Get(0) {
+				return "hidden attribute"
+			}
+			if a.Key != "style" {
+				continue
+			}
+			if why := hiddenByStyle(styleDecls(a.Val)); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
+}
+
+func hiddenByStyle(decls map[string]string) string {
+	if v := decls["display"]; v == "none" {
+		return "display:none"
+	}
+	if v := decls["visibility"]; v == "hidden" {
+		return "visibility:hidden"
+	}
+	if v, ok := decls["opacity"]; ok && cssPixels(v) == 0 {
+		return "opacity:0"
+	}
+	if v, ok := decls["max-height"]; ok && cssPixels(v) == 0 {
+		return "max-height:0"
+	}
+	if v, ok := decls["max-width"]; ok && cssPixels(v) == 0 {
+		return "max-width:0"
+	}
+	return ""
+}
+
+// styleDecls parses an inline style into lower-case property -> value.
+func styleDecls(style string) map[string]string {
+	out := map[string]string{}
+	p := css.NewParser(parse.NewInputString(style), true)
+	for {
+		gt, _, data := p.Next()
+		if gt == css.ErrorGrammar {
+			return out
+		}
+		if gt != css.DeclarationGrammar {
+			continue
+		}
+		var b strings.Builder
+		for _, v := range p.Values() {
+			b.Write(v.Data)
+		}
+		out[strings.ToLower(string(data))] = strings.ToLower(strings.TrimSpace(b.String()))
+	}
+}
+
+// inlineStyleURLs returns the url()s of a style="" attribute.
+func inlineStyleURLs(style string) []*resource {
+	var out []*resource
+	p := css.NewParser(parse.NewInputString(style), true)
+	for {
+		gt, _, data := p.Next()
+		if gt == css.ErrorGrammar {
+			return out
+		}
+		if gt == css.DeclarationGrammar {
+			for _, u := range urlsIn(p.Values()) {
+				out = append(out, &resource{raw: u, cssProp: strings.ToLower(string(data)), width: -1, height: -1})
+			}
+		}
+	}
+}
+
+// styleSheetURLs returns the url()s of a style sheet with the condition
+// under which each loads.
+func styleSheetURLs(sheet string) []*resource {
+	var out []*resource
+	var conds []string // one per open block; "" when unconditional
+	selector := ""
+	p := css.NewParser(parse.NewInputString(sheet), false)
+	for {
+		gt, _, data := p.Next()
+		switch gt {
+		case css.ErrorGrammar:
+			return out
+		case css.BeginAtRuleGrammar:
+			conds = append(conds, atRuleCondition(string(data), p.Values()))
+		case css.BeginRulesetGrammar:
+			selector = tokensText(p.Values())
+			cond := ""
+			if isForwardSelector(selector) {
+				cond = "forward-only selector"
+			}
+			conds = append(conds, cond)
+		case css.EndAtRuleGrammar, css.EndRulesetGrammar:
+			if len(conds) > 0 {
+				conds = conds[:len(conds)-1]
+			}
+		case css.AtRuleGrammar: // @import url(...) or @import "..."
+			if strings.EqualFold(string(data), "@import") {
+				for _, u := range urlsOrStrings(p.Values()) {
+					out = append(out, &resource{raw: u, cssProp: "@import", cssCond: innermost(conds), width: -1, height: -1})
+				}
+			}
+		case css.DeclarationGrammar:
+			for _, u := range urlsIn(p.Values()) {
+				out = append(out, &resource{raw: u, cssProp: strings.ToLower(string(data)), cssCond: innermost(conds), width: -1, height: -1})
+			}
+		}
+	}
+}
+
+func innermost(conds []string) string {
+	for i := len(conds) - 1; i >= 0; i-- {
+		if conds[i] != "" {
+			return conds[i]
+		}
+	}
+	return ""
+}
+
+func atRuleCondition(name string, vals []css.Token) string {
+	q := strings.ToLower(tokensText(vals))
+	switch {
+	case !strings.EqualFold(name, "@media") && !strings.EqualFold(name, "@supports"):
+		return ""
+	case strings.Contains(q, "print"):
+		return "@media print"
+	case strings.Contains(q, "prefers-color-scheme"):
+		return "prefers-color-scheme"
+	}
+	return ""
+}
+
+func isForwardSelector(sel string) bool {
+	s := strings.ToLower(sel)
+	for _, m := range forwardMarkers {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func tokensText(vals []css.Token) string {
+	var b strings.Builder
+	for _, v := range vals {
+		b.Write(v.Data)
+	}
+	return b.String()
+}
+
+// urlsIn returns the URLs of url(...) tokens, also url("...") which lexes
+// as a function followed by a string.
+func urlsIn(vals []css.Token) []string {
+	var out []string
+	for i, v := range vals {
+		switch {
+		case v.TokenType == css.URLToken:
+			out = append(out, cssURLValue(string(v.Data)))
+		case v.TokenType == css.FunctionToken && strings.EqualFold(string(v.Data), "url(") &&
+			i+1 < len(vals) && vals[i+1].TokenType == css.StringToken:
+			out = append(out, unquote(string(vals[i+1].Data)))
+		}
+	}
+	return out
+}
+
+func urlsOrStrings(vals []css.Token) []string {
+	out := urlsIn(vals)
+	for _, v := range vals {
+		if v.TokenType == css.StringToken && len(out) == 0 {
+			out = append(out, unquote(string(v.Data)))
+		}
+	}
+	return out
+}
+
+// cssURLValue turns `url( "x" )` into x.
+func cssURLValue(tok string) string {
+	s := strings.TrimSpace(tok)
+	if len(s) >= 4 && strings.EqualFold(s[:4], "url(") {
+		s = s[4:]
+	}
+	s = strings.TrimSuffix(s, ")")
+	return unquote(strings.TrimSpace(s))
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
+}

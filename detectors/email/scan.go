@@ -1,0 +1,93 @@
+package email
+
+import (
+	"io"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/detectors"
+)
+
+// ScanOptions tune a scan of many inputs.
+type ScanOptions struct {
+	Options
+	Load    source.Options
+	Workers int // 0: GOMAXPROCS
+}
+
+// ScanFiles loads and analyses every input (paths as expanded by
+// source.Files, "-" for stdin). A file that cannot be read fully gives an
+// Email with Error set (and whatever was found); the others are still
+// scanned. The result is sorted by file (mbox messages in order).
+func ScanFiles(files []string, stdin io.Reader, opt ScanOptions) []detectors.Email {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([][]detectors.Email, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] = scanOne(files[i], stdin, opt)
+			}
+		}()
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	var out []detectors.Email
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	SortEmails(out)
+	return out
+}
+
+func scanOne(file string, stdin io.Reader, opt ScanOptions) []detectors.Email {
+	var out []detectors.Email
+	for _, r := range source.ReadFile(file, stdin, opt.Load) {
+		var e detectors.Email
+		if r.Msg != nil {
+			e = Analyze(r.Msg, opt.Options)
+		} else {
+			e = detectors.Email{File: r.File, Trackers: []detectors.EmailTracker{}}
+		}
+		if r.Err != nil {
+			e.Error = r.Err.Error()
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// SortEmails orders emails by file, with mbox messages ("box.mbox#10")
+// in numeric order.
+func SortEmails(es []detectors.Email) {
+	sort.SliceStable(es, func(i, j int) bool {
+		fi, ni := splitMboxIndex(es[i].File)
+		fj, nj := splitMboxIndex(es[j].File)
+		if fi != fj {
+			return fi < fj
+		}
+		return ni < nj
+	})
+}
+
+func splitMboxIndex(f string) (string, int) {
+	if i := strings.LastIndexByte(f, '#'); i >= 0 {
+		if n, err := strconv.Atoi(f[i+1:]); err == nil {
+			return f[:i], n
+		}
+	}
+	return f, 0
+}
