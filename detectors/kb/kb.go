@@ -46,6 +46,16 @@ type Vendor struct {
 	Cookies    []Cookie   `json:"cookies,omitempty"`
 	Storage    []string   `json:"storage,omitempty"` // localStorage keys or prefixes ("prefix*")
 	ESP        *ESP       `json:"esp,omitempty"`     // email service provider patterns
+	// Samples are checked by Check (trackscan vendors --check).
+	Samples *Samples `json:"samples,omitempty"`
+}
+
+// Samples are inputs that must (Match) or must not (NoMatch) resolve to a
+// vendor. An entry is a URL ("https://..."), a host, "cookie:NAME",
+// "cookie:NAME@DOMAIN" or "storage:KEY".
+type Samples struct {
+	Match   []string `json:"match,omitempty"`
+	NoMatch []string `json:"nomatch,omitempty"`
 }
 
 // Cookie describes a cookie a vendor sets.

@@ -1,44 +1,8 @@
 package kb
 
 import (
-	"net/url"
 	"strings"
 )
-
-// KB is a loaded knowledge base. It is safe for concurrent use.
-type KB struct {
-	vendors []*Vendor
-	byID    map[string]*Vendor
-	byHost  map[string]*Vendor
-	lists   []ListMatcher
-}
-
-// PLACEHOLDER: the knowledge-base owner replaces this with the embedded data.
-var seed = []*Vendor{
-	{ID: "google-analytics", Name: "Google Analytics", Owner: "Google", Category: Analytics,
-		Domains: []string{"google-analytics.com", "googletagmanager.com"},
-		Cookies: []Cookie{{Name: "_ga", Category: Analytics, Days: 730}, {Name: "_ga_*", Category: Analytics, Days: 730}}},
-	{ID: "facebook", Name: "Facebook", Owner: "Meta", Category: Advertising,
-		Domains: []string{"facebook.com", "facebook.net"}, Cookies: []Cookie{{Name: "_fbp", Category: Advertising, Days: 90}}},
-	{ID: "youtube", Name: "YouTube", Owner: "Google", Category: Social, Domains: []string{"youtube.com"}},
-	{ID: "hotjar", Name: "Hotjar", Owner: "Contentsquare", Category: SessionReplay, Domains: []string{"hotjar.com"}},
-}
-
-var defaultKB = build(seed)
-
-// Default returns the embedded knowledge base.
-func Default() *KB { return defaultKB }
-
-func build(vs []*Vendor) *KB {
-	k := &KB{vendors: vs, byID: map[string]*Vendor{}, byHost: map[string]*Vendor{}}
-	for _, v := range vs {
-		k.byID[v.ID] = v
-		for _, d := range v.Domains {
-			k.byHost[d] = v
-		}
-	}
-	return k
-}
 
 // WithLists returns a copy of k that also consults user-supplied lists.
 func (k *KB) WithLists(lists ...ListMatcher) *KB {
@@ -53,12 +17,34 @@ func (k *KB) Vendors() []*Vendor { return k.vendors }
 // Vendor returns the vendor with this id, or nil.
 func (k *KB) Vendor(id string) *Vendor { return k.byID[id] }
 
+func baseMatch(v *Vendor, c Category) Match {
+	if c == "" {
+		c = v.Category
+	}
+	return Match{Vendor: v, Category: c, Source: SourceBase}
+}
+
 // MatchHost finds the vendor of a hostname (suffix match on labels).
 func (k *KB) MatchHost(host string) (Match, bool) {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if v := k.matchHostPath(normHost(host), "", false); v != nil {
+		return baseMatch(v, ""), true
+	}
+	return Match{}, false
+}
+
+// matchHostPath walks host from the longest label suffix to the shortest.
+// At each level a claim limited to matching paths wins over a whole-host
+// claim (googletagmanager.com/gtag/js is Google Analytics, the rest of the
+// host is Google Tag Manager).
+func (k *KB) matchHostPath(host, pathQuery string, withPath bool) *Vendor {
 	for h := host; h != ""; {
-		if v := k.byHost[h]; v != nil {
-			return Match{Vendor: v, Category: v.Category, Source: "trackscan"}, true
+		for _, e := range k.hosts[h] {
+			if e.path == "" {
+				return e.v
+			}
+			if withPath && globMatch(e.path, pathQuery) {
+				return e.v
+			}
 		}
 		i := strings.IndexByte(h, '.')
 		if i < 0 {
@@ -66,16 +52,93 @@ func (k *KB) MatchHost(host string) (Match, bool) {
 		}
 		h = h[i+1:]
 	}
+	return nil
+}
+
+// MatchURL finds the vendor of a URL by host and URL patterns. Script
+// patterns without a host (a self-hosted Matomo's /matomo.js) are tried
+// when the host is unknown.
+func (k *KB) MatchURL(rawURL string) (Match, bool) {
+	host, pq, ok := splitURL(rawURL)
+	if !ok {
+		return Match{}, false
+	}
+	if v := k.matchHostPath(host, pq, true); v != nil {
+		return baseMatch(v, ""), true
+	}
+	if v := k.anyHost.match(pq); v != nil {
+		return baseMatch(v, ""), true
+	}
 	return Match{}, false
 }
 
-// MatchURL finds the vendor of a URL by host and URL patterns.
-func (k *KB) MatchURL(rawURL string) (Match, bool) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return Match{}, false
+func (p *pathIndex) match(pq string) *Vendor {
+	pathOnly := pq
+	if i := strings.IndexAny(pathOnly, "?#"); i >= 0 {
+		pathOnly = pathOnly[:i]
 	}
-	return k.MatchHost(u.Hostname())
+	last := pathOnly[strings.LastIndexByte(pathOnly, '/')+1:]
+	for _, e := range p.byLast[last] {
+		if globMatch(e.path, pathOnly) || globMatch(e.path, pq) {
+			return e.v
+		}
+	}
+	for _, e := range p.rest {
+		if globMatch(e.path, pq) {
+			return e.v
+		}
+	}
+	return nil
+}
+
+// splitURL returns the lower-case host and the path with its query of an
+// absolute http(s) URL (or a scheme-relative one) without allocating for
+// the common case. Hosts without a scheme ("example.com/x") are accepted.
+func splitURL(raw string) (host, pathQuery string, ok bool) {
+	s := raw
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	} else {
+		s = strings.TrimPrefix(s, "//")
+	}
+	end := strings.IndexAny(s, "/?#")
+	if end < 0 {
+		host, pathQuery = s, "/"
+	} else {
+		host, pathQuery = s[:end], s[end:]
+		if pathQuery[0] != '/' {
+			pathQuery = "/" + pathQuery
+		}
+	}
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		host = host[at+1:]
+	}
+	if strings.HasPrefix(host, "[") { // IPv6 literal
+		if j := strings.IndexByte(host, ']'); j > 0 {
+			host = host[1:j]
+		}
+	} else if c := strings.LastIndexByte(host, ':'); c >= 0 {
+		host = host[:c]
+	}
+	if host == "" {
+		return "", "", false
+	}
+	if hasUpper(host) || strings.HasSuffix(host, ".") {
+		host = normHost(host)
+	}
+	if i := strings.IndexByte(pathQuery, '#'); i >= 0 {
+		pathQuery = pathQuery[:i]
+	}
+	return host, pathQuery, true
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // MatchRequest classifies a request: the embedded base first, then the lists.
@@ -92,23 +155,87 @@ func (k *KB) MatchRequest(rawURL, pageURL, resourceType string) (Match, bool) {
 }
 
 // MatchCookie finds the vendor and category of a cookie by name; the domain
-// breaks ties between vendors that use the same name.
+// breaks ties between vendors that use the same name. The category is the
+// cookie's own, so a vendor's load-balancer cookie stays essential.
 func (k *KB) MatchCookie(name, domain string) (Match, bool) {
+	return k.pick(k.cookies.candidates(name), domain)
+}
+
+// MatchStorageKey finds the vendor of a localStorage/sessionStorage key.
+func (k *KB) MatchStorageKey(key string) (Match, bool) {
+	return k.pick(k.storage.candidates(key), "")
+}
+
+// pick chooses among vendors claiming the same name: the one whose domain
+// the cookie was set on, else the first (vendors are in id order).
+func (k *KB) pick(es []nameEntry, domain string) (Match, bool) {
+	if len(es) == 0 {
+		return Match{}, false
+	}
+	if len(es) > 1 && domain != "" {
+		if v := k.matchHostPath(normHost(strings.TrimPrefix(domain, ".")), "", false); v != nil {
+			for _, e := range es {
+				if e.v == v {
+					return baseMatch(e.v, e.cat), true
+				}
+			}
+		}
+	}
+	return baseMatch(es[0].v, es[0].cat), true
+}
+
+// MatchEmailURL finds the ESP and tracking kind of a URL in an email from
+// the vendors' ESP patterns ("host/path-glob" or "/path-glob").
+func (k *KB) MatchEmailURL(rawURL string) (EmailMatch, bool) {
+	host, pq, ok := splitURL(rawURL)
+	if !ok {
+		return EmailMatch{}, false
+	}
 	for _, v := range k.vendors {
-		for _, c := range v.Cookies {
-			if c.Name == name || (strings.HasSuffix(c.Name, "*") && strings.HasPrefix(name, strings.TrimSuffix(c.Name, "*"))) {
-				return Match{Vendor: v, Category: c.Category, Source: "trackscan"}, true
+		if v.ESP == nil {
+			continue
+		}
+		for _, kind := range []struct {
+			name     string
+			patterns []string
+		}{{"open-pixel", v.ESP.OpenPixel}, {"click-tracking", v.ESP.Click}} {
+			for _, p := range kind.patterns {
+				if espPatternMatch(p, host, pq) {
+					return EmailMatch{Match: baseMatch(v, EmailTracking), Kind: kind.name}, true
+				}
+			}
+		}
+	}
+	return EmailMatch{}, false
+}
+
+func espPatternMatch(p, host, pq string) bool {
+	ph, pp := splitPattern(p)
+	if ph != "" && !hostUnder(host, ph) && !globMatch(ph, host) {
+		return false
+	}
+	return pp == "" || globMatch(pp, pq)
+}
+
+// hostUnder reports whether host is domain or one of its subdomains.
+func hostUnder(host, domain string) bool {
+	return host == domain || (len(host) > len(domain) && strings.HasSuffix(host, domain) && host[len(host)-len(domain)-1] == '.')
+}
+
+// MatchEmailHeader finds the ESP named by an email header from the
+// vendors' "Name: value-substring" header patterns.
+func (k *KB) MatchEmailHeader(name, value string) (Match, bool) {
+	value = strings.ToLower(value)
+	for _, v := range k.vendors {
+		if v.ESP == nil {
+			continue
+		}
+		for _, h := range v.ESP.Headers {
+			hn, hv, _ := strings.Cut(h, ":")
+			if strings.EqualFold(strings.TrimSpace(hn), name) && strings.Contains(value, strings.ToLower(strings.TrimSpace(hv))) {
+				return baseMatch(v, EmailTracking), true
 			}
 		}
 	}
 	return Match{}, false
 }
-
-// MatchStorageKey finds the vendor of a localStorage/sessionStorage key.
-func (k *KB) MatchStorageKey(key string) (Match, bool) { return Match{}, false }
-
-// MatchEmailURL finds the ESP and tracking kind of a URL in an email.
-func (k *KB) MatchEmailURL(rawURL string) (EmailMatch, bool) { return EmailMatch{}, false }
-
-// MatchEmailHeader finds the ESP named by an email header.
-func (k *KB) MatchEmailHeader(name, value string) (Match, bool) { return Match{}, false }
