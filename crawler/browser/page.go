@@ -154,7 +154,18 @@ func (b *Browser) navigate(ctx context.Context, p *capture.Page, rec *recorder, 
 	if p.Status >= 400 {
 		return fmt.Errorf("load %s: HTTP %d", u, p.Status)
 	}
+	if mime := rec.documentMime(); !isHTMLType(mime) {
+		return fmt.Errorf("load %s: not an HTML page (%s)", u, mime)
+	}
 	return nil
+}
+
+func isHTMLType(mime string) bool {
+	switch strings.ToLower(mime) {
+	case "text/html", "application/xhtml+xml", "":
+		return true
+	}
+	return false
 }
 
 // loadErrorText keeps Chromium's net::ERR_ name, which says what went wrong.

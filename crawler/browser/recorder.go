@@ -335,3 +335,16 @@ func (r *recorder) requestURLs() []string {
 	}
 	return out
 }
+
+// documentMime is the content type of the first document that loaded: a
+// PDF or an image is not a page to scan, whatever viewer Chromium wraps it in.
+func (r *recorder) documentMime() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, req := range r.list {
+		if req.ResourceType == "Document" && req.Status >= 200 && req.Status < 300 {
+			return req.MimeType
+		}
+	}
+	return ""
+}

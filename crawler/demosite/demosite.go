@@ -10,7 +10,9 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
+	"log"
 	"mime"
 	"net"
 	"net/http"
@@ -39,8 +41,13 @@ type Server struct {
 // Start serves the demo on two loopback ports, plain and TLS.
 func Start() *Server {
 	s := &Server{extra: map[string]http.Handler{}}
-	s.HTTP = httptest.NewServer(s)
-	s.HTTPS = httptest.NewTLSServer(s)
+	quiet := log.New(io.Discard, "", 0) // browsers that refuse the test certificate are expected
+	s.HTTP = httptest.NewUnstartedServer(s)
+	s.HTTP.Config.ErrorLog = quiet
+	s.HTTP.Start()
+	s.HTTPS = httptest.NewUnstartedServer(s)
+	s.HTTPS.Config.ErrorLog = quiet
+	s.HTTPS.StartTLS()
 	return s
 }
 
