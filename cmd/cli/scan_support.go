@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/mattn/go-isatty"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/frontier"
+	"github.com/trackscan/trackscan/crawler/resolve"
 )
 
 // pageSource hands out the URLs to capture; the crawl frontier is one, the
@@ -39,8 +43,27 @@ func (l *listSource) Next() (string, int, bool) {
 
 func (l *listSource) AddLinks(string, int, []string) {}
 
+// pageSource is the list of URLs given, or with --max-pages above one, a
+// crawl frontier seeded with them (robots.txt, sitemaps, links).
 func (e *env) pageSource(ctx context.Context, targets []string, f *scanFlags) (pageSource, error) {
-	return &listSource{urls: append([]string(nil), targets...)}, nil
+	if f.maxPages <= 1 {
+		return &listSource{urls: append([]string(nil), targets...)}, nil
+	}
+	rules, err := resolve.Parse(strings.Join(f.resolve, ", "))
+	if err != nil {
+		return nil, usageErr("--resolve: %v", err)
+	}
+	fr, err := frontier.New(frontier.Config{
+		Seeds: targets, MaxPages: f.maxPages, MaxDepth: f.depth, Include: f.include, Exclude: f.exclude,
+		IgnoreRobots: f.ignoreRobots, Client: resolve.Client(rules, f.insecure, 20*time.Second),
+	})
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	if err := fr.Start(ctx); err != nil {
+		return nil, fmt.Errorf("%w: crawl: %v", ErrIncomplete, err)
+	}
+	return fr, nil
 }
 
 func consentScript(e *env, f *scanFlags) string { return "" }

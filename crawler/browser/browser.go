@@ -189,7 +189,7 @@ func (b *Browser) allocatorOptions() []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-blink-features", "AutomationControlled"),
 		chromedp.Flag("lang", strings.SplitN(b.opts.Language, ",", 2)[0]),
 	}
-	if os.Geteuid() == 0 {
+	if os.Geteuid() == 0 || inContainer() {
 		opts = append(opts, chromedp.Flag("no-sandbox", true))
 	}
 	if b.opts.ResolveRules != "" {
@@ -207,6 +207,13 @@ func (b *Browser) allocatorOptions() []chromedp.ExecAllocatorOption {
 		}
 	}
 	return opts
+}
+
+// inContainer reports a Docker-like container, whose default seccomp
+// profile denies the namespaces Chromium's sandbox needs.
+func inContainer() bool {
+	_, err := os.Stat("/.dockerenv")
+	return err == nil || os.Getenv("TRACKSCAN_NO_SANDBOX") == "1"
 }
 
 // newProfileDir writes a fresh profile whose cookie controls say whether

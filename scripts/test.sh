@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command of the README: formatting, vet, and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt needed:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+go test -count=1 -timeout 40m ./...
