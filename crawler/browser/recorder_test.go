@@ -1,0 +1,89 @@
+package browser
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseCookieLine(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		line, url   string
+		name, host  string
+		domain      string
+		days        float64
+		secure      bool
+		sameSite    string
+		partitioned bool
+		ok          bool
+	}{
+		{"_ga=GA1.1.1; Max-Age=63072000; Path=/", "https://shop.example/", "_ga", "shop.example", "", 730, false, "", false, true},
+		{"fr=x; Domain=.facebook.com; Max-Age=7776000; Secure; HttpOnly; SameSite=None", "https://www.facebook.com/tr", "fr", "www.facebook.com", "facebook.com", 90, true, "None", false, true},
+		{"sid=1", "http://a.example/", "sid", "a.example", "", -1, false, "", false, true},
+		{"old=1; Expires=Sun, 22 Nov 2026 11:00:00 GMT", "http://a.example/", "old", "a.example", "", 0, false, "", false, true},
+		{"later=1; Expires=Mon, 23 Nov 2026 12:00:00 GMT; SameSite=Lax", "http://a.example/", "later", "a.example", "", 1, false, "Lax", false, true},
+		{"gone=1; Max-Age=-1", "http://a.example/", "gone", "a.example", "", 0, false, "", false, true},
+		{"p=1; Secure; Partitioned; SameSite=None", "https://e.example/", "p", "e.example", "", -1, true, "None", true, true},
+		{"=novalue", "http://a.example/", "", "", "", 0, false, "", false, false},
+		{"", "http://a.example/", "", "", "", 0, false, "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			w, ok := parseCookieLine(tt.line, tt.url, now)
+			if ok != tt.ok {
+				t.Fatalf("ok = %t", ok)
+			}
+			if !ok {
+				return
+			}
+			if w.Name != tt.name || w.Host != tt.host || w.Domain != tt.domain || w.ExpiresDays != tt.days ||
+				w.Secure != tt.secure || w.SameSite != tt.sameSite || w.Partitioned != tt.partitioned {
+				t.Errorf("got %+v", w)
+			}
+		})
+	}
+}
+
+func FuzzParseCookieLine(f *testing.F) {
+	f.Add("_ga=GA1.1.1; Max-Age=63072000; Path=/; Domain=.x.com; Secure; SameSite=None; Partitioned")
+	f.Add("a=b; Expires=Wed, 21 Oct 2015 07:28:00 GMT")
+	f.Fuzz(func(t *testing.T, line string) {
+		w, ok := parseCookieLine(line, "https://x.example/", time.Now())
+		if ok && w.Name == "" {
+			t.Fatal("accepted a cookie without a name")
+		}
+	})
+}
+
+func TestHookReport(t *testing.T) {
+	r := newRecorder()
+	r.hookReport(`{"kind":"cookie","detail":"_fbp=fb.1; Max-Age=7776000","frame":"https://shop.example/","stack":"https://connect.facebook.net/en_US/fbevents.js"}`)
+	r.hookReport(`{"kind":"storage","detail":"localStorage _hjTest","frame":"https://shop.example/p","stack":"https://static.hotjar.com/c/h.js"}`)
+	r.hookReport(`{"kind":"beacon","api":"sendBeacon","detail":"https://www.google-analytics.com/g/collect","frame":"https://shop.example/","stack":""}`)
+	r.hookReport(`not json`)
+	if len(r.writes) != 1 || r.writes[0].SetBy != "https://connect.facebook.net/en_US/fbevents.js" || r.writes[0].Source != "script" || r.writes[0].ExpiresDays != 90 {
+		t.Errorf("cookie write: %+v", r.writes)
+	}
+	if len(r.storage) != 1 || r.storage[0].key != "_hjTest" || r.storage[0].kind != "localStorage" {
+		t.Errorf("storage: %+v", r.storage)
+	}
+	if len(r.calls) != 1 || r.calls[0].API != "beacon:sendBeacon" {
+		t.Errorf("calls: %+v", r.calls)
+	}
+}
+
+func TestLoadErrorText(t *testing.T) {
+	for in, want := range map[string]string{
+		"page load error net::ERR_NAME_NOT_RESOLVED":            "net::ERR_NAME_NOT_RESOLVED",
+		"page load error net::ERR_CERT_AUTHORITY_INVALID, more": "net::ERR_CERT_AUTHORITY_INVALID",
+		"something else": "something else",
+	} {
+		if got := loadErrorText(errString(in)); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

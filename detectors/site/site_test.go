@@ -1,0 +1,165 @@
+package site
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+)
+
+func kinds(r Result) map[string]bool {
+	m := map[string]bool{}
+	for _, d := range r.Detections {
+		m[d.Kind+" "+d.Vendor] = true
+	}
+	return m
+}
+
+func TestFingerprintingThresholds(t *testing.T) {
+	script := "https://fp.example-cdn.net/fp.js"
+	write := func(text, color string) capture.APICall {
+		return capture.APICall{API: "canvas-write:fillText", Script: script, Detail: text + "|" + color}
+	}
+	read := func(size string) capture.APICall {
+		return capture.APICall{API: "canvas-read:toDataURL", Script: script, Detail: size}
+	}
+	fonts := func(n int) []capture.APICall {
+		var out []capture.APICall
+		for i := 0; i < n; i++ {
+			out = append(out, capture.APICall{API: "font-probe:measureText", Script: script, Detail: "72px \"Font" + strings.Repeat("x", i) + "\", monospace"})
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		calls []capture.APICall
+		want  string // evidence prefix, "" for none
+	}{
+		{"long text then read", []capture.APICall{write("Cwm fjordbank glyphs", "#069"), read("240x60")}, "canvas fingerprinting"},
+		{"two colours then read", []capture.APICall{write("ab", "#069"), write("ab", "#f60"), read("240x60")}, "canvas fingerprinting"},
+		{"short text one colour", []capture.APICall{write("ab", "#069"), read("240x60")}, ""},
+		{"tiny canvas", []capture.APICall{write("Cwm fjordbank glyphs", "#069"), read("8x8")}, ""},
+		{"write without read", []capture.APICall{write("Cwm fjordbank glyphs", "#069")}, ""},
+		{"read without write", []capture.APICall{read("240x60")}, ""},
+		{"fifty fonts", fonts(50), "font fingerprinting"},
+		{"a few fonts", fonts(5), ""},
+		{"audio", []capture.APICall{{API: "audio-fingerprint:startRendering", Script: script}}, "audio fingerprinting"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := capture.Page{URL: "https://shop.example/", Phase: capture.PreConsent, APICalls: tt.calls}
+			r := Analyze([]capture.Page{p}, kb.Default())
+			var got string
+			for _, d := range r.Detections {
+				if d.Kind == detectors.KindFingerprinting {
+					got = d.Evidence
+					if d.Category != kb.Fingerprinting || d.Vendor != "unknown:example-cdn.net" {
+						t.Errorf("detection %+v", d)
+					}
+				}
+			}
+			if (tt.want == "") != (got == "") || !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %q, want prefix %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPixelsAndBeacons(t *testing.T) {
+	tests := []struct {
+		name string
+		img  capture.Element
+		want bool
+	}{
+		{"hidden 1x1 third party", capture.Element{Src: "https://px.unknown-ads.example/p.gif", Width: 1, Height: 1, Visible: false}, true},
+		{"visible 1x1 third party", capture.Element{Src: "https://px.unknown-ads.example/p.gif", Width: 1, Height: 1, Visible: true}, true},
+		{"logo third party", capture.Element{Src: "https://cdn.unknown.example/logo.png", Width: 120, Height: 40, Visible: true}, false},
+		{"first-party spacer", capture.Element{Src: "https://shop.example/s.gif", Width: 1, Height: 1, Visible: true}, false},
+		{"hidden large image", capture.Element{Src: "https://cdn.unknown.example/big.png", Width: 300, Height: 200, Visible: false}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := capture.Page{URL: "https://shop.example/", Phase: capture.PreConsent, Images: []capture.Element{tt.img}}
+			r := Analyze([]capture.Page{p}, kb.Default())
+			got := false
+			for _, d := range r.Detections {
+				got = got || d.Kind == detectors.KindWebBeacon
+			}
+			if got != tt.want {
+				t.Errorf("web beacon = %t, want %t (%+v)", got, tt.want, r.Detections)
+			}
+		})
+	}
+}
+
+func TestCookieAttributionAndPhases(t *testing.T) {
+	gtag := "https://www.googletagmanager.com/gtag/js?id=G-1"
+	pre := capture.Page{URL: "https://shop.example/", Phase: capture.PreConsent,
+		Requests: []capture.Request{{URL: gtag, ResourceType: "Script"}},
+		CookieWrites: []capture.CookieWrite{
+			{Name: "_ga", Host: "shop.example", ExpiresDays: 730, Source: "script", SetBy: gtag},
+			{Name: "opaque_id", Host: "shop.example", ExpiresDays: 30, Source: "script", SetBy: gtag},
+			{Name: "sid", Host: "shop.example", ExpiresDays: -1, Source: "header", SetBy: "https://shop.example/"},
+			{Name: "tp", Domain: "tracker.example", Host: "x.tracker.example", ExpiresDays: 365, Source: "header",
+				SetBy: "https://x.tracker.example/p", Blocked: []string{"ThirdPartyPhaseout"}},
+		},
+		Cookies: []capture.Cookie{{Name: "_ga", Domain: "shop.example"}, {Name: "opaque_id", Domain: "shop.example"}, {Name: "sid", Domain: "shop.example"}},
+	}
+	reject := pre
+	reject.Phase = capture.AfterReject
+	reject.CookieWrites = pre.CookieWrites[:1]
+	r := Analyze([]capture.Page{pre, reject}, kb.Default())
+	byName := map[string]detectors.Cookie{}
+	for _, c := range r.Cookies {
+		byName[c.Name] = c
+	}
+	if c := byName["_ga"]; c.Vendor != "google-analytics" || c.Category != kb.Analytics || !c.FirstParty || !c.Stored || len(c.Phases) != 2 || c.ExpiresDays != 730 {
+		t.Errorf("_ga: %+v", c)
+	}
+	// A cookie the base does not know takes the vendor of the script that set it.
+	if c := byName["opaque_id"]; c.Vendor != "google-analytics" || c.SetBy != gtag {
+		t.Errorf("opaque_id: %+v", c)
+	}
+	if c := byName["sid"]; c.Vendor != "" || c.Category != kb.Unknown || c.Source != "header" {
+		t.Errorf("sid: %+v", c)
+	}
+	if c := byName["tp"]; c.Stored || c.FirstParty || len(c.Blocked) != 1 {
+		t.Errorf("tp: %+v", c)
+	}
+}
+
+func TestConsentMode(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string
+	}{
+		{"https://www.google-analytics.com/g/collect?v=2&gcs=G100", "gcs=G100 ad_storage=denied analytics_storage=denied"},
+		{"https://region1.google-analytics.com/g/collect?gcs=G101", "gcs=G101 ad_storage=denied analytics_storage=granted"},
+		{"https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/?gcs=G111", "gcs=G111 ad_storage=granted analytics_storage=granted"},
+		{"https://example.com/collect?gcs=G100", ""},
+		{"https://www.google-analytics.com/g/collect?v=2", ""},
+		{"https://www.google-analytics.com/g/collect?gcs=bogus", ""},
+	}
+	for _, tt := range tests {
+		got, _ := consentMode(tt.url)
+		if got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.url, got, tt.want)
+		}
+	}
+}
+
+func TestRegistrableDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"www.google-analytics.com": "google-analytics.com",
+		"a.b.example.co.uk":        "example.co.uk",
+		"127.0.0.1":                "127.0.0.1",
+		"shop.example":             "shop.example",
+		"":                         "",
+	} {
+		if got := RegistrableDomain(in); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}
