@@ -107,6 +107,7 @@ func (e *env) compareEmails(files []string, opt emailscan.ScanOptions) ([]detect
 		return nil, usageErr("--compare needs two files, not directories")
 	}
 	var msgs [2]*source.Message
+	var errs [2]error
 	for i, f := range files {
 		rs := source.ReadFile(f, e.stdin, opt.Load)
 		if len(rs) != 1 {
@@ -115,10 +116,16 @@ func (e *env) compareEmails(files []string, opt emailscan.ScanOptions) ([]detect
 		if rs[0].Msg == nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrIncomplete, f, rs[0].Err)
 		}
-		msgs[i] = rs[0].Msg
+		msgs[i], errs[i] = rs[0].Msg, rs[0].Err
 	}
-	a, b := emailscan.Compare(msgs[0], msgs[1], opt.Options)
-	return []detectors.Email{a, b}, nil
+	out := make([]detectors.Email, 2)
+	out[0], out[1] = emailscan.Compare(msgs[0], msgs[1], opt.Options)
+	for i, err := range errs {
+		if err != nil {
+			out[i].Error = err.Error()
+		}
+	}
+	return out, nil
 }
 
 func countDash(args []string) int {

@@ -1,0 +1,317 @@
+package email
+
+import (
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/detectors"
+)
+
+const fixtures = "../../testdata/email"
+
+func load(t *testing.T, name string) *source.Message {
+	t.Helper()
+	rs := source.ReadFile(filepath.Join(fixtures, name), nil, source.Options{})
+	if len(rs) != 1 || rs[0].Msg == nil {
+		t.Fatalf("%s: cannot load: %+v", name, rs)
+	}
+	return rs[0].Msg
+}
+
+// hostsOf lists the distinct hosts of trackers of a kind, sorted.
+func hostsOf(e detectors.Email, kind string) []string {
+	set := map[string]bool{}
+	for _, tr := range e.Trackers {
+		if tr.Kind == kind {
+			set[tr.Host] = true
+		}
+	}
+	out := []string{}
+	for h := range set {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func count(e detectors.Email, kind string) int {
+	n := 0
+	for _, tr := range e.Trackers {
+		if tr.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func vendorsOf(e detectors.Email, kind string) []string {
+	set := map[string]bool{}
+	for _, tr := range e.Trackers {
+		if tr.Kind == kind && tr.Vendor != "" {
+			set[tr.Vendor] = true
+		}
+	}
+	out := []string{}
+	for v := range set {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestAnalyzeFixtures(t *testing.T) {
+	tests := []struct {
+		file        string
+		esp, source string   // ESP and what named it
+		pixelHosts  []string // hosts of open pixels
+		pixelVendor []string
+		clicks      int // click-tracking links
+		thirdParty  []string
+	}{
+		{"mailchimp.eml", "mailchimp", "header X-Campaign", []string{"shop.us5.list-manage.com"}, []string{"mailchimp"}, 2,
+			[]string{"mcusercontent.com", "shop.us5.list-manage.com"}},
+		{"sendgrid-branded.eml", "sendgrid", "header X-Sg-Eid", []string{"links.brand.example"}, []string{"sendgrid"}, 1, []string{}},
+		{"mailgun-branded.eml", "mailgun", "open pixel URL", []string{"email.mg.brand.example"}, []string{"mailgun"}, 1, []string{}},
+		{"sfmc.eml", "salesforce-marketing-cloud", "header X-Sfmc-Stack", []string{"click.e.brand.example"}, []string{"salesforce-marketing-cloud"}, 2, []string{}},
+		{"mautic.html", "mautic", "open pixel URL", []string{"marketing.shop.example"}, []string{"mautic"}, 1, []string{}},
+		{"mailjet.eml", "mailjet", "header X-Mj-Mid", []string{"x8k2p.mjt.lu"}, []string{"mailjet"}, 1, []string{"x8k2p.mjt.lu"}},
+		{"dotdigital.eml", "dotdigital", "open pixel URL", []string{"r1.dmtrk.net"}, []string{"dotdigital"}, 1, []string{"r1.dmtrk.net"}},
+		{"hubspot.eml", "hubspot", "Return-Path bounce.hubspotemail.net", []string{"t.hubspotemail.net"}, []string{"hubspot"}, 2, []string{"t.hubspotemail.net"}},
+		{"amazon-ses.eml", "amazon-ses", "header Feedback-Id", []string{"abc123de.r.us-east-1.awstrack.me"}, []string{"amazon-ses"}, 1, []string{"abc123de.r.us-east-1.awstrack.me"}},
+		{"latin1-constant-contact.eml", "constant-contact", "open pixel URL", []string{"r20.rs6.net"}, []string{"constant-contact"}, 0, []string{"r20.rs6.net"}},
+		// Clean negatives: no open pixel at all.
+		{"clean/spacers-and-logos.html", "", "", []string{}, []string{}, 0, []string{}},
+		{"clean/plain-text.eml", "", "", []string{}, []string{}, 0, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			e := Analyze(load(t, tt.file), Options{})
+			if e.ESP != tt.esp || e.ESPSource != tt.source {
+				t.Errorf("ESP = %q (%q), want %q (%q)", e.ESP, e.ESPSource, tt.esp, tt.source)
+			}
+			if got := hostsOf(e, detectors.KindOpenPixel); !reflect.DeepEqual(got, tt.pixelHosts) {
+				t.Errorf("open pixel hosts = %v, want %v", got, tt.pixelHosts)
+			}
+			if got := vendorsOf(e, detectors.KindOpenPixel); !reflect.DeepEqual(got, tt.pixelVendor) {
+				t.Errorf("open pixel vendors = %v, want %v", got, tt.pixelVendor)
+			}
+			if got := count(e, detectors.KindClickTracking); got != tt.clicks {
+				t.Errorf("click-tracking links = %d, want %d: %+v", got, tt.clicks, e.Trackers)
+			}
+			if got := hostsOf(e, detectors.KindThirdPartyContent); !reflect.DeepEqual(got, tt.thirdParty) {
+				t.Errorf("third-party hosts = %v, want %v", got, tt.thirdParty)
+			}
+		})
+	}
+}
+
+func TestMailchimpDetails(t *testing.T) {
+	e := Analyze(load(t, "mailchimp.eml"), Options{})
+	if e.From != "news@shop.example" || !strings.HasPrefix(e.Subject, "Spring sale") {
+		t.Errorf("From %q Subject %q", e.From, e.Subject)
+	}
+	for _, tr := range e.Trackers {
+		switch {
+		case tr.Kind == detectors.KindOpenPixel && !tr.ThirdParty:
+			t.Errorf("list-manage.com pixel must be third party for news@shop.example: %+v", tr)
+		case tr.Kind == detectors.KindClickTracking && strings.Contains(tr.URL, "unsubscribe"):
+			t.Errorf("unsubscribe link counted as click tracking: %s", tr.URL)
+		case strings.Contains(tr.URL, "s.gif"):
+			t.Errorf("repeated spacer reported: %+v", tr)
+		}
+	}
+}
+
+func TestCSSTrackers(t *testing.T) {
+	e := Analyze(load(t, "css-trackers.html"), Options{})
+	got := map[string]string{}
+	for _, tr := range e.Trackers {
+		if tr.Kind == detectors.KindCSSTracker {
+			got[tr.URL] = tr.Evidence
+		}
+	}
+	want := map[string]string{
+		"https://t.metrics.example/print/9f8e7d6c5b4a39281706?c=spring": "@media print",
+		"https://t.metrics.example/dark?m=9f8e7d6c5b4a39281706":         "prefers-color-scheme",
+		"https://t.metrics.example/fwd/9f8e7d6c5b4a39281706.gif":        "forward-only selector",
+		"https://t.metrics.example/open/9f8e7d6c5b4a39281706.gif":       "tracking path",
+	}
+	for u, why := range want {
+		if !strings.Contains(got[u], why) {
+			t.Errorf("%s: evidence %q, want it to mention %q", u, got[u], why)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("css trackers = %v, want exactly %d (the dark-mode logo, hero and background pattern are content)", got, len(want))
+	}
+	if n := count(e, detectors.KindOpenPixel); n != 0 {
+		t.Errorf("%d open pixels in a CSS-only email", n)
+	}
+}
+
+func TestAddressLeaks(t *testing.T) {
+	opt := Options{Recipients: []string{"  Jane.Doe@Example.COM "}, FirstParty: []string{"shop.example"}}
+	e := Analyze(load(t, "leaks.html"), opt)
+	type leak struct {
+		enc        string
+		thirdParty bool
+	}
+	got := map[string]leak{}
+	for _, tr := range e.Trackers {
+		if tr.Kind == detectors.KindAddressLeak {
+			got[tr.URL] = leak{tr.LeakEncoding, tr.ThirdParty}
+			if !tr.RecipientSpecific {
+				t.Errorf("leak not recipient-specific: %s", tr.URL)
+			}
+		}
+	}
+	want := map[string]leak{
+		"https://pixel.adnet.example/p?email=jane.doe@example.com":                                                                                                         {"plain", true},
+		"https://pixel.adnet.example/q?e=jane.doe%40example.com":                                                                                                           {"urlencoded", true},
+		"https://sync.adnet.example/b0/8QKTamFuZS5kb2VAZXhhbXBsZS5jb22eAf8=":                                                                                               {"base64", true},
+		"https://sync.adnet.example/b1?t=8QKT1GphbmUuZG9lQGV4YW1wbGUuY29tngH_":                                                                                             {"base64", true},
+		"https://sync.adnet.example/b2?t=8QKT1IVqYW5lLmRvZUBleGFtcGxlLmNvbZ4B%2Fw%3D%3D":                                                                                   {"base64", true},
+		"https://sync.adnet.example/hex/6a616e652e646f65406578616d706c652e636f6d":                                                                                          {"hex", true},
+		"https://id.adnet.example/md5/0cba00ca3da1b283a57287bcceb17e35":                                                                                                    {"md5", true},
+		"https://id.adnet.example/s1?h=A3CADDB38202511EAB803116294DC020F7C4F8A2":                                                                                           {"sha1", true},
+		"https://id.adnet.example/s224?h=86863e578aa334b08d24e932334da92b667d307d126ed8d40213b771":                                                                         {"sha224", true},
+		"https://id.adnet.example/s256?uid=86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d":                                                               {"sha256", true},
+		"https://id.adnet.example/s384/f242e5072188053dddf9d3e380e908391688511c8a1f4d2a98d25885ee44aaf748fd57f96a6d08a49d5d0e817b04fc63":                                   {"sha384", true},
+		"https://id.adnet.example/s512?h=358c75d37759d9df9ed01d23ef5c11ddc7e69b5ee818e60c868cd271de55b54ce641d3028f46a5d5def6c5a938d251efb80ec33a307c321837a055734df1064c": {"sha512", true},
+		"https://shop.example/account?u=eyJlIjoiamFuZS5kb2VAZXhhbXBsZS5jb20ifQ":                                                                                            {"base64", false},
+		"https://shop.example/prefs?email=jane.doe%40example.com":                                                                                                          {"urlencoded", false},
+		"https://shop.example/img/banner.png?who=86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d":                                                         {"sha256", false},
+	}
+	if !reflect.DeepEqual(got, want) {
+		for u, w := range want {
+			if got[u] != w {
+				t.Errorf("%s: got %+v, want %+v", u, got[u], w)
+			}
+		}
+		for u, g := range got {
+			if _, ok := want[u]; !ok {
+				t.Errorf("unexpected leak %s %+v", u, g)
+			}
+		}
+	}
+	// A large first-party banner carrying the address hash is an open pixel.
+	for _, tr := range e.Trackers {
+		if tr.Kind == detectors.KindOpenPixel && strings.Contains(tr.URL, "banner.png") {
+			return
+		}
+	}
+	t.Error("recipient-specific banner not reported as an open pixel")
+}
+
+func TestLeakUsesToHeaderByDefault(t *testing.T) {
+	msg := &source.Message{File: "x.eml", HTML: `<img src="https://t.example/o?e=jane.doe%40example.com">`,
+		Header: source.Header{To: "jane.doe@example.com", From: "a@shop.example"}}
+	e := Analyze(msg, Options{})
+	if count(e, detectors.KindAddressLeak) != 1 {
+		t.Fatalf("trackers %+v, want one address leak from the To: address", e.Trackers)
+	}
+	if e2 := Analyze(msg, Options{Recipients: []string{"someone@else.example"}}); count(e2, detectors.KindAddressLeak) != 0 {
+		t.Errorf("--recipient must replace To:, got %+v", e2.Trackers)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	a, b := Compare(load(t, "compare-alice.eml"), load(t, "compare-bob.eml"), Options{})
+	for _, e := range []detectors.Email{a, b} {
+		pixels := map[string]bool{}
+		for _, tr := range e.Trackers {
+			if tr.Kind == detectors.KindOpenPixel {
+				if !tr.RecipientSpecific || tr.ThirdParty {
+					t.Errorf("%s: %+v", e.File, tr)
+				}
+				pixels[tr.URL[:strings.Index(tr.URL, "?")]] = true
+			}
+		}
+		if !reflect.DeepEqual(pixels, map[string]bool{"https://cdn.brand.example/img/banner.png": true}) {
+			t.Errorf("%s: open pixels %v, want only the recipient-specific banner", e.File, pixels)
+		}
+		if hostsOf(e, detectors.KindClickTracking)[0] != "brand.example" || count(e, detectors.KindClickTracking) != 1 {
+			t.Errorf("%s: want the one recipient-specific link, got %+v", e.File, e.Trackers)
+		}
+	}
+	// Analysed alone, the banner is just content.
+	if n := count(Analyze(load(t, "compare-alice.eml"), Options{}), detectors.KindOpenPixel); n != 0 {
+		t.Errorf("without compare: %d open pixels, want 0", n)
+	}
+}
+
+func TestImageHeuristics(t *testing.T) {
+	tests := []struct {
+		name, html string
+		pixel      bool
+	}{
+		{"1x1 attributes", `<img src="https://t.example/a.png" width="1" height="1">`, true},
+		{"0x0 inline style", `<img src="https://t.example/a.png" style="width:0;height:0">`, true},
+		{"style overrides attributes", `<img src="https://t.example/a.png" width="100" height="100" style="width:1px;height:1px">`, true},
+		{"display none", `<img src="https://t.example/a.png" width="300" height="100" style="display:none">`, true},
+		{"hidden ancestor", `<div style="visibility:hidden"><img src="https://t.example/a.png" width="300" height="100"></div>`, true},
+		{"opacity 0", `<img src="https://t.example/a.png" width="30" height="10" style="opacity:0">`, true},
+		{"max-height 0", `<img src="https://t.example/a.png" width="30" height="10" style="max-height:0px">`, true},
+		{"tracking path no size", `<img src="https://t.example/open/9f8e7d6c5b4a39281706">`, true},
+		{"token gif", `<img src="https://t.example/9f8e7d6c5b4aa39281706.gif">`, true},
+		{"srcset pixel", `<img src="https://cdn.example/x.png" srcset="https://t.example/px.png 1x" width="1" height="1">`, true},
+		{"logo", `<img src="https://cdn.example/logo.png" width="120" height="40">`, false},
+		{"logo no size", `<img src="https://cdn.example/brand/logo.png">`, false},
+		{"cache buster", `<img src="https://cdn.example/t/photo.jpg?v=2">`, false},
+		{"spacer name", `<img src="https://cdn.example/spacer.gif" width="1" height="1">`, false},
+		{"repeated spacer", `<img src="https://cdn.example/p.gif" width="1" height="1"><img src="https://cdn.example/p.gif" width="1" height="1">`, false},
+		{"tall 1px line", `<img src="https://cdn.example/line.png" width="1" height="40">`, false},
+		{"cid image", `<img src="cid:logo@x" width="1" height="1">`, false},
+		{"data image", `<img src="data:image/gif;base64,R0lGOD" width="1" height="1">`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			if got := count(e, detectors.KindOpenPixel) > 0; got != tt.pixel {
+				t.Errorf("open pixel = %v, want %v: %+v", got, tt.pixel, e.Trackers)
+			}
+		})
+	}
+}
+
+func TestLinkHeuristics(t *testing.T) {
+	tests := []struct {
+		name, html string
+		tracked    bool
+	}{
+		{"generic redirect", `<a href="https://go.example/r?url=https%3A%2F%2Fshop.example%2Fx">x</a>`, true},
+		{"redirect in path", `<a href="https://go.example/redirect/https%3A%2F%2Fshop.example%2Fx">x</a>`, true},
+		{"opaque token", `<a href="https://go.example/l/eJwNyjEOgjAUBuDT8DZD2mLbpQOJ">x</a>`, true},
+		{"web view", `<a href="https://shop.example/webversion?id=7c41a9e0">View in browser</a>`, true},
+		{"utm only", `<a href="https://shop.example/spring-sale-2024?utm_source=newsletter&utm_campaign=spring_2024">x</a>`, false},
+		{"plain", `<a href="https://shop.example/about">About</a>`, false},
+		{"unsubscribe token", `<a href="https://shop.example/unsubscribe/eJwNyjEOgjAUBuDT8DZD2mLbpQOJ">Unsubscribe</a>`, false},
+		{"mailto", `<a href="mailto:help@shop.example">Help</a>`, false},
+		{"same-host redirect", `<a href="https://shop.example/login?next=https://shop.example/cart">x</a>`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			if got := count(e, detectors.KindClickTracking) > 0; got != tt.tracked {
+				t.Errorf("click tracking = %v, want %v: %+v", got, tt.tracked, e.Trackers)
+			}
+		})
+	}
+}
+
+func TestTrackersSortedAndNeverNil(t *testing.T) {
+	e := Analyze(load(t, "mailchimp.eml"), Options{})
+	if !sort.SliceIsSorted(e.Trackers, func(i, j int) bool {
+		x, y := e.Trackers[i], e.Trackers[j]
+		return x.Kind < y.Kind || x.Kind == y.Kind && x.URL < y.URL
+	}) {
+		t.Error("trackers not sorted by kind and URL")
+	}
+	if e := Analyze(&source.Message{File: "empty.html"}, Options{}); e.Trackers == nil {
+		t.Error("Trackers is nil; JSON would say null")
+	}
+}
