@@ -47,7 +47,32 @@ type Declaration struct {
 	Quote    string `json:"quote"`            // the exact sentence
 	Line     int    `json:"line,omitempty"`
 	Section  string `json:"section,omitempty"`
+	// Owner is set instead of Vendor when only a parent company is named
+	// ("Google"), so the rules can grade the disclosure as owner-named.
+	Owner string `json:"owner,omitempty"`
+	// Term is the words of the quote the declaration was read from.
+	Term string `json:"term,omitempty"`
+	// Scope is "exception" when the declaration comes from the exception of
+	// a denial ("except strictly necessary cookies"), "with-consent" when
+	// the practice is conditioned on consent ("not ... without your consent").
+	Scope string `json:"scope,omitempty"`
+	// Source is the file or URL the declaration was read from when several
+	// sources were merged.
+	Source string `json:"source,omitempty"`
 }
+
+// Declaration scopes.
+const (
+	ScopeException   = "exception"
+	ScopeWithConsent = "with-consent"
+)
+
+// Vendor roles that are not tracker disclosures.
+const (
+	RolePayment    = "payment"
+	RoleHosting    = "hosting"
+	RoleFirstParty = "first-party" // the policy's own company, named as itself
+)
 
 // DeclaredCookie is a cookie the policy names, with its declared lifetime.
 type DeclaredCookie struct {
@@ -55,10 +80,13 @@ type DeclaredCookie struct {
 	Category string  `json:"category,omitempty"`
 	Days     float64 `json:"days,omitempty"` // -1 session, 0 unknown
 	Quote    string  `json:"quote,omitempty"`
+	// Lifetime is the lifetime as written ("13 months", "session").
+	Lifetime string `json:"lifetime,omitempty"`
 }
 
 // File is a structured policy file (YAML), what a CI job keeps in its repo.
 type File struct {
+	Version int      `json:"version,omitempty" yaml:"version"`
 	Vendors []string `json:"vendors,omitempty" yaml:"vendors"` // knowledge-base ids
 	// Allowed lists the categories allowed per phase, e.g. pre-consent: [essential].
 	Allowed       map[string][]string `json:"allowed,omitempty" yaml:"allowed"`

@@ -1,0 +1,198 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/trackscan/trackscan/detectors/kb"
+)
+
+var (
+	lifetimeRe = regexp.MustCompile(`(?i)^\s*(\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|eighteen|twenty[- ]four|thirty)\s*[- ]?\s*(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wk|months?|mo|years?|yrs?|y)\b`)
+	sessionRe  = regexp.MustCompile(`(?i)^\s*(?:end of (?:the )?(?:browser |browsing )?session|(?:browser |browsing )?session(?: cookie| only| end)?|when (?:you close )?(?:the|your) browser(?: is)? close[sd]?)\b`)
+)
+
+var numberWords = map[string]float64{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+	"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "eighteen": 18,
+	"twenty-four": 24, "twenty four": 24, "thirty": 30}
+
+// ParseLifetime reads a cookie lifetime as policies write it ("2 years",
+// "13 months", "24 hours", "session") into days; -1 is a session cookie.
+func ParseLifetime(s string) (float64, error) {
+	if d, _, ok := lifetimePrefix(s); ok {
+		return d, nil
+	}
+	if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && f >= 0 {
+		return f, nil // a bare number is days
+	}
+	return 0, fmt.Errorf("unreadable lifetime %q (want e.g. \"13 months\", \"30 days\", \"session\")", s)
+}
+
+// lifetimePrefix reads a lifetime at the start of s, returning its length.
+func lifetimePrefix(s string) (days float64, n int, ok bool) {
+	if m := sessionRe.FindStringIndex(s); m != nil {
+		return -1, m[1], true
+	}
+	m := lifetimeRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return 0, 0, false
+	}
+	num := strings.ToLower(s[m[2]:m[3]])
+	v, isWord := numberWords[num]
+	if !isWord {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		v = f
+	}
+	unit := strings.ToLower(s[m[4]:m[5]])
+	var per float64
+	switch {
+	case strings.HasPrefix(unit, "s"):
+		per = 1.0 / 86400
+	case strings.HasPrefix(unit, "mi"):
+		per = 1.0 / 1440
+	case strings.HasPrefix(unit, "mo"):
+		per = 365.0 / 12
+	case strings.HasPrefix(unit, "h"):
+		per = 1.0 / 24
+	case strings.HasPrefix(unit, "d"):
+		per = 1
+	case strings.HasPrefix(unit, "w"):
+		per = 7
+	case strings.HasPrefix(unit, "y"):
+		per = 365
+	}
+	return roundDays(v * per), m[1], true
+}
+
+func roundDays(d float64) float64 { return math.Round(d*10000) / 10000 }
+
+// cookieLifetimeRe finds "NAME, 2 years", "NAME (Google Analytics): 2 years",
+// "NAME – expires after 13 months", "NAME lasts 30 days".
+var cookieLifetimeRe = regexp.MustCompile(`(?:^|[\s,;("'“‘])([A-Za-z_][A-Za-z0-9_.\-]*[A-Za-z0-9_*]|_[A-Za-z0-9]|[A-Za-z_]+\*)["'”’]?(?:\s*\([^)]{0,60}\))?\s*(?:[,:–—-]|\s)\s*(?:(?:which |that |and |it )?(?:expires?|lasts?|is kept|is stored|persists?|duration|lifetime|retention|valid)(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`)
+
+// cookiesFromSentence reads declared cookie lifetimes from a sentence.
+func cookiesFromSentence(s string, known func(string) bool) []DeclaredCookie {
+	var out []DeclaredCookie
+	for _, m := range cookieLifetimeRe.FindAllStringSubmatchIndex(s, -1) {
+		name := s[m[2]:m[3]]
+		if !looksLikeCookieName(name, known) {
+			continue
+		}
+		days, n, ok := lifetimePrefix(s[m[1]:])
+		if !ok {
+			continue
+		}
+		out = append(out, DeclaredCookie{Name: name, Days: days, Lifetime: strings.TrimSpace(s[m[1] : m[1]+n]), Quote: s})
+	}
+	return out
+}
+
+// looksLikeCookieName accepts names with an underscore, a digit or a
+// prefix star, and any name the knowledge base knows as a cookie.
+func looksLikeCookieName(n string, known func(string) bool) bool {
+	if len(n) < 2 {
+		return false
+	}
+	if strings.ContainsAny(n, "_0123456789*") && !isNumber(n) {
+		return true
+	}
+	return known != nil && known(n)
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+// Table columns of a cookie list.
+var (
+	colName     = regexp.MustCompile(`(?i)^(?:cookie(?:\s*name)?|name(?:\s*of\s*(?:the\s*)?cookie)?|key|identifier)s?$`)
+	colExpiry   = regexp.MustCompile(`(?i)expir|duration|lifetime|retention|storage period|max[- ]?age|lifespan|validity|how long`)
+	colPurpose  = regexp.MustCompile(`(?i)purpose|description|used for|function|what it does|category|type`)
+	colProvider = regexp.MustCompile(`(?i)provider|vendor|set by|owner|service|source|domain|party`)
+)
+
+// cookiesFromTable reads a cookie list table: a header row with a name
+// column and an expiry column; purpose and provider columns are optional.
+func cookiesFromTable(t table) []DeclaredCookie {
+	if len(t.rows) < 2 {
+		return nil
+	}
+	name, expiry, purpose, provider := -1, -1, -1, -1
+	for i, h := range t.rows[0] {
+		h = strings.TrimSpace(h)
+		switch {
+		case name < 0 && colName.MatchString(h):
+			name = i
+		case expiry < 0 && colExpiry.MatchString(h):
+			expiry = i
+		case purpose < 0 && colPurpose.MatchString(h):
+			purpose = i
+		case provider < 0 && colProvider.MatchString(h):
+			provider = i
+		}
+	}
+	if name < 0 || expiry < 0 {
+		return nil
+	}
+	var out []DeclaredCookie
+	for _, row := range t.rows[1:] {
+		if name >= len(row) || expiry >= len(row) {
+			continue
+		}
+		n := strings.TrimSpace(row[name])
+		if n == "" || strings.ContainsAny(n, " \t") && !strings.Contains(n, ",") {
+			// "Google Analytics cookie" in a name cell is prose, not a name.
+			if len(strings.Fields(n)) > 2 {
+				continue
+			}
+		}
+		days, _, _ := lifetimePrefix(row[expiry])
+		c := DeclaredCookie{Days: days, Lifetime: strings.TrimSpace(row[expiry]), Quote: strings.Join(row, " | ")}
+		text := ""
+		if purpose >= 0 && purpose < len(row) {
+			text += " " + row[purpose]
+		}
+		if provider >= 0 && provider < len(row) {
+			text += " " + row[provider]
+		}
+		c.Category = categoryOf(text + " " + t.section)
+		for _, one := range strings.Split(n, ",") {
+			one = strings.Trim(strings.TrimSpace(one), "`'\"")
+			if one == "" {
+				continue
+			}
+			c.Name = one
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// categoryOf maps a purpose description to a knowledge-base category.
+func categoryOf(s string) string {
+	l := strings.ToLower(s)
+	switch {
+	case strings.Contains(l, "strictly necessary") || strings.Contains(l, "essential") && !strings.Contains(l, "non-essential") || strings.Contains(l, "necessary"):
+		return string(kb.Essential)
+	case strings.Contains(l, "advertis") || strings.Contains(l, "marketing") || strings.Contains(l, "targeting") || strings.Contains(l, "retargeting"):
+		return string(kb.Advertising)
+	case strings.Contains(l, "session replay") || strings.Contains(l, "session recording") || strings.Contains(l, "heatmap"):
+		return string(kb.SessionReplay)
+	case strings.Contains(l, "analytic") || strings.Contains(l, "statistic") || strings.Contains(l, "performance") || strings.Contains(l, "measure"):
+		return string(kb.Analytics)
+	case strings.Contains(l, "social"):
+		return string(kb.Social)
+	case strings.Contains(l, "consent"):
+		return string(kb.ConsentManagement)
+	case strings.Contains(l, "functional") || strings.Contains(l, "preference") || strings.Contains(l, "language"):
+		return string(kb.Functional)
+	}
+	return ""
+}

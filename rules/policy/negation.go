@@ -1,0 +1,349 @@
+package policy
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is a word or a clause-breaking punctuation mark of a sentence.
+type token struct {
+	w          string // lower case; curly apostrophes made straight
+	start, end int    // byte offsets in the sentence
+	punct      bool
+}
+
+// tokenize splits a sentence into lower-case words (keeping inner
+// apostrophes and hyphens) and the punctuation that ends a negation scope.
+func tokenize(s string) []token {
+	var out []token
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_':
+			j := i + size
+			for j < len(s) {
+				r2, s2 := utf8.DecodeRuneInString(s[j:])
+				if unicode.IsLetter(r2) || unicode.IsDigit(r2) || r2 == '_' {
+					j += s2
+					continue
+				}
+				if (r2 == '\'' || r2 == '’' || r2 == '-') && j+s2 < len(s) {
+					r3, _ := utf8.DecodeRuneInString(s[j+s2:])
+					if unicode.IsLetter(r3) || unicode.IsDigit(r3) {
+						j += s2
+						continue
+					}
+				}
+				break
+			}
+			w := strings.ToLower(strings.ReplaceAll(s[i:j], "’", "'"))
+			out = append(out, token{w: w, start: i, end: j})
+			i = j
+		case strings.ContainsRune(";:(),—–", r):
+			out = append(out, token{w: string(r), start: i, end: i + size, punct: true})
+			i += size
+		default:
+			i += size
+		}
+	}
+	return out
+}
+
+// Negation triggers (NegEx-style pre-negations). Contractions are single
+// tokens; "do not" is read at its "not".
+var negTriggers = map[string]bool{
+	"not": true, "never": true, "no": true, "none": true, "without": true, "neither": true,
+	"nor": true, "cannot": true, "don't": true, "doesn't": true, "won't": true, "can't": true,
+	"isn't": true, "aren't": true, "wasn't": true, "weren't": true, "haven't": true, "hasn't": true,
+	"shouldn't": true, "wouldn't": true, "didn't": true, "nothing": true,
+}
+
+// pseudoNegations look like triggers but negate nothing. Each is matched
+// from the trigger (or, with before, from the word before it).
+var pseudoAfter = [][]string{
+	{"not", "only"}, {"not", "just"}, {"not", "limited"}, {"not", "necessarily"}, {"not", "to", "mention"},
+	{"no", "later"}, {"no", "more", "than"}, {"no", "less", "than"}, {"no", "matter"}, {"no", "doubt"},
+	{"not", "be", "limited"}, {"not", "exceed"}, {"nothing", "in"},
+	// "Do Not Sell My Personal Information" is the name of an opt-out link.
+	{"not", "sell", "my"}, {"not", "sell", "or", "share", "my"}, {"not", "share", "my"},
+}
+var pseudoBefore = [][]string{
+	{"whether", "or", "not"}, {"if", "not"}, {"do", "not", "track"},
+	{"but", "not", "limited"},
+}
+
+// Scope breakers: a negation does not reach past them.
+var scopeBreakers = map[string]bool{
+	"but": true, "however": true, "although": true, "though": true, "except": true, "excluding": true,
+	"unless": true, "whereas": true, "if": true, "when": true, "whether": true, "because": true,
+	"while": true, "where": true,
+	";": true, ":": true, "(": true, ")": true, "—": true, "–": true,
+}
+
+// exceptionStarts open an exception scope: what follows is affirmed even
+// inside a denial ("we do not use cookies, except strictly necessary ones").
+var exceptionStarts = [][]string{
+	{"except"}, {"excluding"}, {"with", "the", "exception", "of"}, {"other", "than"}, {"apart", "from"},
+	{"aside", "from"}, {"save", "for"}, {"besides"},
+}
+
+// The reader as subject: "if you do not want cookies" is no denial of ours.
+var readerSubjects = map[string]bool{
+	"you": true, "who": true, "user": true, "users": true, "visitor": true, "visitors": true,
+	"recipient": true, "recipients": true, "individuals": true, "browser": true, "browsers": true,
+	"they": true,
+}
+
+// useVerbs are the verbs through which a trigger reaches a noun it negates
+// ("we do not use cookies"); any other word in between stops it ("may not
+// function properly without the aid of cookies").
+var useVerbs = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`use uses used using utilise utilize utilises utilizes employ employs employed
+		deploy deploys deployed set sets setting place places placed placing install installs installed installing
+		store stores stored storing collect collects collected collecting track tracks tracked tracking serve serves
+		served allow allows allowed permit permits permitted rely relies contain contains include includes embed embeds
+		embedded share shares shared sharing sell sells sold selling rent rents rented renting disclose discloses
+		disclosed provide provides provided transfer transfers transferred trade trades traded respond responds honor
+		honors honour honours recognize recognizes recognise recognises support supports display displays show shows
+		engage engages conduct conducts perform performs load loads loaded drop drops dropped activate activates
+		run runs work operate operates make makes give gives pass passes forward forwards implant read record records
+		analyse analyze analyses analyzes measure measures monitor monitors target targets`) {
+		useVerbs[w] = true
+	}
+}
+
+// fillers may stand between a trigger and what it negates.
+var fillers = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`do does did will would shall should can could may might must is are was were be been
+		being have has had we it our any the a an such other these those this that ever currently knowingly intentionally
+		ourselves yet also even third-party third party parties personal your their its to of or and any kind kinds
+		form forms type types non-essential essential optional tracking advertising marketing analytics persistent
+		additional similar own more further longer actively generally automatically on in with for data information
+		out at all`) {
+		fillers[w] = true
+	}
+}
+
+// negationWindow is how many tokens back a trigger may be.
+const negationWindow = 8
+
+// Polarity decides whether the anchor tokens [a, b) of toks are affirmed or
+// denied, and whether they sit in an exception scope. noun says the anchor
+// is a thing ("cookies"), which may also be negated after it ("cookies are
+// not used").
+func polarity(toks []token, a, b int, noun bool) (pol, scope string) {
+	segStart, exception := segmentStart(toks, a)
+	if exception {
+		scope = ScopeException
+	}
+	negated := false
+	for i := a - 1; i >= segStart && i >= a-negationWindow; i-- {
+		t := toks[i].w
+		tr := triggerAt(toks, i)
+		if tr < 0 {
+			continue
+		}
+		if isPseudo(toks, i) || readerIsSubject(toks, i, segStart) {
+			continue
+		}
+		if gapNegates(toks[i+1:a], t == "without" || t == "no" || t == "nothing") {
+			negated = true
+		}
+		break
+	}
+	if !negated && noun && postNegated(toks, b) {
+		negated = true
+	}
+	if negated && consentCondition(toks, b) {
+		return Affirmed, ScopeWithConsent
+	}
+	if negated {
+		return Denied, scope
+	}
+	return Affirmed, scope
+}
+
+// triggerAt returns i when toks[i] is a negation trigger, including the
+// multi-word ones ending at i ("in no case", "under no circumstances").
+func triggerAt(toks []token, i int) int {
+	if negTriggers[toks[i].w] {
+		return i
+	}
+	if i >= 2 && toks[i-1].w == "no" && (toks[i].w == "case" || toks[i].w == "circumstances" || toks[i].w == "event" || toks[i].w == "time" || toks[i].w == "way") {
+		return i
+	}
+	return -1
+}
+
+// segmentStart finds where the negation scope of token a begins, and
+// whether that scope is an exception.
+func segmentStart(toks []token, a int) (int, bool) {
+	for i := a - 1; i >= 0; i-- {
+		w := toks[i].w
+		if i+1 < len(toks) && w == "," && (toks[i+1].w == "and" || toks[i+1].w == "or") && i+2 < len(toks) &&
+			(toks[i+2].w == "we" || toks[i+2].w == "you" || toks[i+2].w == "they" || toks[i+2].w == "it") {
+			return i + 1, false
+		}
+		if !scopeBreakers[w] && !startsException(toks, i) {
+			continue
+		}
+		if startsException(toks, i) {
+			// "Except for X, we do not ...": a leading exception ends at
+			// its comma; what follows is the main clause.
+			if i == 0 {
+				for k := i; k < a; k++ {
+					if toks[k].w == "," {
+						return k + 1, false
+					}
+				}
+			}
+			return i, true
+		}
+		// "(with the exception of ...)": the parenthesis opens the exception.
+		if w == "(" && i+1 < len(toks) && startsException(toks, i+1) {
+			return i, true
+		}
+		return i + 1, false
+	}
+	return 0, false
+}
+
+func startsException(toks []token, i int) bool {
+	for _, p := range exceptionStarts {
+		if hasWords(toks, i, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasWords(toks []token, i int, words []string) bool {
+	if i < 0 || i+len(words) > len(toks) {
+		return false
+	}
+	for k, w := range words {
+		if toks[i+k].w != w {
+			return false
+		}
+	}
+	return true
+}
+
+func isPseudo(toks []token, i int) bool {
+	for _, p := range pseudoAfter {
+		if hasWords(toks, i, p) {
+			return true
+		}
+	}
+	for _, p := range pseudoBefore {
+		for k := range p {
+			if hasWords(toks, i-k, p) && toks[i].w == p[k] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readerIsSubject reports whether the clause of the trigger at i has the
+// reader as its subject ("if you do not", "visitors who do not wish").
+func readerIsSubject(toks []token, i, segStart int) bool {
+	for k := i - 1; k >= segStart && k >= i-3; k-- {
+		if readerSubjects[toks[k].w] {
+			return true
+		}
+		if toks[k].w == "we" || toks[k].punct {
+			return false
+		}
+	}
+	return false
+}
+
+// gapNegates decides whether the words between a trigger and its anchor
+// let the negation through: only fillers, or a use-verb with at most one
+// other word. needVerb is set for "without" and "no", which otherwise
+// reach too far ("without the aid of cookies").
+func gapNegates(gap []token, needVerb bool) bool {
+	verb, other := false, 0
+	for _, t := range gap {
+		switch {
+		case t.punct:
+			if t.w != "," {
+				return false
+			}
+		case useVerbs[t.w]:
+			verb = true
+		case fillers[t.w]:
+		default:
+			other++
+		}
+	}
+	if len(gap) == 0 {
+		return true
+	}
+	// Inverted subject: "in no case does Mailjet sell", "never will we share".
+	if len(gap) <= 3 && isAux(gap[0].w) && other <= 1 {
+		return true
+	}
+	if needVerb && !verb {
+		return other == 0 && len(gap) <= 2
+	}
+	return other == 0 || (verb && other <= 1)
+}
+
+// postNegated handles "cookies are not used", "web beacons are never
+// placed": a negated use-verb right after the noun, not followed by a
+// purpose or a condition ("not used to identify you", "not set until").
+func postNegated(toks []token, b int) bool {
+	i := b
+	for i < len(toks) && i < b+3 && isAux(toks[i].w) {
+		i++
+	}
+	if i >= len(toks) || !(toks[i].w == "not" || toks[i].w == "never" || strings.HasSuffix(toks[i].w, "n't")) {
+		return false
+	}
+	i++
+	for i < len(toks) && (toks[i].w == "be" || toks[i].w == "been") {
+		i++
+	}
+	if i >= len(toks) || !useVerbs[toks[i].w] {
+		return false
+	}
+	if i+1 < len(toks) {
+		switch toks[i+1].w {
+		case "to", "for", "automatically", "by", "until", "before", "unless", "without", "as", "in", "solely", "only":
+			return false
+		}
+	}
+	return true
+}
+
+func isAux(w string) bool {
+	switch w {
+	case "is", "are", "was", "were", "will", "would", "shall", "can", "may", "be", "been", "do", "does", "have", "has":
+		return true
+	}
+	return false
+}
+
+// consentCondition reports "... without your consent", "unless you agree":
+// a denial conditioned on consent is a promise to ask, not a denial.
+func consentCondition(toks []token, b int) bool {
+	for i := b; i < len(toks) && i < b+14; i++ {
+		switch toks[i].w {
+		case "without", "unless", "until", "before":
+			for k := i + 1; k < len(toks) && k <= i+5; k++ {
+				switch toks[k].w {
+				case "consent", "permission", "authorisation", "authorization", "agree", "agreement", "accept", "opt-in", "approval":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

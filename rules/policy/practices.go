@@ -1,0 +1,186 @@
+package policy
+
+import (
+	"regexp"
+	"strings"
+)
+
+// pattern is one way a policy speaks of a practice.
+type pattern struct {
+	practice string
+	re       *regexp.Regexp
+	// noun anchors may be negated after them ("cookies are not used").
+	noun bool
+	// fixed is the polarity when the phrase carries its own negation
+	// ("cookies are not installed automatically" affirms consent first).
+	fixed string
+	// requires, when set, must also match the sentence: a context word
+	// that makes a generic term ("tags", "pixels") about tracking.
+	requires *regexp.Regexp
+	// excludes, when set, must not match the sentence.
+	excludes *regexp.Regexp
+}
+
+// rx compiles a case-insensitive pattern; group 1, when present, is the
+// anchor the negation is measured from.
+func rx(s string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + s) }
+
+// W is up to n words between two parts of a phrase.
+func words(n int) string { return `(?:[\s,]+[\w'’®™.-]+){0,` + itoa(n) + `}[\s,]+` }
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+var (
+	emailWord    = `e-?mails?|newsletters?|messages?|campaigns?`
+	dataObject   = rx(`\b(?:data|information|pii|contacts?|lists?|details|addresses|profiles?|records)\b`)
+	businessSale = rx(`\b(?:merger|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:stock|shares|equity) or assets|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|(?:business|asset) transfers?)\b`)
+	trackingCtx  = rx(`\b(?:cookies?|pixels?|beacons?|scripts?|track\w*|technolog\w*|e-?mails?|analytic\w*|gifs?)\b`)
+	emailCtx     = rx(`\b(?:track\w*|collect\w*|count\w*|know|record\w*|measur\w*|beacons?|pixels?|analy[sz]\w*|monitor\w*|information|statistic\w*|rates?)\b`)
+	cookieCtx    = rx(`\b(?:cookies?|trackers?|tracking|analytics|pixels?|technolog\w*|storage)\b`)
+	// Business transfers and links to other sites are not data sharing.
+	businessTransfer = rx(`\b(?:merger|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|third[- ]part(?:y|ies) (?:countr\w*|websites?|sites?|links?))\b`)
+	// "third party" that is not a recipient of data.
+	thirdParty = `third[- ]part(?:y|ies)(?:'s)?(?:\s+(?:service\s+providers?|partners?|vendors?|companies|advertisers|processors|services))?`
+	recipients = `(?:` + thirdParty + `|(?:advertising|marketing|business|trusted|selected|select)\s+partners|partners|service\s+providers|advertisers|other\s+companies|data\s+brokers|affiliates|social\s+(?:media\s+)?(?:networks|platforms))`
+)
+
+var patterns = []pattern{
+	// Cookies.
+	{practice: Cookies, noun: true, re: rx(`\b(cookies?)\b`)},
+
+	// Web beacons and their other names.
+	{practice: WebBeacons, noun: true, re: rx(`\b((?:web[- ]?|e-?mail[- ]?)?beacons?|(?:clear|transparent|invisible|single[- ]pixel|spacer|1x1|one[- ]pixel)[- ]?gifs?|pixel[- ]tags?|tracking[- ]pixels?|(?:web|e-?mail)[- ]bugs?)\b`)},
+	{practice: WebBeacons, noun: true, re: rx(`\b(pixels?)\b`), requires: rx(`\b(?:track\w*|cookies?|beacons?|tags?|e-?mails?|analytic\w*|advertis\w*|facebook|meta|conversion)\b`), excludes: rx(`\bpixels? (?:wide|high|resolution|density)\b|screen resolution`)},
+	{practice: WebBeacons, noun: true, re: rx(`\b(tags)\b`), requires: rx(`\b(?:cookies?|pixels?|beacons?|scripts|tracking)\b`)},
+
+	// Local storage.
+	{practice: LocalStorage, noun: true, re: rx(`\b((?:html5?|browser|web|local|session)[- ]?storage|localstorage|sessionstorage|indexeddb|local shared objects?|flash cookies|lsos?)\b`)},
+
+	// Analytics.
+	{practice: Analytics, noun: true, re: rx(`\b((?:web |website |site |third[- ]party |google |product )?analytics)\b`)},
+	{practice: Analytics, re: rx(`\b((?:audience|traffic) (?:measurement|analysis)|measur(?:e|es|ing)` + words(2) + `(?:audience|traffic|usage|visits)|(?:usage|visitor|traffic|site) statistics|statistical purposes|hit rates?|analy(?:s|z)(?:e|es|ing) (?:how|usage|the use|traffic|trends|the volume|behaviou?r|site usage)|(?:carry out|perform) analys[ie]s)\b`)},
+
+	// Advertising.
+	{practice: Advertising, noun: true, re: rx(`\b(advertis(?:ing|ements?|ers?|es|e)|ads|ad[- ](?:links?|networks?|servers?|exchanges?|partners?|tracking|targeting|campaigns?|measurement)|(?:targeted|personali[sz]ed|tailored|relevant) (?:ads|advertising|advertisements|content|offers)|interest[- ]based|behaviou?ral (?:advertising|targeting)|re-?targeting|re-?marketing|(?:cross[- ]context|online) behaviou?ral)\b`)},
+
+	// Social widgets.
+	{practice: SocialWidgets, noun: true, re: rx(`\b(social (?:media |network(?:ing)? )?(?:features?|widgets?|plug-?ins?|buttons?|sharing (?:buttons?|tools?)|integrations?)|(?:share|sharing|like|tweet|follow|share this|pin it)["”'’]?\s*buttons?|sharing (?:buttons?|widgets?|tools?)|social plug-?ins?|embedded (?:content|videos?|posts?|media) from)\b`)},
+
+	// Session recording, replay and heatmaps.
+	{practice: SessionRecording, noun: true, re: rx(`\b(session (?:recordings?|replays?|capture)|(?:record|replay)(?:s|ed|ing)? (?:your |user |users' |visitor |visitors' )?(?:sessions?|mouse movements?|clicks|scrolls?|keystrokes|interactions)|heat ?maps?|mouse[- ]?(?:movements?|tracking)|screen recordings?|click ?maps?|scroll ?maps?)\b`)},
+
+	// Fingerprinting.
+	{practice: Fingerprinting, noun: true, re: rx(`\b((?:device|browser|canvas|audio|digital)[- ]fingerprint(?:ing|s)?|fingerprint(?:ing)?|device (?:recognition|identification) technolog\w+|probabilistic (?:matching|identification))\b`)},
+
+	// E-mail open tracking.
+	{practice: EmailOpenTracking, re: rx(`\b((?:whether|when|if|that) (?:you|recipients?|the recipient|subscribers?) (?:have |has )?(?:opened|open|read)` + words(3) + `(?:it|them|` + emailWord + `)|open(?:ing)?[- ]rates?|(?:e-?mail|message|newsletter) (?:opens|opening)|(?:number|rate) of (?:e-?mails?|messages?)` + words(4) + `(?:which|that) you open)\b`)},
+	{practice: EmailOpenTracking, re: rx(`\b((?:opened|open|read|view(?:ed)?|interact(?:s|ed)? with)` + `(?:\s+(?:one|any|all|each|some) of)?\s+(?:our|an?|the|any|your|these|those) (?:marketing |promotional |commercial )?(?:` + emailWord + `))\b`), requires: emailCtx},
+	{practice: EmailOpenTracking, re: rx(`\b((?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking pixels?)` + words(3) + `(?:in|within|into|embedded in) (?:our |the |an? |any |your )?(?:` + emailWord + `)|(?:` + emailWord + `)` + words(5) + `(?:contain|include|use)s? (?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking))\b`)},
+
+	// E-mail click tracking.
+	{practice: EmailClickTracking, re: rx(`\b(click(?:[- ]through)?[- ]rates?|links? (?:that |which )?you click(?:ed)?(?: on)?` + words(2) + `(?:` + emailWord + `)|click[- ]tracking|(?:track|record|know|measure|see)(?:s|ed|ing)?` + words(3) + `(?:whether|which links|when) you click|clicks? on (?:the )?links? in (?:our |the |an? )?(?:` + emailWord + `)|tracked links)\b`)},
+
+	// Third-party sharing: a sharing verb with a recipient.
+	{practice: ThirdPartySharing, re: rx(`\b(share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|provide|provides|pass|passes|transfer|transfers|transferred|forward|forwards|give|gives|make available|sell, share)\b` + `(?:[\s,]+[\w'’®™.-]+){0,10}?[\s,]+(?:to|with)?\s*(?:these |those |such |our |any |other |select |trusted |certain )?` + recipients + `\b`),
+		excludes: businessTransfer},
+
+	// Sale of data.
+	{practice: SaleOfData, re: rx(`\b(sell|sells|selling|sold|rent|rents|renting|rented|trade[sd]? (?:your |personal |any |the )*(?:data|information)|sale of)\b`), requires: dataObject, excludes: businessSale},
+
+	// Consent before non-essential cookies.
+	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:cookies?|trackers?|tags?|scripts?)(?:\s+\([^)]*\))?\s+(?:are|is|will|shall)\s+(?:not|never|only)\s+(?:be\s+)?(?:installed|set|placed|stored|activated|loaded|dropped|used|enabled)\s+(?:automatically|by default|until|before|unless|without|after|once|with|if))\b`)},
+	{practice: ConsentBeforeNonEssential, re: rx(`\b((?:require|requires|requiring|ask|asks|asking|obtain|obtains|request|requests|seek|seeks|get|gets|need|needs)` + words(3) + `(?:consent|authori[sz]ation|permission|agreement|opt-in)` + words(3) + `before` + words(3) + `(?:setting|placing|installing|implanting|using|dropping|storing|activating|loading|enabling|any))\b`), requires: cookieCtx},
+	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:not|never|n't)\s+(?:set|place|use|install|load|activate|drop|store|enable|implant)` + words(4) + `(?:without|until|unless|before)` + words(3) + `(?:consent|permission|authori[sz]ation|agree\w*|accept\w*|opt\w*))`), requires: cookieCtx},
+	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b(only` + words(5) + `(?:with|after|once|if|when) (?:you(?:r)?|we have|obtaining|having)` + words(3) + `(?:consent\w*|permission|agree\w*|accept\w*|opt(?:ed)?[- ]in|authori[sz]ation))\b`), requires: cookieCtx},
+	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:prior|explicit|express|opt-in) consent` + words(6) + `(?:cookies|tracking|trackers|analytics)|(?:cookies|trackers)` + words(6) + `(?:prior|explicit|opt-in) consent)\b`)},
+	{practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b(by (?:continuing to )?(?:use|using|browse|browsing|visit|visiting|access|accessing|navigat\w+)` + words(5) + `you (?:consent|agree|accept)` + words(4) + `(?:cookies|tracking|use of cookies))\b`)},
+	{practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b((?:cookies|trackers) (?:are|will be) (?:set|placed|installed|loaded|dropped) (?:automatically|immediately|as soon as|when you (?:first )?(?:visit|arrive)))\b`)},
+
+	// Opting out through the browser or an opt-out tool.
+	{practice: BrowserOptOut, re: rx(`\b((?:set|configure|adjust|change|modify|use)` + words(3) + `browsers?` + words(5) + `(?:refuse|reject|block|decline|disable|delete|remove|notify|alert|warn|stop|accept)|(?:refuse|reject|block|decline|disable|delete|remove|clear|manage|control)` + words(4) + `cookies` + words(6) + `(?:browser|device settings)|browsers?` + words(3) + `(?:settings|preferences|options)` + words(6) + `cookies|(?:if you|you can|you may|you are able to|you have the option to)(?: choose to| wish to| want to)? (?:refuse|reject|block|decline|disable|delete|remove|turn off|opt out of)` + words(3) + `cookies|control the use of cookies|opt[- ]out (?:of|from)` + words(4) + `(?:cookies|tracking|analytics|advertising|interest[- ]based|targeted)|opt[- ]out (?:browser )?(?:add-on|plug-?in|tool|links?|page)|youronlinechoices|aboutads\.info|networkadvertising\.org)\b`)},
+
+	// Do Not Track and Global Privacy Control.
+	{practice: DoNotTrack, noun: true, re: rx(`\b(do[- ]not[- ]track|dnt|global privacy control|gpc)\b`)},
+}
+
+// practiceOrder is the order practices are reported in.
+var practiceOrder = []string{Cookies, WebBeacons, LocalStorage, Analytics, Advertising, SocialWidgets,
+	SessionRecording, Fingerprinting, EmailOpenTracking, EmailClickTracking, ThirdPartySharing, SaleOfData,
+	ConsentBeforeNonEssential, BrowserOptOut, DoNotTrack, VendorPractice}
+
+// Practices lists every practice a declaration can be about, in report order.
+func Practices() []string { return append([]string(nil), practiceOrder...) }
+
+// sentence is one sentence of a policy with where it was found.
+type sentence struct {
+	text    string
+	line    int
+	section string
+	toks    []token
+}
+
+// practiceDecls reads the practice declarations of one sentence: at most
+// one per practice, polarity and scope.
+func practiceDecls(s *sentence) []Declaration {
+	var out []Declaration
+	seen := map[string]bool{}
+	for i := range patterns {
+		p := &patterns[i]
+		if p.requires != nil && !p.requires.MatchString(s.text) {
+			continue
+		}
+		if p.excludes != nil && p.excludes.MatchString(s.text) {
+			continue
+		}
+		for _, m := range p.re.FindAllStringSubmatchIndex(s.text, -1) {
+			as, ae := m[0], m[1]
+			if len(m) >= 4 && m[2] >= 0 {
+				as, ae = m[2], m[3]
+			}
+			pol, scope := p.fixed, ""
+			if pol == "" {
+				a, b := tokenRange(s.toks, as, ae)
+				if a < 0 {
+					continue
+				}
+				pol, scope = polarity(s.toks, a, b, p.noun)
+			}
+			key := p.practice + "|" + pol + "|" + scope
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, Declaration{
+				Practice: p.practice, Polarity: pol, Scope: scope,
+				Quote: s.text, Line: s.line, Section: s.section,
+				Term: strings.TrimSpace(s.text[m[0]:m[1]]),
+			})
+		}
+	}
+	return out
+}
+
+// tokenRange maps byte offsets to the tokens they cover.
+func tokenRange(toks []token, start, end int) (int, int) {
+	a, b := -1, -1
+	for i, t := range toks {
+		if t.punct {
+			continue
+		}
+		if t.end > start && a < 0 {
+			a = i
+		}
+		if t.start < end {
+			b = i + 1
+		}
+	}
+	if a < 0 || b <= a {
+		return -1, -1
+	}
+	return a, b
+}
