@@ -126,7 +126,7 @@ func TestNewIndexes(t *testing.T) {
 		name, domain, wantID string
 		wantCat              Category
 	}{
-		{"uid", "", "a-net", Analytics},           // tie, no domain: first by id
+		{"uid", "", "a-net", Analytics},             // tie, no domain: first by id
 		{"uid", ".b.example", "b-net", Advertising}, // tie broken by the cookie's domain
 		{"uid", "www.a.example", "a-net", Analytics},
 		{"lb", "", "b-net", Essential},
