@@ -62,8 +62,16 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) disclosure {
 			return disclosure{DisclosureContradicted, d.Quote}
 		}
 	}
-	if quote, ok := ev.consentClaim(); ok && ev.storedInPhase(v.ID, PhasePre) && !ev.allowedIn(string(PhasePre), v.Category) {
-		return disclosure{DisclosureContradicted, quote}
+	if ev.storedInPhase(v.ID, PhasePre) && !ev.allowedIn(string(PhasePre), v.Category) {
+		if quote, ok := ev.consentClaim(); ok {
+			return disclosure{DisclosureContradicted, quote}
+		}
+		// "We use analytics cookies only with your consent" is a claim about this category.
+		for _, d := range decls {
+			if d.Polarity == policy.Affirmed && d.Scope == policy.ScopeWithConsent && ev.practiceCovers(d.Practice, v) {
+				return disclosure{DisclosureContradicted, d.Quote}
+			}
+		}
 	}
 	var ownerQuote string
 	for _, d := range decls {
@@ -80,7 +88,7 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) disclosure {
 			}
 			continue
 		}
-		if ownerQuote == "" && owner != "" && (nameIn(d.Quote, owner) || strings.EqualFold(d.Vendor, owner)) {
+		if ownerQuote == "" && owner != "" && (strings.EqualFold(d.Owner, owner) || nameIn(d.Quote, owner) || strings.EqualFold(d.Vendor, owner)) {
 			ownerQuote = d.Quote
 		}
 	}

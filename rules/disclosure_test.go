@@ -58,6 +58,14 @@ func TestVendorDisclosure(t *testing.T) {
 		{name: "broken consent claim beats naming", v: ga(pre, accept), pre: true, decls: []policy.Declaration{
 			aff(policy.VendorPractice, "google-analytics", "GA."), aff(policy.ConsentBeforeNonEssential, "", "Only with consent.")},
 			want: DisclosureContradicted, quote: "Only with consent."},
+		{name: "owner field from the parser", v: fb, decls: []policy.Declaration{{Practice: policy.ThirdPartySharing,
+			Polarity: policy.Affirmed, Owner: "meta", Quote: "Our parent partner receives data."}}, want: DisclosureOwnerNamed},
+		{name: "category used only with consent, broken", v: ga(pre, accept), pre: true, decls: []policy.Declaration{
+			{Practice: policy.Analytics, Polarity: policy.Affirmed, Scope: policy.ScopeWithConsent, Quote: "Analytics cookies are set only with your consent."}},
+			want: DisclosureContradicted, quote: "Analytics cookies are set only with your consent."},
+		{name: "category used only with consent, kept", v: ga(accept), decls: []policy.Declaration{
+			{Practice: policy.Analytics, Polarity: policy.Affirmed, Scope: policy.ScopeWithConsent, Quote: "Analytics only with consent."}},
+			want: DisclosureCategoryOnly},
 		{name: "nothing", v: ga(accept), decls: []policy.Declaration{unrelated}, want: DisclosureUndisclosed},
 	}
 	for _, tc := range tests {

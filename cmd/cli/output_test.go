@@ -358,3 +358,24 @@ func TestEmitWritesOutputFile(t *testing.T) {
 	b, _ := os.ReadFile(p)
 	decodeReport(t, string(b))
 }
+
+// The same site against a Markdown policy read by the real policy parser:
+// the findings do not depend on how the consent claim was phrased.
+func TestEmitFixtureSiteMarkdownPolicy(t *testing.T) {
+	loadPolicy = policy.Load
+	defer func() { loadPolicy = jsonPolicy }()
+	out, _, err := runEmit(t, fixtureReport(t, "scan-new.json"), "--policy", fixtures+"privacy.md", "--format", "json", "--fail-on", "critical")
+	if err != nil {
+		t.Fatalf("err = %v, want nil: no critical finding", err)
+	}
+	rep := decodeReport(t, out)
+	if got := findingKeys(rep.Findings); !slices.Equal(got, wantSiteFindings) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantSiteFindings, "\n"))
+	}
+	for _, f := range rep.Findings {
+		if f.Vendor == "google-analytics" && f.Rule != rules.RuleCookieLifetime13Months &&
+			!strings.Contains(f.PolicyQuote, "no non-essential cookies before you consent") {
+			t.Errorf("%s relies on %q, want the consent claim", f.Rule, f.PolicyQuote)
+		}
+	}
+}
