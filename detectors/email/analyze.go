@@ -71,13 +71,14 @@ type analyzer struct {
 	out        []detectors.EmailTracker
 	seen       map[string]bool
 	hosts      map[string]bool // third-party content hosts already reported
+	owners     map[string]*ESP // host -> owning ESP, cached
 	espOpen    *ESP            // first ESP seen on an open pixel
 	espClick   *ESP            // first ESP seen on a link
 }
 
 func analyzeDoc(msg *source.Message, d *document, opt Options) detectors.Email {
 	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts,
-		seen: map[string]bool{}, hosts: map[string]bool{}}
+		seen: map[string]bool{}, hosts: map[string]bool{}, owners: map[string]*ESP{}}
 	if a.esps == nil {
 		a.esps = DefaultESPs()
 	}
@@ -162,7 +163,7 @@ func registrable(host string) string {
 // template) only hosts known to belong to someone else count.
 func (a *analyzer) thirdParty(host string) bool {
 	if len(a.firstParty) == 0 {
-		if a.esps.Owner(host) != nil {
+		if a.owner(host) != nil {
 			return true
 		}
 		_, ok := a.kb.MatchHost(host)
@@ -171,13 +172,22 @@ func (a *analyzer) thirdParty(host string) bool {
 	return !a.firstParty[registrable(host)]
 }
 
+func (a *analyzer) owner(host string) *ESP {
+	e, ok := a.owners[host]
+	if !ok {
+		e = a.esps.Owner(host)
+		a.owners[host] = e
+	}
+	return e
+}
+
 // vendor names who is behind a URL: the ESP matched, else the ESP owning
 // the domain, else the knowledge base.
 func (a *analyzer) vendor(u *url.URL, esp *ESP) (string, kb.Category) {
 	if esp != nil {
 		return esp.ID, kb.EmailTracking
 	}
-	if o := a.esps.Owner(u.Hostname()); o != nil {
+	if o := a.owner(u.Hostname()); o != nil {
 		return o.ID, kb.EmailTracking
 	}
 	if m, ok := a.kb.MatchURL(u.String()); ok && m.Vendor != nil {

@@ -33,6 +33,7 @@ type URLPattern struct {
 	Host string `yaml:"host"`
 	Path string `yaml:"path"`
 	re   *regexp.Regexp
+	host globMatcher
 }
 
 // Samples are the URLs and headers the data test checks.
@@ -73,6 +74,12 @@ type ESPSet struct {
 	// hosted rules are tried before host-less ones, so that a provider's own
 	// tracking host wins over a generic path that another provider shares.
 	hosted, anyHost []espRule
+	domains         []domainRule
+}
+
+type domainRule struct {
+	esp   *ESP
+	match globMatcher
 }
 
 var defaultESPs = mustLoadESPs(espsYAML)
@@ -101,6 +108,9 @@ func LoadESPs(data []byte) (*ESPSet, error) {
 			return nil, fmt.Errorf("ESP id %q empty or repeated", e.ID)
 		}
 		seen[e.ID] = true
+		for _, d := range e.Domains {
+			s.domains = append(s.domains, domainRule{e, compileGlob("*." + d)})
+		}
 		for _, g := range []struct {
 			kind string
 			ps   []URLPattern
@@ -116,6 +126,9 @@ func LoadESPs(data []byte) (*ESPSet, error) {
 						return nil, fmt.Errorf("ESP %s: %v", e.ID, err)
 					}
 					p.re = re
+				}
+				if p.Host != "" {
+					p.host = compileGlob(p.Host)
 				}
 				r := espRule{esp: e, kind: g.kind, p: p}
 				if p.Host != "" {
@@ -147,7 +160,7 @@ func (s *ESPSet) MatchURL(u *url.URL) (*ESP, string) {
 		pq += "?" + u.RawQuery
 	}
 	for _, r := range s.hosted {
-		if hostGlob(r.p.Host, host) && (r.p.re == nil || r.p.re.MatchString(pq)) {
+		if r.p.host(host) && (r.p.re == nil || r.p.re.MatchString(pq)) {
 			return r.esp, r.kind
 		}
 	}
@@ -162,11 +175,9 @@ func (s *ESPSet) MatchURL(u *url.URL) (*ESP, string) {
 // Owner returns the ESP that owns a host's domain, or nil.
 func (s *ESPSet) Owner(host string) *ESP {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	for _, e := range s.ESPs {
-		for _, d := range e.Domains {
-			if hostGlob("*."+d, host) {
-				return e
-			}
+	for _, d := range s.domains {
+		if d.match(host) {
+			return d.esp
 		}
 	}
 	return nil
@@ -187,6 +198,25 @@ func (s *ESPSet) MatchHeader(name, value string) *ESP {
 		}
 	}
 	return nil
+}
+
+// globMatcher is a host glob compiled to the cheapest test.
+type globMatcher func(host string) bool
+
+func compileGlob(glob string) globMatcher {
+	glob = strings.ToLower(glob)
+	star := strings.Count(glob, "*")
+	switch {
+	case star == 0:
+		return func(h string) bool { return h == glob }
+	case star == 1 && strings.HasPrefix(glob, "*."):
+		suffix := glob[1:]
+		return func(h string) bool { return strings.HasSuffix(h, suffix) || h == suffix[1:] }
+	case star == 1 && strings.HasSuffix(glob, "*"):
+		prefix := glob[:len(glob)-1]
+		return func(h string) bool { return strings.HasPrefix(h, prefix) }
+	}
+	return func(h string) bool { return hostGlob(glob, h) }
 }
 
 // hostGlob matches a host against a glob where "*" is any run of
