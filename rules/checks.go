@@ -106,12 +106,9 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 // storedInPhase reports whether a vendor wrote cookies or storage, or read
 // the device, in a phase.
 func (ev *evaluation) storedInPhase(vendor string, phase capture.Phase) bool {
-	for _, g := range ev.phaseGroups(phase) {
-		if g.vendor == vendor {
-			return g.stored
-		}
-	}
-	return false
+	gs := ev.phaseGroups(phase)
+	i := sort.Search(len(gs), func(i int) bool { return gs[i].vendor >= vendor })
+	return i < len(gs) && gs[i].vendor == vendor && gs[i].stored
 }
 
 // firstPage picks the page a finding is reported on: the first, in sorted
@@ -124,20 +121,7 @@ func (ev *evaluation) firstPage(pages []string) string {
 }
 
 // vendorPages lists the pages a vendor was seen on, in any phase.
-func (ev *evaluation) vendorPages(vendor string) []string {
-	var pages []string
-	for _, d := range ev.in.Detections {
-		if d.Vendor == vendor {
-			pages = append(pages, d.Page)
-		}
-	}
-	for _, c := range ev.in.Cookies {
-		if c.Vendor == vendor {
-			pages = append(pages, c.Pages...)
-		}
-	}
-	return pages
-}
+func (ev *evaluation) vendorPages(vendor string) []string { return ev.pages[vendor] }
 
 func (g *phaseGroup) evidence(phase capture.Phase) string {
 	parts := []string{"seen " + string(phase)}

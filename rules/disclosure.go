@@ -156,9 +156,9 @@ func roleFits(role string, c kb.Category) bool {
 func (ev *evaluation) practiceCovers(practice string, v *detectors.Vendor) bool {
 	switch practice {
 	case policy.Cookies:
-		return slices.ContainsFunc(ev.in.Cookies, func(c detectors.Cookie) bool { return c.Vendor == v.ID })
+		return ev.hasCookies[v.ID]
 	case policy.LocalStorage:
-		return slices.ContainsFunc(ev.in.Storage, func(s detectors.Storage) bool { return s.Vendor == v.ID })
+		return ev.hasStorage[v.ID]
 	}
 	return slices.Contains(practiceCategories[practice], v.Category)
 }

@@ -1,13 +1,13 @@
 package rules
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -58,6 +58,10 @@ type evaluation struct {
 	vendors map[string]*detectors.Vendor
 	disc    map[string]disclosure // by vendor id; empty without a policy
 	groups  map[capture.Phase][]*phaseGroup
+	// Per vendor id, computed once: pages seen on, and whether it wrote cookies or storage.
+	pages      map[string][]string
+	hasCookies map[string]bool
+	hasStorage map[string]bool
 }
 
 // Evaluate runs every rule of the catalogue over in. Rules that need a
@@ -99,7 +103,18 @@ func Evaluate(in Input) Result {
 // disclosure; it returns the vendors with Disclosure set.
 func newEvaluation(in Input) (*evaluation, []detectors.Vendor) {
 	ev := &evaluation{in: in, vendors: map[string]*detectors.Vendor{}, disc: map[string]disclosure{},
-		groups: map[capture.Phase][]*phaseGroup{}}
+		groups: map[capture.Phase][]*phaseGroup{}, pages: map[string][]string{},
+		hasCookies: map[string]bool{}, hasStorage: map[string]bool{}}
+	for _, d := range in.Detections {
+		ev.pages[d.Vendor] = append(ev.pages[d.Vendor], d.Page)
+	}
+	for _, c := range in.Cookies {
+		ev.pages[c.Vendor] = append(ev.pages[c.Vendor], c.Pages...)
+		ev.hasCookies[c.Vendor] = true
+	}
+	for _, st := range in.Storage {
+		ev.hasStorage[st.Vendor] = true
+	}
 	vendors := append([]detectors.Vendor(nil), in.Vendors...)
 	for i := range vendors {
 		ev.vendors[vendors[i].ID] = &vendors[i]
@@ -117,17 +132,12 @@ func newEvaluation(in Input) (*evaluation, []detectors.Vendor) {
 // SortFindings orders findings worst first, then by rule, target, vendor,
 // subject and fingerprint, so that every output is deterministic.
 func SortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() > b.Severity.Rank()
+	slices.SortFunc(fs, func(a, b Finding) int {
+		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
+			return c
 		}
-		for _, c := range [][2]string{{a.Rule, b.Rule}, {a.Target, b.Target}, {a.Vendor, b.Vendor}, {a.Subject, b.Subject}} {
-			if c[0] != c[1] {
-				return c[0] < c[1]
-			}
-		}
-		return a.Fingerprint < b.Fingerprint
+		return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Target, b.Target), cmp.Compare(a.Vendor, b.Vendor),
+			cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Fingerprint, b.Fingerprint))
 	})
 }
 
