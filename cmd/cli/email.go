@@ -41,6 +41,9 @@ recipients: URLs that differ between them are recipient-specific.`,
 			if len(args) == 0 {
 				return usageErr("give at least one email file, a directory, or - for stdin")
 			}
+			if _, err := out.Config(); err != nil { // bad flags fail before the scan
+				return err
+			}
 			if compare && len(args) != 2 {
 				return usageErr("--compare needs exactly two files, got %d", len(args))
 			}

@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trackscan/trackscan/reports"
+)
+
+const emailFixtures = "../../testdata/email"
+
+func runEmail(t *testing.T, stdin string, args ...string) (int, *reports.Report, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(append([]string{"email"}, args...), strings.NewReader(stdin), &out, &errb)
+	var rep *reports.Report
+	if strings.Contains(strings.Join(args, " "), "json") && out.Len() > 0 {
+		rep = &reports.Report{}
+		if err := json.Unmarshal(out.Bytes(), rep); err != nil {
+			t.Fatalf("bad JSON (%v): %s", err, out.String())
+		}
+	}
+	return code, rep, errb.String()
+}
+
+func TestEmailCommandJSON(t *testing.T) {
+	code, rep, stderr := runEmail(t, "", filepath.Join(emailFixtures, "mailchimp.eml"), "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if rep.Kind != "email" || rep.Schema != reports.Schema || len(rep.Emails) != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	e := rep.Emails[0]
+	if e.ESP != "mailchimp" || len(e.Trackers) == 0 {
+		t.Errorf("email %+v", e)
+	}
+}
+
+func TestEmailCommandStdin(t *testing.T) {
+	html := `<img src="https://links.brand.example/wf/open?upn=Yq7xL2mQ9w" width="1" height="1">`
+	code, rep, stderr := runEmail(t, html, "-", "--format", "json")
+	if code != ExitOK || rep.Emails[0].File != "-" || rep.Emails[0].ESP != "sendgrid" {
+		t.Fatalf("exit %d (%s): %+v", code, stderr, rep)
+	}
+}
+
+func TestEmailCommandRecipient(t *testing.T) {
+	code, rep, _ := runEmail(t, "", filepath.Join(emailFixtures, "leaks.html"),
+		"--recipient", "jane.doe@example.com", "--first-party", "shop.example", "-f", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	encodings := map[string]bool{}
+	for _, tr := range rep.Emails[0].Trackers {
+		if tr.Kind == "address-leak" {
+			encodings[tr.LeakEncoding] = true
+		}
+	}
+	for _, want := range []string{"plain", "urlencoded", "base64", "hex", "md5", "sha1", "sha224", "sha256", "sha384", "sha512"} {
+		if !encodings[want] {
+			t.Errorf("no %s leak in %v", want, encodings)
+		}
+	}
+}
+
+func TestEmailCommandCompare(t *testing.T) {
+	code, rep, stderr := runEmail(t, "", "--compare", filepath.Join(emailFixtures, "compare-alice.eml"),
+		filepath.Join(emailFixtures, "compare-bob.eml"), "-f", "json")
+	if code != ExitOK || len(rep.Emails) != 2 {
+		t.Fatalf("exit %d (%s): %+v", code, stderr, rep)
+	}
+	for _, e := range rep.Emails {
+		specific := 0
+		for _, tr := range e.Trackers {
+			if tr.Kind == "open-pixel" && tr.RecipientSpecific {
+				specific++
+			}
+		}
+		if specific != 1 {
+			t.Errorf("%s: %d recipient-specific open pixels, want 1", e.File, specific)
+		}
+	}
+}
+
+// A directory with broken files: the others are scanned, each broken file
+// is named in errors, and the exit code is 3.
+func TestEmailCommandIncomplete(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"empty.eml":  "",
+		"binary.eml": "\x00\x01\x02\x03",
+		"ok.html":    `<img src="https://t.example/open/9f8e7d6c5b4a39281706" >`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, rep, stderr := runEmail(t, "", dir, filepath.Join(emailFixtures, "bad"), "-f", "json")
+	if code != ExitIncomplete {
+		t.Fatalf("exit %d, want %d (%s)", code, ExitIncomplete, stderr)
+	}
+	if len(rep.Emails) != 5 || len(rep.Errors) != 4 {
+		t.Fatalf("%d emails, %d errors: %v", len(rep.Emails), len(rep.Errors), rep.Errors)
+	}
+	for _, e := range rep.Emails {
+		if strings.HasSuffix(e.File, "ok.html") && (e.Error != "" || len(e.Trackers) == 0) {
+			t.Errorf("good file not scanned: %+v", e)
+		}
+	}
+	if !strings.Contains(stderr, "scan incomplete") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("stderr %q", stderr)
+	}
+}
+
+func TestEmailCommandUsageErrors(t *testing.T) {
+	for name, args := range map[string][]string{
+		"no args":          {},
+		"compare one file": {"--compare", filepath.Join(emailFixtures, "mailchimp.eml")},
+		"bad recipient":    {filepath.Join(emailFixtures, "mailchimp.eml"), "--recipient", "nobody"},
+		"missing file":     {"/nonexistent/file.eml"},
+		"two stdins":       {"-", "-"},
+		"bad format":       {filepath.Join(emailFixtures, "mailchimp.eml"), "--format", "nope"},
+		"empty dir":        {t.TempDir()},
+	} {
+		if code, _, stderr := runEmail(t, "", args...); code != ExitUsage || stderr == "" {
+			t.Errorf("%s: exit %d, stderr %q; want %d", name, code, stderr, ExitUsage)
+		}
+	}
+}
+
+func TestEmailCommandTableFormat(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main([]string{"email", filepath.Join(emailFixtures, "mailjet.eml")}, strings.NewReader(""), &out, &errb)
+	if code != ExitOK || out.Len() == 0 {
+		t.Errorf("exit %d, output %q, stderr %q", code, out.String(), errb.String())
+	}
+}
