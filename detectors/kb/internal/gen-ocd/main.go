@@ -145,6 +145,16 @@ var platformIDs = map[string]string{
 	"Akamai Botmanager":            "akamai",
 	"PHP.net":                      "web-frameworks",
 	"ASP.net":                      "web-frameworks",
+	"semasio.net":                  "semasio",
+	"justpremium.com":              "justpremium",
+	"PowerLinks Media Limited":     "powerlinks",
+	"WooCommerce / Jetpack":        "woocommerce",
+	"Bazaar Voice":                 "bazaarvoice",
+	"SpotX":                        "magnite",
+	"Bouncex":                      "bounce-exchange",
+	"Mediaplex":                    "epsilon",
+	"Mopinion.com":                 "mopinion",
+	"Oracle":                       "oracle",
 }
 
 // categories maps OCD categories to trackscan's.
