@@ -72,23 +72,35 @@ func lifetimePrefix(s string) (days float64, n int, ok bool) {
 
 func roundDays(d float64) float64 { return math.Round(d*10000) / 10000 }
 
-// cookieLifetimeRe finds "NAME, 2 years", "NAME (Google Analytics): 2 years",
-// "NAME – expires after 13 months", "NAME lasts 30 days".
-var cookieLifetimeRe = regexp.MustCompile(`(?:^|[\s,;("'“‘])([A-Za-z_][A-Za-z0-9_.\-]*[A-Za-z0-9_*]|_[A-Za-z0-9]|[A-Za-z_]+\*)["'”’]?(?:\s*\([^)]{0,60}\))?\s*(?:[,:–—-]|\s)\s*(?:(?:which |that |and |it )?(?:expires?|lasts?|is kept|is stored|persists?|duration|lifetime|retention|valid)(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`)
+// A cookie name, then what may stand between it and its lifetime:
+// "NAME, 2 years", "NAME (Google Analytics): 2 years", "NAME cookie, which
+// expires after 13 months", "NAME lasts 30 days".
+var (
+	cookieNameRe   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_.\-]*[A-Za-z0-9_*]|_[A-Za-z0-9]`)
+	cookieToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s*\([^)]{0,60}\))?(?:\s+cookie)?\s*(?:[,:–—-]|\s)\s*(?:(?:which |that |and |it )?(?:expires?|lasts?|is kept|is stored|persists?|duration|lifetime|retention|valid)(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`)
+)
 
 // cookiesFromSentence reads declared cookie lifetimes from a sentence.
 func cookiesFromSentence(s string, known func(string) bool) []DeclaredCookie {
 	var out []DeclaredCookie
-	for _, m := range cookieLifetimeRe.FindAllStringSubmatchIndex(s, -1) {
-		name := s[m[2]:m[3]]
+	for _, m := range cookieNameRe.FindAllStringIndex(s, -1) {
+		if m[0] > 0 && !strings.ContainsRune(" \t,;(\"'“‘", rune(s[m[0]-1])) && s[m[0]-1] < 0x80 {
+			continue
+		}
+		name := s[m[0]:m[1]]
 		if !looksLikeCookieName(name, known) {
 			continue
 		}
-		days, n, ok := lifetimePrefix(s[m[1]:])
+		sep := cookieToLifeRe.FindStringIndex(s[m[1]:])
+		if sep == nil {
+			continue
+		}
+		at := m[1] + sep[1]
+		days, n, ok := lifetimePrefix(s[at:])
 		if !ok {
 			continue
 		}
-		out = append(out, DeclaredCookie{Name: name, Days: days, Lifetime: strings.TrimSpace(s[m[1] : m[1]+n]), Quote: s})
+		out = append(out, DeclaredCookie{Name: name, Days: days, Lifetime: strings.TrimSpace(s[at : at+n]), Quote: s})
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -47,7 +48,38 @@ func parseHTML(src []byte) ([]block, []table, error) {
 		w.walk(n)
 	}
 	w.flush()
+	locateLines(w.blocks, w.tables, src)
 	return w.blocks, w.tables, nil
+}
+
+// locateLines finds the source line of each block by searching its first
+// words in the HTML, in document order; blocks it cannot find keep line 0.
+func locateLines(blocks []block, tables []table, src []byte) {
+	cursor := 0
+	if i := bytes.Index(bytes.ToLower(src), []byte("<body")); i >= 0 {
+		cursor = i
+	}
+	for i := range blocks {
+		words := strings.Fields(blocks[i].text)
+		if len(words) > 4 {
+			words = words[:4]
+		}
+		for k, w := range words {
+			words[k] = regexp.QuoteMeta(strings.TrimRight(w, ","))
+		}
+		re, err := regexp.Compile(strings.Join(words, `(?:[\s,]|<[^>]*>)+`))
+		if err != nil || len(words) == 0 {
+			continue
+		}
+		loc := re.FindIndex(src[cursor:])
+		if loc == nil {
+			continue
+		}
+		at := cursor + loc[0]
+		blocks[i].line = 1 + bytes.Count(src[:at], []byte("\n"))
+		cursor = at
+	}
+	_ = tables
 }
 
 type htmlWalker struct {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,6 +39,10 @@ func tokenize(s string) []token {
 				break
 			}
 			w := strings.ToLower(strings.ReplaceAll(s[i:j], "’", "'"))
+			if strings.HasSuffix(w, "'s") && len(w) > 2 { // possessive: "Cloudflare's"
+				w = w[:len(w)-2]
+				j -= len(s[i:j]) - len(strings.TrimSuffix(strings.TrimSuffix(s[i:j], "'s"), "’s"))
+			}
 			out = append(out, token{w: w, start: i, end: j})
 			i = j
 		case strings.ContainsRune(";:(),—–", r):
@@ -65,11 +70,9 @@ var pseudoAfter = [][]string{
 	{"not", "only"}, {"not", "just"}, {"not", "limited"}, {"not", "necessarily"}, {"not", "to", "mention"},
 	{"no", "later"}, {"no", "more", "than"}, {"no", "less", "than"}, {"no", "matter"}, {"no", "doubt"},
 	{"not", "be", "limited"}, {"not", "exceed"}, {"nothing", "in"},
-	// "Do Not Sell My Personal Information" is the name of an opt-out link.
-	{"not", "sell", "my"}, {"not", "sell", "or", "share", "my"}, {"not", "share", "my"},
 }
 var pseudoBefore = [][]string{
-	{"whether", "or", "not"}, {"if", "not"}, {"do", "not", "track"},
+	{"whether", "or", "not"}, {"if", "not"},
 	{"but", "not", "limited"},
 }
 
@@ -151,7 +154,7 @@ func polarity(toks []token, a, b int, noun bool) (pol, scope string) {
 		if isPseudo(toks, i) || readerIsSubject(toks, i, segStart) {
 			continue
 		}
-		if gapNegates(toks[i+1:a], t == "without" || t == "no" || t == "nothing") {
+		if gapNegates(toks[i+1:a], t == "without", t == "no" || t == "nothing") {
 			negated = true
 		}
 		break
@@ -266,9 +269,10 @@ func readerIsSubject(toks []token, i, segStart int) bool {
 
 // gapNegates decides whether the words between a trigger and its anchor
 // let the negation through: only fillers, or a use-verb with at most one
-// other word. needVerb is set for "without" and "no", which otherwise
-// reach too far ("without the aid of cookies").
-func gapNegates(gap []token, needVerb bool) bool {
+// other word. needVerb is set for "without", which negates only through a
+// use-verb ("without setting cookies", not "may not work without cookies");
+// near is set for "no", which otherwise reaches too far.
+func gapNegates(gap []token, needVerb, near bool) bool {
 	verb, other := false, 0
 	for _, t := range gap {
 		switch {
@@ -283,6 +287,9 @@ func gapNegates(gap []token, needVerb bool) bool {
 			other++
 		}
 	}
+	if needVerb && !verb {
+		return false
+	}
 	if len(gap) == 0 {
 		return true
 	}
@@ -290,7 +297,7 @@ func gapNegates(gap []token, needVerb bool) bool {
 	if len(gap) <= 3 && isAux(gap[0].w) && other <= 1 {
 		return true
 	}
-	if needVerb && !verb {
+	if near && !verb {
 		return other == 0 && len(gap) <= 2
 	}
 	return other == 0 || (verb && other <= 1)
@@ -346,4 +353,35 @@ func consentCondition(toks []token, b int) bool {
 		}
 	}
 	return false
+}
+
+// dntNames are names that contain a trigger word but negate nothing: the
+// Do Not Track signal and the "Do Not Sell My Personal Information" link.
+var dntNames = regexp.MustCompile(`\bDo[- ]Not[- ]Track\b|\b(?i:do[- ]not[- ]track)["”’]?\s+(?:\(DNT\)|(?i:signals?|requests?|settings?|preferences?|headers?|features?|standards?|mechanisms?|options?|browser))|["“](?i:do[- ]not[- ]track)|\b(?i:do not sell(?: or share)? my)\b`)
+
+// maskNames joins the words of dntNames with underscores, keeping every
+// offset, so the tokenizer reads them as one word and never as "not".
+func maskNames(s string) string {
+	if !strings.Contains(strings.ToLower(s), "not") {
+		return s
+	}
+	return dntNames.ReplaceAllStringFunc(s, func(m string) string {
+		// Only the three or four name words are joined, not what follows.
+		words := strings.Fields(strings.ReplaceAll(m, "-", " "))
+		n := 3
+		if len(words) > 3 && strings.EqualFold(words[2], "sell") {
+			n = len(words)
+		}
+		var b strings.Builder
+		seen := 0
+		for _, r := range m {
+			if (r == ' ' || r == '-') && seen < n-1 {
+				b.WriteByte('_')
+				seen++
+				continue
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	})
 }

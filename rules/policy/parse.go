@@ -140,7 +140,7 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 		}
 		for _, sp := range spans {
 			s := sentence{text: b.text[sp.start:sp.end], line: b.lineAt(sp.start), section: b.section}
-			s.toks = tokenize(s.text)
+			s.toks = tokenize(maskNames(s.text))
 			if !b.heading {
 				pol.Declarations = append(pol.Declarations, practiceDecls(&s)...)
 			}
@@ -161,6 +161,13 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 	}
 	for _, t := range tables {
 		pol.Cookies = append(pol.Cookies, cookiesFromTable(t)...)
+	}
+	for i := range pol.Cookies {
+		if pol.Cookies[i].Category == "" {
+			if m, ok := p.KB.MatchCookie(pol.Cookies[i].Name, ""); ok {
+				pol.Cookies[i].Category = string(m.Category)
+			}
+		}
 	}
 	pol.Cookies = dedupCookies(pol.Cookies)
 	return pol
@@ -234,7 +241,7 @@ func firstPartyNames(blocks []block, source string) map[string]bool {
 			}
 		}
 	}
-	if len(blocks) > 0 && len(blocks[0].text) <= 120 {
+	if len(blocks) > 0 && len(blocks[0].text) <= 120 && (blocks[0].heading || !endsSentence(blocks[0].text)) {
 		addTitle(blocks[0].text)
 	}
 	for _, b := range blocks {

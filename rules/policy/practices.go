@@ -37,7 +37,7 @@ func itoa(n int) string {
 
 var (
 	emailWord    = `e-?mails?|newsletters?|messages?|campaigns?`
-	dataObject   = rx(`\b(?:data|information|pii|contacts?|lists?|details|addresses|profiles?|records)\b`)
+	dataObject   = rx(`\b(?:data|information|pii|contacts?|lists?|details|(?:e-?mail )?address(?:es)?|profiles?|records)\b`)
 	businessSale = rx(`\b(?:merger|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:stock|shares|equity) or assets|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|(?:business|asset) transfers?)\b`)
 	trackingCtx  = rx(`\b(?:cookies?|pixels?|beacons?|scripts?|track\w*|technolog\w*|e-?mails?|analytic\w*|gifs?)\b`)
 	emailCtx     = rx(`\b(?:track\w*|collect\w*|count\w*|know|record\w*|measur\w*|beacons?|pixels?|analy[sz]\w*|monitor\w*|information|statistic\w*|rates?)\b`)
@@ -102,10 +102,10 @@ var patterns = []pattern{
 	{practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b((?:cookies|trackers) (?:are|will be) (?:set|placed|installed|loaded|dropped) (?:automatically|immediately|as soon as|when you (?:first )?(?:visit|arrive)))\b`)},
 
 	// Opting out through the browser or an opt-out tool.
-	{practice: BrowserOptOut, re: rx(`\b((?:set|configure|adjust|change|modify|use)` + words(3) + `browsers?` + words(5) + `(?:refuse|reject|block|decline|disable|delete|remove|notify|alert|warn|stop|accept)|(?:refuse|reject|block|decline|disable|delete|remove|clear|manage|control)` + words(4) + `cookies` + words(6) + `(?:browser|device settings)|browsers?` + words(3) + `(?:settings|preferences|options)` + words(6) + `cookies|(?:if you|you can|you may|you are able to|you have the option to)(?: choose to| wish to| want to)? (?:refuse|reject|block|decline|disable|delete|remove|turn off|opt out of)` + words(3) + `cookies|control the use of cookies|opt[- ]out (?:of|from)` + words(4) + `(?:cookies|tracking|analytics|advertising|interest[- ]based|targeted)|opt[- ]out (?:browser )?(?:add-on|plug-?in|tool|links?|page)|youronlinechoices|aboutads\.info|networkadvertising\.org)\b`)},
+	{practice: BrowserOptOut, re: rx(`\b((?:set|configure|adjust|change|modify|use)` + words(3) + `browsers?` + words(5) + `(?:refuse|reject|block|decline|disable|delete|remove|notify|alert|warn|stop|accept)|(?:refuse|reject|block|decline|disable|delete|remove|clear|manage|control)` + words(4) + `cookies` + words(6) + `(?:browser|device settings)|browsers?` + words(3) + `(?:settings|preferences|options)` + words(6) + `cookies|(?:if you|you can|you may|you are able to|you have the option to)(?: choose to| wish to| want to)? (?:refuse|reject|block|decline|disable|delete|remove|turn off|opt out of)` + words(3) + `cookies|(?:refuse|reject|block|decline|disable|delete|remove|clear) (?:them|these|it|cookies)` + words(4) + `browsers?|control the use of cookies|opt[- ]out (?:of|from)` + words(4) + `(?:cookies|tracking|analytics|advertising|interest[- ]based|targeted)|opt[- ]out (?:browser )?(?:add-on|plug-?in|tool|links?|page)|youronlinechoices|aboutads\.info|networkadvertising\.org)\b`)},
 
 	// Do Not Track and Global Privacy Control.
-	{practice: DoNotTrack, noun: true, re: rx(`\b(do[- ]not[- ]track|dnt|global privacy control|gpc)\b`)},
+	{practice: DoNotTrack, noun: true, re: regexp.MustCompile(`\b((?i:do[- ]not[- ]track)["”’]?(?:\s+\(DNT\))?\s+(?i:signals?|requests?|settings?|preferences?|headers?|features?|standards?|mechanisms?|options?|browser settings?)|Do Not Track|"(?i:do not track)"|“(?i:do not track)”|DNT|(?i:global privacy control)|GPC)\b`)},
 }
 
 // practiceOrder is the order practices are reported in.
@@ -129,6 +129,7 @@ type sentence struct {
 func practiceDecls(s *sentence) []Declaration {
 	var out []Declaration
 	seen := map[string]bool{}
+	covered := map[string][]span{} // per practice, the text already read
 	for i := range patterns {
 		p := &patterns[i]
 		if p.requires != nil && !p.requires.MatchString(s.text) {
@@ -138,6 +139,10 @@ func practiceDecls(s *sentence) []Declaration {
 			continue
 		}
 		for _, m := range p.re.FindAllStringSubmatchIndex(s.text, -1) {
+			if overlaps(covered[p.practice], m[0], m[1]) {
+				continue // "whether you opened our emails" is one statement
+			}
+			covered[p.practice] = append(covered[p.practice], span{m[0], m[1]})
 			as, ae := m[0], m[1]
 			if len(m) >= 4 && m[2] >= 0 {
 				as, ae = m[2], m[3]
@@ -183,4 +188,13 @@ func tokenRange(toks []token, start, end int) (int, int) {
 		return -1, -1
 	}
 	return a, b
+}
+
+func overlaps(spans []span, start, end int) bool {
+	for _, s := range spans {
+		if start < s.end && s.start < end {
+			return true
+		}
+	}
+	return false
 }
