@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +24,15 @@ the shop's own privacy policy.`,
 			defer site.Close()
 			f.resolve = append(f.resolve, site.ResolveRules())
 			f.insecure = true
+			if len(f.out.policies) == 0 {
+				// The shop's own privacy policy, so the demo shows the gap.
+				path, err := demosite.WritePolicy(os.TempDir())
+				if err != nil {
+					return err
+				}
+				defer os.Remove(path)
+				f.out.policies = []string{path}
+			}
 			if !f.quiet {
 				fmt.Fprintf(e.stderr, "demo shop at %s (served from %s)\n", demosite.StartURL, site.HTTP.URL)
 			}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors/filterlist"
 	"github.com/trackscan/trackscan/detectors/kb"
 	"github.com/trackscan/trackscan/detectors/site"
 	"github.com/trackscan/trackscan/reports"
@@ -43,6 +44,8 @@ type scanFlags struct {
 	screenshots       string
 	jsonl             string
 	quiet             bool
+	filterLists       []string
+	trackerDBs        []string
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
@@ -66,6 +69,8 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.screenshots, "screenshots", "", "save a screenshot of every page and phase in this directory")
 	fs.StringVar(&f.jsonl, "jsonl", "", "stream each captured page as a JSON line to this file as it finishes")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
+	fs.StringArrayVar(&f.filterLists, "filter-list", nil, "Adblock Plus filter list (e.g. easyprivacy.txt) to classify requests (repeatable)")
+	fs.StringArrayVar(&f.trackerDBs, "tracker-db", nil, "DuckDuckGo tds.json or Disconnect services.json (repeatable)")
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -76,13 +81,18 @@ func newScanCmd(e *env) *cobra.Command {
 		Example: `  trackscan scan https://staging.example.com/
   trackscan scan https://staging.example.com/ --max-pages 50 --policy privacy.html --fail-on high
   trackscan scan URL1 URL2 --format json -o scan.json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageErr("scan needs at least one URL (try `trackscan demo` for a bundled demo site)")
-			}
-			return nil
-		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Read the config first: a bad file must fail before a long scan.
+			cfg, err := f.out.Config()
+			if err != nil {
+				return err
+			}
+			if len(args) == 0 && cfg != nil {
+				args = cfg.Targets
+			}
+			if len(args) == 0 {
+				return usageErr("scan needs at least one URL (or targets in .trackscan.yml; try `trackscan demo` for a bundled demo site)")
+			}
 			return e.scan(cmd.Context(), args, &f)
 		},
 	}
@@ -164,7 +174,11 @@ func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
 	if err != nil {
 		return err
 	}
-	run := &scanRun{env: e, flags: f, browser: b, phases: phases, src: src, consentScript: consentScript(e, f)}
+	script, err := consentScript(f)
+	if err != nil {
+		return err
+	}
+	run := &scanRun{env: e, flags: f, browser: b, phases: phases, src: src, consentScript: script}
 	if f.jsonl != "" {
 		jf, err := os.Create(f.jsonl)
 		if err != nil {
@@ -203,9 +217,22 @@ func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
 	return e.emit(rep, &f.out, incomplete)
 }
 
-// knowledge loads the embedded knowledge base plus the user's lists.
+// knowledge loads the embedded knowledge base plus the user's lists
+// (EasyPrivacy-style filter lists, tds.json, services.json), which are read
+// at run time and never embedded: their licences forbid it.
 func (e *env) knowledge(f *scanFlags) (*kb.KB, error) {
-	return kb.Default(), nil
+	k := kb.Default()
+	for _, path := range append(append([]string(nil), f.filterLists...), f.trackerDBs...) {
+		l, warnings, err := filterlist.Load(path)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(e.stderr, "trackscan: %s: %s\n", path, w)
+		}
+		k = k.WithLists(l)
+	}
+	return k, nil
 }
 
 // scanRun captures pages with a pool of tabs.

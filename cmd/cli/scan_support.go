@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/crawler/frontier"
 	"github.com/trackscan/trackscan/crawler/resolve"
 )
@@ -66,7 +67,24 @@ func (e *env) pageSource(ctx context.Context, targets []string, f *scanFlags) (p
 	return fr, nil
 }
 
-func consentScript(e *env, f *scanFlags) string { return "" }
+// consentScript builds the in-page consent engine with the site's own
+// banner selectors from .trackscan.yml, when given.
+func consentScript(f *scanFlags) (string, error) {
+	var cfg consent.Config
+	c, err := f.out.Config()
+	if err != nil {
+		return "", err
+	}
+	if c != nil {
+		if c.Consent.Reject != "" {
+			cfg.Reject = []string{c.Consent.Reject}
+		}
+		if c.Consent.Accept != "" {
+			cfg.Accept = []string{c.Consent.Accept}
+		}
+	}
+	return consent.Script(cfg), nil
+}
 
 // jsonlWriter streams page captures as they finish, so a crash or a kill
 // loses nothing that was already captured.

@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path"
 	"strings"
 )
@@ -122,4 +123,22 @@ func applyHeaders(w http.ResponseWriter, raw []byte) {
 			w.Header().Add(strings.TrimSpace(name), strings.TrimSpace(value))
 		}
 	}
+}
+
+// WritePolicy writes the demo shop's privacy policy into dir and returns
+// its path, so a demo scan can compare the shop with what it declares.
+func WritePolicy(dir string) (string, error) {
+	body, err := fs.ReadFile(files, "site/shop.example/privacy.html")
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, "demo-shop-privacy-*.html")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.Write(body); err != nil {
+		return "", err
+	}
+	return f.Name(), nil
 }
