@@ -255,3 +255,17 @@ func TestEmailLookupsFromESPData(t *testing.T) {
 		t.Error("header did not match")
 	}
 }
+
+func FuzzLookup(f *testing.F) {
+	for _, s := range []string{"static.hotjar.com", "https://www.googletagmanager.com/gtag/js?id=G-1", "cookie:_ga;domain=.x", "storage:ajs_user_id", "//[::1]:80/", "_pk_id.1.x"} {
+		f.Add(s)
+	}
+	k := Default()
+	f.Fuzz(func(t *testing.T, in string) {
+		if m, ok := k.Lookup(in); ok && (m.Vendor == nil || m.Source != SourceBase) {
+			t.Fatalf("bad match %+v", m)
+		}
+		k.MatchURL(in)
+		k.MatchCookie(in, in)
+	})
+}

@@ -288,32 +288,42 @@ func main() {
 }
 
 func run(csvPath, handDir, out string) error {
-	hand, err := readHand(handDir)
+	b, entries, vendors, err := generate(csvPath, handDir)
 	if err != nil {
 		return err
 	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "gen-ocd: %d entries -> %d vendors in %s\n", entries, vendors, out)
+	return nil
+}
+
+// generate returns the content of ocd.json, the number of entries read and
+// the number of vendors written.
+func generate(csvPath, handDir string) ([]byte, int, int, error) {
+	hand, err := readHand(handDir)
+	if err != nil {
+		return nil, 0, 0, err
+	}
 	f, err := os.Open(csvPath)
 	if err != nil {
-		return err
+		return nil, 0, 0, err
 	}
 	defer f.Close()
 	entries, err := read(f)
 	if err != nil {
-		return err
+		return nil, 0, 0, err
 	}
 	vendors, err := build(entries, hand)
 	if err != nil {
-		return err
+		return nil, 0, 0, err
 	}
 	b, err := json.MarshalIndent(vendors, "", " ")
 	if err != nil {
-		return err
+		return nil, 0, 0, err
 	}
-	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "gen-ocd: %d entries -> %d vendors in %s\n", len(entries), len(vendors), out)
-	return nil
+	return append(b, '\n'), len(entries), len(vendors), nil
 }
 
 func read(r io.Reader) ([]entry, error) {
