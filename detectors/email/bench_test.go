@@ -130,3 +130,32 @@ func FuzzAnalyzeHTML(f *testing.F) {
 		Compare(msg, &source.Message{File: "g.html", HTML: html + `<img src="https://x.example/a">`}, Options{})
 	})
 }
+
+// Real spam in the wild: every message yields a result or a clean error,
+// nothing panics, and the output is the same on a second run.
+func TestRealCorpusScan(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(realCorpus, "*.eml"))
+	if len(files) == 0 {
+		t.Skip("corpus not present")
+	}
+	es := ScanFiles(files, nil, ScanOptions{})
+	if len(es) != len(files) {
+		t.Fatalf("%d results for %d files", len(es), len(files))
+	}
+	pixels := 0
+	for _, e := range es {
+		if e.Trackers == nil || strings.Contains(e.Error, "\n") {
+			t.Errorf("%s: trackers %v error %q", e.File, e.Trackers, e.Error)
+		}
+		if count(e, "open-pixel") > 0 {
+			pixels++
+		}
+	}
+	t.Logf("%d emails, %d with an open pixel", len(es), pixels)
+	again := ScanFiles(files, nil, ScanOptions{Workers: 1})
+	for i := range es {
+		if fmt.Sprint(es[i]) != fmt.Sprint(again[i]) {
+			t.Fatalf("%s: results differ between runs", es[i].File)
+		}
+	}
+}
