@@ -14,6 +14,13 @@ import (
 // Schema is the JSON schema id written into every report.
 const Schema = "trackscan/v1"
 
+// Report kinds.
+const (
+	KindSite   = "site"
+	KindEmail  = "email"
+	KindPolicy = "policy"
+)
+
 // Report is the whole result of one trackscan run: the JSON document of
 // docs/json.md, and the input of every other format.
 type Report struct {

@@ -1,0 +1,345 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/rules"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+// severities lists the severities from the most to the least severe, the
+// order every format presents findings in.
+var severities = []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low, rules.Info}
+
+// normalized returns a copy of r whose lists are in the canonical order, so
+// that every format is deterministic whatever order the scan produced. The
+// input is never modified.
+func normalized(r *Report) *Report {
+	n := *r
+	if n.Schema == "" {
+		n.Schema = Schema
+	}
+	if n.Tool.Name == "" {
+		n.Tool.Name = "trackscan"
+	}
+	n.Pages = slices.Clone(r.Pages)
+	slices.SortStableFunc(n.Pages, func(a, b Page) int {
+		return cmp.Or(cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)), strings.Compare(a.URL, b.URL))
+	})
+	n.Vendors = slices.Clone(r.Vendors)
+	slices.SortStableFunc(n.Vendors, func(a, b detectors.Vendor) int {
+		return cmp.Or(cmp.Compare(categoryRank(a.Category), categoryRank(b.Category)),
+			strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
+	})
+	n.Cookies = slices.Clone(r.Cookies)
+	slices.SortStableFunc(n.Cookies, func(a, b detectors.Cookie) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Domain, b.Domain))
+	})
+	n.Storage = slices.Clone(r.Storage)
+	slices.SortStableFunc(n.Storage, func(a, b detectors.Storage) int {
+		return cmp.Or(strings.Compare(a.Origin, b.Origin), strings.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
+	})
+	n.Emails = slices.Clone(r.Emails)
+	slices.SortStableFunc(n.Emails, func(a, b detectors.Email) int { return strings.Compare(a.File, b.File) })
+	for i := range n.Emails {
+		ts := slices.Clone(n.Emails[i].Trackers)
+		slices.SortStableFunc(ts, func(a, b detectors.EmailTracker) int {
+			return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Host, b.Host), strings.Compare(a.URL, b.URL))
+		})
+		n.Emails[i].Trackers = ts
+	}
+	n.Findings = sortedFindings(r.Findings)
+	n.Errors = slices.Clone(r.Errors)
+	slices.Sort(n.Errors)
+	return &n
+}
+
+// sortedFindings orders findings by severity (most severe first), then by
+// rule, target, vendor, subject and fingerprint. It never returns nil so
+// that JSON writes [] rather than null.
+func sortedFindings(in []rules.Finding) []rules.Finding {
+	out := make([]rules.Finding, len(in))
+	copy(out, in)
+	slices.SortStableFunc(out, func(a, b rules.Finding) int {
+		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()),
+			strings.Compare(a.Rule, b.Rule), strings.Compare(a.Target, b.Target),
+			cmp.Compare(phaseRank(capture.Phase(a.Phase)), phaseRank(capture.Phase(b.Phase))),
+			strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Subject, b.Subject),
+			strings.Compare(a.Fingerprint, b.Fingerprint))
+	})
+	return out
+}
+
+func phaseRank(p capture.Phase) int {
+	if i := slices.Index(capture.Phases, p); i >= 0 {
+		return i
+	}
+	return len(capture.Phases)
+}
+
+func categoryRank(c kb.Category) int {
+	if i := slices.Index(kb.Categories, c); i >= 0 {
+		return i
+	}
+	return len(kb.Categories)
+}
+
+// severityCounts counts findings per severity.
+func severityCounts(fs []rules.Finding) map[rules.Severity]int {
+	m := make(map[rules.Severity]int, len(severities))
+	for _, f := range fs {
+		m[f.Severity]++
+	}
+	return m
+}
+
+// countLine says "3 findings: 1 high, 2 low" (or "no findings").
+func countLine(fs []rules.Finding, suppressed int) string {
+	var b strings.Builder
+	if len(fs) == 0 {
+		b.WriteString("no findings")
+	} else {
+		fmt.Fprintf(&b, "%d %s:", len(fs), plural(len(fs), "finding"))
+		counts := severityCounts(fs)
+		sep := " "
+		for _, s := range severities {
+			if counts[s] > 0 {
+				fmt.Fprintf(&b, "%s%d %s", sep, counts[s], s)
+				sep = ", "
+			}
+		}
+	}
+	if suppressed > 0 {
+		fmt.Fprintf(&b, " (%d suppressed by baseline or ignore file)", suppressed)
+	}
+	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// phaseList joins phases in run order.
+func phaseList(ps []capture.Phase) string {
+	sorted := slices.Clone(ps)
+	slices.SortStableFunc(sorted, func(a, b capture.Phase) int { return cmp.Compare(phaseRank(a), phaseRank(b)) })
+	s := make([]string, len(sorted))
+	for i, p := range sorted {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// pagesPerPhase says how many pages were captured in each phase, in run
+// order, e.g. "pre-consent 3, after-reject 3".
+func pagesPerPhase(pages []Page) string {
+	counts := map[capture.Phase]int{}
+	var order []capture.Phase
+	for _, p := range pages {
+		if counts[p.Phase] == 0 {
+			order = append(order, p.Phase)
+		}
+		counts[p.Phase]++
+	}
+	if len(order) == 0 {
+		return "none"
+	}
+	slices.SortStableFunc(order, func(a, b capture.Phase) int { return cmp.Compare(phaseRank(a), phaseRank(b)) })
+	parts := make([]string, len(order))
+	for i, p := range order {
+		parts[i] = fmt.Sprintf("%s %d", p, counts[p])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lifetime renders a cookie lifetime in days for people.
+func lifetime(days float64) string {
+	switch {
+	case days < 0:
+		return "session"
+	case days == 0:
+		return "expired"
+	case days < 1:
+		return "< 1 day"
+	case days < 90:
+		return fmt.Sprintf("%d %s", int(math.Round(days)), plural(int(math.Round(days)), "day"))
+	case days < 730:
+		m := int(math.Round(days / 30.44))
+		return fmt.Sprintf("%d months", m)
+	}
+	return fmt.Sprintf("%.1f years", days/365.25)
+}
+
+// party says whether a cookie is first or third party.
+func party(firstParty bool) string {
+	if firstParty {
+		return "1st"
+	}
+	return "3rd"
+}
+
+// cookieState says whether the browser stored a cookie or refused it.
+func cookieState(c detectors.Cookie) string {
+	if c.Stored {
+		return "stored"
+	}
+	if len(c.Blocked) > 0 {
+		return "blocked: " + strings.Join(c.Blocked, ", ")
+	}
+	return "not stored"
+}
+
+// vendorName names a vendor id with the report's vendor list when it can.
+func vendorName(r *Report, id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, v := range r.Vendors {
+		if v.ID == id && v.Name != "" {
+			return v.Name
+		}
+	}
+	return id
+}
+
+// orDash keeps empty cells readable.
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+// oneLineText folds whitespace so a value fits one table cell or line.
+func oneLineText(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// declarationsOf returns the policy's declarations, or nil without a policy.
+func declarationsOf(r *Report) []policy.Declaration {
+	if r.Policy == nil {
+		return nil
+	}
+	return r.Policy.Declarations
+}
+
+// trackerCount counts an email's trackers of one kind and lists their hosts.
+func trackerSummary(e detectors.Email, kind string) string {
+	n := 0
+	var hosts []string
+	for _, t := range e.Trackers {
+		if t.Kind != kind {
+			continue
+		}
+		n++
+		if t.Host != "" && !slices.Contains(hosts, t.Host) {
+			hosts = append(hosts, t.Host)
+		}
+	}
+	if n == 0 {
+		return "-"
+	}
+	slices.Sort(hosts)
+	if len(hosts) == 0 {
+		return fmt.Sprint(n)
+	}
+	return fmt.Sprintf("%d (%s)", n, strings.Join(hosts, ", "))
+}
+
+// leakSummary lists the encodings an email's address leaks used.
+func leakSummary(e detectors.Email) string {
+	var parts []string
+	for _, t := range e.Trackers {
+		if t.Kind != detectors.KindAddressLeak && t.LeakEncoding == "" {
+			continue
+		}
+		enc := cmp.Or(t.LeakEncoding, "plain")
+		p := fmt.Sprintf("%s to %s", enc, cmp.Or(t.Host, "?"))
+		if !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "; ")
+}
+
+// statusText is a page's HTTP status, or its error.
+func statusText(p Page) string {
+	if p.Error != "" {
+		return "error: " + oneLineText(p.Error)
+	}
+	if p.Status == 0 {
+		return "-"
+	}
+	return fmt.Sprint(p.Status)
+}
+
+// consentText says what happened with the consent banner on a page.
+func consentText(p Page) string {
+	c := p.Consent
+	if c == nil {
+		return "-"
+	}
+	if !c.BannerFound {
+		return "no banner found"
+	}
+	var parts []string
+	if c.CMP != "" {
+		parts = append(parts, "banner ("+c.CMP+")")
+	} else {
+		parts = append(parts, "banner")
+	}
+	if c.Action != "" {
+		switch {
+		case c.Clicked && c.Verified:
+			parts = append(parts, c.Action+" clicked, verified")
+		case c.Clicked:
+			parts = append(parts, c.Action+" clicked, not verified")
+		default:
+			parts = append(parts, c.Action+" not clicked")
+		}
+	}
+	if c.TCF != nil {
+		parts = append(parts, "TCF "+cmp.Or(c.TCF.EventStatus, "present"))
+	}
+	if c.Note != "" {
+		parts = append(parts, oneLineText(c.Note))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// browserFacts lists the browser identity a scan ran under.
+func browserFacts(r *Report) [][2]string {
+	b := r.Browser
+	if b == nil {
+		return nil
+	}
+	gpc := "not sent"
+	if b.GPC {
+		gpc = "sent"
+	}
+	facts := [][2]string{
+		{"Version", b.Version}, {"User agent", b.UserAgent}, {"Viewport", b.Viewport},
+		{"Language", b.Language}, {"Third-party cookies", b.ThirdPartyCookies}, {"Global Privacy Control", gpc},
+	}
+	out := facts[:0]
+	for _, f := range facts {
+		if f[1] != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

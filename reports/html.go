@@ -1,0 +1,157 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/rules"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+// HTML writes one self-contained page for auditors: no external requests,
+// screenshots embedded as data: URIs.
+type HTML struct {
+	// BaseDir resolves relative screenshot paths that are not found from
+	// the working directory, e.g. the directory of a saved scan.json.
+	BaseDir string
+}
+
+//go:embed html.tmpl
+var htmlSource string
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"lifetime":    lifetime,
+	"party":       party,
+	"phases":      phaseList,
+	"cookieState": cookieState,
+	"status":      statusText,
+	"consent":     consentText,
+	"sevclass":    func(s rules.Severity) string { return "sev-" + string(s) },
+	"orDash":      orDash,
+	"text":        oneLineText,
+}).Parse(htmlSource))
+
+// maxScreenshotBytes keeps a report openable; larger screenshots are left out.
+const maxScreenshotBytes = 8 << 20
+
+type htmlView struct {
+	R            *Report
+	Title        string
+	Counts       []htmlCount
+	CountLine    string
+	Phases       []htmlPhase
+	VendorName   func(string) string
+	Browser      [][2]string
+	Declarations []policy.Declaration
+	Emails       []detectors.Email
+}
+
+type htmlCount struct {
+	Severity rules.Severity
+	N        int
+}
+
+type htmlPhase struct {
+	Phase   capture.Phase
+	Pages   []htmlPage
+	Vendors []detectors.Vendor
+	Cookies []detectors.Cookie
+	Storage []detectors.Storage
+}
+
+type htmlPage struct {
+	Page
+	Shot template.URL // data: URI, empty when there is no readable screenshot
+}
+
+// Report implements Reporter.
+func (h HTML) Report(w io.Writer, in *Report) error {
+	r := normalized(in)
+	v := htmlView{
+		R:            r,
+		Title:        fmt.Sprintf("trackscan %s report: %s", r.Kind, r.Target),
+		CountLine:    countLine(r.Findings, r.Suppressed),
+		VendorName:   func(id string) string { return vendorName(r, id) },
+		Browser:      browserFacts(r),
+		Declarations: declarationsOf(r),
+		Emails:       r.Emails,
+	}
+	counts := severityCounts(r.Findings)
+	for _, s := range severities {
+		v.Counts = append(v.Counts, htmlCount{s, counts[s]})
+	}
+	for _, ph := range capture.Phases {
+		hp := htmlPhase{Phase: ph}
+		for _, p := range r.Pages {
+			if p.Phase == ph {
+				hp.Pages = append(hp.Pages, htmlPage{Page: p, Shot: h.screenshot(p.Screenshot)})
+			}
+		}
+		for _, vd := range r.Vendors {
+			if slices.Contains(vd.Phases, ph) {
+				hp.Vendors = append(hp.Vendors, vd)
+			}
+		}
+		for _, c := range r.Cookies {
+			if slices.Contains(c.Phases, ph) {
+				hp.Cookies = append(hp.Cookies, c)
+			}
+		}
+		for _, s := range r.Storage {
+			if slices.Contains(s.Phases, ph) {
+				hp.Storage = append(hp.Storage, s)
+			}
+		}
+		if len(hp.Pages)+len(hp.Vendors)+len(hp.Cookies)+len(hp.Storage) > 0 {
+			v.Phases = append(v.Phases, hp)
+		}
+	}
+	// Render into a buffer so a template error never leaves half a page.
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// screenshot reads a screenshot into a data: URI; a missing, unreadable,
+// oversized or non-image file is left out rather than failing the report.
+func (h HTML) screenshot(path string) template.URL {
+	if path == "" {
+		return ""
+	}
+	candidates := []string{path}
+	if !filepath.IsAbs(path) && h.BaseDir != "" {
+		candidates = append(candidates, filepath.Join(h.BaseDir, path))
+	}
+	for _, p := range candidates {
+		info, err := os.Stat(p)
+		if err != nil || !info.Mode().IsRegular() || info.Size() > maxScreenshotBytes {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		mime := http.DetectContentType(data)
+		switch mime {
+		case "image/png", "image/jpeg", "image/webp", "image/gif":
+		default:
+			continue
+		}
+		// The bytes were checked to be an image, so the URI is safe to embed.
+		return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data))
+	}
+	return ""
+}

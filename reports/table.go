@@ -1,0 +1,269 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/rules"
+)
+
+// ColorMode says when the table format colours severities.
+type ColorMode int
+
+const (
+	// ColorAuto colours only when writing to a terminal and NO_COLOR is unset.
+	ColorAuto ColorMode = iota
+	ColorNever
+	ColorAlways
+)
+
+// Table writes human-readable tables grouped by what was observed.
+type Table struct {
+	Color ColorMode
+}
+
+// cellWidth is where long cells wrap, so a table stays readable in a
+// terminal of ordinary width.
+const cellWidth = 48
+
+// Report implements Reporter.
+func (t *Table) Report(w io.Writer, in *Report) error {
+	r := normalized(in)
+	tw := &tableWriter{w: w, r: r, color: t.useColor(w)}
+	switch r.Kind {
+	case KindEmail:
+		tw.email()
+	case KindPolicy:
+		tw.policy()
+	default:
+		tw.site()
+	}
+	tw.findings()
+	tw.errors()
+	return tw.err
+}
+
+func (t *Table) useColor(w io.Writer) bool {
+	switch t.Color {
+	case ColorAlways:
+		return true
+	case ColorNever:
+		return false
+	}
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// tableWriter keeps the first write error so the sections read linearly.
+type tableWriter struct {
+	w     io.Writer
+	r     *Report
+	color bool
+	err   error
+}
+
+func (t *tableWriter) printf(format string, args ...any) {
+	if t.err == nil {
+		_, t.err = fmt.Fprintf(t.w, format, args...)
+	}
+}
+
+// section writes a titled table; it writes nothing when rows is empty.
+func (t *tableWriter) section(title string, header []string, rows [][]string) {
+	if t.err != nil || len(rows) == 0 {
+		return
+	}
+	t.printf("\n%s\n", title)
+	tb := tablewriter.NewTable(t.w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowMaxWidth(cellWidth),
+	)
+	tb.Header(toAny(header)...)
+	for _, row := range rows {
+		if err := tb.Append(toAny(row)...); err != nil {
+			t.err = err
+			return
+		}
+	}
+	if err := tb.Render(); err != nil && t.err == nil {
+		t.err = err
+	}
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func (t *tableWriter) site() {
+	r := t.r
+	t.printf("trackscan %s: %s\n", r.Kind, r.Target)
+	t.printf("pages: %s", pagesPerPhase(r.Pages))
+	if b := r.Browser; b != nil {
+		t.printf("; third-party cookies: %s", orDash(b.ThirdPartyCookies))
+		if b.Version != "" {
+			t.printf("; browser: %s", b.Version)
+		}
+		if b.GPC {
+			t.printf("; GPC sent")
+		}
+	}
+	t.printf("\n")
+
+	var rows [][]string
+	last := ""
+	for _, v := range r.Vendors {
+		cat := string(v.Category)
+		shown := cat
+		if cat == last {
+			shown = "" // grouped: the category is named once
+		}
+		last = cat
+		name := v.Name
+		if v.Owner != "" && v.Owner != v.Name {
+			name += " (" + v.Owner + ")"
+		}
+		rows = append(rows, []string{shown, name, phaseLines(v.Phases), strings.Join(v.Hosts, "\n"), orDash(v.Disclosure)})
+	}
+	t.section("Vendors", []string{"CATEGORY", "VENDOR", "PHASES", "HOSTS", "DISCLOSURE"}, rows)
+
+	rows = nil
+	for _, c := range r.Cookies {
+		rows = append(rows, []string{c.Name, c.Domain, party(c.FirstParty), orDash(vendorName(r, c.Vendor)),
+			string(c.Category), phaseLines(c.Phases), lifetime(c.ExpiresDays), cookieState(c)})
+	}
+	t.section("Cookies", []string{"NAME", "DOMAIN", "PARTY", "VENDOR", "CATEGORY", "PHASES", "LIFETIME", "STATE"}, rows)
+
+	rows = nil
+	for _, s := range r.Storage {
+		rows = append(rows, []string{s.Origin, s.Kind, s.Key, orDash(vendorName(r, s.Vendor)), string(s.Category), phaseLines(s.Phases)})
+	}
+	t.section("Storage", []string{"ORIGIN", "KIND", "KEY", "VENDOR", "CATEGORY", "PHASES"}, rows)
+}
+
+func (t *tableWriter) email() {
+	r := t.r
+	t.printf("trackscan email: %s (%d %s)\n", r.Target, len(r.Emails), plural(len(r.Emails), "email"))
+	var rows [][]string
+	for _, e := range r.Emails {
+		esp := orDash(vendorName(r, e.ESP))
+		if e.Error != "" {
+			esp = "error: " + e.Error
+		}
+		other := len(e.Trackers)
+		for _, tr := range e.Trackers {
+			switch tr.Kind {
+			case detectors.KindOpenPixel, detectors.KindClickTracking, detectors.KindAddressLeak:
+				other--
+			}
+		}
+		rows = append(rows, []string{e.File, esp, trackerSummary(e, detectors.KindOpenPixel), trackerSummary(e, detectors.KindClickTracking),
+			leakSummary(e), fmt.Sprint(other)})
+	}
+	t.section("Emails", []string{"FILE", "ESP", "OPEN PIXELS", "CLICK TRACKING", "ADDRESS LEAKS", "OTHER"}, rows)
+}
+
+func (t *tableWriter) policy() {
+	r := t.r
+	t.printf("trackscan policy: %s\n", r.Target)
+	if r.Policy == nil {
+		return
+	}
+	t.printf("source: %s; %d %s\n", r.Policy.Source, len(r.Policy.Declarations), plural(len(r.Policy.Declarations), "declaration"))
+	var rows [][]string
+	for _, d := range r.Policy.Declarations {
+		line := "-"
+		if d.Line > 0 {
+			line = fmt.Sprint(d.Line)
+		}
+		rows = append(rows, []string{d.Practice, d.Polarity, orDash(d.Vendor), line, oneLineText(d.Quote)})
+	}
+	t.section("Declarations", []string{"PRACTICE", "POLARITY", "VENDOR", "LINE", "QUOTE"}, rows)
+
+	rows = nil
+	for _, c := range r.Policy.Cookies {
+		rows = append(rows, []string{c.Name, orDash(c.Category), declaredDays(c.Days)})
+	}
+	t.section("Declared cookies", []string{"NAME", "CATEGORY", "LIFETIME"}, rows)
+}
+
+// phaseLines puts one phase per line to keep the columns narrow.
+func phaseLines(ps []capture.Phase) string {
+	return strings.ReplaceAll(phaseList(ps), ", ", "\n")
+}
+
+// shortTarget drops the scheme and host of a finding's page when they are
+// the scanned site's own, since the summary line already names it.
+func shortTarget(site, target string) string {
+	s, err1 := url.Parse(site)
+	u, err2 := url.Parse(target)
+	if err1 != nil || err2 != nil || s.Host == "" || s.Scheme != u.Scheme || s.Host != u.Host {
+		return target
+	}
+	return u.RequestURI()
+}
+
+// declaredDays renders a policy's declared lifetime, where 0 means unknown.
+func declaredDays(d float64) string {
+	if d == 0 {
+		return "not stated"
+	}
+	return lifetime(d)
+}
+
+func (t *tableWriter) findings() {
+	r := t.r
+	var rows [][]string
+	for _, f := range r.Findings {
+		ev := oneLineText(f.Evidence)
+		if f.PolicyQuote != "" {
+			ev += "\npolicy: \u201c" + oneLineText(f.PolicyQuote) + "\u201d"
+		}
+		rows = append(rows, []string{t.severity(f.Severity), f.Rule, orDash(f.Phase), orDash(vendorName(r, f.Vendor)),
+			orDash(f.Disclosure), shortTarget(r.Target, f.Target), ev})
+	}
+	t.section("Findings", []string{"SEVERITY", "RULE", "PHASE", "VENDOR", "DISCLOSURE", "TARGET", "EVIDENCE"}, rows)
+	t.printf("\n%s\n", countLine(r.Findings, r.Suppressed))
+}
+
+func (t *tableWriter) errors() {
+	if len(t.r.Errors) == 0 {
+		return
+	}
+	t.printf("\n%d %s:\n", len(t.r.Errors), plural(len(t.r.Errors), "error"))
+	for _, e := range t.r.Errors {
+		t.printf("  %s\n", oneLineText(e))
+	}
+}
+
+// severityColors are ANSI SGR codes; only the severity word is coloured so
+// the table stays legible when colour is off.
+var severityColors = map[rules.Severity]string{
+	rules.Critical: "1;35",
+	rules.High:     "1;31",
+	rules.Medium:   "33",
+	rules.Low:      "36",
+	rules.Info:     "2",
+}
+
+func (t *tableWriter) severity(s rules.Severity) string {
+	code, ok := severityColors[s]
+	if !t.color || !ok {
+		return string(s)
+	}
+	return "\x1b[" + code + "m" + string(s) + "\x1b[0m"
+}
