@@ -17,7 +17,8 @@ type vendorsFlags struct {
 	check   bool
 	lookups []string
 	format  string
-	lists   []string
+	lists   []string // --filter-list
+	dbs     []string // --tracker-db
 }
 
 func newVendorsCmd(e *env) *cobra.Command {
@@ -60,7 +61,7 @@ knowledge base (--check: exit 2 when a problem is found).`,
 	fs.StringArrayVar(&f.lookups, "lookup", nil, "host, URL or cookie name to attribute (repeatable); prefix cookie: or storage: to be explicit")
 	fs.StringVarP(&f.format, "format", "f", "table", "output format: table, json")
 	fs.StringArrayVar(&f.lists, "filter-list", nil, "Adblock Plus filter list consulted after the base by --lookup (repeatable)")
-	fs.StringArrayVar(&f.lists, "tracker-db", nil, "DuckDuckGo tds.json or Disconnect services.json consulted after the base by --lookup (repeatable)")
+	fs.StringArrayVar(&f.dbs, "tracker-db", nil, "DuckDuckGo tds.json or Disconnect services.json consulted after the base by --lookup (repeatable)")
 	return cmd
 }
 
@@ -99,7 +100,7 @@ type lookupResult struct {
 
 func (e *env) vendorsLookup(f vendorsFlags) error {
 	k := kb.Default()
-	for _, path := range f.lists {
+	for _, path := range append(append([]string(nil), f.lists...), f.dbs...) {
 		l, warns, err := filterlist.Load(path)
 		if err != nil {
 			return usageErr("%v", err)

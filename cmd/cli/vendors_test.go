@@ -61,7 +61,12 @@ func TestVendorsLookupWithFilterList(t *testing.T) {
 	if err := os.WriteFile(list, []byte("||pixel.unknown-tracker.example^\n||x.example^$popup\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := runVendors(t, "--filter-list", list, "--lookup", "pixel.unknown-tracker.example", "--lookup", "static.hotjar.com")
+	tds := filepath.Join(t.TempDir(), "tds.json")
+	if err := os.WriteFile(tds, []byte(`{"trackers":{"db-tracker.example":{"owner":{"name":"DB Corp","displayName":"DB"},"categories":["Advertising"],"default":"block"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runVendors(t, "--filter-list", list, "--tracker-db", tds, "--lookup", "pixel.unknown-tracker.example",
+		"--lookup", "static.hotjar.com", "--lookup", "https://x.db-tracker.example/a.js")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -71,8 +76,11 @@ func TestVendorsLookupWithFilterList(t *testing.T) {
 	if !strings.Contains(errOut, "skipped 1 rules") {
 		t.Errorf("stderr lacks the unsupported-option warning: %q", errOut)
 	}
+	if !strings.Contains(out, "tds.json db-tracker.example") || !strings.Contains(out, "DB Corp") {
+		t.Errorf("tracker-db match not shown:\n%s", out)
+	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[2], "hotjar") || !strings.HasSuffix(strings.TrimSpace(lines[2]), "trackscan") {
+	if len(lines) != 4 || !strings.Contains(lines[2], "hotjar") || !strings.HasSuffix(strings.TrimSpace(lines[2]), "trackscan") {
 		t.Errorf("base should still answer for hotjar:\n%s", out)
 	}
 }
