@@ -69,6 +69,25 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 		}
 		return nodePos(n)
 	}
+	// keyAt is the position of key in the mapping at pathStr.
+	keyAt := func(pathStr, key string) (int, int) {
+		pth, err := yaml.PathString(pathStr)
+		if err != nil {
+			return 0, 0
+		}
+		n, err := pth.FilterFile(astFile)
+		if err != nil || n == nil {
+			return 0, 0
+		}
+		if m, ok := n.(*ast.MappingNode); ok {
+			for _, kv := range m.Values {
+				if kv.Key != nil && kv.Key.String() == key {
+					return nodePos(kv.Key)
+				}
+			}
+		}
+		return nodePos(n)
+	}
 	fail := func(pathStr, format string, args ...any) error {
 		l, c := at(pathStr)
 		return fileError(source, l, c, format, args...)
@@ -108,7 +127,8 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 	allowedAnywhere := map[string]bool{}
 	for _, ph := range phaseNames {
 		if !phases[ph] {
-			return nil, nil, fail("$.allowed."+ph, "unknown phase %q (want pre-consent, after-reject or after-accept)", ph)
+			l, c := keyAt("$.allowed", ph)
+			return nil, nil, fileError(source, l, c, "unknown phase %q (want pre-consent, after-reject or after-accept)", ph)
 		}
 		for i, c := range raw.Allowed[ph] {
 			if !cats[c] {
@@ -209,6 +229,9 @@ func categoryList() string {
 }
 
 func nodePos(n ast.Node) (int, int) {
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 && m.Values[0].Key != nil {
+		n = m.Values[0].Key // a mapping starts at its first key
+	}
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {
 		return 0, 0
