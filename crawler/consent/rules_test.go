@@ -1,0 +1,165 @@
+package consent
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The issue's list of CMPs every release must know.
+var requiredCMPs = []string{"onetrust", "cookiebot", "didomi", "quantcast", "trustarc", "usercentrics",
+	"sourcepoint", "consentmanager", "cookieyes", "osano", "complianz", "iubenda", "borlabs", "termly",
+	"axeptio", "klaro", "cookieconsent", "tarteaucitron", "cookiescript", "civic"}
+
+func TestBuiltInRules(t *testing.T) {
+	rs, err := LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range rs.Rules {
+		ids[r.ID] = true
+	}
+	for _, id := range requiredCMPs {
+		if !ids[id] {
+			t.Errorf("no rule for %s", id)
+		}
+		// Each rule is tested in Chromium with its own samples.
+		for _, f := range []string{"positive.html", "negative.html"} {
+			if _, err := os.Stat(filepath.Join("..", "..", "testdata", "consent", id, f)); err != nil {
+				t.Errorf("rule %s has no sample %s", id, f)
+			}
+		}
+	}
+}
+
+func TestCheckRejectsBadRules(t *testing.T) {
+	good := func() RuleSet {
+		return RuleSet{
+			Rules:   []Rule{{ID: "x", Name: "X", Detect: []string{"#x"}, Reject: []Target{{CSS: "#no"}}, Accept: []Target{{CSS: "#yes"}}}},
+			Generic: Generic{Words: "cookie", Reject: []string{"^reject all$"}, Accept: []string{"^accept all$"}},
+		}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*RuleSet)
+		want   string
+	}{
+		{"valid", func(*RuleSet) {}, ""},
+		{"no id", func(rs *RuleSet) { rs.Rules[0].ID = "" }, "id and name"},
+		{"reserved id", func(rs *RuleSet) { rs.Rules[0].ID = "generic" }, "reserved"},
+		{"duplicate id", func(rs *RuleSet) { rs.Rules = append(rs.Rules, rs.Rules[0]) }, "duplicate"},
+		{"no detect", func(rs *RuleSet) { rs.Rules[0].Detect = nil }, "no detect"},
+		{"no reject", func(rs *RuleSet) { rs.Rules[0].Reject = nil }, "no way to reject"},
+		{"steps are enough", func(rs *RuleSet) {
+			rs.Rules[0].Reject = nil
+			rs.Rules[0].RejectSteps = []Target{{CSS: "#settings"}, {CSS: "#save"}}
+		}, ""},
+		{"no accept", func(rs *RuleSet) { rs.Rules[0].Accept = nil }, "no way to accept"},
+		{"empty selector", func(rs *RuleSet) { rs.Rules[0].Accept[0].CSS = " " }, "empty selector"},
+		{"bad text", func(rs *RuleSet) { rs.Rules[0].Accept[0].Text = "(" }, "text"},
+		{"unanchored", func(rs *RuleSet) { rs.Generic.Reject = []string{"reject"} }, "not anchored"},
+		{"bad words", func(rs *RuleSet) { rs.Generic.Words = "" }, "words"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rs := good()
+			tc.mutate(&rs)
+			err := rs.Check()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTargetJSON(t *testing.T) {
+	var ts []Target
+	if err := jsonUnmarshal(`["#a", {"css": "#b", "text": "^x$"}]`, &ts); err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 2 || ts[0] != (Target{CSS: "#a"}) || ts[1] != (Target{CSS: "#b", Text: "^x$"}) {
+		t.Fatalf("got %+v", ts)
+	}
+}
+
+// classify mirrors the engine's button classification with Go's regexp
+// (the patterns use the syntax both share): reject patterns first.
+func classify(g Generic, text string) string {
+	text = strings.ToLower(strings.Join(strings.Fields(text), " "))
+	for _, p := range g.Reject {
+		if regexp.MustCompile("(?i)" + p).MatchString(text) {
+			return "reject"
+		}
+	}
+	for _, p := range g.Accept {
+		if regexp.MustCompile("(?i)" + p).MatchString(text) {
+			return "accept"
+		}
+	}
+	return ""
+}
+
+func TestGenericButtonTexts(t *testing.T) {
+	g := MustRules().Generic
+	tests := []struct{ text, want string }{
+		// English
+		{"Reject all", "reject"}, {"Reject All Cookies", "reject"}, {"Decline", "reject"}, {"Deny all", "reject"},
+		{"Only necessary", "reject"}, {"Necessary cookies only", "reject"}, {"Use necessary cookies only", "reject"},
+		{"Accept only necessary", "reject"}, {"Reject non-essential cookies", "reject"}, {"Continue without accepting", "reject"},
+		{"Accept all", "accept"}, {"Accept All Cookies", "accept"}, {"Allow all", "accept"}, {"Accept", "accept"},
+		{"I agree", "accept"}, {"Accept & close", "accept"}, {"Got it", "accept"},
+		// German
+		{"Alle ablehnen", "reject"}, {"Ablehnen", "reject"}, {"Nur notwendige", "reject"}, {"Nur notwendige Cookies", "reject"},
+		{"Nur essenzielle Cookies akzeptieren", "reject"}, {"Alle optionalen Cookies ablehnen", "reject"},
+		{"Alle akzeptieren", "accept"}, {"Alle Cookies akzeptieren", "accept"}, {"Allen zustimmen", "accept"}, {"Zustimmen", "accept"},
+		// French
+		{"Tout refuser", "reject"}, {"Refuser", "reject"}, {"Continuer sans accepter", "reject"},
+		{"Tout accepter", "accept"}, {"J'accepte", "accept"}, {"Accepter et fermer", "accept"},
+		// Spanish
+		{"Rechazar todo", "reject"}, {"Rechazar todas las cookies", "reject"}, {"Solo necesarias", "reject"},
+		{"Aceptar todo", "accept"}, {"Aceptar todas las cookies", "accept"}, {"Aceptar", "accept"},
+		// Italian
+		{"Rifiuta tutto", "reject"}, {"Rifiuta", "reject"}, {"Solo necessari", "reject"}, {"Continua senza accettare", "reject"},
+		{"Accetta tutto", "accept"}, {"Accetta tutti i cookie", "accept"}, {"Accetto", "accept"},
+		// Dutch
+		{"Alles weigeren", "reject"}, {"Weigeren", "reject"}, {"Alleen noodzakelijke cookies", "reject"},
+		{"Alles accepteren", "accept"}, {"Alle cookies accepteren", "accept"}, {"Akkoord", "accept"},
+		// Never a choice: settings, partial consent, unrelated
+		{"Accept selected", ""}, {"Accept selection", ""}, {"Manage", ""}, {"Settings", ""}, {"Cookie settings", ""},
+		{"Manage preferences", ""}, {"Einstellungen", ""}, {"Auswahl akzeptieren", ""}, {"Auswahl speichern", ""},
+		{"Personnaliser", ""}, {"Paramètres", ""}, {"Configurar", ""}, {"Personalizza", ""}, {"Instellingen", ""},
+		{"Reject all and subscribe", ""}, {"Accept all terms of the contract", ""}, {"Read more", ""}, {"Subscribe", ""},
+	}
+	for _, tc := range tests {
+		if got := classify(g, tc.text); got != tc.want {
+			t.Errorf("%q classified %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestScript(t *testing.T) {
+	s := Script(Config{Reject: []string{"#my-no"}, Accept: []string{"#my-yes"}})
+	for _, want := range []string{"window.__trackscanConsent", `const CONFIG = {"reject":["#my-no"],"accept":["#my-yes"]}`, `"id":"onetrust"`, `"id":"civic"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("script lacks %q", want)
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(s), "})();") {
+		t.Errorf("script does not end as a statement: %q", s[len(s)-20:])
+	}
+	if Script(Config{}) != Script(Config{}) {
+		t.Error("script is not deterministic")
+	}
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

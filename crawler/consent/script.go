@@ -1,0 +1,63 @@
+package consent
+
+import (
+	_ "embed"
+	"encoding/json"
+	"strings"
+	"sync"
+)
+
+//go:embed engine.js
+var engineJS string
+
+var (
+	loadOnce   sync.Once
+	rulesData  string // the rule set as compact JSON for the script
+	rulesError error
+)
+
+func rulesForScript() (string, error) {
+	loadOnce.Do(func() {
+		rs, err := LoadRules()
+		if err != nil {
+			rulesError = err
+			return
+		}
+		b, err := json.Marshal(rs)
+		rulesData, rulesError = string(b), err
+	})
+	return rulesData, rulesError
+}
+
+// Script returns self-contained JavaScript that defines
+// window.__trackscanConsent with:
+//
+//	detect()         -> {cmp, found, rejectSelector, acceptSelector, note}
+//	act("reject"|"accept") -> Promise of {cmp, found, clicked, selector, note}
+//	verify()         -> {bannerVisible}
+//	signals()        -> Promise of {tcf, gpp, gpc}
+//
+// The user's selectors are tried first, then the CMP rules in their fixed
+// order, then the generic fallback. The script is a statement ending in
+// ";", so callers may append an expression that uses the API. Evaluating it
+// again replaces the API (and forgets what detect() found).
+func Script(cfg Config) string {
+	rules, err := rulesForScript()
+	conf, _ := json.Marshal(cfg) // a struct of string slices always marshals
+	if err != nil {
+		// Still define the API so a caller gets a clear note, not a TypeError.
+		msg, _ := json.Marshal(err.Error())
+		return `(function(){const n=` + string(msg) + `;const r={cmp:'',found:false,clicked:false,selector:'',rejectSelector:'',acceptSelector:'',note:n};` +
+			`window.__trackscanConsent={detect:()=>r,act:async()=>r,verify:()=>({bannerVisible:false}),signals:async()=>({tcf:null,gpp:null,gpc:navigator.globalPrivacyControl===true})};})();`
+	}
+	var b strings.Builder
+	b.Grow(len(engineJS) + len(rules) + len(conf) + 100)
+	b.WriteString("(function(){'use strict';\nconst RULES = ")
+	b.WriteString(rules)
+	b.WriteString(";\nconst CONFIG = ")
+	b.Write(conf)
+	b.WriteString(";\n")
+	b.WriteString(engineJS)
+	b.WriteString("\n})();\n")
+	return b.String()
+}
