@@ -67,7 +67,9 @@ func (w *bitWriter) set(n int, ids ...int) *bitWriter {
 	return w
 }
 
-func (w *bitWriter) letters(s string) *bitWriter { return w.put(int(s[0]-'A'), 6).put(int(s[1]-'A'), 6) }
+func (w *bitWriter) letters(s string) *bitWriter {
+	return w.put(int(s[0]-'A'), 6).put(int(s[1]-'A'), 6)
+}
 
 func (w *bitWriter) String() string {
 	b := make([]byte, (len(w.bits)+7)/8)
