@@ -46,6 +46,12 @@ func normalized(r *Report) *Report {
 	slices.SortStableFunc(n.Storage, func(a, b detectors.Storage) int {
 		return cmp.Or(strings.Compare(a.Origin, b.Origin), strings.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
 	})
+	n.Detections = slices.Clone(r.Detections)
+	slices.SortStableFunc(n.Detections, func(a, b detectors.Detection) int {
+		return cmp.Or(cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)), strings.Compare(a.Page, b.Page),
+			strings.Compare(a.Kind, b.Kind), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Host, b.Host),
+			strings.Compare(a.URL, b.URL), strings.Compare(a.Evidence, b.Evidence))
+	})
 	n.Emails = slices.Clone(r.Emails)
 	slices.SortStableFunc(n.Emails, func(a, b detectors.Email) int { return strings.Compare(a.File, b.File) })
 	for i := range n.Emails {

@@ -71,6 +71,7 @@ func TestDeterministicAndPure(t *testing.T) {
 		slices.Reverse(shuffled.Pages)
 		slices.Reverse(shuffled.Storage)
 		slices.Reverse(shuffled.Emails)
+		slices.Reverse(shuffled.Detections)
 		for i := range shuffled.Emails {
 			slices.Reverse(shuffled.Emails[i].Trackers)
 		}
