@@ -175,6 +175,7 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 
 func (p *Parser) vendorDecls(s *sentence, heading bool, firstParty map[string]bool) []Declaration {
 	var out []Declaration
+	role, roleDone := "", false
 	for _, h := range p.index.find(s.text, s.toks, heading) {
 		d := Declaration{Practice: VendorPractice, Quote: s.text, Line: s.line, Section: s.section, Term: h.text}
 		if h.vendor != nil {
@@ -191,7 +192,10 @@ func (p *Parser) vendorDecls(s *sentence, heading bool, firstParty map[string]bo
 		case isFirstParty(h, firstParty):
 			d.Role = RoleFirstParty
 		default:
-			d.Role = roleOf(s.text, s.section)
+			if !roleDone {
+				role, roleDone = roleOf(s.text, s.section), true
+			}
+			d.Role = role
 		}
 		out = append(out, d)
 	}

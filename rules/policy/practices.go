@@ -7,6 +7,9 @@ import (
 
 // pattern is one way a policy speaks of a practice.
 type pattern struct {
+	// needs lists lower-case words one of which every match contains: a
+	// cheap test that spares most sentences the regular expression.
+	needs    []string
 	practice string
 	re       *regexp.Regexp
 	// noun anchors may be negated after them ("cookies are not used").
@@ -19,11 +22,32 @@ type pattern struct {
 	requires *regexp.Regexp
 	// excludes, when set, must not match the sentence.
 	excludes *regexp.Regexp
+	// original: re is matched against the sentence as written (its case
+	// matters), not the lowered one.
+	original bool
 }
 
-// rx compiles a case-insensitive pattern; group 1, when present, is the
-// anchor the negation is measured from.
-func rx(s string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + s) }
+// rx compiles a pattern matched against the sentence with ASCII letters
+// lowered (asciiLower), which is much faster than a case-insensitive
+// expression; group 1, when present, is the anchor the negation is
+// measured from.
+func rx(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// asciiLower lowers ASCII letters only, so byte offsets stay those of s.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
 
 // W is up to n words between two parts of a phrase.
 func words(n int) string { return `(?:[\s,]+[\w'’®™.-]+){0,` + itoa(n) + `}[\s,]+` }
@@ -51,61 +75,61 @@ var (
 
 var patterns = []pattern{
 	// Cookies.
-	{practice: Cookies, noun: true, re: rx(`\b(cookies?)\b`)},
+	{needs: []string{"cookie"}, practice: Cookies, noun: true, re: rx(`\b(cookies?)\b`)},
 
 	// Web beacons and their other names.
-	{practice: WebBeacons, noun: true, re: rx(`\b((?:web[- ]?|e-?mail[- ]?)?beacons?|(?:clear|transparent|invisible|single[- ]pixel|spacer|1x1|one[- ]pixel)[- ]?gifs?|pixel[- ]tags?|tracking[- ]pixels?|(?:web|e-?mail)[- ]bugs?)\b`)},
-	{practice: WebBeacons, noun: true, re: rx(`\b(pixels?)\b`), requires: rx(`\b(?:track\w*|cookies?|beacons?|tags?|e-?mails?|analytic\w*|advertis\w*|facebook|meta|conversion)\b`), excludes: rx(`\bpixels? (?:wide|high|resolution|density)\b|screen resolution`)},
-	{practice: WebBeacons, noun: true, re: rx(`\b(tags)\b`), requires: rx(`\b(?:cookies?|pixels?|beacons?|scripts|tracking)\b`)},
+	{needs: []string{"beacon", "gif", "pixel", "bug"}, practice: WebBeacons, noun: true, re: rx(`\b((?:web[- ]?|e-?mail[- ]?)?beacons?|(?:clear|transparent|invisible|single[- ]pixel|spacer|1x1|one[- ]pixel)[- ]?gifs?|pixel[- ]tags?|tracking[- ]pixels?|(?:web|e-?mail)[- ]bugs?)\b`)},
+	{needs: []string{"pixel"}, practice: WebBeacons, noun: true, re: rx(`\b(pixels?)\b`), requires: rx(`\b(?:track\w*|cookies?|beacons?|tags?|e-?mails?|analytic\w*|advertis\w*|facebook|meta|conversion)\b`), excludes: rx(`\bpixels? (?:wide|high|resolution|density)\b|screen resolution`)},
+	{needs: []string{"tags"}, practice: WebBeacons, noun: true, re: rx(`\b(tags)\b`), requires: rx(`\b(?:cookies?|pixels?|beacons?|scripts|tracking)\b`)},
 
 	// Local storage.
-	{practice: LocalStorage, noun: true, re: rx(`\b((?:html5?|browser|web|local|session)[- ]?storage|localstorage|sessionstorage|indexeddb|local shared objects?|flash cookies|lsos?)\b`)},
+	{needs: []string{"storage", "indexeddb", "shared object", "flash cookie", "lso"}, practice: LocalStorage, noun: true, re: rx(`\b((?:html5?|browser|web|local|session)[- ]?storage|localstorage|sessionstorage|indexeddb|local shared objects?|flash cookies|lsos?)\b`)},
 
 	// Analytics.
-	{practice: Analytics, noun: true, re: rx(`\b((?:web |website |site |third[- ]party |google |product )?analytics)\b`)},
-	{practice: Analytics, re: rx(`\b((?:audience|traffic) (?:measurement|analysis)|measur(?:e|es|ing)` + words(2) + `(?:audience|traffic|usage|visits)|(?:usage|visitor|traffic|site) statistics|statistical purposes|hit rates?|analy(?:s|z)(?:e|es|ing) (?:how|usage|the use|traffic|trends|the volume|behaviou?r|site usage)|(?:carry out|perform) analys[ie]s)\b`)},
+	{needs: []string{"analytics"}, practice: Analytics, noun: true, re: rx(`\b((?:web |website |site |third[- ]party |google |product )?analytics)\b`)},
+	{needs: []string{"measur", "statistic", "hit rate", "analy"}, practice: Analytics, re: rx(`\b((?:audience|traffic) (?:measurement|analysis)|measur(?:e|es|ing)` + words(2) + `(?:audience|traffic|usage|visits)|(?:usage|visitor|traffic|site) statistics|statistical purposes|hit rates?|analy(?:s|z)(?:e|es|ing) (?:how|usage|the use|traffic|trends|the volume|behaviou?r|site usage)|(?:carry out|perform) analys[ie]s)\b`)},
 
 	// Advertising.
-	{practice: Advertising, noun: true, re: rx(`\b(advertis(?:ing|ements?|ers?|es|e)|ads|ad[- ](?:links?|networks?|servers?|exchanges?|partners?|tracking|targeting|campaigns?|measurement)|(?:targeted|personali[sz]ed|tailored|relevant) (?:ads|advertising|advertisements|content|offers)|interest[- ]based|behaviou?ral (?:advertising|targeting)|re-?targeting|re-?marketing|(?:cross[- ]context|online) behaviou?ral)\b`)},
+	{needs: []string{"advertis", "ads", "ad-", "ad ", "targeted", "personali", "tailored", "relevant", "interest", "behavio", "target", "marketing"}, practice: Advertising, noun: true, re: rx(`\b(advertis(?:ing|ements?|ers?|es|e)|ads|ad[- ](?:links?|networks?|servers?|exchanges?|partners?|tracking|targeting|campaigns?|measurement)|(?:targeted|personali[sz]ed|tailored|relevant) (?:ads|advertising|advertisements|content|offers)|interest[- ]based|behaviou?ral (?:advertising|targeting)|re-?targeting|re-?marketing|(?:cross[- ]context|online) behaviou?ral)\b`)},
 
 	// Social widgets.
-	{practice: SocialWidgets, noun: true, re: rx(`\b(social (?:media |network(?:ing)? )?(?:features?|widgets?|plug-?ins?|buttons?|sharing (?:buttons?|tools?)|integrations?)|(?:share|sharing|like|tweet|follow|share this|pin it)["”'’]?\s*buttons?|sharing (?:buttons?|widgets?|tools?)|social plug-?ins?|embedded (?:content|videos?|posts?|media) from)\b`)},
+	{needs: []string{"social", "button", "sharing", "embedded", "plugin", "plug-in"}, practice: SocialWidgets, noun: true, re: rx(`\b(social (?:media |network(?:ing)? )?(?:features?|widgets?|plug-?ins?|buttons?|sharing (?:buttons?|tools?)|integrations?)|(?:share|sharing|like|tweet|follow|share this|pin it)["”'’]?\s*buttons?|sharing (?:buttons?|widgets?|tools?)|social plug-?ins?|embedded (?:content|videos?|posts?|media) from)\b`)},
 
 	// Session recording, replay and heatmaps.
-	{practice: SessionRecording, noun: true, re: rx(`\b(session (?:recordings?|replays?|capture)|(?:record|replay)(?:s|ed|ing)? (?:your |user |users' |visitor |visitors' )?(?:sessions?|mouse movements?|clicks|scrolls?|keystrokes|interactions)|heat ?maps?|mouse[- ]?(?:movements?|tracking)|screen recordings?|click ?maps?|scroll ?maps?)\b`)},
+	{needs: []string{"session", "record", "replay", "heat", "mouse", "click", "scroll", "screen"}, practice: SessionRecording, noun: true, re: rx(`\b(session (?:recordings?|replays?|capture)|(?:record|replay)(?:s|ed|ing)? (?:your |user |users' |visitor |visitors' )?(?:sessions?|mouse movements?|clicks|scrolls?|keystrokes|interactions)|heat ?maps?|mouse[- ]?(?:movements?|tracking)|screen recordings?|click ?maps?|scroll ?maps?)\b`)},
 
 	// Fingerprinting.
-	{practice: Fingerprinting, noun: true, re: rx(`\b((?:device|browser|canvas|audio|digital)[- ]fingerprint(?:ing|s)?|fingerprint(?:ing)?|device (?:recognition|identification) technolog\w+|probabilistic (?:matching|identification))\b`)},
+	{needs: []string{"fingerprint", "device recognition", "device identification", "probabilistic"}, practice: Fingerprinting, noun: true, re: rx(`\b((?:device|browser|canvas|audio|digital)[- ]fingerprint(?:ing|s)?|fingerprint(?:ing)?|device (?:recognition|identification) technolog\w+|probabilistic (?:matching|identification))\b`)},
 
 	// E-mail open tracking.
-	{practice: EmailOpenTracking, re: rx(`\b((?:whether|when|if|that) (?:you|recipients?|the recipient|subscribers?) (?:have |has )?(?:opened|open|read)` + words(3) + `(?:it|them|` + emailWord + `)|open(?:ing)?[- ]rates?|(?:e-?mail|message|newsletter) (?:opens|opening)|(?:number|rate) of (?:e-?mails?|messages?)` + words(4) + `(?:which|that) you open)\b`)},
-	{practice: EmailOpenTracking, re: rx(`\b((?:opened|open|read|view(?:ed)?|interact(?:s|ed)? with)` + `(?:\s+(?:one|any|all|each|some) of)?\s+(?:our|an?|the|any|your|these|those) (?:marketing |promotional |commercial )?(?:` + emailWord + `))\b`), requires: emailCtx},
-	{practice: EmailOpenTracking, re: rx(`\b((?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking pixels?)` + words(3) + `(?:in|within|into|embedded in) (?:our |the |an? |any |your )?(?:` + emailWord + `)|(?:` + emailWord + `)` + words(5) + `(?:contain|include|use)s? (?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking))\b`)},
+	{needs: []string{"open", "read"}, practice: EmailOpenTracking, re: rx(`\b((?:whether|when|if|that) (?:you|recipients?|the recipient|subscribers?) (?:have |has )?(?:opened|open|read)` + words(3) + `(?:it|them|` + emailWord + `)|open(?:ing)?[- ]rates?|(?:e-?mail|message|newsletter) (?:opens|opening)|(?:number|rate) of (?:e-?mails?|messages?)` + words(4) + `(?:which|that) you open)\b`)},
+	{needs: []string{"open", "read", "view", "interact"}, practice: EmailOpenTracking, re: rx(`\b((?:opened|open|read|view(?:ed)?|interact(?:s|ed)? with)` + `(?:\s+(?:one|any|all|each|some) of)?\s+(?:our|an?|the|any|your|these|those) (?:marketing |promotional |commercial )?(?:` + emailWord + `))\b`), requires: emailCtx},
+	{needs: []string{"beacon", "pixel", "gif", "tracking"}, practice: EmailOpenTracking, re: rx(`\b((?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking pixels?)` + words(3) + `(?:in|within|into|embedded in) (?:our |the |an? |any |your )?(?:` + emailWord + `)|(?:` + emailWord + `)` + words(5) + `(?:contain|include|use)s? (?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking))\b`)},
 
 	// E-mail click tracking.
-	{practice: EmailClickTracking, re: rx(`\b(click(?:[- ]through)?[- ]rates?|links? (?:that |which )?you click(?:ed)?(?: on)?` + words(2) + `(?:` + emailWord + `)|click[- ]tracking|(?:track|record|know|measure|see)(?:s|ed|ing)?` + words(3) + `(?:whether|which links|when) you click|clicks? on (?:the )?links? in (?:our |the |an? )?(?:` + emailWord + `)|tracked links)\b`)},
+	{needs: []string{"click", "tracked links"}, practice: EmailClickTracking, re: rx(`\b(click(?:[- ]through)?[- ]rates?|links? (?:that |which )?you click(?:ed)?(?: on)?` + words(2) + `(?:` + emailWord + `)|click[- ]tracking|(?:track|record|know|measure|see)(?:s|ed|ing)?` + words(3) + `(?:whether|which links|when) you click|clicks? on (?:the )?links? in (?:our |the |an? )?(?:` + emailWord + `)|tracked links)\b`)},
 
 	// Third-party sharing: a sharing verb with a recipient.
-	{practice: ThirdPartySharing, re: rx(`\b(share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|provide|provides|pass|passes|transfer|transfers|transferred|forward|forwards|give|gives|make available|sell, share)\b` + `(?:[\s,]+[\w'’®™.-]+){0,10}?[\s,]+(?:to|with)?\s*(?:these |those |such |our |any |other |select |trusted |certain )?` + recipients + `\b`),
+	{needs: []string{"third", "partner", "provider", "advertiser", "compan", "broker", "affiliate", "social"}, practice: ThirdPartySharing, re: rx(`\b(share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|provide|provides|pass|passes|transfer|transfers|transferred|forward|forwards|give|gives|make available|sell, share)\b` + `(?:[\s,]+[\w'’®™.-]+){0,10}?[\s,]+(?:to|with)?\s*(?:these |those |such |our |any |other |select |trusted |certain )?` + recipients + `\b`),
 		excludes: businessTransfer},
 
 	// Sale of data.
-	{practice: SaleOfData, re: rx(`\b(sell|sells|selling|sold|rent|rents|renting|rented|trade[sd]? (?:your |personal |any |the )*(?:data|information)|sale of)\b`), requires: dataObject, excludes: businessSale},
+	{needs: []string{"sell", "sold", "rent", "trade", "sale"}, practice: SaleOfData, re: rx(`\b(sell|sells|selling|sold|rent|rents|renting|rented|trade[sd]? (?:your |personal |any |the )*(?:data|information)|sale of)\b`), requires: dataObject, excludes: businessSale},
 
 	// Consent before non-essential cookies.
-	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:cookies?|trackers?|tags?|scripts?)(?:\s+\([^)]*\))?\s+(?:are|is|will|shall)\s+(?:not|never|only)\s+(?:be\s+)?(?:installed|set|placed|stored|activated|loaded|dropped|used|enabled)\s+(?:automatically|by default|until|before|unless|without|after|once|with|if))\b`)},
-	{practice: ConsentBeforeNonEssential, re: rx(`\b((?:require|requires|requiring|ask|asks|asking|obtain|obtains|request|requests|seek|seeks|get|gets|need|needs)` + words(3) + `(?:consent|authori[sz]ation|permission|agreement|opt-in)` + words(3) + `before` + words(3) + `(?:setting|placing|installing|implanting|using|dropping|storing|activating|loading|enabling|any))\b`), requires: cookieCtx},
-	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:not|never|n't)\s+(?:set|place|use|install|load|activate|drop|store|enable|implant)` + words(4) + `(?:without|until|unless|before)` + words(3) + `(?:consent|permission|authori[sz]ation|agree\w*|accept\w*|opt\w*))`), requires: cookieCtx},
-	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b(only` + words(5) + `(?:with|after|once|if|when) (?:you(?:r)?|we have|obtaining|having)` + words(3) + `(?:consent\w*|permission|agree\w*|accept\w*|opt(?:ed)?[- ]in|authori[sz]ation))\b`), requires: cookieCtx},
-	{practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:prior|explicit|express|opt-in) consent` + words(6) + `(?:cookies|tracking|trackers|analytics)|(?:cookies|trackers)` + words(6) + `(?:prior|explicit|opt-in) consent)\b`)},
-	{practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b(by (?:continuing to )?(?:use|using|browse|browsing|visit|visiting|access|accessing|navigat\w+)` + words(5) + `you (?:consent|agree|accept)` + words(4) + `(?:cookies|tracking|use of cookies))\b`)},
-	{practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b((?:cookies|trackers) (?:are|will be) (?:set|placed|installed|loaded|dropped) (?:automatically|immediately|as soon as|when you (?:first )?(?:visit|arrive)))\b`)},
+	{needs: []string{"not", "never", "only"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:cookies?|trackers?|tags?|scripts?)(?:\s+\([^)]*\))?\s+(?:are|is|will|shall)\s+(?:not|never|only)\s+(?:be\s+)?(?:installed|set|placed|stored|activated|loaded|dropped|used|enabled)\s+(?:automatically|by default|until|before|unless|without|after|once|with|if))\b`)},
+	{needs: []string{"consent", "authori", "permission", "agreement", "opt-in"}, practice: ConsentBeforeNonEssential, re: rx(`\b((?:require|requires|requiring|ask|asks|asking|obtain|obtains|request|requests|seek|seeks|get|gets|need|needs)` + words(3) + `(?:consent|authori[sz]ation|permission|agreement|opt-in)` + words(3) + `before` + words(3) + `(?:setting|placing|installing|implanting|using|dropping|storing|activating|loading|enabling|any))\b`), requires: cookieCtx},
+	{needs: []string{"not", "never", "n't"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:not|never|n't)\s+(?:set|place|use|install|load|activate|drop|store|enable|implant)` + words(4) + `(?:without|until|unless|before)` + words(3) + `(?:consent|permission|authori[sz]ation|agree\w*|accept\w*|opt\w*))`), requires: cookieCtx},
+	{needs: []string{"only"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b(only` + words(5) + `(?:with|after|once|if|when) (?:you(?:r)?|we have|obtaining|having)` + words(3) + `(?:consent\w*|permission|agree\w*|accept\w*|opt(?:ed)?[- ]in|authori[sz]ation))\b`), requires: cookieCtx},
+	{needs: []string{"consent"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:prior|explicit|express|opt-in) consent` + words(6) + `(?:cookies|tracking|trackers|analytics)|(?:cookies|trackers)` + words(6) + `(?:prior|explicit|opt-in) consent)\b`)},
+	{needs: []string{"consent", "agree", "accept"}, practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b(by (?:continuing to )?(?:use|using|browse|browsing|visit|visiting|access|accessing|navigat\w+)` + words(5) + `you (?:consent|agree|accept)` + words(4) + `(?:cookies|tracking|use of cookies))\b`)},
+	{needs: []string{"automatically", "immediately", "as soon as", "when you"}, practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b((?:cookies|trackers) (?:are|will be) (?:set|placed|installed|loaded|dropped) (?:automatically|immediately|as soon as|when you (?:first )?(?:visit|arrive)))\b`)},
 
 	// Opting out through the browser or an opt-out tool.
-	{practice: BrowserOptOut, re: rx(`\b((?:set|configure|adjust|change|modify|use)` + words(3) + `browsers?` + words(5) + `(?:refuse|reject|block|decline|disable|delete|remove|notify|alert|warn|stop|accept)|(?:refuse|reject|block|decline|disable|delete|remove|clear|manage|control)` + words(4) + `cookies` + words(6) + `(?:browser|device settings)|browsers?` + words(3) + `(?:settings|preferences|options)` + words(6) + `cookies|(?:if you|you can|you may|you are able to|you have the option to)(?: choose to| wish to| want to)? (?:refuse|reject|block|decline|disable|delete|remove|turn off|opt out of)` + words(3) + `cookies|(?:refuse|reject|block|decline|disable|delete|remove|clear) (?:them|these|it|cookies)` + words(4) + `browsers?|control the use of cookies|opt[- ]out (?:of|from)` + words(4) + `(?:cookies|tracking|analytics|advertising|interest[- ]based|targeted)|opt[- ]out (?:browser )?(?:add-on|plug-?in|tool|links?|page)|youronlinechoices|aboutads\.info|networkadvertising\.org)\b`)},
+	{needs: []string{"browser", "cookie", "opt", "youronlinechoices", "aboutads", "networkadvertising"}, practice: BrowserOptOut, re: rx(`\b((?:set|configure|adjust|change|modify|use)` + words(3) + `browsers?` + words(5) + `(?:refuse|reject|block|decline|disable|delete|remove|notify|alert|warn|stop|accept)|(?:refuse|reject|block|decline|disable|delete|remove|clear|manage|control)` + words(4) + `cookies` + words(6) + `(?:browser|device settings)|browsers?` + words(3) + `(?:settings|preferences|options)` + words(6) + `cookies|(?:if you|you can|you may|you are able to|you have the option to)(?: choose to| wish to| want to)? (?:refuse|reject|block|decline|disable|delete|remove|turn off|opt out of)` + words(3) + `cookies|(?:refuse|reject|block|decline|disable|delete|remove|clear) (?:them|these|it|cookies)` + words(4) + `browsers?|control the use of cookies|opt[- ]out (?:of|from)` + words(4) + `(?:cookies|tracking|analytics|advertising|interest[- ]based|targeted)|opt[- ]out (?:browser )?(?:add-on|plug-?in|tool|links?|page)|youronlinechoices|aboutads\.info|networkadvertising\.org)\b`)},
 
 	// Do Not Track and Global Privacy Control.
-	{practice: DoNotTrack, noun: true, re: regexp.MustCompile(`\b((?i:do[- ]not[- ]track)["”’]?(?:\s+\(DNT\))?\s+(?i:signals?|requests?|settings?|preferences?|headers?|features?|standards?|mechanisms?|options?|browser settings?)|Do Not Track|"(?i:do not track)"|“(?i:do not track)”|DNT|(?i:global privacy control)|GPC)\b`)},
+	{needs: []string{"track", "dnt", "global privacy", "gpc"}, practice: DoNotTrack, noun: true, original: true, re: regexp.MustCompile(`\b((?i:do[- ]not[- ]track)["”’]?(?:\s+\(DNT\))?\s+(?i:signals?|requests?|settings?|preferences?|headers?|features?|standards?|mechanisms?|options?|browser settings?)|Do Not Track|"(?i:do not track)"|“(?i:do not track)”|DNT|(?i:global privacy control)|GPC)\b`)},
 }
 
 // practiceOrder is the order practices are reported in.
@@ -130,15 +154,23 @@ func practiceDecls(s *sentence) []Declaration {
 	var out []Declaration
 	seen := map[string]bool{}
 	covered := map[string][]span{} // per practice, the text already read
+	lower := asciiLower(s.text)
 	for i := range patterns {
 		p := &patterns[i]
-		if p.requires != nil && !p.requires.MatchString(s.text) {
+		if !containsAny(lower, p.needs) {
 			continue
 		}
-		if p.excludes != nil && p.excludes.MatchString(s.text) {
+		if p.requires != nil && !p.requires.MatchString(lower) {
 			continue
 		}
-		for _, m := range p.re.FindAllStringSubmatchIndex(s.text, -1) {
+		if p.excludes != nil && p.excludes.MatchString(lower) {
+			continue
+		}
+		in := lower
+		if p.original {
+			in = s.text
+		}
+		for _, m := range p.re.FindAllStringSubmatchIndex(in, -1) {
 			if overlaps(covered[p.practice], m[0], m[1]) {
 				continue // "whether you opened our emails" is one statement
 			}
@@ -197,4 +229,13 @@ func overlaps(spans []span, start, end int) bool {
 		}
 	}
 	return false
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return len(words) == 0
 }

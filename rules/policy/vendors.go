@@ -237,6 +237,9 @@ func (ix *vendorIndex) find(s string, toks []token, heading bool) []vendorHit {
 			continue
 		}
 		raw := s[t.start:t.end]
+		if !strings.ContainsAny(raw, "_0123456789") {
+			continue // cookie names and prefixes we match all have one
+		}
 		if v := ix.cookies[raw]; v != nil {
 			addHit(vendorHit{vendor: v, start: t.start, end: t.end, text: raw})
 			continue
@@ -248,7 +251,7 @@ func (ix *vendorIndex) find(s string, toks []token, heading bool) []vendorHit {
 			}
 		}
 	}
-	if strings.Contains(s, ".") {
+	if hasInnerDot(s) {
 		for _, m := range domainRe.FindAllStringSubmatchIndex(s, -1) {
 			host := strings.ToLower(s[m[2]:m[3]])
 			for h := host; strings.Contains(h, "."); h = h[strings.IndexByte(h, '.')+1:] {
@@ -358,4 +361,19 @@ func init() {
 		wonder zen zenith zest zone`) {
 		commonWords[w] = true
 	}
+}
+
+// hasInnerDot reports a period between two letters or digits, as in a
+// domain name; sentences without one need no domain search.
+func hasInnerDot(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == '.' && isAlnum(s[i-1]) && isAlnum(s[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

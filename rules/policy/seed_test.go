@@ -1,0 +1,203 @@
+package policy
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/trackscan/trackscan/detectors/kb"
+)
+
+// seedLabel is what we labelled in one seed policy (testdata/policy/seed-labels.yaml).
+type seedLabel struct {
+	Practices map[string]string `yaml:"practices"`
+	Vendors   []string          `yaml:"vendors"`
+	Roles     map[string]string `yaml:"roles"`
+}
+
+// seedDir is ../shared/seeds beside the repository, or $TRACKSCAN_SEEDS.
+func seedDir() string {
+	if d := os.Getenv("TRACKSCAN_SEEDS"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "..", "shared", "seeds")
+}
+
+// nameable reports whether the knowledge base holds the vendor under a name
+// the text uses, so the label can be checked at all.
+func nameable(v *kb.Vendor, text string) bool {
+	lt := strings.ToLower(stripMarks(text))
+	for _, n := range append([]string{v.Name}, v.Aliases...) {
+		if len(n) >= 3 && strings.Contains(lt, strings.ToLower(n)) {
+			return true
+		}
+	}
+	for _, d := range v.Domains {
+		if strings.Contains(lt, strings.ToLower(d)) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSeedPolicies is the labelled check over the real policies in
+// ../shared/seeds: practice accuracy, every denial read as a denial, and
+// named-vendor recall and precision, printed and held to 90%.
+func TestSeedPolicies(t *testing.T) {
+	dir := seedDir()
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("seed policies not present (%s)", dir)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "policy", "seed-labels.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels map[string]seedLabel
+	if err := yaml.UnmarshalWithOptions(b, &labels, yaml.Strict()); err != nil {
+		t.Fatal(yaml.FormatError(err, false, true))
+	}
+	names := make([]string, 0, len(labels))
+	for n := range labels {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+
+	p := Default()
+	practices := Practices()
+	practices = practices[:len(practices)-1] // vendor is scored by recall/precision
+	perPractice := map[string][2]int{}       // correct, total
+	var correct, total, tp, fp, fn, rolesOK, rolesAll int
+	var skipped []string
+	for _, name := range names {
+		label := labels[name]
+		text, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		pol, err := p.Parse(name, text, "")
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		got := pol.Summary()
+		for _, pr := range practices {
+			want, ok := label.Practices[pr]
+			if !ok {
+				want = "absent"
+			}
+			g, ok := got[pr]
+			if !ok {
+				g = "absent"
+			}
+			c := perPractice[pr]
+			c[1]++
+			total++
+			if g == want {
+				c[0]++
+				correct++
+			} else {
+				t.Logf("%s: %s read as %s, labelled %s", name, pr, g, want)
+			}
+			perPractice[pr] = c
+			if want == Denied && g != Denied {
+				t.Errorf("%s: the denial of %s was read as %s", name, pr, g)
+			}
+		}
+		for pr := range label.Practices {
+			if !contains(practices, pr) {
+				t.Errorf("%s: unknown practice %q in labels", name, pr)
+			}
+		}
+
+		expected := map[string]bool{}
+		for _, id := range label.Vendors {
+			v := p.KB.Vendor(id)
+			if v == nil || !nameable(v, string(text)) {
+				skipped = append(skipped, name+":"+id)
+				continue
+			}
+			expected[id] = true
+		}
+		found := map[string]bool{}
+		for _, id := range pol.Vendors() {
+			found[id] = true
+			if expected[id] {
+				tp++
+			} else {
+				fp++
+				t.Logf("%s: vendor %s named but not labelled", name, id)
+			}
+		}
+		for id := range expected {
+			if !found[id] {
+				fn++
+				t.Logf("%s: labelled vendor %s not found", name, id)
+			}
+		}
+		roles := map[string]string{}
+		for _, d := range pol.Declarations {
+			if d.Practice == VendorPractice && d.Vendor != "" && d.Role != "" && d.Role != RoleFirstParty {
+				roles[d.Vendor] = d.Role
+			}
+		}
+		for id, role := range label.Roles {
+			v := p.KB.Vendor(id)
+			if v == nil || !nameable(v, string(text)) {
+				skipped = append(skipped, name+":"+id)
+				continue
+			}
+			rolesAll++
+			if roles[id] == role && !found[id] {
+				rolesOK++
+			} else {
+				t.Errorf("%s: %s should be named only as a %s provider, got role %q", name, id, role, roles[id])
+			}
+		}
+	}
+
+	var report strings.Builder
+	fmt.Fprintf(&report, "seed policies: %d, knowledge base: %d vendors\n", len(names), len(p.KB.Vendors()))
+	for _, pr := range practices {
+		c := perPractice[pr]
+		fmt.Fprintf(&report, "  %-30s %d/%d\n", pr, c[0], c[1])
+	}
+	acc := ratio(correct, total)
+	recall := ratio(tp, tp+fn)
+	precision := ratio(tp, tp+fp)
+	fmt.Fprintf(&report, "practice accuracy %.1f%% (%d/%d)\n", 100*acc, correct, total)
+	fmt.Fprintf(&report, "vendor recall %.1f%% (%d/%d), precision %.1f%% (%d/%d)\n", 100*recall, tp, tp+fn, 100*precision, tp, tp+fp)
+	fmt.Fprintf(&report, "payment/hosting roles %d/%d\n", rolesOK, rolesAll)
+	if len(skipped) > 0 {
+		fmt.Fprintf(&report, "labels skipped (vendor not in the knowledge base under a name the text uses): %s\n", strings.Join(skipped, ", "))
+	}
+	fmt.Print(report.String()) // printed on every run: these are the numbers we report
+
+	if acc < 0.9 {
+		t.Errorf("practice accuracy %.1f%% is below 90%%", 100*acc)
+	}
+	if recall < 0.9 || precision < 0.9 {
+		t.Errorf("vendor recall %.1f%% / precision %.1f%% below 90%%", 100*recall, 100*precision)
+	}
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
