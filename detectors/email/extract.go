@@ -206,7 +206,7 @@ func hiddenReason(s *goquery.Selection) string {
 			if a.Key == "hidden" && n == s.Get(0) {
 				return "hidden attribute"
 			}
-			if a.Key != "style" {
+			if a.Key != "style" || !mayHide(a.Val) {
 				continue
 			}
 			if why := hiddenByStyle(styleDecls(a.Val)); why != "" {
@@ -215,6 +215,14 @@ func hiddenReason(s *goquery.Selection) string {
 		}
 	}
 	return ""
+}
+
+// mayHide is a cheap pre-check so that deep trees do not parse every
+// ancestor's style.
+func mayHide(style string) bool {
+	s := strings.ToLower(style)
+	return strings.Contains(s, "none") || strings.Contains(s, "hidden") ||
+		strings.Contains(s, "opacity") || strings.Contains(s, "max-")
 }
 
 func hiddenByStyle(decls map[string]string) string {
