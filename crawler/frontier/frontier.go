@@ -51,8 +51,9 @@ type Config struct {
 	UserAgent        string       // sent by colly; its first word is the robots.txt token. Default "trackscan"
 	Client           *http.Client // for robots.txt and sitemaps; tests map hosts to loopback through it
 	// TrapVariants is how many query variants of one path, and how many
-	// numbered variants of one path shape (/2026/11/, /page/7), are crawled
-	// before the rest counts as a trap. Default 20.
+	// numbered variants of one path shape (/2026/11/, /page/7, /p/123), are
+	// crawled before the rest counts as a trap. Default 20: a tracking scan
+	// needs a few pages of each template, not every product or month.
 	TrapVariants int
 	// NoSitemaps skips sitemap discovery (robots.txt is still read).
 	NoSitemaps bool
@@ -115,7 +116,11 @@ func New(cfg Config) (*Frontier, error) {
 		ctx:      context.Background(),
 	}
 	f.cond = sync.NewCond(&f.mu)
-	f.robotToken = strings.ToLower(strings.FieldsFunc(cfg.UserAgent, func(r rune) bool { return r == '/' || r == ' ' })[0])
+	// robots.txt groups name a product token: "trackscan" of "trackscan/1.0 (+url)".
+	f.robotToken = defaultUserAgent
+	if words := strings.FieldsFunc(cfg.UserAgent, func(r rune) bool { return r == '/' || r == ' ' }); len(words) > 0 {
+		f.robotToken = strings.ToLower(words[0])
+	}
 	var err error
 	if f.include, err = compileAll("include", cfg.Include); err != nil {
 		return nil, err
@@ -337,7 +342,9 @@ func reasonFor(err error) string {
 }
 
 // AddLinks queues the links found on page from (visited at depth) in
-// document order; they get depth+1. It also marks from as done for NextWait.
+// document order; they get depth+1. from must be the URL Next returned (not
+// the URL after redirects): it orders the links and marks the page done for
+// NextWait. Relative links are resolved against it.
 func (f *Frontier) AddLinks(from string, depth int, links []string) {
 	nfrom, err := Normalize(from, "")
 	if err != nil {
