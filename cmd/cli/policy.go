@@ -21,8 +21,8 @@ import (
 // structured policy file) declares, with the quotes it was read from.
 func newPolicyCmd(e *env) *cobra.Command {
 	var (
-		o       outputFlags
-		timeout time.Duration
+		format, output string
+		timeout        time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "policy SOURCE...",
@@ -42,8 +42,8 @@ where both speak.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.format != "table" && o.format != "json" {
-				return usageErr("unknown --format %q for policy (want table or json)", o.format)
+			if format != "table" && format != "json" {
+				return usageErr("unknown --format %q for policy (want table or json)", format)
 			}
 			ctx := cmd.Context()
 			if ctx == nil {
@@ -69,24 +69,30 @@ where both speak.`,
 				Policy:   p,
 				Findings: []rules.Finding{},
 			}
-			if o.format == "json" {
-				return e.emit(rep, &o, nil)
-			}
 			w := e.stdout
-			if o.output != "" {
-				f, err := os.Create(o.output)
+			if output != "" && output != "-" {
+				f, err := os.Create(output)
 				if err != nil {
 					return usageErr("cannot write report: %v", err)
 				}
 				defer f.Close()
 				w = f
 			}
+			if format == "json" {
+				// The policy command compares nothing, so the report goes
+				// out as read, without the rules of the scanning commands.
+				r, err := reports.ByName("json")
+				if err != nil {
+					return err
+				}
+				return r.Report(w, rep)
+			}
 			return writePolicyTable(w, p)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&o.format, "format", "f", "table", "output format: table, json")
-	fs.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of stdout")
+	fs.StringVarP(&format, "format", "f", "table", "output format: table, json")
+	fs.StringVarP(&output, "output", "o", "", "write the report to this file instead of stdout")
 	fs.DurationVar(&timeout, "timeout", policy.FetchTimeout, "time limit for fetching URL sources")
 	return cmd
 }

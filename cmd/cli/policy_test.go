@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const policyFixtures = "../../testdata/policy/"
+
+func runPolicy(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(append([]string{"policy"}, args...), strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestPolicyCommandTable(t *testing.T) {
+	out, errOut, code := runPolicy(t, policyFixtures+"denials.md")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"PRACTICE", "sale-of-data", "denied", "We do not sell or rent your personal information to anyone.",
+		"affirmed (exception)", "affirmed (with-consent)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPolicyCommandJSON(t *testing.T) {
+	out, errOut, code := runPolicy(t, policyFixtures+"consent.html", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Schema   string `json:"schema"`
+		Kind     string `json:"kind"`
+		Target   string `json:"target"`
+		Findings []any  `json:"findings"`
+		Policy   struct {
+			Source       string `json:"source"`
+			Declarations []struct {
+				Practice, Polarity, Vendor, Role, Quote string
+			} `json:"declarations"`
+		} `json:"policy"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if doc.Schema != "trackscan/v1" || doc.Kind != "policy" || doc.Policy.Source != policyFixtures+"consent.html" || doc.Findings == nil {
+		t.Errorf("header = %+v", doc)
+	}
+	found := false
+	for _, d := range doc.Policy.Declarations {
+		if d.Practice == "vendor" && d.Vendor == "stripe" && d.Role == "payment" && d.Quote == "Payments are processed by Stripe." {
+			found = true
+		}
+		if d.Quote == "" || d.Polarity == "" {
+			t.Errorf("incomplete declaration %+v", d)
+		}
+	}
+	if !found {
+		t.Errorf("no payment-role declaration for stripe in %s", out)
+	}
+}
+
+func TestPolicyCommandURLAndOutputFile(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<main><p>We never use device fingerprinting.</p></main>"))
+	}))
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "out.json")
+	_, errOut, code := runPolicy(t, srv.URL+"/privacy", "-f", "json", "-o", file)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`"practice": "fingerprinting"`)) || !bytes.Contains(b, []byte(`"polarity": "denied"`)) {
+		t.Errorf("report file = %s", b)
+	}
+}
+
+func TestPolicyCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yml")
+	if err := os.WriteFile(bad, []byte("vendors:\n  - not-a-vendor-id\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "needs at least one SOURCE"},
+		{[]string{filepath.Join(dir, "missing.html")}, "unreadable policy"},
+		{[]string{bad}, `bad.yml:2:5: unknown vendor id "not-a-vendor-id"`},
+		{[]string{policyFixtures + "denials.md", "--format", "sarif"}, "unknown --format"},
+	}
+	for _, tt := range tests {
+		out, errOut, code := runPolicy(t, tt.args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", tt.args, code, ExitUsage)
+		}
+		if !strings.Contains(errOut, tt.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: stderr = %q, want one line with %q", tt.args, errOut, tt.want)
+		}
+		if out != "" {
+			t.Errorf("%v: stdout = %q, want nothing", tt.args, out)
+		}
+	}
+}
+
+func TestPolicyCommandNothingDeclared(t *testing.T) {
+	out, _, code := runPolicy(t, policyFixtures+"nothing.txt")
+	if code != ExitOK || !strings.Contains(out, "No declarations about tracking found.") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}
