@@ -11,9 +11,12 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// Elements whose text is never policy text.
+// Elements whose text is never policy text: page furniture, and cookie
+// banners and dialogs, which repeat on every page of a site.
 const dropSelector = "nav, header, footer, script, style, noscript, template, aside, form, button, select, " +
-	"svg, iframe, object, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden]"
+	"svg, iframe, object, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden], " +
+	"[role=dialog], [role=alertdialog], [aria-modal=true], #onetrust-consent-sdk, #CybotCookiebotDialog, " +
+	".cc-window, #cookie-banner, .cookie-banner, #cookie-notice, .cookie-notice"
 
 // blockElems start a new block of text.
 var blockElems = map[atom.Atom]bool{

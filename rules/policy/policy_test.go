@@ -34,6 +34,7 @@ func testKB(t testing.TB) *kb.KB {
 		{ID: "cloudflare", Name: "Cloudflare", Category: kb.Essential},
 		{ID: "twitter", Name: "X", Aliases: []string{"Twitter"}, Category: kb.Social},
 		{ID: "lumen", Name: "Lumen", Category: kb.Analytics},
+		{ID: "etracker", Name: "etracker", Category: kb.Analytics},
 	}
 	k, err := kb.New(vs, nil)
 	if err != nil {
@@ -268,6 +269,7 @@ func TestVendorNames(t *testing.T) {
 		{"acronym hosting", "We host the platform on AWS® data centers.", map[string]string{"amazon-web-services": RoleHosting}},
 		{"tracking sentence keeps no role", "We let Stripe set cookies to track fraud.", map[string]string{"stripe": ""}},
 		{"heading", "Drift", map[string]string{}},
+		{"lower-case brand", "Consent is stored by etracker and Etracker.", map[string]string{"etracker": ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,7 +451,8 @@ func TestMarkdown(t *testing.T) {
 
 func TestHTMLMainText(t *testing.T) {
 	src := `<html><head><title>T</title><script>var cookies = "sold";</script></head><body>
-<nav>We sell cookies</nav><header>Header text</header>
+<nav>We sell cookies</nav><header>Header text</header><div id="onetrust-consent-sdk">We use cookies. Accept all</div>
+<div role="dialog">Manage cookie settings</div>
 <article><h2>Cookies</h2><p>We use <b>cookies</b>.<br>Second line.</p>
 <ul><li>One item</li><li>Two item</li></ul><aside>Ads here</aside><form>Email</form></article>
 <footer>Footer text</footer></body></html>`

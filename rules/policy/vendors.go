@@ -16,7 +16,8 @@ import (
 // common English word (Segment, Drift, Heap, Indeed, Next) matches only
 // capitalised, as a whole word, and never as the first word of a sentence or
 // in a heading, where English capitalises anyway. Other single-word names
-// (Hotjar, HubSpot) match whole-word when capitalised; all-capital short
+// (Hotjar, HubSpot) match whole-word when capitalised, brands written in
+// lower case (etracker, iubenda) in any case; all-capital short
 // names (VWO, AWS) match exactly; names of several words or with
 // punctuation (Google Analytics, Customer.io) match whole-word in any case.
 // Names shorter than three letters (X) are never matched in prose.
@@ -151,7 +152,10 @@ func newTerm(text string, v *kb.Vendor, kind termKind) *vendorTerm {
 	case single && isUpperWord(text) && len(text) <= 5:
 		t.exact = true
 	case single:
-		t.capital = true
+		// A brand written in lower case by its owner (etracker, iubenda) is
+		// matched in any case; others need their capital.
+		r, _ := utf8.DecodeRuneInString(text)
+		t.capital = unicode.IsUpper(r)
 		t.common = commonWords[strings.ToLower(text)]
 	}
 	return t
@@ -293,7 +297,7 @@ func termAccepts(t *vendorTerm, raw string, sentenceStart, heading bool) bool {
 	switch {
 	case t.exact:
 		return raw == t.text
-	case t.capital:
+	case t.capital || t.common:
 		r, _ := utf8.DecodeRuneInString(raw)
 		if !unicode.IsUpper(r) {
 			return false
@@ -340,7 +344,9 @@ func roleOf(sentence, section string) string {
 var commonWords = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`about above access account action active adapt ahoy alert alpha amazon amplitude
+	for _, w := range strings.Fields(`about above access account acoustic action active adapt adjust ahoy arbor attentive
+		bird block boomerang branch decibel delighted drip epsilon fingerprint harness kit lexicon lightbox moat oath
+		ozone privy recharge sift split teamwork terminus threads transcend twitch unruly alert alpha amazon amplitude
 		anchor answer apex apple arc arrow atlas audience aura balance banner base beacon beam beamer bee beeswax
 		bell blaze blink bloom blue bolt box brave bridge bright brush buffer button cake canvas capture carbon cargo
 		cart castle catch chain chance channel chart chat check circle civic clarity clear clerk click cloud clue coin
