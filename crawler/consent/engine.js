@@ -12,8 +12,11 @@ const SIGNAL_TIMEOUT_MS = 1500;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // roots lists the document, every open shadow root and the documents of
-// same-origin iframes, in document order.
+// same-origin iframes, in document order. Inside one synchronous detect()
+// the DOM cannot change, so the walk is done once (cachedRoots).
+let cachedRoots = null;
 function roots(start) {
+  if (!start && cachedRoots) return cachedRoots;
   const out = [];
   const visit = (root) => {
     out.push(root);
@@ -213,7 +216,6 @@ function classify() {
   const re = genericRegexps();
   const best = {reject: null, rejectRank: Infinity, rejectBox: null, accept: null, acceptRank: Infinity, acceptBox: null};
   for (const el of queryAll(BUTTONS, roots())) {
-    if (!clickable(el)) continue;
     const labels = labelsOf(el);
     if (!labels.length || labels[0].length > 60) continue;
     const rank = (list) => {
@@ -223,6 +225,7 @@ function classify() {
     const rj = rank(re.reject);
     const ac = rj === Infinity ? rank(re.accept) : Infinity;
     if (rj >= best.rejectRank && ac >= best.acceptRank) continue;
+    if (!clickable(el)) continue; // after the text test: layout is the costly part
     const box = bannerContainer(el);
     if (!box || !re.words.test(norm(box.innerText || box.textContent || ''))) continue;
     if (rj < best.rejectRank) Object.assign(best, {reject: el, rejectRank: rj, rejectBox: box});
@@ -237,6 +240,15 @@ function classify() {
 let last = null; // what detect() found: {kind, rule, container}
 
 function detect() {
+  cachedRoots = roots();
+  try {
+    return detectOnce();
+  } finally {
+    cachedRoots = null;
+  }
+}
+
+function detectOnce() {
   const cfg = configRule();
   if (cfg) {
     const all = roots();
