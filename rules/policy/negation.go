@@ -80,7 +80,7 @@ var pseudoBefore = [][]string{
 var scopeBreakers = map[string]bool{
 	"but": true, "however": true, "although": true, "though": true, "except": true, "excluding": true,
 	"unless": true, "whereas": true, "if": true, "when": true, "whether": true, "because": true,
-	"while": true, "where": true,
+	"while": true, "where": true, "who": true, "which": true,
 	";": true, ":": true, "(": true, ")": true, "—": true, "–": true,
 }
 
@@ -140,6 +140,36 @@ const negationWindow = 8
 // is a thing ("cookies"), which may also be negated after it ("cookies are
 // not used").
 func polarity(toks []token, a, b int, noun bool) (pol, scope string) {
+	return polarityAt(toks, a, b, noun, 0)
+}
+
+// exampleHead returns the token before "such as", "including", "like",
+// "e.g." or "for example" when one stands between segStart and a.
+func exampleHead(toks []token, segStart, a int) int {
+	for i := a - 1; i > segStart; i-- {
+		n := 0
+		switch {
+		case hasWords(toks, i, []string{"such", "as"}), hasWords(toks, i, []string{"for", "example"}),
+			hasWords(toks, i, []string{"for", "instance"}):
+			n = 2
+		case toks[i].w == "including", toks[i].w == "like", toks[i].w == "e", toks[i].w == "namely":
+			n = 1
+		}
+		if n == 0 || i+n > a {
+			continue
+		}
+		h := i - 1
+		for h >= segStart && toks[h].punct {
+			h--
+		}
+		if h >= segStart {
+			return h
+		}
+	}
+	return -1
+}
+
+func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string) {
 	segStart, exception := segmentStart(toks, a)
 	if exception {
 		scope = ScopeException
@@ -161,6 +191,14 @@ func polarity(toks []token, a, b int, noun bool) (pol, scope string) {
 	}
 	if !negated && noun && postNegated(toks, b) {
 		negated = true
+	}
+	// "tools such as Hotjar": an example has the polarity of what it exemplifies.
+	if !negated && depth == 0 {
+		if head := exampleHead(toks, segStart, a); head >= 0 {
+			if pol, _ := polarityAt(toks, head, head+1, true, 1); pol == Denied {
+				negated = true
+			}
+		}
 	}
 	if negated && consentCondition(toks, b) {
 		return Affirmed, ScopeWithConsent
@@ -273,7 +311,8 @@ func readerIsSubject(toks []token, i, segStart int) bool {
 // use-verb ("without setting cookies", not "may not work without cookies");
 // near is set for "no", which otherwise reaches too far.
 func gapNegates(gap []token, needVerb, near bool) bool {
-	verb, other := false, 0
+	verb := false
+	before, after := 0, 0 // other words before and after the first use-verb
 	for _, t := range gap {
 		switch {
 		case t.punct:
@@ -283,8 +322,10 @@ func gapNegates(gap []token, needVerb, near bool) bool {
 		case useVerbs[t.w]:
 			verb = true
 		case fillers[t.w]:
+		case verb:
+			after++
 		default:
-			other++
+			before++
 		}
 	}
 	if needVerb && !verb {
@@ -294,13 +335,15 @@ func gapNegates(gap []token, needVerb, near bool) bool {
 		return true
 	}
 	// Inverted subject: "in no case does Mailjet sell", "never will we share".
-	if len(gap) <= 3 && isAux(gap[0].w) && other <= 1 {
+	if len(gap) <= 3 && isAux(gap[0].w) && before <= 1 && !verb {
 		return true
 	}
-	if near && !verb {
-		return other == 0 && len(gap) <= 2
+	if !verb {
+		return before == 0 && (!near || len(gap) <= 2)
 	}
-	return other == 0 || (verb && other <= 1)
+	// "do not use [third-party session replay] tools": the verb, then a
+	// short noun phrase.
+	return before <= 1 && after <= 3
 }
 
 // postNegated handles "cookies are not used", "web beacons are never

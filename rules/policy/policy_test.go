@@ -35,6 +35,12 @@ func testKB(t testing.TB) *kb.KB {
 		{ID: "twitter", Name: "X", Aliases: []string{"Twitter"}, Category: kb.Social},
 		{ID: "lumen", Name: "Lumen", Category: kb.Analytics},
 		{ID: "etracker", Name: "etracker", Category: kb.Analytics},
+		{ID: "matomo", Name: "Matomo", Category: kb.Analytics},
+		{ID: "linkedin", Name: "LinkedIn", Aliases: []string{"LinkedIn Insight Tag"}, Owner: "Microsoft", Category: kb.Advertising},
+		{ID: "mailchimp", Name: "Mailchimp", Owner: "Intuit", Category: kb.EmailTracking},
+		{ID: "youtube", Name: "YouTube", Owner: "Google", Category: kb.Social},
+		{ID: "fullstory", Name: "FullStory", Category: kb.SessionReplay},
+		{ID: "adyen", Name: "Adyen", Category: kb.Essential},
 	}
 	k, err := kb.New(vs, nil)
 	if err != nil {
@@ -153,6 +159,10 @@ func TestNegation(t *testing.T) {
 		{"Visitors who do not wish to have cookies placed should change their settings.", Cookies, []string{Affirmed}},
 		{"Some features may not work without cookies.", Cookies, []string{Affirmed}},
 		{"Cookies are not used to identify you personally.", Cookies, []string{Affirmed}},
+		// An example has the polarity of what it exemplifies.
+		{"We never use session replay tools such as Hotjar.", VendorPractice, []string{Denied}},
+		{"We use session replay tools such as Hotjar.", VendorPractice, []string{Affirmed}},
+		{"We do not sell your data to advertisers who use cookies.", Cookies, []string{Affirmed}},
 		// Conditioned on consent: a promise to ask, not a denial.
 		{"We will not share your data with third parties without your consent.", ThirdPartySharing, []string{Affirmed + "/" + ScopeWithConsent}},
 		// Do Not Track is a name, not a negation.
@@ -319,6 +329,8 @@ type fixtureWant struct {
 	summary map[string]string
 	vendors map[string]string
 	cookies map[string]float64
+	// disclosed, when set, is Policy.Vendors(): affirmed, without a role.
+	disclosed []string
 }
 
 func TestFixtures(t *testing.T) {
@@ -343,6 +355,14 @@ func TestFixtures(t *testing.T) {
 			vendors: map[string]string{},
 		},
 		"nothing.txt": {summary: map[string]string{}, vendors: map[string]string{}},
+		"modern.md": {
+			summary: map[string]string{Cookies: Affirmed, WebBeacons: Affirmed, LocalStorage: Affirmed, Analytics: Affirmed,
+				Advertising: Affirmed, ConsentBeforeNonEssential: Affirmed, EmailOpenTracking: Affirmed,
+				EmailClickTracking: Affirmed, SaleOfData: Denied, DoNotTrack: Denied, SessionRecording: Denied},
+			vendors: map[string]string{"google-analytics": "", "matomo": "", "facebook": "", "linkedin": "", "mailchimp": "",
+				"youtube": "", "cloudflare": RoleHosting, "hotjar": "", "fullstory": "", "adyen": RolePayment},
+			disclosed: []string{"facebook", "google-analytics", "linkedin", "mailchimp", "matomo", "youtube"},
+		},
 		"consent.html": {
 			summary: map[string]string{Cookies: Affirmed, ConsentBeforeNonEssential: Affirmed, Analytics: Affirmed, Advertising: Affirmed},
 			vendors: map[string]string{"google-analytics": "", "facebook": "", "stripe": RolePayment,
@@ -365,6 +385,9 @@ func TestFixtures(t *testing.T) {
 			}
 			if got := vendorDecls(pol); !reflect.DeepEqual(got, want.vendors) {
 				t.Errorf("vendors\n got %v\nwant %v", got, want.vendors)
+			}
+			if want.disclosed != nil && !reflect.DeepEqual(pol.Vendors(), want.disclosed) {
+				t.Errorf("disclosed vendors\n got %v\nwant %v", pol.Vendors(), want.disclosed)
 			}
 			gotCookies := map[string]float64{}
 			for _, c := range pol.Cookies {
