@@ -11,6 +11,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"golang.org/x/net/html/charset"
+
 	"github.com/trackscan/trackscan/detectors/kb"
 )
 
@@ -98,8 +100,15 @@ func (p *Parser) Parse(source string, text []byte, format string) (*Policy, erro
 	if bytes.IndexByte(text, 0) >= 0 {
 		return nil, unreadable(source, "binary content, not a policy")
 	}
-	if !utf8.Valid(text) && format != FormatHTML {
-		text = bytes.ToValidUTF8(text, []byte("\uFFFD"))
+	if !utf8.Valid(text) {
+		// Legacy encodings: HTML declares its charset in a meta tag; for
+		// text the detector's guess (usually windows-1252) is the best there is.
+		enc, _, _ := charset.DetermineEncoding(text, "")
+		if dec, err := enc.NewDecoder().Bytes(text); err == nil && utf8.Valid(dec) {
+			text = dec
+		} else {
+			text = bytes.ToValidUTF8(text, []byte("\uFFFD"))
+		}
 	}
 	var (
 		blocks []block

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/trackscan/trackscan/detectors/kb"
 )
@@ -585,5 +586,19 @@ func TestPractices(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("practices without patterns: %v", missing)
+	}
+}
+
+func TestLegacyEncoding(t *testing.T) {
+	p := testParser(t)
+	html := []byte("<html><head><meta charset=\"iso-8859-1\"></head><body><p>Nous utilisons des cookies \xe0 des fins de mesure d'audience.</p></body></html>")
+	pol := parseString(t, p, string(html), FormatHTML)
+	if len(pol.Declarations) == 0 || !strings.Contains(pol.Declarations[0].Quote, "à des fins") {
+		t.Errorf("declarations = %+v", pol.Declarations)
+	}
+	txt := []byte("We use cookies \x96 small files \x96 to count visits.")
+	pol = parseString(t, p, string(txt), FormatText)
+	if len(pol.Declarations) == 0 || !utf8.ValidString(pol.Declarations[0].Quote) || !strings.Contains(pol.Declarations[0].Quote, "–") {
+		t.Errorf("declarations = %+v", pol.Declarations)
 	}
 }
