@@ -136,11 +136,26 @@ func (rs RuleSet) Check() error {
 	return nil
 }
 
-// MustRules is LoadRules for the embedded file, which tests keep valid.
-func MustRules() RuleSet {
-	rs, err := LoadRules()
-	if err != nil {
-		panic(err)
+// Name returns the display name of a CMP id as detect() reports it
+// ("onetrust" -> "OneTrust"); "generic" and "config" have their own names.
+// An unknown id is returned as it is.
+func Name(id string) string {
+	switch id {
+	case "generic":
+		return "generic cookie banner"
+	case "config":
+		return "banner matched by the configured selectors"
+	case "":
+		return ""
 	}
-	return rs
+	rs, _, err := loaded()
+	if err != nil {
+		return id
+	}
+	for _, r := range rs.Rules {
+		if r.ID == id {
+			return r.Name
+		}
+	}
+	return id
 }

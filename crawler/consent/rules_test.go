@@ -110,7 +110,11 @@ func classify(g Generic, text string) string {
 }
 
 func TestGenericButtonTexts(t *testing.T) {
-	g := MustRules().Generic
+	rs, err := LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := rs.Generic
 	tests := []struct{ text, want string }{
 		// English
 		{"Reject all", "reject"}, {"Reject All Cookies", "reject"}, {"Decline", "reject"}, {"Deny all", "reject"},
@@ -163,3 +167,12 @@ func TestScript(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func TestName(t *testing.T) {
+	for id, want := range map[string]string{"onetrust": "OneTrust", "cookieconsent": "vanilla-cookieconsent (orestbida)",
+		"generic": "generic cookie banner", "config": "banner matched by the configured selectors", "": "", "nope": "nope"} {
+		if got := Name(id); got != want {
+			t.Errorf("Name(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

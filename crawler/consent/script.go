@@ -12,11 +12,13 @@ var engineJS string
 
 var (
 	loadOnce   sync.Once
-	rulesData  string // the rule set as compact JSON for the script
+	builtIn    RuleSet
+	rulesData  string // builtIn as compact JSON for the script
 	rulesError error
 )
 
-func rulesForScript() (string, error) {
+// loaded decodes the embedded rules once.
+func loaded() (RuleSet, string, error) {
 	loadOnce.Do(func() {
 		rs, err := LoadRules()
 		if err != nil {
@@ -24,9 +26,9 @@ func rulesForScript() (string, error) {
 			return
 		}
 		b, err := json.Marshal(rs)
-		rulesData, rulesError = string(b), err
+		builtIn, rulesData, rulesError = rs, string(b), err
 	})
-	return rulesData, rulesError
+	return builtIn, rulesData, rulesError
 }
 
 // Script returns self-contained JavaScript that defines
@@ -42,7 +44,7 @@ func rulesForScript() (string, error) {
 // ";", so callers may append an expression that uses the API. Evaluating it
 // again replaces the API (and forgets what detect() found).
 func Script(cfg Config) string {
-	rules, err := rulesForScript()
+	_, rules, err := loaded()
 	conf, _ := json.Marshal(cfg) // a struct of string slices always marshals
 	if err != nil {
 		// Still define the API so a caller gets a clear note, not a TypeError.
