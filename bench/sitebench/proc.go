@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// prSetChildSubreaper makes orphaned descendants (Chromium's crashpad
+// handler double-forks) reparent to this process instead of init, so they
+// stay in the measured tree and can be cleaned up afterwards.
+const prSetChildSubreaper = 36
+
+func becomeSubreaper() error {
+	_, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// descendants returns every live process below root, from /proc.
+func descendants(root int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, ok := parentOf(pid); ok {
+			children[ppid] = append(children[ppid], pid)
+		}
+	}
+	var out []int
+	queue := []int{root}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			out = append(out, c)
+			queue = append(queue, c)
+		}
+	}
+	return out
+}
+
+// parentOf reads the ppid from /proc/PID/stat; the command name may hold
+// spaces and parentheses, so fields are counted after its last ')'.
+func parentOf(pid int) (int, bool) {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0, false
+	}
+	fields := strings.Fields(string(raw[i+1:]))
+	if len(fields) < 2 {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(fields[1])
+	return ppid, err == nil
+}
+
+// rssKiB is the VmRSS of one process; zombies and vanished processes count 0.
+func rssKiB(pid int) int64 {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(raw)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// treeSampler polls the whole tree below root every interval and keeps the
+// peak of the summed VmRSS and the largest process count seen.
+type treeSampler struct {
+	root     int
+	interval time.Duration
+	stop     chan struct{}
+	done     sync.WaitGroup
+
+	peakKiB   int64
+	peakProcs int
+}
+
+func startSampler(root int, interval time.Duration) *treeSampler {
+	t := &treeSampler{root: root, interval: interval, stop: make(chan struct{})}
+	t.done.Add(1)
+	go t.run()
+	return t
+}
+
+func (t *treeSampler) run() {
+	defer t.done.Done()
+	tick := time.NewTicker(t.interval)
+	defer tick.Stop()
+	for {
+		t.sample()
+		select {
+		case <-t.stop:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (t *treeSampler) sample() {
+	pids := descendants(t.root)
+	var sum int64
+	for _, p := range pids {
+		sum += rssKiB(p)
+	}
+	t.peakKiB = max(t.peakKiB, sum)
+	t.peakProcs = max(t.peakProcs, len(pids))
+}
+
+// Stop ends sampling and returns the peak in KiB and the most processes seen.
+func (t *treeSampler) Stop() (int64, int) {
+	close(t.stop)
+	t.done.Wait()
+	return t.peakKiB, t.peakProcs
+}
+
+// cleanupOrphans kills and reaps whatever the measured tool left below us
+// (processes it started and did not stop) so one run cannot inflate the next.
+func cleanupOrphans() int {
+	left := descendants(os.Getpid())
+	for _, p := range left {
+		syscall.Kill(p, syscall.SIGKILL)
+	}
+	// Reap until no child is left (ECHILD) or a short grace period ends.
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if err != nil {
+			break
+		}
+		if pid == 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return len(left)
+}
