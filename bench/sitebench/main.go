@@ -87,7 +87,7 @@ func main() {
 				fmt.Fprintf(os.Stderr, "%s, %d pages: %v\n", t.name(), n, err)
 				continue
 			}
-			fmt.Fprintf(os.Stderr, "%s, %d pages: %.2f s, peak %.0f MiB\n", t.name(), n, res.wall.Seconds(), res.peakMiB())
+			fmt.Fprintf(os.Stderr, "%s, %d pages: %.2f s, peak %.0f MiB, left behind: %v\n", t.name(), n, res.wall.Seconds(), res.peakMiB(), res.leftover)
 			results = append(results, res)
 		}
 	}
@@ -123,7 +123,7 @@ type result struct {
 	wall      time.Duration
 	peakKiB   int64
 	peakProcs int
-	leftover  int
+	leftover  []string // processes still running when the tool exited
 	det       detections
 }
 
@@ -149,7 +149,7 @@ func measure(t tool, pages, runs int, rules, tmp string, interval time.Duration)
 		err := cmd.Wait()
 		wall := time.Since(start)
 		peak, procs := sampler.Stop()
-		res.leftover = max(res.leftover, cleanupOrphans())
+		res.leftover = cleanupOrphans()
 		if err != nil && !acceptableExit(err) {
 			return res, fmt.Errorf("%v: %s", err, lastLine(stderr.String()))
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,21 +142,47 @@ func (t *treeSampler) Stop() (int64, int) {
 
 // cleanupOrphans kills and reaps whatever the measured tool left below us
 // (processes it started and did not stop) so one run cannot inflate the next.
-func cleanupOrphans() int {
-	left := descendants(os.Getpid())
-	for _, p := range left {
+func cleanupOrphans() []string {
+	// Give processes that are already shutting down two seconds to exit.
+	var left []string
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		reapExited()
+		if len(liveDescendants()) == 0 {
+			return nil
+		}
+	}
+	for _, p := range liveDescendants() {
+		comm, _ := os.ReadFile("/proc/" + strconv.Itoa(p) + "/comm")
+		left = append(left, strings.TrimSpace(string(comm)))
 		syscall.Kill(p, syscall.SIGKILL)
 	}
-	// Reap until no child is left (ECHILD) or a short grace period ends.
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && len(liveDescendants()) > 0; time.Sleep(20 * time.Millisecond) {
+		reapExited()
+	}
+	reapExited()
+	slices.Sort(left)
+	return left
+}
+
+// reapExited collects the exit status of every child that has ended.
+func reapExited() {
+	for {
 		var ws syscall.WaitStatus
 		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
-		if err != nil {
-			break
-		}
-		if pid == 0 {
-			time.Sleep(20 * time.Millisecond)
+		if pid <= 0 || err != nil {
+			return
 		}
 	}
-	return len(left)
+}
+
+// liveDescendants are the descendants of this process that are not zombies.
+func liveDescendants() []int {
+	var live []int
+	for _, p := range descendants(os.Getpid()) {
+		raw, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+		if i := bytes.LastIndexByte(raw, ')'); err == nil && i >= 0 && !bytes.HasPrefix(raw[i+1:], []byte(" Z")) {
+			live = append(live, p)
+		}
+	}
+	return live
 }

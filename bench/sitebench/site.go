@@ -30,11 +30,23 @@ const trackerLoad = `<script async src="https://www.googletagmanager.com/gtag/js
 // them all in order.
 type site struct{ pages int }
 
+// pagePath names page i with letters only ("/shop/page-ab.html"): trackscan's
+// frontier treats more than 20 digit-numbered variants of one path shape as a
+// crawler trap, and a real site's pages have slugs, not counters.
 func pagePath(i int) string {
 	if i == 0 {
 		return "/"
 	}
-	return fmt.Sprintf("/p/%d.html", i)
+	return "/shop/page-" + letters(i) + ".html"
+}
+
+// letters spells i in base 26 with a..z.
+func letters(i int) string {
+	var b []byte
+	for ; i > 0; i /= 26 {
+		b = append([]byte{byte('a' + i%26)}, b...)
+	}
+	return string(b)
 }
 
 func (s site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +66,7 @@ func (s site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(b.String()))
 		return
 	}
-	i, ok := s.pageIndex(r.URL.Path)
+	i, ok := s.index()[r.URL.Path]
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -64,23 +76,13 @@ func (s site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(s.page(i)))
 }
 
-func (s site) pageIndex(p string) (int, bool) {
-	if p == "/" {
-		return 0, true
+// index maps every page path to its number.
+func (s site) index() map[string]int {
+	m := make(map[string]int, s.pages)
+	for i := range s.pages {
+		m[pagePath(i)] = i
 	}
-	num, found := strings.CutPrefix(p, "/p/")
-	if !found {
-		return 0, false
-	}
-	num, found = strings.CutSuffix(num, ".html")
-	if !found {
-		return 0, false
-	}
-	i, err := strconv.Atoi(num)
-	if err != nil || i < 1 || i >= s.pages {
-		return 0, false
-	}
-	return i, true
+	return m
 }
 
 func (s site) page(i int) string {
