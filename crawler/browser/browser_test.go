@@ -35,6 +35,10 @@ func TestCaptureSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p.Status != 200 || len(p.Requests) < 10 || len(p.CookieWrites) == 0 || len(p.Cookies) == 0 || len(p.Storage) == 0 || len(p.APICalls) == 0 {
+		t.Errorf("thin capture: status %d, %d requests, %d cookie writes, %d stored, %d storage, %d API calls",
+			p.Status, len(p.Requests), len(p.CookieWrites), len(p.Cookies), len(p.Storage), len(p.APICalls))
+	}
 	if os.Getenv("DUMP") != "" {
 		out, _ := json.MarshalIndent(p, "", "  ")
 		os.WriteFile("/tmp/page.json", out, 0o644)

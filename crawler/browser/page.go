@@ -231,42 +231,30 @@ func evalInFrame[T any](ctx context.Context, frame cdp.FrameID, expr string, awa
 	if err != nil {
 		return zero, err
 	}
-	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+	return evaluate[T](ctx, runtime.EvaluateParams{
 		Expression: expr, ContextID: world.ExecutionContextID, ReturnByValue: new(true), AwaitPromise: new(awaitPromise),
 	})
-	if err != nil {
-		return zero, err
-	}
-	if res.ExceptionDetails != nil {
-		return zero, fmt.Errorf("script error: %s", res.ExceptionDetails.Text)
-	}
-	if res.Result == nil || len(res.Result.Value) == 0 {
-		return zero, nil
-	}
-	var v T
-	if err := json.Unmarshal(res.Result.Value, &v); err != nil {
-		return zero, err
-	}
-	return v, nil
 }
 
 // evalMain runs expr in the page's own world of the top frame (where
 // __tcfapi and __gpp live).
 func evalMain[T any](ctx context.Context, expr string) (T, error) {
-	var zero T
-	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
-		Expression: expr, ReturnByValue: new(true), AwaitPromise: new(true),
-	})
+	return evaluate[T](ctx, runtime.EvaluateParams{Expression: expr, ReturnByValue: new(true), AwaitPromise: new(true)})
+}
+
+// evaluate runs Runtime.evaluate and decodes the returned value into T.
+func evaluate[T any](ctx context.Context, params runtime.EvaluateParams) (T, error) {
+	var v T
+	res, err := chromedp.Call(ctx, runtime.Evaluate, params)
 	if err != nil {
-		return zero, err
+		return v, err
 	}
 	if res.ExceptionDetails != nil {
-		return zero, fmt.Errorf("script error: %s", res.ExceptionDetails.Text)
+		return v, fmt.Errorf("script error: %s", res.ExceptionDetails.Text)
 	}
 	if res.Result == nil || len(res.Result.Value) == 0 {
-		return zero, nil
+		return v, nil
 	}
-	var v T
 	err = json.Unmarshal(res.Result.Value, &v)
 	return v, err
 }

@@ -165,7 +165,7 @@ func (a *analysis) page(p *capture.Page) {
 			d.Kind, d.Evidence = detectors.KindThirdPartyScript, "script "+trimURL(r.URL)
 		case r.ResourceType == "Document" && !fp:
 			d.Kind, d.Evidence = detectors.KindThirdPartyFrame, "frame "+trimURL(r.URL)
-			if w.category == kb.Social || isSocialWidget(w.id, r.URL) {
+			if w.category == kb.Social || isSocialWidget(w.id) {
 				d.Kind = detectors.KindSocialWidget
 			}
 		case (r.ResourceType == "Ping" || r.ResourceType == "Image") && known && w.category.NonEssential():
@@ -215,7 +215,7 @@ func (a *analysis) page(p *capture.Page) {
 
 // isSocialWidget recognises embeds of social networks that the knowledge
 // base files under another category (a video platform's player).
-func isSocialWidget(vendorID, raw string) bool {
+func isSocialWidget(vendorID string) bool {
 	switch vendorID {
 	case "youtube", "facebook", "twitter", "linkedin", "instagram", "tiktok", "pinterest", "addthis", "sharethis":
 		return true
