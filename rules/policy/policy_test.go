@@ -209,6 +209,7 @@ func TestPracticePhrases(t *testing.T) {
 		{"We share your data with our service providers.", ThirdPartySharing},
 		{"We may sell your personal information to partners.", SaleOfData},
 		{"We will only set non-essential cookies with your consent.", ConsentBeforeNonEssential},
+		{"We only place non-essential cookies on your device after you have given your consent through our cookie banner.", ConsentBeforeNonEssential},
 		{"By default, cookies are not installed automatically.", ConsentBeforeNonEssential},
 		{"We ask for your consent before setting analytics cookies.", ConsentBeforeNonEssential},
 		{"You can set your browser to refuse cookies.", BrowserOptOut},
