@@ -172,7 +172,7 @@ func (w *htmlWalker) table(n *html.Node) {
 	}
 	for _, r := range t.rows {
 		if txt := strings.Join(nonEmpty(r), ", "); txt != "" {
-			w.blocks = append(w.blocks, block{text: txt, section: w.section})
+			w.blocks = append(w.blocks, block{text: txt, section: w.section, row: true})
 		}
 	}
 }

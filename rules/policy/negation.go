@@ -95,7 +95,8 @@ var exceptionStarts = [][]string{
 var readerSubjects = map[string]bool{
 	"you": true, "who": true, "user": true, "users": true, "visitor": true, "visitors": true,
 	"recipient": true, "recipients": true, "individuals": true, "browser": true, "browsers": true,
-	"they": true,
+	"they": true, "customer": true, "customers": true, "subscriber": true, "subscribers": true,
+	"member": true, "members": true, "reader": true, "readers": true,
 }
 
 // useVerbs are the verbs through which a trigger reaches a noun it negates
@@ -113,7 +114,8 @@ func init() {
 		honors honour honours recognize recognizes recognise recognises support supports display displays show shows
 		engage engages conduct conducts perform performs load loads loaded drop drops dropped activate activates
 		run runs work operate operates make makes give gives pass passes forward forwards implant read record records
-		analyse analyze analyses analyzes measure measures monitor monitors target targets`) {
+		analyse analyze analyses analyzes measure measures monitor monitors target targets know knows learn
+		learns see sees detect detects count counts`) {
 		useVerbs[w] = true
 	}
 }
@@ -127,7 +129,7 @@ func init() {
 		ourselves yet also even third-party third party parties personal your their its to of or and any kind kinds
 		form forms type types non-essential essential optional tracking advertising marketing analytics persistent
 		additional similar own more further longer actively generally automatically on in with for data information
-		out at all`) {
+		out at all by`) {
 		fillers[w] = true
 	}
 }
@@ -184,7 +186,7 @@ func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string
 		if isPseudo(toks, i) || readerIsSubject(toks, i, segStart) {
 			continue
 		}
-		if gapNegates(toks[i+1:a], t == "without", t == "no" || t == "nothing") {
+		if gapNegates(toks[i+1:a], t == "without", t == "no" || t == "nothing", verbTriggerAt(toks, i)) {
 			negated = true
 		}
 		break
@@ -212,13 +214,30 @@ func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string
 // triggerAt returns i when toks[i] is a negation trigger, including the
 // multi-word ones ending at i ("in no case", "under no circumstances").
 func triggerAt(toks []token, i int) int {
-	if negTriggers[toks[i].w] {
+	if negTriggers[toks[i].w] || verbTriggerAt(toks, i) {
 		return i
 	}
 	if i >= 2 && toks[i-1].w == "no" && (toks[i].w == "case" || toks[i].w == "circumstances" || toks[i].w == "event" || toks[i].w == "time" || toks[i].w == "way") {
 		return i
 	}
 	return -1
+}
+
+// verbTriggerAt reports a verb that switches a practice off: "we have
+// turned off open tracking", "click tracking is disabled".
+func verbTriggerAt(toks []token, i int) bool {
+	switch toks[i].w {
+	case "disabled", "deactivated":
+		return true
+	case "off":
+		if i > 0 {
+			switch toks[i-1].w {
+			case "turned", "turn", "turns", "turning", "switched", "switch", "switches", "switching":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // segmentStart finds where the negation scope of token a begins, and
@@ -310,8 +329,8 @@ func readerIsSubject(toks []token, i, segStart int) bool {
 // other word. needVerb is set for "without", which negates only through a
 // use-verb ("without setting cookies", not "may not work without cookies");
 // near is set for "no", which otherwise reaches too far.
-func gapNegates(gap []token, needVerb, near bool) bool {
-	verb := false
+func gapNegates(gap []token, needVerb, near, isVerb bool) bool {
+	verb := isVerb        // "turned off" is itself the verb
 	before, after := 0, 0 // other words before and after the first use-verb
 	for _, t := range gap {
 		switch {
