@@ -69,7 +69,7 @@ var negTriggers = map[string]bool{
 var pseudoAfter = [][]string{
 	{"not", "only"}, {"not", "just"}, {"not", "limited"}, {"not", "necessarily"}, {"not", "to", "mention"},
 	{"no", "later"}, {"no", "more", "than"}, {"no", "less", "than"}, {"no", "matter"}, {"no", "doubt"},
-	{"not", "be", "limited"}, {"not", "exceed"}, {"nothing", "in"},
+	{"not", "be", "limited"}, {"not", "exceed"}, {"nothing", "in"}, {"without", "limitation"},
 }
 var pseudoBefore = [][]string{
 	{"whether", "or", "not"}, {"if", "not"},
@@ -211,6 +211,43 @@ func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string
 	return Affirmed, scope
 }
 
+var conditionWords = map[string]bool{"as": true, "if": true, "when": true, "where": true, "in": true, "under": true,
+	"upon": true, "required": true, "permitted": true, "authorised": true, "authorized": true, "pursuant": true,
+	"": true}
+
+// trailingException reports an exception clause after a denied anchor
+// ending at token b: ", except to remember your language", "(other than
+// strictly necessary ones)". "Except as described" keeps the denial, as it
+// does before the clause.
+func trailingException(toks []token, b int) bool {
+	for k := b; k < len(toks); k++ {
+		w := toks[k].w
+		if w == ";" || w == ":" {
+			return false
+		}
+		if k > b && (toks[k-1].w == "," || toks[k-1].w == "(" || toks[k-1].w == "—" || toks[k-1].w == "–") && startsException(toks, k) {
+			n := 1
+			for _, p := range exceptionStarts {
+				if hasWords(toks, k, p) {
+					n = len(p)
+					break
+				}
+			}
+			next := ""
+			if k+n < len(toks) {
+				next = toks[k+n].w
+			}
+			if next == "for" && k+n+1 < len(toks) {
+				next = toks[k+n+1].w
+			}
+			// A legal condition ("except if required by law", "except as
+			// described") keeps the denial; a purpose or an object does not.
+			return !conditionWords[next]
+		}
+	}
+	return false
+}
+
 // triggerAt returns i when toks[i] is a negation trigger, including the
 // multi-word ones ending at i ("in no case", "under no circumstances").
 func triggerAt(toks []token, i int) int {
@@ -247,6 +284,11 @@ func segmentStart(toks []token, a int) (int, bool) {
 		w := toks[i].w
 		if i+1 < len(toks) && w == "," && (toks[i+1].w == "and" || toks[i+1].w == "or") && i+2 < len(toks) &&
 			(toks[i+2].w == "we" || toks[i+2].w == "you" || toks[i+2].w == "they" || toks[i+2].w == "it") {
+			return i + 1, false
+		}
+		// ", yet we use cookies", ", so we set": a new clause.
+		if w == "," && i+2 < len(toks) && (toks[i+1].w == "yet" || toks[i+1].w == "so") &&
+			(toks[i+2].w == "we" || toks[i+2].w == "you" || toks[i+2].w == "they" || toks[i+2].w == "it" || toks[i+2].w == "our") {
 			return i + 1, false
 		}
 		if !scopeBreakers[w] && !startsException(toks, i) {
@@ -405,7 +447,7 @@ func isAux(w string) bool {
 func consentCondition(toks []token, b int) bool {
 	for i := b; i < len(toks) && i < b+14; i++ {
 		switch toks[i].w {
-		case "without", "unless", "until", "before":
+		case "without", "unless", "until", "before", "except":
 			for k := i + 1; k < len(toks) && k <= i+5; k++ {
 				switch toks[k].w {
 				case "consent", "permission", "authorisation", "authorization", "agree", "agreement", "accept", "opt-in", "approval":

@@ -84,6 +84,11 @@ func TestSplitSentences(t *testing.T) {
 		{"no end mark", "A heading without a stop", []string{"A heading without a stop"}},
 		{"empty", "   ", []string{}},
 		{"email address", "Write to privacy@example.com. We answer.", []string{"Write to privacy@example.com.", "We answer."}},
+		{"company suffix ends a sentence", "Cookies are set by Google LLC. We also use Stripe, Inc. You can opt out.",
+			[]string{"Cookies are set by Google LLC.", "We also use Stripe, Inc.", "You can opt out."}},
+		{"inline list numbers", "1. Cookies. We use them. 2. Beacons. We use them too.",
+			[]string{"1. Cookies.", "We use them.", "2. Beacons.", "We use them too."}},
+		{"article reference", "See Art. 6 GDPR. We rely on consent.", []string{"See Art. 6 GDPR.", "We rely on consent."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +176,15 @@ func TestNegation(t *testing.T) {
 		{"We do not respond to Do Not Track signals.", DoNotTrack, []string{Denied}},
 		{"We do not track whether you opened our emails.", EmailOpenTracking, []string{Denied}},
 		{"We do not track whether you opened our emails.", DoNotTrack, nil},
+		// A purpose or object exception affirms; a legal condition does not.
+		{"We don't use cookies, except to remember your language.", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
+		{"We set no cookies (other than strictly necessary ones).", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
+		{"We do not share your data with third parties, except where required by law.", ThirdPartySharing, []string{Denied}},
+		{"We do not share your data with third parties, except as described above.", ThirdPartySharing, []string{Denied}},
+		{"We do not share data with third parties, except with your consent.", ThirdPartySharing, []string{Affirmed + "/" + ScopeWithConsent}},
+		// A new clause after ", yet we" or ", so we" is out of the negation's reach.
+		{"We do not sell data, yet we use cookies.", Cookies, []string{Affirmed}},
+		{"We collect, without limitation, cookies and web beacons.", WebBeacons, []string{Affirmed}},
 		// Switched off is a denial; a customer switching it off is not ours.
 		{"We have turned off open tracking and click tracking in our mailer.", EmailOpenTracking, []string{Denied}},
 		{"We have turned off open tracking and click tracking in our mailer.", EmailClickTracking, []string{Denied}},

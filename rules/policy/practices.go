@@ -190,23 +190,33 @@ func practiceDecls(s *sentence) []Declaration {
 				as, ae = m[2], m[3]
 			}
 			pol, scope := p.fixed, ""
+			partial := false
 			if pol == "" {
 				a, b := tokenRange(s.toks, as, ae)
 				if a < 0 {
 					continue
 				}
 				pol, scope = polarity(s.toks, a, b, p.noun)
+				partial = pol == Denied && trailingException(s.toks, b)
 			}
-			key := p.practice + "|" + pol + "|" + scope
-			if seen[key] {
-				continue
+			term := strings.TrimSpace(s.text[m[0]:m[1]])
+			add := func(pol, scope string) {
+				key := p.practice + "|" + pol + "|" + scope
+				if seen[key] {
+					return
+				}
+				seen[key] = true
+				out = append(out, Declaration{
+					Practice: p.practice, Polarity: pol, Scope: scope,
+					Quote: s.text, Line: s.line, Section: s.section, Term: term,
+				})
 			}
-			seen[key] = true
-			out = append(out, Declaration{
-				Practice: p.practice, Polarity: pol, Scope: scope,
-				Quote: s.text, Line: s.line, Section: s.section,
-				Term: strings.TrimSpace(s.text[m[0]:m[1]]),
-			})
+			add(pol, scope)
+			if partial {
+				// "We do not use cookies, except to remember your language":
+				// the exception affirms the practice in its scope.
+				add(Affirmed, ScopeException)
+			}
 		}
 	}
 	return out
