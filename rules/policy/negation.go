@@ -375,6 +375,9 @@ func gapNegates(gap []token, needVerb, near, isVerb bool) bool {
 	verb := isVerb        // "turned off" is itself the verb
 	before, after := 0, 0 // other words before and after the first use-verb
 	for _, t := range gap {
+		if isVerb && objectEnds[t.w] {
+			return false // "turned off open tracking in Brevo": Brevo is not switched off
+		}
 		switch {
 		case t.punct:
 			if t.w != "," {
@@ -406,6 +409,10 @@ func gapNegates(gap []token, needVerb, near, isVerb bool) bool {
 	// short noun phrase.
 	return before <= 1 && after <= 3
 }
+
+// objectEnds end the object of a switching-off verb.
+var objectEnds = map[string]bool{"in": true, "at": true, "on": true, "with": true, "for": true, "by": true,
+	"from": true, "through": true, "via": true}
 
 // postNegated handles "cookies are not used", "web beacons are never
 // placed": a negated use-verb right after the noun, not followed by a

@@ -122,6 +122,8 @@ var patterns = []pattern{
 
 	// Sale of data.
 	{needs: []string{"sell", "sold", "rent", "trade", "sale"}, practice: SaleOfData, re: rx(`\b(sell|sells|selling|sold|rent|rents|renting|rented|trade[sd]? (?:your |personal |any |the )*(?:data|information)|sale of)\b`), requires: dataObject, excludes: businessSale},
+	// Cookies that "may count as a “sale” of personal information": the legal sense.
+	{needs: []string{"sale"}, practice: SaleOfData, re: rx(`["“](sale)["”]`), requires: dataObject, excludes: businessSale},
 
 	// Consent before non-essential cookies.
 	{needs: []string{"not", "never", "only"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:cookies?|trackers?|tags?|scripts?)(?:\s+\([^)]*\))?\s+(?:are|is|will|shall)\s+(?:not|never|only)\s+(?:be\s+)?(?:installed|set|placed|stored|activated|loaded|dropped|used|enabled)\s+(?:automatically|by default|until|before|unless|without|after|once|with|if))\b`)},
@@ -195,6 +197,9 @@ func practiceDecls(s *sentence) []Declaration {
 				a, b := tokenRange(s.toks, as, ae)
 				if a < 0 {
 					continue
+				}
+				if s.toks[a].start < as {
+					continue // inside a joined name: "Do Not Sell My Personal Information"
 				}
 				pol, scope = polarity(s.toks, a, b, p.noun)
 				partial = pol == Denied && trailingException(s.toks, b)
