@@ -95,8 +95,11 @@ func locateText(roots []*html.Node, src []byte) map[*html.Node]int {
 	toks := textTokens(src)
 	out := map[*html.Node]int{}
 	ti, inner := 0, 0 // cursor: token index, byte offset in it
+	// The search is bounded so that text the parser changed costs a window,
+	// not the whole page, however large the page is.
+	const window = 4096
 	find := func(probe string, from, fromInner int) (int, int, bool) {
-		for k := from; k < len(toks); k++ {
+		for k := from; k < len(toks) && k < from+window; k++ {
 			start := 0
 			if k == from {
 				start = fromInner
@@ -123,8 +126,8 @@ func locateText(roots []*html.Node, src []byte) map[*html.Node]int {
 				probe = probe[:24]
 			}
 			k, at, ok := find(probe, ti, inner)
-			if !ok { // text the parser moved: search from the start
-				k, at, ok = find(probe, 0, 0)
+			if !ok { // text the parser moved out of a table: look back
+				k, at, ok = find(probe, max(0, ti-window), 0)
 			}
 			if !ok && len(probe) > 4 { // text joined from several tokens
 				k, at, ok = find(probe[:4], ti, inner)
