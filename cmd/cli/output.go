@@ -35,6 +35,10 @@ type outputFlags struct {
 	resolved *Config // set by Config
 	failSev  rules.Severity
 	noFail   bool
+
+	// table, when set, renders the table format in place of reports' table
+	// (the policy command's shows vendor roles and declaration scopes).
+	table func(io.Writer, *reports.Report) error
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -256,6 +260,9 @@ func (e *env) render(rep *reports.Report, o *outputFlags) (err error) {
 			}
 		}()
 		w = f
+	}
+	if o.format == "table" && o.table != nil {
+		return o.table(w, rep)
 	}
 	if err := r.Report(w, rep); err != nil {
 		return errors.Join(errors.New("writing the report"), err)

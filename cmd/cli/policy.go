@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,30 +20,37 @@ import (
 // structured policy file) declares, with the quotes it was read from.
 func newPolicyCmd(e *env) *cobra.Command {
 	var (
-		format, output string
-		timeout        time.Duration
+		o       outputFlags
+		timeout time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "policy SOURCE...",
+		Use:   "policy [SOURCE...]",
 		Short: "Show what a privacy policy or a structured policy file declares, with quotes",
 		Long: `Reads privacy policies (plain text, Markdown, HTML, or an http(s) URL) and
 structured policy files (.yml/.yaml, see docs/policy.md), and lists what they
 declare: each practice affirmed or denied, each vendor named, with the exact
 sentence it was read from. Several sources are merged; a structured file wins
-where both speak.`,
+where both speak. Without SOURCE, the policy files of the config file are read.
+
+The report goes through the same output path as scan and email: --format, -o,
+--config, --baseline, --ignore and --fail-on apply. A policy alone observes
+nothing, so no rule has a finding and --fail-on never trips; an unreadable
+source exits 2.`,
 		Example: `  trackscan policy privacy.html
   trackscan policy https://staging.example.com/privacy --format json
-  trackscan policy trackscan-policy.yml privacy.md`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageErr("policy needs at least one SOURCE (file or URL)")
-			}
-			return nil
-		},
+  trackscan policy trackscan-policy.yml privacy.md -f markdown -o policy.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usageErr("unknown --format %q for policy (want table or json)", format)
+			if _, err := o.Config(); err != nil {
+				return err
 			}
+			sources := args
+			if len(sources) == 0 {
+				sources = o.policies // from the config file
+			}
+			if len(sources) == 0 {
+				return usageErr("policy needs at least one SOURCE (file or URL), or policy: in the config file")
+			}
+			o.policies = nil // read here; emit must not read them again
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
@@ -54,45 +60,30 @@ where both speak.`,
 				ctx, cancel = context.WithTimeout(ctx, timeout)
 				defer cancel()
 			}
-			p, err := policy.Load(ctx, args...)
+			p, err := policy.Load(ctx, sources...)
 			if err != nil {
 				if errors.Is(err, policy.ErrUnreadable) {
-					return fmt.Errorf("%w: %w", ErrUsage, err)
+					return usageErr("%s", oneLine(err))
 				}
 				return err
 			}
 			rep := &reports.Report{
 				Schema:   reports.Schema,
-				Kind:     "policy",
-				Target:   strings.Join(args, ", "),
+				Kind:     reports.KindPolicy,
+				Target:   strings.Join(sources, ", "),
 				Tool:     reports.Tool{Name: "trackscan", Version: Version},
 				Policy:   p,
 				Findings: []rules.Finding{},
 			}
-			w := e.stdout
-			if output != "" && output != "-" {
-				f, err := os.Create(output)
-				if err != nil {
-					return usageErr("cannot write report: %v", err)
-				}
-				defer f.Close()
-				w = f
-			}
-			if format == "json" {
-				// The policy command compares nothing, so the report goes
-				// out as read, without the rules of the scanning commands.
-				r, err := reports.ByName("json")
-				if err != nil {
-					return err
-				}
-				return r.Report(w, rep)
-			}
-			return writePolicyTable(w, p)
+			o.table = func(w io.Writer, rep *reports.Report) error { return writePolicyTable(w, rep.Policy) }
+			return e.emit(rep, &o, nil)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&format, "format", "f", "table", "output format: table, json")
-	fs.StringVarP(&output, "output", "o", "", "write the report to this file instead of stdout")
+	o.register(fs)
+	// The sources are the arguments; --policy is kept for the config file's
+	// policy: list but not advertised.
+	_ = fs.MarkHidden("policy")
 	fs.DurationVar(&timeout, "timeout", policy.FetchTimeout, "time limit for fetching URL sources")
 	return cmd
 }

@@ -94,6 +94,10 @@ func TestPolicyCommandURLAndOutputFile(t *testing.T) {
 
 func TestPolicyCommandErrors(t *testing.T) {
 	dir := t.TempDir()
+	emptyConfig := filepath.Join(dir, "empty.yml")
+	if err := os.WriteFile(emptyConfig, []byte("fail_on: high\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	bad := filepath.Join(dir, "bad.yml")
 	if err := os.WriteFile(bad, []byte("vendors:\n  - not-a-vendor-id\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -105,7 +109,10 @@ func TestPolicyCommandErrors(t *testing.T) {
 		{nil, "needs at least one SOURCE"},
 		{[]string{filepath.Join(dir, "missing.html")}, "unreadable policy"},
 		{[]string{bad}, `bad.yml:2:5: unknown vendor id "not-a-vendor-id"`},
-		{[]string{policyFixtures + "denials.md", "--format", "sarif"}, "unknown --format"},
+		{[]string{policyFixtures + "denials.md", "--format", "pdf"}, "--format"},
+		{[]string{policyFixtures + "denials.md", "--fail-on", "bogus"}, "--fail-on: unknown severity"},
+		{[]string{policyFixtures + "denials.md", "--config", filepath.Join(dir, "missing.yml")}, "missing.yml"},
+		{[]string{"--config", emptyConfig}, "policy: in the config file"},
 	}
 	for _, tt := range tests {
 		out, errOut, code := runPolicy(t, tt.args...)
@@ -125,5 +132,100 @@ func TestPolicyCommandNothingDeclared(t *testing.T) {
 	out, _, code := runPolicy(t, policyFixtures+"nothing.txt")
 	if code != ExitOK || !strings.Contains(out, "No declarations about tracking found.") {
 		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}
+
+// TestPolicyCommandFormats: the policy report goes through the same output
+// path as scan and email, so every report format renders it.
+func TestPolicyCommandFormats(t *testing.T) {
+	tests := []struct{ format, want string }{
+		{"table", "affirmed (exception)"},
+		{"json", `"kind": "policy"`},
+		{"markdown", "We do not sell or rent your personal information to anyone."},
+		{"html", "<html"},
+		{"sarif", `"kind": "policy"`},
+		{"junit", "<testsuite"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			out, errOut, code := runPolicy(t, policyFixtures+"denials.md", "--format", tt.format)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("%s output lacks %q:\n%.600s", tt.format, tt.want, out)
+			}
+		})
+	}
+}
+
+// TestPolicyCommandConfig: the config file's format, output, fail_on and
+// policy list apply to the policy command as to the others; flags win.
+func TestPolicyCommandConfig(t *testing.T) {
+	dir := t.TempDir()
+	src, err := filepath.Abs(policyFixtures + "denials.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "trackscan.yml")
+	report := filepath.Join(dir, "policy.json")
+	body := "policy: " + src + "\nformat: json\noutput: " + report + "\nfail_on: info\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// No SOURCE: the config's policy is read, written as JSON to its output.
+	out, errOut, code := runPolicy(t, "--config", cfg)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if out != "" {
+		t.Errorf("stdout = %q, want the report in %s", out, report)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Kind     string `json:"kind"`
+		Target   string `json:"target"`
+		Findings []any  `json:"findings"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	// fail_on: info is in force, but a policy alone has no finding: exit 0.
+	if doc.Kind != "policy" || doc.Target != src || doc.Findings == nil || len(doc.Findings) != 0 {
+		t.Errorf("report = %+v", doc)
+	}
+
+	// Flags win over the file.
+	out, errOut, code = runPolicy(t, "--config", cfg, policyFixtures+"nothing.txt", "-f", "table", "-o", "-")
+	if code != ExitOK || !strings.Contains(out, "No declarations about tracking found.") {
+		t.Errorf("exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+}
+
+// TestPolicyCommandFailOnBadSource: an unreadable source exits 2 and writes
+// nothing, whatever --fail-on says.
+func TestPolicyCommandFailOnBadSource(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/image":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write([]byte("\x89PNG"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	for _, tt := range []struct{ path, want string }{
+		{"/missing", "HTTP 404"},
+		{"/image", `content type "image/png" is not HTML or text`},
+	} {
+		out, errOut, code := runPolicy(t, srv.URL+tt.path, "--fail-on", "low", "-f", "json")
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, tt.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tt.path, code, out, errOut, tt.want)
+		}
 	}
 }

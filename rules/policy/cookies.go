@@ -11,7 +11,8 @@ import (
 )
 
 var (
-	lifetimeRe = regexp.MustCompile(`(?i)^\s*(\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|eighteen|twenty[- ]four|thirty)\s*[- ]?\s*(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wk|months?|mo|years?|yrs?|y)\b`)
+	// Abbreviated units only after digits: "2y", "30 d", but "and" is no "a" + "d".
+	lifetimeRe = regexp.MustCompile(`(?i)^\s*(?:(\d+(?:[.,]\d+)?)\s*[- ]?\s*(seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wk|months?|mo|years?|yrs?|y)|(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|eighteen|twenty[- ]four|thirty)[- ]\s*(seconds?|minutes?|hours?|days?|weeks?|months?|years?))\b`)
 	sessionRe  = regexp.MustCompile(`(?i)^\s*(?:end of (?:the )?(?:browser |browsing )?session|(?:browser |browsing )?session(?: cookie| only| end)?|when (?:you close )?(?:the|your) browser(?: is)? close[sd]?)\b`)
 )
 
@@ -40,7 +41,11 @@ func lifetimePrefix(s string) (days float64, n int, ok bool) {
 	if m == nil {
 		return 0, 0, false
 	}
-	num := strings.ToLower(s[m[2]:m[3]])
+	ni, ui := 2, 4
+	if m[2] < 0 {
+		ni, ui = 6, 8
+	}
+	num := strings.ToLower(s[m[ni]:m[ni+1]])
 	v, isWord := numberWords[num]
 	if !isWord {
 		f, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64)
@@ -49,7 +54,7 @@ func lifetimePrefix(s string) (days float64, n int, ok bool) {
 		}
 		v = f
 	}
-	unit := strings.ToLower(s[m[4]:m[5]])
+	unit := strings.ToLower(s[m[ui]:m[ui+1]])
 	var per float64
 	switch {
 	case strings.HasPrefix(unit, "s"):
@@ -77,7 +82,11 @@ func roundDays(d float64) float64 { return math.Round(d*10000) / 10000 }
 // expires after 13 months", "NAME lasts 30 days".
 var (
 	cookieNameRe   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_.\-]*[A-Za-z0-9_*]|_[A-Za-z0-9]`)
-	cookieToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s*\([^)]{0,60}\))?(?:\s+cookie)?\s*(?:[,:–—-]|\s)\s*(?:(?:which |that |and |it )?(?:expires?|lasts?|is kept|is stored|persists?|duration|lifetime|retention|valid)(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`)
+	cookieToLife   = `(?:[,:–—-]|\s)\s*(?:(?:which |that |and |it )?(?:expires?|lasts?|is kept|is stored|persists?|duration|lifetime|retention|valid)(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`
+	cookieToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s*\([^)]{0,60}\))?(?:\s+cookie)?\s*` + cookieToLife)
+	// "NAME cookie, which caps how often you see an ad, expires after 13
+	// months": tried when the plain form finds no lifetime.
+	cookieClauseToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s+cookie)?,\s*(?:which|that)\s[^,.;]{0,80},\s*` + cookieToLife)
 )
 
 // cookiesFromSentence reads declared cookie lifetimes from a sentence.
@@ -91,12 +100,19 @@ func cookiesFromSentence(s string, known func(string) bool) []DeclaredCookie {
 		if !looksLikeCookieName(name, known) {
 			continue
 		}
-		sep := cookieToLifeRe.FindStringIndex(s[m[1]:])
-		if sep == nil {
-			continue
+		var (
+			at, n int
+			days  float64
+			ok    bool
+		)
+		for _, re := range []*regexp.Regexp{cookieToLifeRe, cookieClauseToLifeRe} {
+			if sep := re.FindStringIndex(s[m[1]:]); sep != nil {
+				at = m[1] + sep[1]
+				if days, n, ok = lifetimePrefix(s[at:]); ok {
+					break
+				}
+			}
 		}
-		at := m[1] + sep[1]
-		days, n, ok := lifetimePrefix(s[at:])
 		if !ok {
 			continue
 		}

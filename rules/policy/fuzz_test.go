@@ -57,9 +57,13 @@ func FuzzParseHTML(f *testing.F) {
 			}
 			return
 		}
+		lines := 1 + strings.Count(string(b), "\n")
 		for _, d := range pol.Declarations {
 			if d.Quote == "" || d.Polarity != Affirmed && d.Polarity != Denied {
 				t.Fatalf("bad declaration %+v", d)
+			}
+			if d.Line < 0 || d.Line > lines {
+				t.Fatalf("line %d outside the %d lines of the source: %+v", d.Line, lines, d)
 			}
 		}
 	})
@@ -85,6 +89,34 @@ func FuzzParseText(f *testing.F) {
 		for _, d := range pol.Declarations {
 			if d.Line < 1 {
 				t.Fatalf("declaration without a line: %+v", d)
+			}
+		}
+	})
+}
+
+func FuzzParseStructured(f *testing.F) {
+	for _, s := range []string{
+		"version: 1\nvendors: [hotjar]\nallowed:\n  pre-consent: [essential]\ncookies:\n  - {name: _ga, category: analytics, lifetime: 13 months}\n",
+		"email_tracking:\n  open_tracking: true\n  esps: [mailchimp]\n", "vendors: hotjar\n", "cookies:\n\t- x\n", "- a\n- b\n",
+		"version: 1\n---\nversion: 1\n", "allowed: {after-accept: [analytics]}\ncookies: [{name: x, days: -1}]\n",
+	} {
+		f.Add([]byte(s))
+	}
+	p := testParser(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pol, err := p.Parse("fuzz.yml", b, FormatYAML)
+		if err != nil {
+			if !errors.Is(err, ErrUnreadable) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error is not one ErrUnreadable line: %q", err)
+			}
+			return
+		}
+		if pol.Structured == nil {
+			t.Fatalf("no structured file for %q", b)
+		}
+		for _, d := range pol.Declarations {
+			if d.Polarity != Affirmed && d.Polarity != Denied {
+				t.Fatalf("bad declaration %+v", d)
 			}
 		}
 	})

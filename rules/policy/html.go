@@ -3,8 +3,8 @@ package policy
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -29,12 +29,17 @@ var blockElems = map[atom.Atom]bool{
 var headingElems = map[atom.Atom]bool{atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true}
 
 // parseHTML extracts the main text of a page as blocks, headings as section
-// names, and its tables (for cookie lists).
+// names, and its tables (for cookie lists). Every block knows the source
+// line of each of its words, so a quote's line is the line of the HTML
+// source where its sentence starts.
 func parseHTML(src []byte) ([]block, []table, error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(src))
 	if err != nil {
 		return nil, nil, fmt.Errorf("HTML: %v", err)
 	}
+	// Lines are found on the whole tree, before furniture is removed, so
+	// that its text nodes match the source's text tokens in order.
+	lines := locateText(doc.Nodes, src)
 	doc.Find(dropSelector).Remove()
 	root := doc.Find("main, [role=main]").First()
 	if root.Length() == 0 {
@@ -46,64 +51,198 @@ func parseHTML(src []byte) ([]block, []table, error) {
 	if root.Length() == 0 {
 		root = doc.Selection
 	}
-	w := &htmlWalker{}
+	w := &htmlWalker{lines: lines}
 	for _, n := range root.Nodes {
 		w.walk(n)
 	}
 	w.flush()
-	locateLines(w.blocks, w.tables, src)
 	return w.blocks, w.tables, nil
 }
 
-// locateLines finds the source line of each block by searching its first
-// words in the HTML, in document order; blocks it cannot find keep line 0.
-func locateLines(blocks []block, tables []table, src []byte) {
-	cursor := 0
-	if i := bytes.Index(bytes.ToLower(src), []byte("<body")); i >= 0 {
-		cursor = i
+// srcText is one text token of the HTML source: its unescaped text and
+// the line it starts on.
+type srcText struct {
+	data string
+	line int
+}
+
+// textTokens lists the text tokens of src in order. The tree's text nodes
+// hold the same unescaped text (the parser may join neighbours or drop a
+// leading newline), in the same order except where the parser moves text
+// out of a table.
+func textTokens(src []byte) []srcText {
+	var out []srcText
+	z := html.NewTokenizer(bytes.NewReader(src))
+	z.SetMaxBuf(0)
+	off, line := 0, 1
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return out
+		}
+		n := len(z.Raw()) // before Text, which unescapes the buffer in place
+		if tt == html.TextToken {
+			out = append(out, srcText{data: string(z.Text()), line: line})
+		}
+		line += bytes.Count(src[off:off+n], []byte("\n"))
+		off += n
 	}
-	for i := range blocks {
-		words := strings.Fields(blocks[i].text)
-		if len(words) > 4 {
-			words = words[:4]
+}
+
+// locateText maps every non-blank text node under roots to the source line
+// of its first character.
+func locateText(roots []*html.Node, src []byte) map[*html.Node]int {
+	toks := textTokens(src)
+	out := map[*html.Node]int{}
+	ti, inner := 0, 0 // cursor: token index, byte offset in it
+	// The search is bounded so that text the parser changed costs a window,
+	// not the whole page, however large the page is.
+	const window = 4096
+	find := func(probe string, from, fromInner int) (int, int, bool) {
+		for k := from; k < len(toks) && k < from+window; k++ {
+			start := 0
+			if k == from {
+				start = fromInner
+			}
+			if start > len(toks[k].data) {
+				continue
+			}
+			if i := strings.Index(toks[k].data[start:], probe); i >= 0 {
+				return k, start + i, true
+			}
 		}
-		for k, w := range words {
-			words[k] = regexp.QuoteMeta(strings.TrimRight(w, ","))
-		}
-		re, err := regexp.Compile(strings.Join(words, `(?:[\s,]|<[^>]*>)+`))
-		if err != nil || len(words) == 0 {
-			continue
-		}
-		loc := re.FindIndex(src[cursor:])
-		if loc == nil {
-			continue
-		}
-		at := cursor + loc[0]
-		blocks[i].line = 1 + bytes.Count(src[:at], []byte("\n"))
-		cursor = at
+		return 0, 0, false
 	}
-	_ = tables
+	var rec func(*html.Node)
+	rec = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			d := n.Data
+			trimmed := strings.TrimLeftFunc(d, unicode.IsSpace)
+			if trimmed == "" {
+				return
+			}
+			probe := trimmed
+			if len(probe) > 24 {
+				probe = probe[:24]
+			}
+			k, at, ok := find(probe, ti, inner)
+			if !ok { // text the parser moved out of a table: look back
+				k, at, ok = find(probe, max(0, ti-window), 0)
+			}
+			if !ok && len(probe) > 4 { // text joined from several tokens
+				k, at, ok = find(probe[:4], ti, inner)
+			}
+			if !ok {
+				return
+			}
+			out[n] = toks[k].line + strings.Count(toks[k].data[:at], "\n")
+			// Move past the node's text, across tokens the parser joined.
+			rest := len(trimmed)
+			for k < len(toks) && rest > 0 {
+				avail := len(toks[k].data) - at
+				if rest <= avail {
+					at += rest
+					rest = 0
+					break
+				}
+				rest -= avail
+				k, at = k+1, 0
+			}
+			ti, inner = k, at
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			rec(c)
+		}
+	}
+	for _, r := range roots {
+		rec(r)
+	}
+	return out
+}
+
+// seg is text on its way into a block, with the source line of its first
+// non-blank character (0 when unknown).
+type seg struct {
+	text string
+	line int
+}
+
+// buildText collapses white space as collapseSpace does and records where
+// the source line changes, so each sentence of the block knows its line.
+func buildText(segs []seg) (string, []lineMark) {
+	var (
+		b       strings.Builder
+		marks   []lineMark
+		last    = 0
+		pending = false
+	)
+	for _, sg := range segs {
+		line := sg.line
+		if line > 0 {
+			// The line is that of the first non-blank character; count
+			// back the line breaks before it.
+			lead := sg.text[:len(sg.text)-len(strings.TrimLeftFunc(sg.text, unicode.IsSpace))]
+			line -= strings.Count(lead, "\n")
+		}
+		for _, r := range sg.text {
+			if unicode.IsSpace(r) {
+				if r == '\n' && line > 0 {
+					line++
+				}
+				if b.Len() > 0 {
+					pending = true
+				}
+				continue
+			}
+			if pending {
+				b.WriteByte(' ')
+				pending = false
+			}
+			if line > 0 && line != last {
+				marks = append(marks, lineMark{off: b.Len(), line: line})
+				last = line
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), marks
+}
+
+// newBlock makes a block from segments; false when it has no text.
+func newBlock(segs []seg, section string) (block, bool) {
+	text, marks := buildText(segs)
+	if text == "" {
+		return block{}, false
+	}
+	b := block{text: text, section: section}
+	if len(marks) > 0 {
+		b.line = marks[0].line
+		b.lines = marks[1:]
+	}
+	return b, true
 }
 
 type htmlWalker struct {
 	blocks  []block
 	tables  []table
 	section string
-	buf     strings.Builder
+	buf     []seg
+	lines   map[*html.Node]int
 }
 
 func (w *htmlWalker) flush() {
-	t := collapseSpace(w.buf.String())
-	w.buf.Reset()
-	if t != "" {
-		w.blocks = append(w.blocks, block{text: t, section: w.section})
+	b, ok := newBlock(w.buf, w.section)
+	w.buf = w.buf[:0]
+	if ok {
+		w.blocks = append(w.blocks, b)
 	}
 }
 
 func (w *htmlWalker) walk(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		w.buf.WriteString(n.Data)
+		w.buf = append(w.buf, seg{n.Data, w.lines[n]})
 		return
 	case html.ElementNode:
 	case html.DocumentNode:
@@ -113,10 +252,11 @@ func (w *htmlWalker) walk(n *html.Node) {
 	switch {
 	case headingElems[n.DataAtom]:
 		w.flush()
-		t := collapseSpace(nodeText(n))
-		if t != "" {
-			w.section = t
-			w.blocks = append(w.blocks, block{text: t, section: t, heading: true})
+		b, ok := newBlock(w.nodeSegs(n), "")
+		if ok {
+			w.section = b.text
+			b.section, b.heading = b.text, true
+			w.blocks = append(w.blocks, b)
 		}
 		return
 	case n.DataAtom == atom.Table:
@@ -134,7 +274,7 @@ func (w *htmlWalker) walk(n *html.Node) {
 	if isBlock {
 		w.flush()
 	} else if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
-		w.buf.WriteString(" ")
+		w.buf = append(w.buf, seg{" ", 0})
 	}
 }
 
@@ -142,6 +282,7 @@ func (w *htmlWalker) walk(n *html.Node) {
 // words are read like a sentence.
 func (w *htmlWalker) table(n *html.Node) {
 	t := table{section: w.section}
+	var rowSegs [][]seg
 	var rows func(*html.Node)
 	rows = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -150,13 +291,26 @@ func (w *htmlWalker) table(n *html.Node) {
 			}
 			if c.DataAtom == atom.Tr {
 				var cells []string
+				var segs []seg
 				for td := c.FirstChild; td != nil; td = td.NextSibling {
 					if td.Type == html.ElementNode && (td.DataAtom == atom.Td || td.DataAtom == atom.Th) {
-						cells = append(cells, collapseSpace(nodeText(td)))
+						text, marks := buildText(w.nodeSegs(td))
+						cells = append(cells, text)
+						if text != "" {
+							if len(segs) > 0 {
+								segs = append(segs, seg{", ", 0})
+							}
+							line := 0
+							if len(marks) > 0 {
+								line = marks[0].line
+							}
+							segs = append(segs, seg{text, line})
+						}
 					}
 				}
 				if len(cells) > 0 {
 					t.rows = append(t.rows, cells)
+					rowSegs = append(rowSegs, segs)
 				}
 				continue
 			}
@@ -170,39 +324,30 @@ func (w *htmlWalker) table(n *html.Node) {
 	if len(t.rows) > 0 {
 		w.tables = append(w.tables, t)
 	}
-	for _, r := range t.rows {
-		if txt := strings.Join(nonEmpty(r), ", "); txt != "" {
-			w.blocks = append(w.blocks, block{text: txt, section: w.section})
+	for _, segs := range rowSegs {
+		if b, ok := newBlock(segs, w.section); ok {
+			b.row = true
+			w.blocks = append(w.blocks, b)
 		}
 	}
 }
 
-func nonEmpty(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// nodeText is the text of n with block children separated by spaces.
-func nodeText(n *html.Node) string {
-	var b strings.Builder
+// nodeSegs is the text of n with block children separated by spaces.
+func (w *htmlWalker) nodeSegs(n *html.Node) []seg {
+	var out []seg
 	var rec func(*html.Node)
 	rec = func(n *html.Node) {
 		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
+			out = append(out, seg{n.Data, w.lines[n]})
 			return
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			rec(c)
 			if c.Type == html.ElementNode && (blockElems[c.DataAtom] || c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
-				b.WriteString(" ")
+				out = append(out, seg{" ", 0})
 			}
 		}
 	}
 	rec(n)
-	return b.String()
+	return out
 }

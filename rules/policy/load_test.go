@@ -107,6 +107,10 @@ func TestStructuredErrors(t *testing.T) {
 		{"wrong type", "email_tracking:\n  open_tracking: maybe\n", `p.yml:2:18:`},
 		{"unknown esp", "email_tracking:\n  esps: [nobody]\n", `p.yml:2:10: unknown vendor id "nobody"`},
 		{"version", "version: 2\n", `p.yml:1:10: version 2 is not supported`},
+		{"tag without a value (go-yaml panicked on it; found by fuzzing)", "cookies:\n  ! #x\n", `p.yml:2:3: YAML tags (!...) are not used`},
+		{"tag", "vendors: !!seq [hotjar]\n", `p.yml:1:10: YAML tags`},
+		{"scalar for a list", "vendors: hotjar\n", `p.yml:1:10: string was used where sequence is expected`},
+		{"tab indentation", "cookies:\n\t- name: x\n", `p.yml:2:1:`},
 		{"empty", "# nothing\n", `empty structured policy file`},
 	}
 	for _, tt := range tests {

@@ -69,7 +69,7 @@ var negTriggers = map[string]bool{
 var pseudoAfter = [][]string{
 	{"not", "only"}, {"not", "just"}, {"not", "limited"}, {"not", "necessarily"}, {"not", "to", "mention"},
 	{"no", "later"}, {"no", "more", "than"}, {"no", "less", "than"}, {"no", "matter"}, {"no", "doubt"},
-	{"not", "be", "limited"}, {"not", "exceed"}, {"nothing", "in"},
+	{"not", "be", "limited"}, {"not", "exceed"}, {"nothing", "in"}, {"without", "limitation"},
 }
 var pseudoBefore = [][]string{
 	{"whether", "or", "not"}, {"if", "not"},
@@ -95,7 +95,8 @@ var exceptionStarts = [][]string{
 var readerSubjects = map[string]bool{
 	"you": true, "who": true, "user": true, "users": true, "visitor": true, "visitors": true,
 	"recipient": true, "recipients": true, "individuals": true, "browser": true, "browsers": true,
-	"they": true,
+	"they": true, "customer": true, "customers": true, "subscriber": true, "subscribers": true,
+	"member": true, "members": true, "reader": true, "readers": true,
 }
 
 // useVerbs are the verbs through which a trigger reaches a noun it negates
@@ -113,7 +114,8 @@ func init() {
 		honors honour honours recognize recognizes recognise recognises support supports display displays show shows
 		engage engages conduct conducts perform performs load loads loaded drop drops dropped activate activates
 		run runs work operate operates make makes give gives pass passes forward forwards implant read record records
-		analyse analyze analyses analyzes measure measures monitor monitors target targets`) {
+		analyse analyze analyses analyzes measure measures monitor monitors target targets know knows learn
+		learns see sees detect detects count counts`) {
 		useVerbs[w] = true
 	}
 }
@@ -127,7 +129,7 @@ func init() {
 		ourselves yet also even third-party third party parties personal your their its to of or and any kind kinds
 		form forms type types non-essential essential optional tracking advertising marketing analytics persistent
 		additional similar own more further longer actively generally automatically on in with for data information
-		out at all`) {
+		out at all by`) {
 		fillers[w] = true
 	}
 }
@@ -184,7 +186,7 @@ func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string
 		if isPseudo(toks, i) || readerIsSubject(toks, i, segStart) {
 			continue
 		}
-		if gapNegates(toks[i+1:a], t == "without", t == "no" || t == "nothing") {
+		if gapNegates(toks[i+1:a], t == "without", t == "no" || t == "nothing", verbTriggerAt(toks, i)) {
 			negated = true
 		}
 		break
@@ -209,16 +211,70 @@ func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string
 	return Affirmed, scope
 }
 
+var conditionWords = map[string]bool{"as": true, "if": true, "when": true, "where": true, "in": true, "under": true,
+	"upon": true, "required": true, "permitted": true, "authorised": true, "authorized": true, "pursuant": true,
+	"": true}
+
+// trailingException reports an exception clause after a denied anchor
+// ending at token b: ", except to remember your language", "(other than
+// strictly necessary ones)". "Except as described" keeps the denial, as it
+// does before the clause.
+func trailingException(toks []token, b int) bool {
+	for k := b; k < len(toks); k++ {
+		w := toks[k].w
+		if w == ";" || w == ":" {
+			return false
+		}
+		if k > b && (toks[k-1].w == "," || toks[k-1].w == "(" || toks[k-1].w == "—" || toks[k-1].w == "–") && startsException(toks, k) {
+			n := 1
+			for _, p := range exceptionStarts {
+				if hasWords(toks, k, p) {
+					n = len(p)
+					break
+				}
+			}
+			next := ""
+			if k+n < len(toks) {
+				next = toks[k+n].w
+			}
+			if next == "for" && k+n+1 < len(toks) {
+				next = toks[k+n+1].w
+			}
+			// A legal condition ("except if required by law", "except as
+			// described") keeps the denial; a purpose or an object does not.
+			return !conditionWords[next]
+		}
+	}
+	return false
+}
+
 // triggerAt returns i when toks[i] is a negation trigger, including the
 // multi-word ones ending at i ("in no case", "under no circumstances").
 func triggerAt(toks []token, i int) int {
-	if negTriggers[toks[i].w] {
+	if negTriggers[toks[i].w] || verbTriggerAt(toks, i) {
 		return i
 	}
 	if i >= 2 && toks[i-1].w == "no" && (toks[i].w == "case" || toks[i].w == "circumstances" || toks[i].w == "event" || toks[i].w == "time" || toks[i].w == "way") {
 		return i
 	}
 	return -1
+}
+
+// verbTriggerAt reports a verb that switches a practice off: "we have
+// turned off open tracking", "click tracking is disabled".
+func verbTriggerAt(toks []token, i int) bool {
+	switch toks[i].w {
+	case "disabled", "deactivated":
+		return true
+	case "off":
+		if i > 0 {
+			switch toks[i-1].w {
+			case "turned", "turn", "turns", "turning", "switched", "switch", "switches", "switching":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // segmentStart finds where the negation scope of token a begins, and
@@ -228,6 +284,11 @@ func segmentStart(toks []token, a int) (int, bool) {
 		w := toks[i].w
 		if i+1 < len(toks) && w == "," && (toks[i+1].w == "and" || toks[i+1].w == "or") && i+2 < len(toks) &&
 			(toks[i+2].w == "we" || toks[i+2].w == "you" || toks[i+2].w == "they" || toks[i+2].w == "it") {
+			return i + 1, false
+		}
+		// ", yet we use cookies", ", so we set": a new clause.
+		if w == "," && i+2 < len(toks) && (toks[i+1].w == "yet" || toks[i+1].w == "so") &&
+			(toks[i+2].w == "we" || toks[i+2].w == "you" || toks[i+2].w == "they" || toks[i+2].w == "it" || toks[i+2].w == "our") {
 			return i + 1, false
 		}
 		if !scopeBreakers[w] && !startsException(toks, i) {
@@ -310,10 +371,13 @@ func readerIsSubject(toks []token, i, segStart int) bool {
 // other word. needVerb is set for "without", which negates only through a
 // use-verb ("without setting cookies", not "may not work without cookies");
 // near is set for "no", which otherwise reaches too far.
-func gapNegates(gap []token, needVerb, near bool) bool {
-	verb := false
+func gapNegates(gap []token, needVerb, near, isVerb bool) bool {
+	verb := isVerb        // "turned off" is itself the verb
 	before, after := 0, 0 // other words before and after the first use-verb
 	for _, t := range gap {
+		if isVerb && objectEnds[t.w] {
+			return false // "turned off open tracking in Brevo": Brevo is not switched off
+		}
 		switch {
 		case t.punct:
 			if t.w != "," {
@@ -345,6 +409,10 @@ func gapNegates(gap []token, needVerb, near bool) bool {
 	// short noun phrase.
 	return before <= 1 && after <= 3
 }
+
+// objectEnds end the object of a switching-off verb.
+var objectEnds = map[string]bool{"in": true, "at": true, "on": true, "with": true, "for": true, "by": true,
+	"from": true, "through": true, "via": true}
 
 // postNegated handles "cookies are not used", "web beacons are never
 // placed": a negated use-verb right after the noun, not followed by a
@@ -386,7 +454,7 @@ func isAux(w string) bool {
 func consentCondition(toks []token, b int) bool {
 	for i := b; i < len(toks) && i < b+14; i++ {
 		switch toks[i].w {
-		case "without", "unless", "until", "before":
+		case "without", "unless", "until", "before", "except":
 			for k := i + 1; k < len(toks) && k <= i+5; k++ {
 				switch toks[k].w {
 				case "consent", "permission", "authorisation", "authorization", "agree", "agreement", "accept", "opt-in", "approval":

@@ -163,7 +163,7 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 				}
 				pol.Declarations = append(pol.Declarations, d)
 			}
-			if !b.heading {
+			if !b.heading && !b.row { // a table row's cookies come from its table
 				pol.Cookies = append(pol.Cookies, cookiesFromSentence(s.text, known)...)
 			}
 		}

@@ -84,6 +84,11 @@ func TestSplitSentences(t *testing.T) {
 		{"no end mark", "A heading without a stop", []string{"A heading without a stop"}},
 		{"empty", "   ", []string{}},
 		{"email address", "Write to privacy@example.com. We answer.", []string{"Write to privacy@example.com.", "We answer."}},
+		{"company suffix ends a sentence", "Cookies are set by Google LLC. We also use Stripe, Inc. You can opt out.",
+			[]string{"Cookies are set by Google LLC.", "We also use Stripe, Inc.", "You can opt out."}},
+		{"inline list numbers", "1. Cookies. We use them. 2. Beacons. We use them too.",
+			[]string{"1. Cookies.", "We use them.", "2. Beacons.", "We use them too."}},
+		{"article reference", "See Art. 6 GDPR. We rely on consent.", []string{"See Art. 6 GDPR.", "We rely on consent."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +176,31 @@ func TestNegation(t *testing.T) {
 		{"We do not respond to Do Not Track signals.", DoNotTrack, []string{Denied}},
 		{"We do not track whether you opened our emails.", EmailOpenTracking, []string{Denied}},
 		{"We do not track whether you opened our emails.", DoNotTrack, nil},
+		// A purpose or object exception affirms; a legal condition does not.
+		{"We don't use cookies, except to remember your language.", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
+		{"We set no cookies (other than strictly necessary ones).", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
+		{"We do not share your data with third parties, except where required by law.", ThirdPartySharing, []string{Denied}},
+		{"We do not share your data with third parties, except as described above.", ThirdPartySharing, []string{Denied}},
+		{"We do not share data with third parties, except with your consent.", ThirdPartySharing, []string{Affirmed + "/" + ScopeWithConsent}},
+		// A new clause after ", yet we" or ", so we" is out of the negation's reach.
+		{"We do not sell data, yet we use cookies.", Cookies, []string{Affirmed}},
+		{"We collect, without limitation, cookies and web beacons.", WebBeacons, []string{Affirmed}},
+		// Switched off is a denial; a customer switching it off is not ours.
+		{"We have turned off open tracking and click tracking in our mailer.", EmailOpenTracking, []string{Denied}},
+		{"We have turned off open tracking and click tracking in our mailer.", EmailClickTracking, []string{Denied}},
+		{"Customers can switch off open tracking for a publication.", EmailOpenTracking, []string{Affirmed}},
+		{"We have turned off click tracking in Mailchimp.", VendorPractice, []string{Affirmed}},
+		{"We do not know whether you read a newsletter.", EmailOpenTracking, []string{Denied}},
+		{"Our service is paid for by its customers, not by advertisers.", Advertising, []string{Denied}},
+		// Limited sharing is sharing; a sale of the company is no sale of data.
+		{"We disclose personal data only when the law requires it.", ThirdPartySharing, []string{Affirmed}},
+		{"We share your details with the couriers who deliver your order.", ThirdPartySharing, []string{Affirmed}},
+		{"If Acme is sold or merged, your data would move to the new owner.", SaleOfData, nil},
+		{`Use the "Do Not Sell or Share My Personal Information" link.`, SaleOfData, nil},
+		{`Ad cookies may count as a "sale" of personal information under state law.`, SaleOfData, []string{Affirmed}},
+		{"By continuing to use the website after the cookie notice has been shown, you agree to our use of cookies.", ConsentBeforeNonEssential, []string{Denied}},
+		{"If you say yes, the app sends usage statistics to our analytics provider.", ConsentBeforeNonEssential, []string{Affirmed}},
+		{"Many articles include videos from YouTube; when a page with such an embed loads, cookies may be set.", SocialWidgets, []string{Affirmed}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -281,6 +311,9 @@ func TestVendorNames(t *testing.T) {
 		{"acronym hosting", "We host the platform on AWS® data centers.", map[string]string{"amazon-web-services": RoleHosting}},
 		{"tracking sentence keeps no role", "We let Stripe set cookies to track fraud.", map[string]string{"stripe": ""}},
 		{"heading", "Drift", map[string]string{}},
+		{"common word at sentence start as the subject", "Drift runs the chat window.", map[string]string{"drift": ""}},
+		{"common word at sentence start, imperative", "Drift slowly towards the end.", map[string]string{}},
+		{"several words keep their capitals", "We read google analytics reports; Google Analytics counts visits.", map[string]string{"google-analytics": ""}},
 		{"lower-case brand", "Consent is stored by etracker and Etracker.", map[string]string{"etracker": ""}},
 	}
 	for _, tt := range tests {
@@ -360,7 +393,8 @@ func TestFixtures(t *testing.T) {
 		"modern.md": {
 			summary: map[string]string{Cookies: Affirmed, WebBeacons: Affirmed, LocalStorage: Affirmed, Analytics: Affirmed,
 				Advertising: Affirmed, ConsentBeforeNonEssential: Affirmed, EmailOpenTracking: Affirmed,
-				EmailClickTracking: Affirmed, SaleOfData: Denied, DoNotTrack: Denied, SessionRecording: Denied},
+				EmailClickTracking: Affirmed, SaleOfData: Denied, DoNotTrack: Denied, SessionRecording: Denied,
+				SocialWidgets: Affirmed}, // "Some of our pages embed YouTube videos"
 			vendors: map[string]string{"google-analytics": "", "matomo": "", "facebook": "", "linkedin": "", "mailchimp": "",
 				"youtube": "", "cloudflare": RoleHosting, "hotjar": "", "fullstory": "", "adyen": RolePayment},
 			disclosed: []string{"facebook", "google-analytics", "linkedin", "mailchimp", "matomo", "youtube"},
@@ -505,6 +539,7 @@ func TestParseLifetime(t *testing.T) {
 		{"30 days", 30, true}, {"1 day", 1, true}, {"two weeks", 14, true}, {"a year", 365, true},
 		{"session", -1, true}, {"Session", -1, true}, {"end of session", -1, true}, {"when the browser is closed", -1, true},
 		{"30 minutes", 0.0208, true}, {"90", 90, true}, {"1.5 years", 547.5, true}, {"2y", 730, true},
+		{"and", 0, false}, {"an hour", 0.0417, true}, {"3d", 3, true},
 		{"forever", 0, false}, {"", 0, false}, {"-5", 0, false},
 	}
 	for _, tt := range tests {
@@ -526,6 +561,8 @@ func TestCookiesFromSentence(t *testing.T) {
 		{"__utmz – 6 months", map[string]float64{"__utmz": 182.5}},
 		{"PHPSESSID lasts for the session", map[string]float64{}}, // no underscore, not in the KB: not a cookie name
 		{"We keep 2 years of logs.", map[string]float64{}},
+		{"Google's __gads cookie, which caps how often you see the same ad, expires after 13 months.", map[string]float64{"__gads": 395.4167}},
+		{"We keep only a pw_token and the last four digits.", map[string]float64{}}, // "and" is not "a" + "d"
 	}
 	for _, tt := range tests {
 		got := map[string]float64{}

@@ -62,15 +62,17 @@ func itoa(n int) string {
 var (
 	emailWord    = `e-?mails?|newsletters?|messages?|campaigns?`
 	dataObject   = rx(`\b(?:data|information|pii|contacts?|lists?|details|(?:e-?mail )?address(?:es)?|profiles?|records)\b`)
-	businessSale = rx(`\b(?:merger|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:stock|shares|equity) or assets|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|(?:business|asset) transfers?)\b`)
+	businessSale = rx(`\b(?:merger|merged|(?:is|are|be|was|were|gets?) (?:ever )?sold|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:stock|shares|equity) or assets|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|(?:business|asset) transfers?)\b`)
 	trackingCtx  = rx(`\b(?:cookies?|pixels?|beacons?|scripts?|track\w*|technolog\w*|e-?mails?|analytic\w*|gifs?)\b`)
 	emailCtx     = rx(`\b(?:track\w*|collect\w*|count\w*|know|record\w*|measur\w*|beacons?|pixels?|analy[sz]\w*|monitor\w*|information|statistic\w*|rates?)\b`)
+	consentCtx   = rx(`\b(?:cookies?|trackers?|tracking|analytics|pixels?|statistics|storage|technolog\w*)\b`)
+	socialCtx    = rx(`\b(?:social|youtube|vimeo|twitter|x|instagram|facebook|tiktok|linkedin|pinterest|videos?|posts?|tweets?)\b`)
 	cookieCtx    = rx(`\b(?:cookies?|trackers?|tracking|analytics|pixels?|technolog\w*|storage)\b`)
 	// Business transfers and links to other sites are not data sharing.
 	businessTransfer = rx(`\b(?:merger|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|third[- ]part(?:y|ies) (?:countr\w*|websites?|sites?|links?))\b`)
 	// "third party" that is not a recipient of data.
 	thirdParty = `third[- ]part(?:y|ies)(?:'s)?(?:\s+(?:service\s+providers?|partners?|vendors?|companies|advertisers|processors|services))?`
-	recipients = `(?:` + thirdParty + `|(?:advertising|marketing|business|trusted|selected|select)\s+partners|partners|service\s+providers|advertisers|other\s+companies|data\s+brokers|affiliates|social\s+(?:media\s+)?(?:networks|platforms))`
+	recipients = `(?:` + thirdParty + `|(?:advertising|marketing|business|trusted|selected|select)\s+partners|partners|(?:service\s+)?providers|advertisers|other\s+companies|data\s+brokers|affiliates|social\s+(?:media\s+)?(?:networks|platforms)|couriers|carriers|(?:delivery|shipping|logistics)\s+(?:companies|partners|firms)|contractors|sub-?processors|processors|suppliers|(?:professional\s+)?advis[eo]rs)`
 )
 
 var patterns = []pattern{
@@ -94,6 +96,8 @@ var patterns = []pattern{
 
 	// Social widgets.
 	{needs: []string{"social", "button", "sharing", "embedded", "plugin", "plug-in"}, practice: SocialWidgets, noun: true, re: rx(`\b(social (?:media |network(?:ing)? )?(?:features?|widgets?|plug-?ins?|buttons?|sharing (?:buttons?|tools?)|integrations?)|(?:share|sharing|like|tweet|follow|share this|pin it)["”'’]?\s*buttons?|sharing (?:buttons?|widgets?|tools?)|social plug-?ins?|embedded (?:content|videos?|posts?|media) from)\b`)},
+	// Content embedded from a social network or video platform.
+	{needs: []string{"embed"}, practice: SocialWidgets, noun: true, re: rx(`\b(embeds?|embedded (?:content|videos?|posts?|media|players?|tweets?))\b`), requires: socialCtx},
 
 	// Session recording, replay and heatmaps.
 	{needs: []string{"session", "record", "replay", "heat", "mouse", "click", "scroll", "screen"}, practice: SessionRecording, noun: true, re: rx(`\b(session (?:recordings?|replays?|capture)|(?:record|replay)(?:s|ed|ing)? (?:your |user |users' |visitor |visitors' )?(?:sessions?|mouse movements?|clicks|scrolls?|keystrokes|interactions)|heat ?maps?|mouse[- ]?(?:movements?|tracking)|screen recordings?|click ?maps?|scroll ?maps?)\b`)},
@@ -102,7 +106,7 @@ var patterns = []pattern{
 	{needs: []string{"fingerprint", "device recognition", "device identification", "probabilistic"}, practice: Fingerprinting, noun: true, re: rx(`\b((?:device|browser|canvas|audio|digital)[- ]fingerprint(?:ing|s)?|fingerprint(?:ing)?|device (?:recognition|identification) technolog\w+|probabilistic (?:matching|identification))\b`)},
 
 	// E-mail open tracking.
-	{needs: []string{"open", "read"}, practice: EmailOpenTracking, re: rx(`\b((?:whether|when|if|that) (?:you|recipients?|the recipient|subscribers?) (?:have |has )?(?:opened|open|read)` + words(3) + `(?:it|them|` + emailWord + `)|open(?:ing)?[- ]rates?|(?:e-?mail|message|newsletter) (?:opens|opening)|(?:number|rate) of (?:e-?mails?|messages?)` + words(4) + `(?:which|that) you open)\b`)},
+	{needs: []string{"open", "read"}, practice: EmailOpenTracking, re: rx(`\b((?:whether|when|if|that) (?:you|recipients?|the recipient|subscribers?) (?:have |has )?(?:opened|open|read)` + words(3) + `(?:it|them|` + emailWord + `)|open(?:ing)?[- ]rates?|(?:e-?mail|message|newsletter) (?:opens|opening)|open[- ]tracking|(?:number|rate) of (?:e-?mails?|messages?)` + words(4) + `(?:which|that) you open)\b`)},
 	{needs: []string{"open", "read", "view", "interact"}, practice: EmailOpenTracking, re: rx(`\b((?:opened|open|read|view(?:ed)?|interact(?:s|ed)? with)` + `(?:\s+(?:one|any|all|each|some) of)?\s+(?:our|an?|the|any|your|these|those) (?:marketing |promotional |commercial )?(?:` + emailWord + `))\b`), requires: emailCtx},
 	{needs: []string{"beacon", "pixel", "gif", "tracking"}, practice: EmailOpenTracking, re: rx(`\b((?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking pixels?)` + words(3) + `(?:in|within|into|embedded in) (?:our |the |an? |any |your )?(?:` + emailWord + `)|(?:` + emailWord + `)` + words(5) + `(?:contain|include|use)s? (?:web beacons?|pixels?|pixel tags?|clear gifs?|tracking))\b`)},
 
@@ -110,11 +114,16 @@ var patterns = []pattern{
 	{needs: []string{"click", "tracked links"}, practice: EmailClickTracking, re: rx(`\b(click(?:[- ]through)?[- ]rates?|links? (?:that |which )?you click(?:ed)?(?: on)?` + words(2) + `(?:` + emailWord + `)|click[- ]tracking|(?:track|record|know|measure|see)(?:s|ed|ing)?` + words(3) + `(?:whether|which links|when) you click|clicks? on (?:the )?links? in (?:our |the |an? )?(?:` + emailWord + `)|tracked links|which links? you click(?:ed)?|(?:whether|when|if) you click(?:ed)? (?:on )?(?:a |the |any )?links?)\b`)},
 
 	// Third-party sharing: a sharing verb with a recipient.
-	{needs: []string{"third", "partner", "provider", "advertiser", "compan", "broker", "affiliate", "social"}, practice: ThirdPartySharing, re: rx(`\b(share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|provide|provides|pass|passes|transfer|transfers|transferred|forward|forwards|give|gives|make available|sell, share)\b` + `(?:[\s,]+[\w'’®™.-]+){0,10}?[\s,]+(?:to|with)?\s*(?:these |those |such |our |any |other |select |trusted |certain )?` + recipients + `\b`),
+	{needs: []string{"third", "partner", "provider", "advertiser", "compan", "broker", "affiliate", "social", "courier", "carrier",
+		"contractor", "processor", "supplier", "advis"}, practice: ThirdPartySharing, re: rx(`\b(share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|provide|provides|pass|passes|transfer|transfers|transferred|forward|forwards|give|gives|make available|sell, share)\b` + `(?:[\s,]+[\w'’®™.-]+){0,10}?[\s,]+(?:to|with)?\s*(?:these |those |such |our |any |other |select |trusted |certain )?` + recipients + `\b`),
 		excludes: businessTransfer},
+	// "We disclose personal data only when the law requires it": sharing, limited.
+	{needs: []string{"only"}, practice: ThirdPartySharing, re: rx(`\b((?:share|shares|disclose|discloses|pass|passes|release|releases|transfer|transfers)(?:\s+(?:your|personal|any|the|such))*\s+(?:data|information|details)\s+only\s+(?:when|if|where|as|to the extent))\b`)},
 
 	// Sale of data.
 	{needs: []string{"sell", "sold", "rent", "trade", "sale"}, practice: SaleOfData, re: rx(`\b(sell|sells|selling|sold|rent|rents|renting|rented|trade[sd]? (?:your |personal |any |the )*(?:data|information)|sale of)\b`), requires: dataObject, excludes: businessSale},
+	// Cookies that "may count as a “sale” of personal information": the legal sense.
+	{needs: []string{"sale"}, practice: SaleOfData, re: rx(`["“](sale)["”]`), requires: dataObject, excludes: businessSale},
 
 	// Consent before non-essential cookies.
 	{needs: []string{"not", "never", "only"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:cookies?|trackers?|tags?|scripts?)(?:\s+\([^)]*\))?\s+(?:are|is|will|shall)\s+(?:not|never|only)\s+(?:be\s+)?(?:installed|set|placed|stored|activated|loaded|dropped|used|enabled)\s+(?:automatically|by default|until|before|unless|without|after|once|with|if))\b`)},
@@ -122,8 +131,10 @@ var patterns = []pattern{
 	{needs: []string{"not", "never", "n't"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:not|never|n't)\s+(?:set|place|use|install|load|activate|drop|store|enable|implant)` + words(4) + `(?:without|until|unless|before)` + words(3) + `(?:consent|permission|authori[sz]ation|agree\w*|accept\w*|opt\w*))`), requires: cookieCtx},
 	{needs: []string{"only"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b(only` + words(8) + `(?:with|after|once|if|when) (?:you(?:r)?|we have|obtaining|having)` + words(3) + `(?:consent\w*|permission|agree\w*|accept\w*|opt(?:ed)?[- ]in|authori[sz]ation))\b`), requires: cookieCtx},
 	{needs: []string{"consent"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:prior|explicit|express|opt-in) consent` + words(6) + `(?:cookies|tracking|trackers|analytics)|(?:cookies|trackers)` + words(6) + `(?:prior|explicit|opt-in) consent)\b`)},
-	{needs: []string{"consent", "agree", "accept"}, practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b(by (?:continuing to )?(?:use|using|browse|browsing|visit|visiting|access|accessing|navigat\w+)` + words(5) + `you (?:consent|agree|accept)` + words(4) + `(?:cookies|tracking|use of cookies))\b`)},
+	{needs: []string{"consent", "agree", "accept"}, practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b(by (?:continuing to )?(?:use|using|browse|browsing|visit|visiting|access|accessing|navigat\w+)` + words(10) + `you (?:consent|agree|accept)` + words(4) + `(?:cookies|tracking|use of cookies))\b`)},
 	{needs: []string{"your"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:only )?(?:with|after obtaining|subject to|upon|based on) your (?:prior |explicit |express )?(?:permission|consent))\b`), requires: cookieCtx},
+	// "only if you agree, we use Mixpanel", "if you say yes, the app sends usage statistics".
+	{needs: []string{"if you", "once you", "after you"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:only )?(?:if|once|after) you (?:say yes|agree|opt[- ]in|consent|give (?:us )?(?:your )?consent|accept (?:analytics|advertising|marketing|non-essential|optional|these|them|those|all|cookies)))\b`), requires: consentCtx},
 	{needs: []string{"automatically", "immediately", "as soon as", "when you"}, practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b((?:cookies|trackers) (?:are|will be) (?:set|placed|installed|loaded|dropped) (?:automatically|immediately|as soon as|when you (?:first )?(?:visit|arrive)))\b`)},
 
 	// Opting out through the browser or an opt-out tool.
@@ -181,23 +192,36 @@ func practiceDecls(s *sentence) []Declaration {
 				as, ae = m[2], m[3]
 			}
 			pol, scope := p.fixed, ""
+			partial := false
 			if pol == "" {
 				a, b := tokenRange(s.toks, as, ae)
 				if a < 0 {
 					continue
 				}
+				if s.toks[a].start < as {
+					continue // inside a joined name: "Do Not Sell My Personal Information"
+				}
 				pol, scope = polarity(s.toks, a, b, p.noun)
+				partial = pol == Denied && trailingException(s.toks, b)
 			}
-			key := p.practice + "|" + pol + "|" + scope
-			if seen[key] {
-				continue
+			term := strings.TrimSpace(s.text[m[0]:m[1]])
+			add := func(pol, scope string) {
+				key := p.practice + "|" + pol + "|" + scope
+				if seen[key] {
+					return
+				}
+				seen[key] = true
+				out = append(out, Declaration{
+					Practice: p.practice, Polarity: pol, Scope: scope,
+					Quote: s.text, Line: s.line, Section: s.section, Term: term,
+				})
 			}
-			seen[key] = true
-			out = append(out, Declaration{
-				Practice: p.practice, Polarity: pol, Scope: scope,
-				Quote: s.text, Line: s.line, Section: s.section,
-				Term: strings.TrimSpace(s.text[m[0]:m[1]]),
-			})
+			add(pol, scope)
+			if partial {
+				// "We do not use cookies, except to remember your language":
+				// the exception affirms the practice in its scope.
+				add(Affirmed, ScopeException)
+			}
 		}
 	}
 	return out

@@ -20,6 +20,20 @@ var abbreviations = map[string]bool{
 	"eg": true, "ie": true,
 }
 
+// companySuffixes end a sentence when a word that starts sentences follows
+// ("Stripe, Inc. You can read its policy"), and nowhere else.
+var companySuffixes = map[string]bool{"inc": true, "ltd": true, "llc": true, "plc": true, "gmbh": true, "corp": true,
+	"co": true, "pty": true}
+
+var sentenceStarters = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`we you our your they their it its this these those the if for in when to as
+		where please each some all any no none such however because by with on at from further additionally`) {
+		sentenceStarters[w] = true
+	}
+}
+
 // softAbbreviations may end a sentence ("... and so on, etc. We also ...")
 // but only when an upper-case word follows.
 var softAbbreviations = map[string]bool{"etc": true}
@@ -67,7 +81,7 @@ func splitSpans(text string) []span {
 				continue
 			}
 		}
-		if r == '.' && !periodEnds(text, i, end) {
+		if r == '.' && !periodEnds(text, start, i, end) {
 			i = end
 			continue
 		}
@@ -84,8 +98,8 @@ func splitSpans(text string) []span {
 }
 
 // periodEnds decides whether the period at i (boundary ending at end) ends
-// a sentence.
-func periodEnds(text string, i, end int) bool {
+// the sentence that began at start.
+func periodEnds(text string, start, i, end int) bool {
 	next := nextWord(text, end)
 	if next == "" {
 		return true // end of text
@@ -97,9 +111,14 @@ func periodEnds(text string, i, end int) bool {
 	}
 	word := prevWord(text, i)
 	lw := strings.ToLower(word)
+	if start <= i && isNumber(strings.TrimSpace(text[start:i])) {
+		return false // "2. Beacons": a list number, not a sentence
+	}
 	switch {
 	case word == "":
 		return true
+	case companySuffixes[lw] && sentenceStarters[strings.ToLower(strings.Trim(next, ",;:"))]:
+		return true // "provided by Google LLC. We also ..."
 	case abbreviations[strings.ReplaceAll(lw, ".", "")] && !strings.HasPrefix(next, "\""):
 		return false
 	case softAbbreviations[lw]:

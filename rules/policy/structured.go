@@ -55,8 +55,8 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 	if len(astFile.Docs) > 1 {
 		return nil, nil, unreadable(source, "one YAML document expected, found %d", len(astFile.Docs))
 	}
-	if err := yaml.NodeToValue(astFile.Docs[0].Body, &raw, yaml.Strict()); err != nil {
-		return nil, nil, yamlError(source, err)
+	if err := decodeNode(source, astFile.Docs[0].Body, &raw); err != nil {
+		return nil, nil, err
 	}
 	at := func(pathStr string) (int, int) {
 		pth, err := yaml.PathString(pathStr)
@@ -211,6 +211,42 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 		}
 	}
 	return f, decls, nil
+}
+
+// tagless finds a YAML tag ("!foo"). A policy file has no use for one, and
+// some ("cookies:\n  !") make go-yaml's decoder dereference nil.
+type tagless struct{ found ast.Node }
+
+func (v *tagless) Visit(n ast.Node) ast.Visitor {
+	if v.found != nil {
+		return nil
+	}
+	if t, ok := n.(*ast.TagNode); ok {
+		v.found = t
+		return nil
+	}
+	return v
+}
+
+// decodeNode decodes the document body strictly. Input the decoder cannot
+// take is reported at its position, never as a panic.
+func decodeNode(source string, body ast.Node, raw *fileYAML) (err error) {
+	v := &tagless{}
+	ast.Walk(v, body)
+	if v.found != nil {
+		l, c := nodePos(v.found)
+		return fileError(source, l, c, "YAML tags (!...) are not used in a policy file")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			l, c := nodePos(body)
+			err = fileError(source, l, c, "malformed YAML the decoder cannot read")
+		}
+	}()
+	if err := yaml.NodeToValue(body, raw, yaml.Strict()); err != nil {
+		return yamlError(source, err)
+	}
+	return nil
 }
 
 func boolPolarity(b bool) string {

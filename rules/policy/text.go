@@ -15,6 +15,7 @@ type block struct {
 	line    int // source line of the block's first character, 0 when unknown
 	section string
 	heading bool
+	row     bool // a table row, its cells joined
 	// lines maps byte offsets of text to source lines for blocks joined
 	// from several wrapped lines.
 	lines []lineMark
@@ -43,8 +44,10 @@ var (
 	mdLink       = regexp.MustCompile(`\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)`)
 	mdAutoLink   = regexp.MustCompile(`<((?:https?://|mailto:)[^>\s]+)>`)
 	mdTag        = regexp.MustCompile(`</?[a-zA-Z][^>]*>`)
-	mdStrong     = regexp.MustCompile(`\*\*|__`)
-	mdStar       = regexp.MustCompile(`(^|[\s(])\*([^*\s](?:[^*]*[^*\s])?)\*`)
+	mdStrong     = regexp.MustCompile(`\*\*`)
+	// __strong__ only as a pair around words: "__gads" is a cookie name.
+	mdStrongU = regexp.MustCompile(`(^|[\s(])__([^_\s](?:[^_]*[^_\s])?)__([\s.,;:)]|$)`)
+	mdStar    = regexp.MustCompile(`(^|[\s(])\*([^*\s](?:[^*]*[^*\s])?)\*`)
 	// _several words_ only: a lone _word_ is more often a cookie name.
 	mdUnderscore = regexp.MustCompile(`(^|[\s(])_([^_\s][^_]*\s[^_]*[^_\s])_([\s.,;:)]|$)`)
 	mdCode       = regexp.MustCompile("`([^`]*)`")
@@ -63,6 +66,7 @@ func cleanInline(s string) string {
 	s = mdTag.ReplaceAllString(s, "")
 	s = mdCode.ReplaceAllString(s, "$1")
 	s = mdStrong.ReplaceAllString(s, "")
+	s = mdStrongU.ReplaceAllString(s, "$1$2$3")
 	s = mdStar.ReplaceAllString(s, "$1$2")
 	s = mdUnderscore.ReplaceAllString(s, "$1$2$3")
 	s = mdEscape.ReplaceAllString(s, "$1")
@@ -199,6 +203,7 @@ func parseText(src string) ([]block, []table) {
 			tab := &tables[len(tables)-1]
 			tab.rows = append(tab.rows, cells)
 			emit(strings.Join(cells, ", "), lineNo, false)
+			out[len(out)-1].row = true
 			continue
 		}
 		inTable = false

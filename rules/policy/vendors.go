@@ -148,6 +148,10 @@ func newTerm(text string, v *kb.Vendor, kind termKind) *vendorTerm {
 		t.owner = text
 	}
 	single := len(ws) == 1 && isLetters(text)
+	if len(ws) > 1 && isLowerPhrase(text) {
+		// "session cookie", "header bidding": a description, not a name.
+		return nil
+	}
 	switch {
 	case single && isUpperWord(text) && len(text) <= 5:
 		t.exact = true
@@ -159,6 +163,17 @@ func newTerm(text string, v *kb.Vendor, kind termKind) *vendorTerm {
 		t.common = commonWords[strings.ToLower(text)]
 	}
 	return t
+}
+
+// isLowerPhrase reports words in lower case only, with no dot or digit
+// that would make them a brand ("impact.com", "etracker").
+func isLowerPhrase(s string) bool {
+	for _, r := range s {
+		if unicode.IsUpper(r) || unicode.IsDigit(r) || r == '.' {
+			return false
+		}
+	}
+	return true
 }
 
 func isLetters(s string) bool {
@@ -226,7 +241,8 @@ func (ix *vendorIndex) find(s string, toks []token, heading bool) []vendorHit {
 				continue
 			}
 			raw := s[toks[i].start:toks[j-1].end]
-			if !termAccepts(t, raw, i == firstWord, heading) {
+			start := i == firstWord && !(t.common && j < len(toks) && vendorVerbs[toks[j].w])
+			if !termAccepts(t, raw, start, heading) {
 				continue
 			}
 			for k := i; k < j; k++ {
@@ -307,9 +323,42 @@ func termAccepts(t *vendorTerm, raw string, sentenceStart, heading bool) bool {
 		}
 		return strings.EqualFold(raw, t.text)
 	}
-	// Several words: any case, but the words must be written as in the name
-	// ("Customer.io", not "customer io").
-	return strings.EqualFold(collapseSpace(stripMarks(raw)), collapseSpace(t.text))
+	// Several words: the words must be written as in the name ("Customer.io",
+	// not "customer io"), and a word the name capitalises must be capitalised
+	// ("Cookie Notice" is a product, "the cookie notice" is not).
+	if !strings.EqualFold(collapseSpace(stripMarks(raw)), collapseSpace(t.text)) {
+		return false
+	}
+	return capitalsKept(t.text, raw)
+}
+
+// capitalsKept reports whether every word of name that starts upper case
+// starts upper case in raw too.
+func capitalsKept(name, raw string) bool {
+	nw, rw := tokenize(name), tokenize(raw)
+	if len(nw) != len(rw) {
+		return true // punctuation differs; EqualFold already held
+	}
+	for k := range nw {
+		n, _ := utf8.DecodeRuneInString(name[nw[k].start:])
+		r, _ := utf8.DecodeRuneInString(raw[rw[k].start:])
+		if unicode.IsUpper(n) && !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// vendorVerbs, after a common-word name at the start of a sentence, make it
+// the subject: "Intercom runs the chat window", not "Segment your list".
+var vendorVerbs = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`runs hosts provides delivers processes receives collects stores sends sets records
+		tracks powers handles analyses analyzes measures supplies operates helps uses places reads shows displays
+		serves acts`) {
+		vendorVerbs[w] = true
+	}
 }
 
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
