@@ -68,10 +68,13 @@ func scanFixture(t *testing.T, site *demosite.Server, args ...string) *reports.R
 // on a shared machine other runs' browsers are none of this test's business.
 func runOwnTmp(t *testing.T, args ...string) result {
 	t.Helper()
-	tmp, err := os.MkdirTemp(t.TempDir(), "run-")
+	// Short: Chromium's profile holds a socket, and socket paths are
+	// limited to ~100 bytes; t.TempDir() names can be longer.
+	tmp, err := os.MkdirTemp("", "ts-cmp-")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	var out, errb bytes.Buffer
@@ -164,6 +167,10 @@ type cmpSite struct {
 	// choiceCookies / choiceStorage store the visitor's choice: absent
 	// before it, present after reject and after accept.
 	choiceCookies, choiceStorage []string
+	// verifyBlocked, when set, names what the scanner lacks to verify a
+	// click on this site; unverified clicks then skip the test instead of
+	// failing it, once every other assertion has run.
+	verifyBlocked string
 }
 
 // checkConsentPhases asserts the three phases of a scan of site.
@@ -180,6 +187,7 @@ func checkConsentPhases(t *testing.T, r *reports.Report, s cmpSite, urls []strin
 			t.Errorf("%s %s: consent %+v, want the %s banner found and not clicked", pre, p.URL, c, s.cmp)
 		}
 	}
+	var unverified []string
 	// In each consent phase the choice was made once at least, by the
 	// right button, and verified; other pages clicked too or had no banner
 	// left because the choice was carried.
@@ -193,7 +201,12 @@ func checkConsentPhases(t *testing.T, r *reports.Report, s cmpSite, urls []strin
 				t.Errorf("%s %s: no consent record", phase, p.URL)
 			case c.Clicked:
 				clicked++
-				if c.CMP != s.cmp || !c.Verified || c.Selector == "" || c.Action != action {
+				if !c.Verified && s.verifyBlocked != "" {
+					unverified = append(unverified, string(phase)+" "+p.URL)
+				} else if !c.Verified {
+					t.Errorf("%s %s: click not verified: %+v", phase, p.URL, c)
+				}
+				if c.CMP != s.cmp || c.Selector == "" || c.Action != action {
 					t.Errorf("%s %s: clicked %+v, want %s's %s button clicked and verified", phase, p.URL, c, s.cmp, action)
 				}
 			case c.BannerFound:
@@ -246,6 +259,9 @@ func checkConsentPhases(t *testing.T, r *reports.Report, s cmpSite, urls []strin
 	}
 	if !flagged {
 		t.Errorf("no %s finding for %s", rules.RuleTrackingAfterReject, s.alwaysOn)
+	}
+	if len(unverified) > 0 {
+		t.Skipf("waiting for %s (unverified: %v)", s.verifyBlocked, unverified)
 	}
 }
 
@@ -357,6 +373,11 @@ func TestConsentCMPSites(t *testing.T) {
 			choiceStorage: []string{"uc_settings", "uc_user_interaction"}}},
 		{"recipes.example", cmpSite{cmp: "quantcast", gated: "google-ads", alwaysOn: "hotjar",
 			choiceCookies: []string{"euconsent-v2", "addtl_consent"}}},
+		// Sourcepoint's message sits in a cross-origin iframe that the
+		// choice removes.
+		{"weather.example", cmpSite{cmp: "sourcepoint", gated: "facebook", alwaysOn: "google-analytics",
+			choiceCookies: []string{"consentUUID"}, choiceStorage: []string{"_sp_user_consent_31337"},
+			verifyBlocked: "crawler/browser to verify a click whose banner frame was removed (verify() runs in the detached frame and fails)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.site.cmp, func(t *testing.T) {
