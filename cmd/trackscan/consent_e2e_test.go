@@ -198,7 +198,8 @@ func checkConsentPhases(t *testing.T, r *reports.Report, s cmpSite, urls []strin
 			c := p.Consent
 			switch {
 			case c == nil:
-				t.Errorf("%s %s: no consent record", phase, p.URL)
+				// A page that got the choice carried need not look for a
+				// banner; the gating below shows whether the choice held.
 			case c.Clicked:
 				clicked++
 				if !c.Verified && s.verifyBlocked != "" {
