@@ -200,6 +200,21 @@ func (p *samplePage) choice() string {
 	return c
 }
 
+// waitChoice polls the recorded choice until it is want or 2 s passed:
+// act() returns right after its last click, and a CMP may close a moment
+// later (a message from its iframe, an animation).
+func (p *samplePage) waitChoice(want string) string {
+	p.t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		got := p.choice()
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func samples(t *testing.T, dir, prefix string) []string {
 	t.Helper()
 	m, err := filepath.Glob(filepath.Join(samplesDir, dir, prefix+"*.html"))
@@ -230,7 +245,7 @@ func checkChoice(t *testing.T, tab context.Context, url, wantCMP string, cfg con
 	if !a.Clicked || a.Selector == "" {
 		t.Fatalf("act(%s) = %+v", action, a)
 	}
-	if got := p.choice(); got != action {
+	if got := p.waitChoice(action); got != action {
 		t.Fatalf("act(%s) clicked %q (%s); the page recorded choice %q", action, a.Selector, a.Note, got)
 	}
 	if p.bannerVisible() {
@@ -319,6 +334,43 @@ func TestConsentEngineInChromium(t *testing.T) {
 		a := p.act("reject")
 		if want := "#onetrust-pc-btn-handler then "; !strings.HasPrefix(a.Selector, want) || !strings.Contains(a.Selector, "ot-pc-refuse-all-handler") {
 			t.Errorf("selector %q, want the settings button then the refuse-all button", a.Selector)
+		}
+	})
+
+	// Sourcepoint's message lives in an iframe, and the choice removes that
+	// iframe. The browser runs the engine in every frame, so here it runs
+	// inside the iframe that the click destroys: act() must still answer.
+	t.Run("click that removes the engine's own frame", func(t *testing.T) {
+		p := openSample(t, tab, srv.URL+"/sourcepoint/positive-iframe.html")
+		tree, err := chromedp.Call(p.ctx, page.GetFrameTree, cdp.Empty{})
+		if err != nil || len(tree.FrameTree.ChildFrames) != 1 {
+			t.Fatalf("frame tree: %v", err)
+		}
+		w, err := chromedp.Call(p.ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{
+			FrameID: tree.FrameTree.ChildFrames[0].Frame.ID, WorldName: "trackscan-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inFrame := &samplePage{t: t, ctx: p.ctx, world: w.ExecutionContextID}
+		inFrame.install(consent.Config{})
+		if d := inFrame.detect(); !d.Found || d.CMP != "sourcepoint" {
+			t.Fatalf("detect in the message frame = %+v", d)
+		}
+		if a := inFrame.act("accept"); !a.Clicked || !strings.Contains(a.Selector, "button") {
+			t.Fatalf("act = %+v", a)
+		}
+		if got := p.waitChoice("accept"); got != "accept" {
+			t.Fatalf("choice %q", got)
+		}
+		var gone bool
+		for range 40 {
+			if p.evalJSON("document.getElementById('sp_message_iframe_873654') === null", true, &gone); gone {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !gone {
+			t.Error("the message iframe was not removed")
 		}
 	})
 

@@ -305,10 +305,9 @@ async function act(action) {
     const el = g[action];
     if (!el) { res.note = 'generic banner has no ' + action + ' button'; return res; }
     res.selector = describe(el);
-    realClick(el);
-    res.clicked = true;
     res.note = 'generic ' + action + ' button "' + labelsOf(el)[0] + '"';
-    await sleep(AFTER_CLICK_MS);
+    res.clicked = true;
+    realClick(el);
     return res;
   }
   const rule = last.rule;
@@ -316,9 +315,8 @@ async function act(action) {
   const el = firstClickable(rule[action], rootFn());
   if (el) {
     res.selector = describe(el);
-    realClick(el);
     res.clicked = true;
-    await sleep(AFTER_CLICK_MS);
+    realClick(el);
     return res;
   }
   const steps = rule[action + 'Steps'];
@@ -326,21 +324,28 @@ async function act(action) {
     res.note = rule.name + ': no visible ' + action + ' button';
     return res;
   }
+  // The last click may close the banner together with the frame this runs
+  // in (Sourcepoint removes its message iframe), so nothing may be awaited
+  // after it: the result is ready before the click.
   const done = [];
+  let pending = null;
   for (const step of steps) {
-    const s = await waitClickable(step, rootFn);
-    if (!s) {
+    if (pending) {
+      realClick(pending);
+      await sleep(AFTER_CLICK_MS);
+    }
+    pending = await waitClickable(step, rootFn);
+    if (!pending) {
       res.selector = done.join(' then ');
       res.note = rule.name + ': step "' + step.css + '" did not appear';
       return res;
     }
-    done.push(describe(s));
-    realClick(s);
-    await sleep(AFTER_CLICK_MS);
+    done.push(describe(pending));
   }
   res.selector = done.join(' then ');
   res.clicked = true;
   res.note = rule.name + ': ' + action + ' through the settings layer';
+  realClick(pending);
   return res;
 }
 

@@ -34,6 +34,24 @@ func TestBuiltInRules(t *testing.T) {
 			}
 		}
 	}
+	// A rule's settings-layer path is clicked only when its first layer has
+	// no reject button: a sample without one must exercise it.
+	for _, r := range rs.Rules {
+		if len(r.RejectSteps) == 0 {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("..", "..", "testdata", "consent", r.ID, "positive-settings.html")); err != nil {
+			t.Errorf("rule %s has reject steps but no sample positive-settings.html", r.ID)
+		}
+	}
+	// The generic fallback has a banner and a near miss in every language.
+	for _, lang := range []string{"en", "de", "fr", "es", "it", "nl"} {
+		for _, kind := range []string{"positive", "negative"} {
+			if _, err := os.Stat(filepath.Join("..", "..", "testdata", "consent", "generic", kind+"-"+lang+".html")); err != nil {
+				t.Errorf("generic fallback has no %s sample in %s", kind, lang)
+			}
+		}
+	}
 }
 
 func TestCheckRejectsBadRules(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 )
 
 //go:embed all:site
@@ -37,11 +38,20 @@ type Server struct {
 	// Extra handlers by host, for tests that need a behaviour of their own
 	// (a redirect loop, a page that never loads).
 	extra map[string]http.Handler
+
+	mu sync.RWMutex
+	// trees are the file trees served, each laid out as <host>/<path>:
+	// fixture trees added by Mount first, the embedded demo last.
+	trees []fs.FS
 }
 
 // Start serves the demo on two loopback ports, plain and TLS.
 func Start() *Server {
-	s := &Server{extra: map[string]http.Handler{}}
+	site, err := fs.Sub(files, "site")
+	if err != nil {
+		panic(err) // the embedded tree is part of the binary
+	}
+	s := &Server{extra: map[string]http.Handler{}, trees: []fs.FS{site}}
 	quiet := log.New(io.Discard, "", 0) // browsers that refuse the test certificate are expected
 	s.HTTP = httptest.NewUnstartedServer(s)
 	s.HTTP.Config.ErrorLog = quiet
@@ -54,6 +64,43 @@ func Start() *Server {
 
 // Handle adds a handler for every request to host.
 func (s *Server) Handle(host string, h http.Handler) { s.extra[host] = h }
+
+// Mount serves another tree laid out like the demo, <host>/<path> with
+// .headers sidecars (e.g. os.DirFS("testdata/sites")). Its files win over
+// the embedded demo's, so a fixture can reuse the demo's tracker stand-ins
+// and replace any of them. A host whose tree has an index.html is a site:
+// its missing paths answer 404; any other host answers a tracking pixel.
+func (s *Server) Mount(tree fs.FS) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.trees = append([]fs.FS{tree}, s.trees...)
+}
+
+// readFile returns the first tree's copy of name.
+func (s *Server) readFile(name string) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var first error
+	for _, t := range s.trees {
+		b, err := fs.ReadFile(t, name)
+		if err == nil {
+			return b, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// isSite reports whether host is a web site rather than a tracker host.
+func (s *Server) isSite(host string) bool {
+	if host == "localhost" || host == "127.0.0.1" {
+		return true
+	}
+	_, err := s.readFile(host + "/index.html")
+	return err == nil
+}
 
 // Close stops both servers.
 func (s *Server) Close() {
@@ -82,18 +129,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := path.Clean("/" + r.URL.Path)
-	name := "site/" + host + p
+	name := host + p
 	if strings.HasSuffix(r.URL.Path, "/") || p == "/" {
 		name = strings.TrimSuffix(name, "/") + "/index.html"
 	}
-	body, err := fs.ReadFile(files, name)
+	body, err := s.readFile(name)
 	if err != nil {
 		// A directory asked for without its slash.
-		if b, err2 := fs.ReadFile(files, name+"/index.html"); err2 == nil {
+		if b, err2 := s.readFile(name + "/index.html"); err2 == nil {
 			body, err, name = b, nil, name+"/index.html"
 		}
 	}
-	headers, _ := fs.ReadFile(files, name+".headers")
+	headers, _ := s.readFile(name + ".headers")
 	applyHeaders(w, headers)
 	switch {
 	case err == nil:
@@ -105,7 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		w.Write(body)
-	case host == "shop.example" || host == "localhost" || host == "127.0.0.1":
+	case s.isSite(host):
 		http.NotFound(w, r)
 	default:
 		// Tracker endpoints (collect, tr, record) answer with a pixel.
