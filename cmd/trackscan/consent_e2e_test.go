@@ -1,15 +1,12 @@
 package main_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
@@ -52,7 +49,7 @@ func scanFixture(t *testing.T, site *demosite.Server, args ...string) *reports.R
 	out := filepath.Join(t.TempDir(), "scan.json")
 	full := append([]string{"scan"}, args...)
 	full = append(full, "--resolve", site.ResolveRules(), "--insecure", "--concurrency", "2", "--format", "json", "-o", out, "-q")
-	res := runOwnTmp(t, full...)
+	res := run(t, full...)
 	if res.code != 0 && res.code != 1 {
 		t.Fatalf("trackscan %s: exit %d: %s", strings.Join(args, " "), res.code, res.stderr)
 	}
@@ -61,43 +58,6 @@ func scanFixture(t *testing.T, site *demosite.Server, args ...string) *reports.R
 		t.Errorf("report errors: %v", r.Errors)
 	}
 	return r
-}
-
-// runOwnTmp runs the CLI like run, but with its own TMPDIR, so the check
-// for a Chromium left behind looks only for this run's browser profile:
-// on a shared machine other runs' browsers are none of this test's business.
-func runOwnTmp(t *testing.T, args ...string) result {
-	t.Helper()
-	// Short: Chromium's profile holds a socket, and socket paths are
-	// limited to ~100 bytes; t.TempDir() names can be longer.
-	tmp, err := os.MkdirTemp("", "ts-cmp-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(tmp) })
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		left, _ := exec.Command("pgrep", "-f", filepath.Join(tmp, "trackscan-profile-")).Output()
-		if len(bytes.TrimSpace(left)) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Chromium processes left behind: %s", left)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return result{out.String(), errb.String(), code}
 }
 
 func pagesIn(r *reports.Report, phase capture.Phase) []reports.Page {

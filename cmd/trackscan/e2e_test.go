@@ -47,21 +47,53 @@ type result struct {
 	code           int
 }
 
-// run executes the real CLI and checks that it left no Chromium behind.
+// run executes the real CLI with its own TMPDIR, so that the leak check
+// sees only this run's Chromium even while other scans run on the machine,
+// and checks that it left no Chromium and no profile directory behind.
 func run(t *testing.T, args ...string) result {
 	t.Helper()
+	// Short: Chromium's profile holds a socket, and socket paths are
+	// limited to ~100 bytes; t.TempDir() names can be longer.
+	tmp, err := os.MkdirTemp("", "ts-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
 	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	err = cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	assertNoChromeLeft(t)
+	assertNothingLeftIn(t, tmp)
 	return result{out.String(), errb.String(), code}
+}
+
+// assertNothingLeftIn waits briefly for the Chromium processes of a run whose
+// TMPDIR was dir to exit, then fails if any remain or if the run left its
+// profile directory behind.
+func assertNothingLeftIn(t *testing.T, dir string) {
+	t.Helper()
+	prefix := filepath.Join(dir, "trackscan-profile-")
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		out, _ := exec.Command("pgrep", "-f", prefix).Output()
+		if len(bytes.TrimSpace(out)) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Chromium processes left behind: %s", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if left, _ := filepath.Glob(prefix + "*"); len(left) > 0 {
+		t.Fatalf("profile directory left behind: %v", left)
+	}
 }
 
 // assertNoChromeLeft looks for Chromium processes started with a trackscan
