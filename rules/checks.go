@@ -331,7 +331,7 @@ func checkDisclosure(level string) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
 		var out []Finding
 		for _, v := range ev.in.Vendors {
-			d := ev.disc[v.ID]
+			d := ev.naming[v.ID]
 			if d.level != level || !v.Category.NonEssential() {
 				continue
 			}
@@ -551,7 +551,7 @@ func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (string
 		}
 	}
 	if v := ev.vendors[vendor]; v != nil && v.Category == ps.category {
-		if d := ev.disc[vendor]; d.level == DisclosureNamed || d.level == DisclosureOwnerNamed {
+		if d := ev.naming[vendor]; d.level == DisclosureNamed || d.level == DisclosureOwnerNamed {
 			return d.level, d.quote
 		}
 	}
