@@ -115,12 +115,21 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 			return disclosure{DisclosureContradicted, d.Quote}
 		}
 	}
-	for _, d := range decls {
-		if d.Polarity == policy.Affirmed && d.Vendor == "" && ev.practiceCovers(d.Practice, v) {
-			return disclosure{DisclosureCategoryOnly, d.Quote}
+	// The sentence quoted is the most precise one: "advertising partners"
+	// before "cookies and web beacons".
+	for _, generic := range []bool{false, true} {
+		for _, d := range decls {
+			if d.Polarity == policy.Affirmed && d.Vendor == "" && genericPractice(d.Practice) == generic && ev.practiceCovers(d.Practice, v) {
+				return disclosure{DisclosureCategoryOnly, d.Quote}
+			}
 		}
 	}
 	return disclosure{level: DisclosureUndisclosed}
+}
+
+// genericPractice reports the practice terms that cover vendors of any kind.
+func genericPractice(p string) bool {
+	return p == policy.Cookies || p == policy.LocalStorage || p == policy.WebBeacons
 }
 
 // vendorNames returns the names a policy may use for a vendor (its name

@@ -27,7 +27,7 @@ func TestReportCommand(t *testing.T) {
 		{"fail-on reached", []string{"report", savedScan, "-f", "json", "--fail-on", "critical"}, "", ExitFindings, `"schema": "trackscan/v1"`, ""},
 		{"fail-on not reached", []string{"report", "-", "--fail-on", "info"}, `{"schema":"trackscan/v1","kind":"policy","target":"p.md"}`, ExitOK, "no findings", ""},
 		{"unknown format", []string{"report", savedScan, "-f", "pdf"}, "", ExitUsage, "", `unknown report format "pdf" (valid: table, json, sarif, junit, markdown, html)`},
-		{"bad fail-on", []string{"report", savedScan, "--fail-on", "severe"}, "", ExitUsage, "", `unknown --fail-on "severe"`},
+		{"bad fail-on", []string{"report", savedScan, "--fail-on", "severe"}, "", ExitUsage, "", `--fail-on: unknown severity "severe"`},
 		{"missing file", []string{"report", "nope.json"}, "", ExitUsage, "", "nope.json"},
 		{"not a report", []string{"report", "-"}, `{"version":"2.1.0"}`, ExitUsage, "", "not a trackscan report: no schema field"},
 		{"no argument", []string{"report"}, "", ExitUsage, "", "exactly one SCAN.json"},
