@@ -160,8 +160,9 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 			if d, ok := ev.disc[g.vendor]; ok && g.vendor != "" {
 				f.Disclosure, f.PolicyQuote = d.level, d.quote
 			}
-			if hasClaim && phase == PhasePre {
-				f.PolicyQuote = claim
+			// The claim is about what is stored; requests alone do not break it.
+			if hasClaim && phase == PhasePre && g.stored {
+				f.PolicyQuote, f.Disclosure = claim, DisclosureContradicted
 			}
 			out = append(out, f)
 		}
@@ -451,12 +452,9 @@ func checkThirteenMonths(ev *evaluation, r *Rule) []Finding {
 		if !c.Category.NonEssential() || c.ExpiresDays <= thirteenMonthsDays {
 			continue
 		}
-		f := Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages), Subject: c.Name,
-			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays)}
-		if d, ok := ev.disc[c.Vendor]; ok {
-			f.Disclosure = d.level
-		}
-		out = append(out, f)
+		// No disclosure level: the limit holds whatever the policy says.
+		out = append(out, Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages), Subject: c.Name,
+			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays)})
 	}
 	return out
 }

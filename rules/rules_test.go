@@ -335,3 +335,37 @@ func TestCatalogue(t *testing.T) {
 		t.Error("Lookup found a rule that does not exist")
 	}
 }
+
+// The consent claim is about cookies and storage: a vendor that only sent
+// requests before consent is reported without quoting the claim, and a
+// vendor that stored something is reported against it.
+func TestPreConsentQuotesClaimOnlyWhenStored(t *testing.T) {
+	claim := "Non-essential cookies are set only after you consent."
+	in := Input{Target: site, Vendors: []detectors.Vendor{ga(pre), vendor("twitter", "X", "X Corp.", kb.Social, pre)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)},
+		Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", claim))}
+	got := map[string]Finding{}
+	for _, f := range Evaluate(in).Findings {
+		if f.Rule == RulePreConsentTracking {
+			got[f.Vendor] = f
+		}
+	}
+	if f := got["google-analytics"]; f.PolicyQuote != claim || f.Disclosure != DisclosureContradicted || f.Severity != High {
+		t.Errorf("GA: %+v", f)
+	}
+	if f := got["twitter"]; f.PolicyQuote != "" || f.Disclosure != DisclosureUndisclosed || f.Severity != Medium {
+		t.Errorf("X: %+v", f)
+	}
+}
+
+// The 13-month limit does not depend on the policy, so its findings carry
+// no disclosure level even when a policy was compared.
+func TestThirteenMonthsCarriesNoDisclosure(t *testing.T) {
+	in := Input{Target: site, Vendors: []detectors.Vendor{ga(accept)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)}, Policy: pol(unrelated)}
+	for _, f := range Evaluate(in).Findings {
+		if f.Rule == RuleCookieLifetime13Months && (f.Disclosure != "" || f.PolicyQuote != "") {
+			t.Errorf("%+v", f)
+		}
+	}
+}
