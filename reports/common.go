@@ -358,6 +358,7 @@ type findingGroup struct {
 	Targets  []string      // distinct pages or files, sorted
 	Evidence []string      // distinct evidence, in finding order
 	N        int           // findings in the group
+	Findings []rules.Finding
 }
 
 // groupFindings groups sorted findings by severity, rule, vendor, phase,
@@ -377,6 +378,7 @@ func groupFindings(fs []rules.Finding) []findingGroup {
 		}
 		g := &out[i]
 		g.N++
+		g.Findings = append(g.Findings, f)
 		if !slices.Contains(g.Targets, f.Target) {
 			g.Targets = append(g.Targets, f.Target)
 		}

@@ -71,8 +71,15 @@ type tableWriter struct {
 	err   error
 }
 
+// printf writes a line; string arguments come from scanned sites and
+// emails, so control characters in them are neutralised (see termText).
 func (t *tableWriter) printf(format string, args ...any) {
 	if t.err == nil {
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = termText(s)
+			}
+		}
 		_, t.err = fmt.Fprintf(t.w, format, args...)
 	}
 }

@@ -103,15 +103,10 @@ func (b *boxTable) render(w io.Writer) error {
 // cursor or recolour the terminal.
 func wrapCell(text string, maxWidth int) []string {
 	text = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n':
+		if r == '\n' {
 			return r
-		case r == '\t':
-			return ' '
-		case unicode.IsControl(r):
-			return '\uFFFD'
 		}
-		return r
+		return termRune(r)
 	}, text)
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
@@ -159,4 +154,19 @@ func wrapCell(text string, maxWidth int) []string {
 		}
 	}
 	return out
+}
+
+// termText makes text safe to print on a terminal on one line: whitespace
+// controls become spaces and other control characters U+FFFD, so a value
+// from a scanned page cannot move the cursor or recolour the terminal.
+func termText(s string) string { return strings.Map(termRune, s) }
+
+func termRune(r rune) rune {
+	switch {
+	case r == '\n' || r == '\r' || r == '\t':
+		return ' '
+	case unicode.IsControl(r):
+		return '\uFFFD'
+	}
+	return r
 }
