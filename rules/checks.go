@@ -103,12 +103,21 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 	return out
 }
 
+// vendorGroup is a vendor's activity in a phase, or nil.
+func (ev *evaluation) vendorGroup(phase capture.Phase, vendor string) *phaseGroup {
+	gs := ev.phaseGroups(phase)
+	i := sort.Search(len(gs), func(i int) bool { return gs[i].vendor >= vendor })
+	if i < len(gs) && gs[i].vendor == vendor && vendor != "" {
+		return gs[i]
+	}
+	return nil
+}
+
 // storedInPhase reports whether a vendor wrote cookies or storage, or read
 // the device, in a phase.
 func (ev *evaluation) storedInPhase(vendor string, phase capture.Phase) bool {
-	gs := ev.phaseGroups(phase)
-	i := sort.Search(len(gs), func(i int) bool { return gs[i].vendor >= vendor })
-	return i < len(gs) && gs[i].vendor == vendor && gs[i].stored
+	g := ev.vendorGroup(phase, vendor)
+	return g != nil && g.stored
 }
 
 // firstPage picks the page a finding is reported on: the first, in sorted
@@ -365,9 +374,19 @@ func (ev *evaluation) vendorFinding(v detectors.Vendor, d disclosure) Finding {
 func checkContradicted(ev *evaluation, r *Rule) []Finding {
 	var out []Finding
 	for _, v := range ev.in.Vendors {
-		if d := ev.disc[v.ID]; d.level == DisclosureContradicted {
-			out = append(out, ev.vendorFinding(v, d))
+		d := ev.disc[v.ID]
+		if d.level != DisclosureContradicted {
+			continue
 		}
+		f := ev.vendorFinding(v, d)
+		// Broken consent claim (not a denial): say what was stored before the choice.
+		if ev.naming[v.ID].level != DisclosureContradicted {
+			if g := ev.vendorGroup(PhasePre, v.ID); g != nil && g.stored {
+				f.Evidence = v.Name + " [" + string(v.Category) + "] before any choice: " +
+					strings.TrimPrefix(g.evidence(PhasePre), "seen "+string(PhasePre)+"; ")
+			}
+		}
+		out = append(out, f)
 	}
 	// Cookies and storage of no known vendor still break a consent claim.
 	if claim, ok := ev.consentClaim(); ok {

@@ -369,3 +369,15 @@ func TestThirteenMonthsCarriesNoDisclosure(t *testing.T) {
 		}
 	}
 }
+
+// A broken consent claim is explained by what was stored before the choice.
+func TestContradictedEvidenceSaysWhatWasStored(t *testing.T) {
+	in := Input{Target: site, Vendors: []detectors.Vendor{ga(pre, accept)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)},
+		Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Only with consent."))}
+	for _, f := range Evaluate(in).Findings {
+		if f.Rule == RuleContradictedPractice && !strings.Contains(f.Evidence, "before any choice: cookies _ga") {
+			t.Errorf("evidence %q", f.Evidence)
+		}
+	}
+}
