@@ -26,6 +26,7 @@ type phaseGroup struct {
 	// stored: it wrote cookies or storage, or read the device (fingerprinting),
 	// which is what ePrivacy Art. 5(3) is about; otherwise only requests were seen.
 	stored bool
+	reads  []string // detection kinds that read the device or record the visit
 }
 
 // phaseGroups collects the non-essential activity of a phase, by vendor.
@@ -85,7 +86,10 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 		g.hosts = append(g.hosts, d.Host)
 		g.pages = append(g.pages, d.Page)
 		switch d.Kind {
-		case detectors.KindFingerprinting, detectors.KindSessionRecorder, detectors.KindTrackingCookie, detectors.KindStorage:
+		case detectors.KindFingerprinting, detectors.KindSessionRecorder:
+			g.reads = append(g.reads, d.Kind)
+			g.stored = true
+		case detectors.KindTrackingCookie, detectors.KindStorage:
 			g.stored = true
 		}
 	}
@@ -139,6 +143,9 @@ func (g *phaseGroup) evidence(phase capture.Phase) string {
 	}
 	if len(g.storage) > 0 {
 		parts = append(parts, "storage "+listSome(g.storage, 5))
+	}
+	if len(g.reads) > 0 {
+		parts = append(parts, "device read: "+listSome(g.reads, 2))
 	}
 	if len(g.hosts) > 0 {
 		parts = append(parts, "hosts "+listSome(g.hosts, 3))
