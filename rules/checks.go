@@ -144,8 +144,13 @@ func (g *phaseGroup) evidence(phase capture.Phase) string {
 	if len(g.storage) > 0 {
 		parts = append(parts, "storage "+listSome(g.storage, 5))
 	}
-	if len(g.reads) > 0 {
-		parts = append(parts, "device read: "+listSome(g.reads, 2))
+	for _, k := range sortedSet(g.reads) {
+		switch k {
+		case detectors.KindFingerprinting:
+			parts = append(parts, "reads the device (fingerprinting)")
+		case detectors.KindSessionRecorder:
+			parts = append(parts, "records the visit (session recorder)")
+		}
 	}
 	if len(g.hosts) > 0 {
 		parts = append(parts, "hosts "+listSome(g.hosts, 3))
