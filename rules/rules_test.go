@@ -381,3 +381,27 @@ func TestContradictedEvidenceSaysWhatWasStored(t *testing.T) {
 		}
 	}
 }
+
+// The catalogue has a rule for every check the project promises.
+func TestCatalogueCoversPromisedChecks(t *testing.T) {
+	promised := map[string][]string{
+		"non-essential tracking before consent":               {RulePreConsentTracking},
+		"tracking still present after reject":                 {RuleTrackingAfterReject},
+		"consent stored before any choice (TCF)":              {RuleConsentBeforeChoice},
+		"Google Consent Mode tags firing with consent denied": {RuleConsentModeDeniedFiring},
+		"undisclosed vendor":                                  {RuleUndisclosedVendor},
+		"category-only disclosure":                            {RuleCategoryOnlyDisclosure},
+		"contradicted practice or claim":                      {RuleContradictedPractice},
+		"cookie lifetime beyond the declared or 13 months":    {RuleCookieLifetimeDeclared, RuleCookieLifetime13Months},
+		"session recording or fingerprinting not declared":    {RuleSessionRecordingUndecl, RuleFingerprintingUndeclared},
+		"email open or click tracking not declared":           {RuleEmailOpenUndeclared, RuleEmailClickUndeclared},
+		"recipient address sent to a third party":             {RuleRecipientAddressLeak},
+	}
+	for check, ids := range promised {
+		for _, id := range ids {
+			if _, ok := Lookup(id); !ok {
+				t.Errorf("%s: no rule %s in the catalogue", check, id)
+			}
+		}
+	}
+}
