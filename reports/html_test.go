@@ -50,6 +50,13 @@ func TestHTMLContent(t *testing.T) {
 		"banner (onetrust); reject clicked, verified",
 		"Mozilla/5.0 (X11; Linux x86_64)",
 		`class="pill undisclosed"`,
+		`<section id="summary">`, `<div class="n">1</div><div class="l">critical</div>`, // severity tiles
+		`<a href="#f1">Tracking still present after reject</a>`, // summary table links to the card
+		`<article class="finding sev-critical" id="f1">`,
+		// the observation and the sentence it was judged against, side by side
+		`<div class="lbl">Policy says</div><blockquote>We only set non-essential cookies after you have given your consent.</blockquote>`,
+		"<h3>pre-consent</h3>", "<h3>after-reject</h3>", "<h3>after-accept</h3>", // per-phase evidence
+		`<details class="shot" open><summary>Screenshot: https://shop.example/ (pre-consent)</summary><img src="data:image/png;base64,`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("html lacks %q", want)

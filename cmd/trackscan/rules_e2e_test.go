@@ -96,7 +96,8 @@ func TestRulesEndToEnd(t *testing.T) {
 	scanArgs := []string{"scan", demosite.StartURL, "--resolve", site.ResolveRules(), "--insecure", "--max-pages", "1", "--policy", pol}
 
 	first := filepath.Join(dir, "scan.json")
-	res := runOwn(t, append(scanArgs, "--fail-on", "high", "--format", "json", "-o", first)...)
+	shots := filepath.Join(dir, "shots")
+	res := runOwn(t, append(scanArgs, "--screenshots", shots, "--fail-on", "high", "--format", "json", "-o", first)...)
 	if res.code != 1 {
 		t.Fatalf("exit %d, want 1 (findings at or above high); stderr %q", res.code, res.stderr)
 	}
@@ -205,6 +206,31 @@ func TestRulesEndToEnd(t *testing.T) {
 		}
 		if failed != len(ruleSet) {
 			t.Errorf("%d failed test cases, want one per rule that fired (%d)", failed, len(ruleSet))
+		}
+	})
+
+	// The auditor's page: each phase's screenshot embedded and shown, the
+	// consent claim quoted beside what broke it, self-contained.
+	t.Run("html", func(t *testing.T) {
+		out := filepath.Join(dir, "report.html")
+		if res := runOwn(t, "report", first, "--format", "html", "-o", out); res.code != 0 {
+			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+		raw, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(raw)
+		for _, phase := range []string{"pre-consent", "after-reject", "after-accept"} {
+			if !strings.Contains(html, `<details class="shot" open><summary>Screenshot: `+demosite.StartURL+` (`+phase+`)</summary><img src="data:image/png;base64,`) {
+				t.Errorf("no %s screenshot shown", phase)
+			}
+		}
+		if !strings.Contains(html, "<blockquote>"+consentClaim+"</blockquote>") || strings.Count(html, `<article class="finding`) != len(wantDemoFindings)-1 {
+			t.Errorf("finding cards: %d, want %d (the two 13-month cookies share one)", strings.Count(html, `<article class="finding`), len(wantDemoFindings)-1)
+		}
+		if strings.Contains(html, "src=\"http") || strings.Contains(html, "<script") {
+			t.Error("the report is not self-contained")
 		}
 	})
 
