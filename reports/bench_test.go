@@ -37,3 +37,20 @@ func BenchmarkFormats(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFormatsSmall renders the site fixture as it is (6 findings): the
+// fixed cost of a report, which the fuzzers pay on every input.
+func BenchmarkFormatsSmall(b *testing.B) {
+	rep := loadFixture(b, "site")
+	for _, format := range Formats() {
+		b.Run(format, func(b *testing.B) {
+			r := testReporter(b, format)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := r.Report(io.Discard, rep); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

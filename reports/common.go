@@ -349,3 +349,70 @@ func browserFacts(r *Report) [][2]string {
 	}
 	return out
 }
+
+// findingGroup is findings that differ only by page or subject (a cookie
+// name, a host): one row of the table and Markdown formats, so that a tag
+// firing on every page reads as one problem. Fingerprints stay per finding.
+type findingGroup struct {
+	First    rules.Finding // the first finding of the group in sorted order
+	Targets  []string      // distinct pages or files, sorted
+	Evidence []string      // distinct evidence, in finding order
+	N        int           // findings in the group
+	Findings []rules.Finding
+}
+
+// groupFindings groups sorted findings by severity, rule, vendor, phase,
+// disclosure and policy quote, keeping the order of each group's first
+// finding.
+func groupFindings(fs []rules.Finding) []findingGroup {
+	type key struct{ sev, rule, vendor, phase, disc, quote string }
+	var out []findingGroup
+	index := map[key]int{}
+	for _, f := range fs {
+		k := key{string(f.Severity), f.Rule, f.Vendor, f.Phase, f.Disclosure, f.PolicyQuote}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, findingGroup{First: f})
+		}
+		g := &out[i]
+		g.N++
+		g.Findings = append(g.Findings, f)
+		if !slices.Contains(g.Targets, f.Target) {
+			g.Targets = append(g.Targets, f.Target)
+		}
+		if ev := oneLineText(f.Evidence); ev != "" && !slices.Contains(g.Evidence, ev) {
+			g.Evidence = append(g.Evidence, ev)
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].Targets)
+	}
+	return out
+}
+
+// quoteIndex numbers the distinct policy quotes of the groups from 1, so a
+// sentence many findings relied on is printed once.
+func quoteIndex(gs []findingGroup) (ids map[string]int, quotes []string) {
+	ids = map[string]int{}
+	for _, g := range gs {
+		q := oneLineText(g.First.PolicyQuote)
+		if q == "" {
+			continue
+		}
+		if _, ok := ids[q]; !ok {
+			quotes = append(quotes, q)
+			ids[q] = len(quotes)
+		}
+	}
+	return ids, quotes
+}
+
+// someOf lists up to n values and says how many more there are.
+func someOf(vals []string, n int) []string {
+	if len(vals) <= n {
+		return vals
+	}
+	return append(slices.Clone(vals[:n]), fmt.Sprintf("+%d more", len(vals)-n))
+}

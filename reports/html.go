@@ -54,6 +54,15 @@ type htmlView struct {
 	Browser      [][2]string
 	Declarations []policy.Declaration
 	Emails       []detectors.Email
+	Groups       []htmlGroup
+}
+
+// htmlGroup is one finding card: findings that differ only by page or
+// subject, each page listed with its own fingerprint.
+type htmlGroup struct {
+	findingGroup
+	ID          int
+	NeedsPolicy bool // the rule compares with the policy
 }
 
 type htmlCount struct {
@@ -72,6 +81,7 @@ type htmlPhase struct {
 type htmlPage struct {
 	Page
 	Shot template.URL // data: URI, empty when there is no readable screenshot
+	Open bool         // the phase's first screenshot is shown, the others fold
 }
 
 // Report implements Reporter.
@@ -86,15 +96,23 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 		Declarations: declarationsOf(r),
 		Emails:       r.Emails,
 	}
+	for i, g := range groupFindings(r.Findings) {
+		rule, _ := rules.Lookup(g.First.Rule)
+		v.Groups = append(v.Groups, htmlGroup{findingGroup: g, ID: i + 1, NeedsPolicy: rule.NeedsPolicy})
+	}
 	counts := severityCounts(r.Findings)
 	for _, s := range severities {
 		v.Counts = append(v.Counts, htmlCount{s, counts[s]})
 	}
 	for _, ph := range capture.Phases {
 		hp := htmlPhase{Phase: ph}
+		shown := false
 		for _, p := range r.Pages {
 			if p.Phase == ph {
-				hp.Pages = append(hp.Pages, htmlPage{Page: p, Shot: h.screenshot(p.Screenshot)})
+				pg := htmlPage{Page: p, Shot: h.screenshot(p.Screenshot)}
+				pg.Open = pg.Shot != "" && !shown
+				shown = shown || pg.Open
+				hp.Pages = append(hp.Pages, pg)
 			}
 		}
 		for _, vd := range r.Vendors {

@@ -4,22 +4,34 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/capture"
 )
 
 func TestHTMLSelfContained(t *testing.T) {
 	for _, fx := range fixtures {
 		out := string(render(t, "html", loadFixture(t, fx)))
 		// No resource may be fetched from anywhere: only anchors and data: URIs.
-		external := regexp.MustCompile(`(?i)(src|href)\s*=\s*"(https?:|//)|url\(\s*['"]?(https?:|//)|@import|<link|<script`)
+		external := regexp.MustCompile(`(?i)(src|href)\s*=\s*"(https?:|//)|url\(\s*['"]?(https?:|//)|@import|<script`)
 		if m := external.FindString(out); m != "" {
 			t.Errorf("%s: external reference %q", fx, m)
+		}
+		// The one <link> is an empty data: icon, so the browser asks for no favicon.
+		for _, l := range regexp.MustCompile(`(?i)<link[^>]*>`).FindAllString(out, -1) {
+			if !strings.Contains(l, `href="data:`) {
+				t.Errorf("%s: %s", fx, l)
+			}
 		}
 		if !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.HasSuffix(strings.TrimSpace(out), "</html>") {
 			t.Errorf("%s: not a complete HTML document", fx)
@@ -38,6 +50,13 @@ func TestHTMLContent(t *testing.T) {
 		"banner (onetrust); reject clicked, verified",
 		"Mozilla/5.0 (X11; Linux x86_64)",
 		`class="pill undisclosed"`,
+		`<section id="summary">`, `<div class="n">1</div><div class="l">critical</div>`, // severity tiles
+		`<a href="#f1">Tracking still present after reject</a>`, // summary table links to the card
+		`<article class="finding sev-critical" id="f1">`,
+		// the observation and the sentence it was judged against, side by side
+		`<div class="lbl">Policy says</div><blockquote>We only set non-essential cookies after you have given your consent.</blockquote>`,
+		"<h3>pre-consent</h3>", "<h3>after-reject</h3>", "<h3>after-accept</h3>", // per-phase evidence
+		`<details class="shot" open><summary>Screenshot: https://shop.example/ (pre-consent)</summary><img src="data:image/png;base64,`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("html lacks %q", want)
@@ -70,29 +89,52 @@ func TestHTMLScreenshotGuards(t *testing.T) {
 	}
 }
 
-// The report must open and lay out in a real browser.
+// The report opens in the scanner's own Chromium, served on loopback: it
+// loads nothing but itself (not even a favicon), runs nothing, embeds every
+// image, links the summary table to the finding cards, and is not blank.
 func TestHTMLRendersInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium not installed")
+	if _, err := browser.FindChromium(); err != nil {
+		t.Skip(err)
 	}
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	dir := t.TempDir()
-	page := filepath.Join(dir, "report.html")
-	if err := os.WriteFile(page, render(t, "html", loadFixture(t, "site")), 0o644); err != nil {
+	page := render(t, "html", loadFixture(t, "site"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b, err := browser.Launch(ctx, browser.Options{Width: 1280, Height: 2000})
+	if err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(dir, "report.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run",
-		"--screenshot="+shot, "--window-size=1280,2000", "file://"+page)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
+	defer b.Close()
+	shot := filepath.Join(t.TempDir(), "report.png")
+	p, err := b.Capture(ctx, srv.URL+"/report.html", browser.Visit{Phase: capture.PreConsent, ScreenshotPath: shot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != 200 {
+		t.Fatalf("status %d", p.Status)
+	}
+	for _, r := range p.Requests {
+		if r.URL != srv.URL+"/report.html" && !strings.HasPrefix(r.URL, "data:") {
+			t.Errorf("the report fetched %s", r.URL)
+		}
+	}
+	if len(p.Cookies)+len(p.Storage)+len(p.APICalls)+len(p.Scripts) > 0 {
+		t.Errorf("the report ran something: %d cookies, %d storage, %d API calls, %d scripts", len(p.Cookies), len(p.Storage), len(p.APICalls), len(p.Scripts))
+	}
+	if len(p.Images) != 0 { // the collector lists only images that are not data: URIs
+		t.Errorf("images not embedded: %+v", p.Images)
+	}
+	for i := 1; i <= 6; i++ { // the fixture's 6 groups of findings
+		if !slices.Contains(p.Links, srv.URL+"/report.html#f"+strconv.Itoa(i)) {
+			t.Errorf("no link to finding card %d: %v", i, p.Links)
+		}
 	}
 	data, err := os.ReadFile(shot)
 	if err != nil {
@@ -102,8 +144,8 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)
 	}
-	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 2000 {
-		t.Errorf("screenshot is %v, want 1280x2000", b)
+	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() < 1000 {
+		t.Errorf("screenshot is %v, want the 1280-wide viewport", b)
 	}
 	// A blank page compresses to almost nothing; a laid-out report does not.
 	if len(data) < 20_000 {

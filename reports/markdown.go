@@ -5,9 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/mattn/go-runewidth"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/rules"
 )
@@ -76,31 +74,43 @@ func (m *mdWriter) headline(r *Report) string {
 	return b.String()
 }
 
-// table writes a Markdown table; cells are escaped by the caller's rows.
+// table writes a GitHub pipe table, columns padded so the raw text reads
+// as a table too. Cells are escaped here.
 func (m *mdWriter) table(header []string, rows [][]string) {
 	if m.err != nil {
 		return
 	}
-	m.printf("\n")
-	tb := tablewriter.NewTable(m.w,
-		tablewriter.WithRenderer(renderer.NewMarkdown()),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-	)
-	tb.Header(toAny(header)...)
-	for _, row := range rows {
-		esc := make([]string, len(row))
+	widths := make([]int, len(header))
+	cells := make([][]string, 0, len(rows)+1)
+	for _, row := range append([][]string{header}, rows...) {
+		esc := make([]string, len(header))
+		for i := range header {
+			if i < len(row) {
+				esc[i] = mdCell(row[i])
+			}
+			widths[i] = max(widths[i], 3, runewidth.StringWidth(esc[i]))
+		}
+		cells = append(cells, esc)
+	}
+	var b strings.Builder
+	b.WriteString("\n")
+	writeRow := func(row []string) {
+		b.WriteString("|")
 		for i, c := range row {
-			esc[i] = mdCell(c)
+			b.WriteString(" " + c + strings.Repeat(" ", widths[i]-runewidth.StringWidth(c)) + " |")
 		}
-		if err := tb.Append(toAny(esc)...); err != nil {
-			m.err = err
-			return
-		}
+		b.WriteString("\n")
 	}
-	if err := tb.Render(); err != nil && m.err == nil {
-		m.err = err
+	writeRow(cells[0])
+	b.WriteString("|")
+	for _, w := range widths {
+		b.WriteString(strings.Repeat("-", w+2) + "|")
 	}
+	b.WriteString("\n")
+	for _, row := range cells[1:] {
+		writeRow(row)
+	}
+	m.printf("%s", b.String())
 }
 
 // details folds a section away unless a reviewer opens it.
@@ -113,25 +123,42 @@ func (m *mdWriter) details(summary string, show bool, body func()) {
 	m.printf("\n</details>\n")
 }
 
+// findings writes one row per group of findings that differ only by page
+// or subject, then (folded) the evidence of each row and the policy
+// sentences they relied on, each sentence once.
 func (m *mdWriter) findings(r *Report) {
 	if len(r.Findings) == 0 {
 		return
 	}
 	m.printf("\n### Findings\n")
+	groups := groupFindings(r.Findings)
+	quoteIDs, quotes := quoteIndex(groups)
 	var rows [][]string
-	for _, f := range r.Findings {
-		rows = append(rows, []string{mdSeverity(f.Severity), f.Rule, f.Title, orDash(f.Phase), orDash(vendorName(r, f.Vendor)),
-			orDash(f.Disclosure), f.Target})
+	for i, g := range groups {
+		f := g.First
+		pages := make([]string, len(g.Targets))
+		for j, target := range g.Targets {
+			pages[j] = shortTarget(r.Target, target)
+		}
+		quote := "-"
+		if id := quoteIDs[oneLineText(f.PolicyQuote)]; id > 0 {
+			quote = fmt.Sprintf("[%d]", id)
+		} else if f.Disclosure != "" {
+			quote = "none"
+		}
+		rows = append(rows, []string{fmt.Sprint(i + 1), mdSeverity(f.Severity), f.Rule, orDash(vendorName(r, f.Vendor)),
+			orDash(f.Phase), orDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
 	}
-	m.table([]string{"Severity", "Rule", "Title", "Phase", "Vendor", "Disclosure", "Target"}, rows)
-	m.details("Evidence and policy quotes", true, func() {
+	m.table([]string{"#", "Severity", "Rule", "Vendor", "Phase", "Disclosure", "Pages", "Policy"}, rows)
+	m.details("Evidence and policy sentences", true, func() {
 		m.printf("\n")
-		for _, f := range r.Findings {
-			m.printf("- **%s** `%s` %s: %s\n", f.Severity, f.Rule, mdCell(f.Target), mdCell(oneLineText(f.Evidence)))
-			if f.PolicyQuote != "" {
-				m.printf("  > %s\n", mdCell(oneLineText(f.PolicyQuote)))
-			} else if f.Disclosure != "" {
-				m.printf("  > _no policy sentence matched_\n")
+		for i, g := range groups {
+			m.printf("%d. **%s**: %s\n", i+1, mdCell(g.First.Title), mdCell(orDash(strings.Join(someOf(g.Evidence, 3), "; "))))
+		}
+		if len(quotes) > 0 {
+			m.printf("\nPolicy sentences relied on:\n\n")
+			for i, q := range quotes {
+				m.printf("- [%d] \u201c%s\u201d\n", i+1, mdCell(q))
 			}
 		}
 	})

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/mattn/go-isatty"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/rules"
@@ -73,40 +71,33 @@ type tableWriter struct {
 	err   error
 }
 
+// printf writes a line; string arguments come from scanned sites and
+// emails, so control characters in them are neutralised (see termText).
 func (t *tableWriter) printf(format string, args ...any) {
 	if t.err == nil {
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = termText(s)
+			}
+		}
 		_, t.err = fmt.Fprintf(t.w, format, args...)
 	}
 }
 
 // section writes a titled table; it writes nothing when rows is empty.
 func (t *tableWriter) section(title string, header []string, rows [][]string) {
-	if t.err != nil || len(rows) == 0 {
+	t.box(title, &boxTable{header: header, rows: rows})
+}
+
+func (t *tableWriter) box(title string, b *boxTable) {
+	if t.err != nil || len(b.rows) == 0 {
 		return
 	}
 	t.printf("\n%s\n", title)
-	tb := tablewriter.NewTable(t.w,
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowMaxWidth(cellWidth),
-	)
-	tb.Header(toAny(header)...)
-	for _, row := range rows {
-		if err := tb.Append(toAny(row)...); err != nil {
-			t.err = err
-			return
-		}
+	if t.err == nil {
+		b.maxWidth = cellWidth
+		t.err = b.render(t.w)
 	}
-	if err := tb.Render(); err != nil && t.err == nil {
-		t.err = err
-	}
-}
-
-func toAny(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
 
 func (t *tableWriter) site() {
@@ -225,18 +216,52 @@ func declaredDays(d float64) string {
 	return lifetime(d)
 }
 
+// findings writes one row per group of findings that differ only by page
+// or subject, then the evidence of each row and, once each, the policy
+// sentences the rows relied on.
 func (t *tableWriter) findings() {
 	r := t.r
-	var rows [][]string
-	for _, f := range r.Findings {
-		ev := oneLineText(f.Evidence)
-		if f.PolicyQuote != "" {
-			ev += "\npolicy: \u201c" + oneLineText(f.PolicyQuote) + "\u201d"
+	groups := groupFindings(r.Findings)
+	quoteIDs, quotes := quoteIndex(groups)
+	b := &boxTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", "PAGES", "POLICY"}, sgrCol: 1}
+	for i, g := range groups {
+		f := g.First
+		pages := make([]string, len(g.Targets))
+		for j, target := range g.Targets {
+			pages[j] = shortTarget(r.Target, target)
 		}
-		rows = append(rows, []string{t.severity(f.Severity), f.Rule, orDash(f.Phase), orDash(vendorName(r, f.Vendor)),
-			orDash(f.Disclosure), shortTarget(r.Target, f.Target), ev})
+		quote := "-"
+		if id := quoteIDs[oneLineText(f.PolicyQuote)]; id > 0 {
+			quote = fmt.Sprintf("[%d]", id)
+		} else if f.Disclosure != "" {
+			quote = "none"
+		}
+		b.rows = append(b.rows, []string{fmt.Sprint(i + 1), string(f.Severity), f.Rule, orDash(vendorName(r, f.Vendor)),
+			orDash(f.Phase), orDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
+		if t.color {
+			b.sgr = append(b.sgr, severityColors[f.Severity])
+		}
 	}
-	t.section("Findings", []string{"SEVERITY", "RULE", "PHASE", "VENDOR", "DISCLOSURE", "TARGET", "EVIDENCE"}, rows)
+	t.box("Findings", b)
+	if len(groups) > 0 {
+		t.printf("\nEvidence\n")
+		for i, g := range groups {
+			ev := someOf(g.Evidence, 3)
+			if len(ev) == 0 {
+				ev = []string{"-"}
+			}
+			t.printf("%3d  %s: %s\n", i+1, g.First.Title, ev[0])
+			for _, e := range ev[1:] {
+				t.printf("     %s\n", e)
+			}
+		}
+	}
+	if len(quotes) > 0 {
+		t.printf("\nPolicy sentences relied on\n")
+		for i, q := range quotes {
+			t.printf("%3s  \u201c%s\u201d\n", fmt.Sprintf("[%d]", i+1), q)
+		}
+	}
 	t.printf("\n%s\n", countLine(r.Findings, r.Suppressed))
 }
 
@@ -258,12 +283,4 @@ var severityColors = map[rules.Severity]string{
 	rules.Medium:   "33",
 	rules.Low:      "36",
 	rules.Info:     "2",
-}
-
-func (t *tableWriter) severity(s rules.Severity) string {
-	code, ok := severityColors[s]
-	if !t.color || !ok {
-		return string(s)
-	}
-	return "\x1b[" + code + "m" + string(s) + "\x1b[0m"
 }

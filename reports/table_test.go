@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,7 +63,7 @@ func TestTableSections(t *testing.T) {
 		{"site", []string{
 			"pages: pre-consent 2, after-reject 1, after-accept 1; third-party cookies: allow",
 			"Vendors", "Cookies", "Storage", "Findings", "blocked: ThirdPartyPhaseout", "2.0 years", "session",
-			"policy: \u201cWe only set non-essential", "6 findings: 1 critical, 1 high, 2 medium, 1 low, 1 info (2 suppressed",
+			"[1]  \u201cWe only set non-essential", "6 findings: 1 critical, 1 high, 2 medium, 1 low, 1 info (2 suppressed",
 			"navigation timeout",
 		}, []string{"Declarations", "Emails"}},
 		{"email", []string{"Emails", "campaign/welcome.eml", "md5 to ads.tracker.example", "error: no text/html", "1 (u123.ct.sendgrid.net)"}, []string{"Cookies"}},
@@ -111,6 +112,43 @@ func TestShortTarget(t *testing.T) {
 	for _, tt := range tests {
 		if got := shortTarget(tt.site, tt.target); got != tt.want {
 			t.Errorf("shortTarget(%q, %q) = %q, want %q", tt.site, tt.target, got, tt.want)
+		}
+	}
+}
+
+func TestTableGroupsPages(t *testing.T) {
+	out := string(render(t, "table", repeatedFinding()))
+	if n := strings.Count(out, "consent-mode-denied-firing"); n != 1 {
+		t.Errorf("rule appears %d times, want one row:\n%s", n, out)
+	}
+	for _, want := range []string{"/products/mug.html", "+1 more", "5 findings: 5 medium", "Evidence\n  1  Google Consent Mode signal not honoured: gcs=G100",
+		"Policy sentences relied on\n[1]  \u201cOnly with consent.\u201d"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "Only with consent.") != 1 {
+		t.Error("the policy sentence is repeated")
+	}
+}
+
+func TestWrapCell(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"one two three four", 9, []string{"one two", "three", "four"}},
+		{"a\nb", 10, []string{"a", "b"}},
+		{"abcdefghijkl", 5, []string{"abcde", "fghij", "kl"}},
+		{"x \x1b[31mred", 20, []string{"x \ufffd[31mred"}},
+		{"", 5, []string{""}},
+		{"日本語の文字", 4, []string{"日本", "語の", "文字"}},
+	}
+	for _, tt := range tests {
+		if got := wrapCell(tt.in, tt.max); !slices.Equal(got, tt.want) {
+			t.Errorf("wrapCell(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
 		}
 	}
 }

@@ -26,6 +26,7 @@ type phaseGroup struct {
 	// stored: it wrote cookies or storage, or read the device (fingerprinting),
 	// which is what ePrivacy Art. 5(3) is about; otherwise only requests were seen.
 	stored bool
+	reads  []string // detection kinds that read the device or record the visit
 }
 
 // phaseGroups collects the non-essential activity of a phase, by vendor.
@@ -85,7 +86,10 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 		g.hosts = append(g.hosts, d.Host)
 		g.pages = append(g.pages, d.Page)
 		switch d.Kind {
-		case detectors.KindFingerprinting, detectors.KindSessionRecorder, detectors.KindTrackingCookie, detectors.KindStorage:
+		case detectors.KindFingerprinting, detectors.KindSessionRecorder:
+			g.reads = append(g.reads, d.Kind)
+			g.stored = true
+		case detectors.KindTrackingCookie, detectors.KindStorage:
 			g.stored = true
 		}
 	}
@@ -103,12 +107,21 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 	return out
 }
 
+// vendorGroup is a vendor's activity in a phase, or nil.
+func (ev *evaluation) vendorGroup(phase capture.Phase, vendor string) *phaseGroup {
+	gs := ev.phaseGroups(phase)
+	i := sort.Search(len(gs), func(i int) bool { return gs[i].vendor >= vendor })
+	if i < len(gs) && gs[i].vendor == vendor && vendor != "" {
+		return gs[i]
+	}
+	return nil
+}
+
 // storedInPhase reports whether a vendor wrote cookies or storage, or read
 // the device, in a phase.
 func (ev *evaluation) storedInPhase(vendor string, phase capture.Phase) bool {
-	gs := ev.phaseGroups(phase)
-	i := sort.Search(len(gs), func(i int) bool { return gs[i].vendor >= vendor })
-	return i < len(gs) && gs[i].vendor == vendor && gs[i].stored
+	g := ev.vendorGroup(phase, vendor)
+	return g != nil && g.stored
 }
 
 // firstPage picks the page a finding is reported on: the first, in sorted
@@ -130,6 +143,14 @@ func (g *phaseGroup) evidence(phase capture.Phase) string {
 	}
 	if len(g.storage) > 0 {
 		parts = append(parts, "storage "+listSome(g.storage, 5))
+	}
+	for _, k := range sortedSet(g.reads) {
+		switch k {
+		case detectors.KindFingerprinting:
+			parts = append(parts, "reads the device (fingerprinting)")
+		case detectors.KindSessionRecorder:
+			parts = append(parts, "records the visit (session recorder)")
+		}
 	}
 	if len(g.hosts) > 0 {
 		parts = append(parts, "hosts "+listSome(g.hosts, 3))
@@ -160,8 +181,9 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 			if d, ok := ev.disc[g.vendor]; ok && g.vendor != "" {
 				f.Disclosure, f.PolicyQuote = d.level, d.quote
 			}
-			if hasClaim && phase == PhasePre {
-				f.PolicyQuote = claim
+			// The claim is about what is stored; requests alone do not break it.
+			if hasClaim && phase == PhasePre && g.stored {
+				f.PolicyQuote, f.Disclosure = claim, DisclosureContradicted
 			}
 			out = append(out, f)
 		}
@@ -331,7 +353,7 @@ func checkDisclosure(level string) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
 		var out []Finding
 		for _, v := range ev.in.Vendors {
-			d := ev.disc[v.ID]
+			d := ev.naming[v.ID]
 			if d.level != level || !v.Category.NonEssential() {
 				continue
 			}
@@ -364,9 +386,19 @@ func (ev *evaluation) vendorFinding(v detectors.Vendor, d disclosure) Finding {
 func checkContradicted(ev *evaluation, r *Rule) []Finding {
 	var out []Finding
 	for _, v := range ev.in.Vendors {
-		if d := ev.disc[v.ID]; d.level == DisclosureContradicted {
-			out = append(out, ev.vendorFinding(v, d))
+		d := ev.disc[v.ID]
+		if d.level != DisclosureContradicted {
+			continue
 		}
+		f := ev.vendorFinding(v, d)
+		// Broken consent claim (not a denial): say what was stored before the choice.
+		if ev.naming[v.ID].level != DisclosureContradicted {
+			if g := ev.vendorGroup(PhasePre, v.ID); g != nil && g.stored {
+				f.Evidence = v.Name + " [" + string(v.Category) + "] before any choice: " +
+					strings.TrimPrefix(g.evidence(PhasePre), "seen "+string(PhasePre)+"; ")
+			}
+		}
+		out = append(out, f)
 	}
 	// Cookies and storage of no known vendor still break a consent claim.
 	if claim, ok := ev.consentClaim(); ok {
@@ -451,12 +483,9 @@ func checkThirteenMonths(ev *evaluation, r *Rule) []Finding {
 		if !c.Category.NonEssential() || c.ExpiresDays <= thirteenMonthsDays {
 			continue
 		}
-		f := Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages), Subject: c.Name,
-			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays)}
-		if d, ok := ev.disc[c.Vendor]; ok {
-			f.Disclosure = d.level
-		}
-		out = append(out, f)
+		// No disclosure level: the limit holds whatever the policy says.
+		out = append(out, Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages), Subject: c.Name,
+			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays)})
 	}
 	return out
 }
@@ -551,7 +580,7 @@ func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (string
 		}
 	}
 	if v := ev.vendors[vendor]; v != nil && v.Category == ps.category {
-		if d := ev.disc[vendor]; d.level == DisclosureNamed || d.level == DisclosureOwnerNamed {
+		if d := ev.naming[vendor]; d.level == DisclosureNamed || d.level == DisclosureOwnerNamed {
 			return d.level, d.quote
 		}
 	}

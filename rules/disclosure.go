@@ -49,30 +49,42 @@ var roleCategories = map[string][]kb.Category{
 	"newsletter":        {kb.EmailTracking},
 }
 
-// vendorDisclosure decides how the policy covers an observed vendor, most
-// specific statement first: a denial of the vendor, a broken consent claim,
-// the vendor named, its owner named, a denial of its category, its category
-// affirmed, and otherwise nothing.
-func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) disclosure {
+// vendorDisclosure decides how the policy covers an observed vendor. The
+// first result is the overall level, most specific statement first: a
+// denial of the vendor, a broken consent claim, the vendor named, its owner
+// named, a denial of its category, its category affirmed, and otherwise
+// nothing. The second is whether and how the policy names the vendor, the
+// same judgement without the consent claim: a vendor that breaks the claim
+// and is also missing from the policy has two gaps, and fixing the first
+// must not make the second appear as a new finding.
+func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) (overall, naming disclosure) {
 	p := ev.in.Policy
 	names, owner := ev.vendorNames(v)
-	decls := p.Declarations
-	for _, d := range decls {
+	for _, d := range p.Declarations {
 		if d.Polarity == policy.Denied && !slices.Contains(notAboutUse, d.Practice) && declNamesVendor(d, v.ID, names) {
-			return disclosure{DisclosureContradicted, d.Quote}
+			c := disclosure{DisclosureContradicted, d.Quote}
+			return c, c
 		}
 	}
+	naming = ev.namingDisclosure(v, names, owner)
 	if ev.storedInPhase(v.ID, PhasePre) && !ev.allowedIn(string(PhasePre), v.Category) {
 		if quote, ok := ev.consentClaim(); ok {
-			return disclosure{DisclosureContradicted, quote}
+			return disclosure{DisclosureContradicted, quote}, naming
 		}
 		// "We use analytics cookies only with your consent" is a claim about this category.
-		for _, d := range decls {
+		for _, d := range p.Declarations {
 			if d.Polarity == policy.Affirmed && d.Scope == policy.ScopeWithConsent && ev.practiceCovers(d.Practice, v) {
-				return disclosure{DisclosureContradicted, d.Quote}
+				return disclosure{DisclosureContradicted, d.Quote}, naming
 			}
 		}
 	}
+	return naming, naming
+}
+
+// namingDisclosure is how the policy names a vendor no denial covers.
+func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owner string) disclosure {
+	p := ev.in.Policy
+	decls := p.Declarations
 	var ownerQuote string
 	for _, d := range decls {
 		if d.Polarity != policy.Affirmed {
@@ -103,12 +115,21 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) disclosure {
 			return disclosure{DisclosureContradicted, d.Quote}
 		}
 	}
-	for _, d := range decls {
-		if d.Polarity == policy.Affirmed && d.Vendor == "" && ev.practiceCovers(d.Practice, v) {
-			return disclosure{DisclosureCategoryOnly, d.Quote}
+	// The sentence quoted is the most precise one: "advertising partners"
+	// before "cookies and web beacons".
+	for _, generic := range []bool{false, true} {
+		for _, d := range decls {
+			if d.Polarity == policy.Affirmed && d.Vendor == "" && genericPractice(d.Practice) == generic && ev.practiceCovers(d.Practice, v) {
+				return disclosure{DisclosureCategoryOnly, d.Quote}
+			}
 		}
 	}
 	return disclosure{level: DisclosureUndisclosed}
+}
+
+// genericPractice reports the practice terms that cover vendors of any kind.
+func genericPractice(p string) bool {
+	return p == policy.Cookies || p == policy.LocalStorage || p == policy.WebBeacons
 }
 
 // vendorNames returns the names a policy may use for a vendor (its name

@@ -48,6 +48,9 @@ func TestVendorDisclosure(t *testing.T) {
 		{name: "named in a fitting role", v: fb,
 			decls: []policy.Declaration{{Practice: policy.VendorPractice, Polarity: policy.Affirmed, Vendor: "facebook", Role: "advertising", Quote: "Facebook shows our ads."}},
 			want:  DisclosureNamed},
+		{name: "the precise category is quoted before a generic term", v: fb, decls: []policy.Declaration{
+			aff(policy.WebBeacons, "", "We use web beacons."), aff(policy.Advertising, "", "We use advertising partners.")},
+			want: DisclosureCategoryOnly, quote: "We use advertising partners."},
 		{name: "web beacons cover advertising", v: fb, decls: []policy.Declaration{aff(policy.WebBeacons, "", "We use web beacons.")},
 			want: DisclosureCategoryOnly},
 		{name: "vendor denial beats naming", v: ga(accept), decls: []policy.Declaration{

@@ -57,6 +57,7 @@ type evaluation struct {
 	in      Input
 	vendors map[string]*detectors.Vendor
 	disc    map[string]disclosure // by vendor id; empty without a policy
+	naming  map[string]disclosure // by vendor id: how the policy names it, consent claim aside
 	groups  map[capture.Phase][]*phaseGroup
 	// Per vendor id, computed once: pages seen on, and whether it wrote cookies or storage.
 	pages      map[string][]string
@@ -103,6 +104,7 @@ func Evaluate(in Input) Result {
 // disclosure; it returns the vendors with Disclosure set.
 func newEvaluation(in Input) (*evaluation, []detectors.Vendor) {
 	ev := &evaluation{in: in, vendors: map[string]*detectors.Vendor{}, disc: map[string]disclosure{},
+		naming: map[string]disclosure{},
 		groups: map[capture.Phase][]*phaseGroup{}, pages: map[string][]string{},
 		hasCookies: map[string]bool{}, hasStorage: map[string]bool{}}
 	for _, d := range in.Detections {
@@ -121,8 +123,8 @@ func newEvaluation(in Input) (*evaluation, []detectors.Vendor) {
 	}
 	if in.Policy != nil {
 		for i := range vendors {
-			d := ev.vendorDisclosure(&vendors[i])
-			ev.disc[vendors[i].ID] = d
+			d, n := ev.vendorDisclosure(&vendors[i])
+			ev.disc[vendors[i].ID], ev.naming[vendors[i].ID] = d, n
 			vendors[i].Disclosure = d.level
 		}
 	}

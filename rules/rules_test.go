@@ -122,6 +122,12 @@ var ruleCases = []ruleCase{
 	// undisclosed-vendor
 	{rule: RuleUndisclosedVendor, name: "vendor absent from the policy", fires: true, severity: High, vendor: "google-analytics",
 		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(unrelated)}},
+	{rule: RuleUndisclosedVendor, name: "absent and breaking the consent claim", fires: true, severity: High, vendor: "hotjar",
+		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, pre)},
+			Cookies: []detectors.Cookie{cookie("_hjSession_1", "hotjar", kb.SessionReplay, 1, pre)},
+			Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
+	{rule: RuleUndisclosedVendor, name: "vendor denied by name", in: Input{Vendors: []detectors.Vendor{ga(accept)},
+		Policy: pol(den(policy.VendorPractice, "google-analytics", "We do not use Google Analytics."))}},
 	{rule: RuleUndisclosedVendor, name: "vendor named", in: Input{Vendors: []detectors.Vendor{ga(accept)},
 		Policy: pol(aff(policy.Analytics, "", "We use Google Analytics to count visits."))}},
 	{rule: RuleUndisclosedVendor, name: "no policy given", in: Input{Vendors: []detectors.Vendor{ga(accept)}}},
@@ -139,6 +145,12 @@ var ruleCases = []ruleCase{
 		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, accept)},
 			Cookies: []detectors.Cookie{cookie("_fbp", "facebook", kb.Advertising, 90, accept)},
 			Policy:  pol(aff(policy.Cookies, "", "Our partners place cookies."))}},
+	{rule: RuleCategoryOnlyDisclosure, name: "categorised and breaking the consent claim", fires: true, severity: Low,
+		vendor: "facebook", disc: DisclosureCategoryOnly, quote: "advertising partners",
+		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, pre)},
+			Cookies: []detectors.Cookie{cookie("fr", "facebook", kb.Advertising, 90, pre)},
+			Policy: pol(aff(policy.Advertising, "", "We use advertising partners."),
+				aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
 	{rule: RuleCategoryOnlyDisclosure, name: "named by id", in: Input{Vendors: []detectors.Vendor{ga(accept)},
 		Policy: pol(aff(policy.Analytics, "", "We work with analytics providers."), aff(policy.VendorPractice, "google-analytics", "GA counts visits."))}},
 	{rule: RuleCategoryOnlyDisclosure, name: "category of another kind", in: Input{Vendors: []detectors.Vendor{ga(accept)},
@@ -156,6 +168,11 @@ var ruleCases = []ruleCase{
 	{rule: RuleContradictedPractice, name: "consent claim broken by an unknown cookie", fires: true, severity: High, subject: "trk",
 		in: Input{Cookies: []detectors.Cookie{cookie("trk", "", kb.Advertising, 30, pre)},
 			Policy: pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
+	{rule: RuleContradictedPractice, name: "consent claim broken by an undisclosed vendor", fires: true, severity: High, vendor: "hotjar",
+		disc: DisclosureContradicted, quote: "only after you consent",
+		in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, pre)},
+			Cookies: []detectors.Cookie{cookie("_hjSession_1", "hotjar", kb.SessionReplay, 1, pre)},
+			Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
 	{rule: RuleContradictedPractice, name: "consent claim kept", in: Input{Vendors: []detectors.Vendor{ga(accept)},
 		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)},
 		Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
@@ -316,5 +333,75 @@ func TestCatalogue(t *testing.T) {
 	}
 	if _, ok := Lookup("no-such-rule"); ok {
 		t.Error("Lookup found a rule that does not exist")
+	}
+}
+
+// The consent claim is about cookies and storage: a vendor that only sent
+// requests before consent is reported without quoting the claim, and a
+// vendor that stored something is reported against it.
+func TestPreConsentQuotesClaimOnlyWhenStored(t *testing.T) {
+	claim := "Non-essential cookies are set only after you consent."
+	in := Input{Target: site, Vendors: []detectors.Vendor{ga(pre), vendor("twitter", "X", "X Corp.", kb.Social, pre)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)},
+		Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", claim))}
+	got := map[string]Finding{}
+	for _, f := range Evaluate(in).Findings {
+		if f.Rule == RulePreConsentTracking {
+			got[f.Vendor] = f
+		}
+	}
+	if f := got["google-analytics"]; f.PolicyQuote != claim || f.Disclosure != DisclosureContradicted || f.Severity != High {
+		t.Errorf("GA: %+v", f)
+	}
+	if f := got["twitter"]; f.PolicyQuote != "" || f.Disclosure != DisclosureUndisclosed || f.Severity != Medium {
+		t.Errorf("X: %+v", f)
+	}
+}
+
+// The 13-month limit does not depend on the policy, so its findings carry
+// no disclosure level even when a policy was compared.
+func TestThirteenMonthsCarriesNoDisclosure(t *testing.T) {
+	in := Input{Target: site, Vendors: []detectors.Vendor{ga(accept)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, accept)}, Policy: pol(unrelated)}
+	for _, f := range Evaluate(in).Findings {
+		if f.Rule == RuleCookieLifetime13Months && (f.Disclosure != "" || f.PolicyQuote != "") {
+			t.Errorf("%+v", f)
+		}
+	}
+}
+
+// A broken consent claim is explained by what was stored before the choice.
+func TestContradictedEvidenceSaysWhatWasStored(t *testing.T) {
+	in := Input{Target: site, Vendors: []detectors.Vendor{ga(pre, accept)},
+		Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)},
+		Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Only with consent."))}
+	for _, f := range Evaluate(in).Findings {
+		if f.Rule == RuleContradictedPractice && !strings.Contains(f.Evidence, "before any choice: cookies _ga") {
+			t.Errorf("evidence %q", f.Evidence)
+		}
+	}
+}
+
+// The catalogue has a rule for every check the project promises.
+func TestCatalogueCoversPromisedChecks(t *testing.T) {
+	promised := map[string][]string{
+		"non-essential tracking before consent":               {RulePreConsentTracking},
+		"tracking still present after reject":                 {RuleTrackingAfterReject},
+		"consent stored before any choice (TCF)":              {RuleConsentBeforeChoice},
+		"Google Consent Mode tags firing with consent denied": {RuleConsentModeDeniedFiring},
+		"undisclosed vendor":                                  {RuleUndisclosedVendor},
+		"category-only disclosure":                            {RuleCategoryOnlyDisclosure},
+		"contradicted practice or claim":                      {RuleContradictedPractice},
+		"cookie lifetime beyond the declared or 13 months":    {RuleCookieLifetimeDeclared, RuleCookieLifetime13Months},
+		"session recording or fingerprinting not declared":    {RuleSessionRecordingUndecl, RuleFingerprintingUndeclared},
+		"email open or click tracking not declared":           {RuleEmailOpenUndeclared, RuleEmailClickUndeclared},
+		"recipient address sent to a third party":             {RuleRecipientAddressLeak},
+	}
+	for check, ids := range promised {
+		for _, id := range ids {
+			if _, ok := Lookup(id); !ok {
+				t.Errorf("%s: no rule %s in the catalogue", check, id)
+			}
+		}
 	}
 }

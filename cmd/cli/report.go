@@ -2,10 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,19 +14,27 @@ import (
 )
 
 // newReportCmd is `trackscan report SCAN.json`: render a saved JSON report
-// in another format. It reads what the scan found; it does not scan again
-// or re-run the rules.
+// in another format, and re-judge it against a newer policy, baseline or
+// ignore file without scanning again.
 func newReportCmd(e *env) *cobra.Command {
-	var format, output, failOn string
+	var o outputFlags
 	cmd := &cobra.Command{
 		Use:   "report SCAN.json",
-		Short: "Render a saved JSON report as table, SARIF, JUnit, Markdown or HTML",
+		Short: "Render a saved JSON report as table, SARIF, JUnit, Markdown or HTML, optionally re-judged",
 		Long: `Reads a report written with --format json (or - for standard input) and
-writes it in another format. The findings are those saved in the file: the
-scan and the rules are not run again. Screenshots named in the report are
-looked up from the working directory, then beside SCAN.json.`,
+writes it in another format. Nothing is scanned again.
+
+Without a policy the findings are those saved in the file. With --policy (or
+a config file that names one) the rules run again over the saved
+observations against that policy, so an auditor can judge an old scan
+against a newer policy; findings a baseline suppressed at scan time come
+back unless --baseline is given again. --baseline and the ignore file then
+drop known findings, and --fail-on sets the exit code as for scan.
+Screenshots named in the report are looked up from the working directory,
+then beside SCAN.json.`,
 		Example: `  trackscan report scan.json --format html -o report.html
   trackscan report scan.json --format sarif -o trackscan.sarif
+  trackscan report scan.json --policy privacy-2026.html --baseline trackscan-baseline.json --fail-on high
   trackscan report scan.json --format markdown >> "$GITHUB_STEP_SUMMARY"`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -35,40 +43,59 @@ looked up from the working directory, then beside SCAN.json.`,
 			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			reporter, err := reports.ByName(format)
+			if _, err := o.Config(); err != nil {
+				return err
+			}
+			reporter, err := reports.ByName(o.format)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			failSev, ok := rules.ParseSeverity(failOn)
-			if !ok {
-				return usageErr("unknown --fail-on %q (want info, low, medium, high, critical or none)", failOn)
-			}
 			rep, err := e.readReport(args[0])
 			if err != nil {
+				return err
+			}
+			if err := e.rejudge(rep, &o); err != nil {
 				return err
 			}
 			if h, ok := reporter.(reports.HTML); ok && args[0] != "-" {
 				h.BaseDir = filepath.Dir(args[0])
 				reporter = h
 			}
-			if err := e.renderReport(reporter, rep, output); err != nil {
+			if err := e.renderReport(reporter, rep, o.output); err != nil {
 				return err
 			}
-			if failSev != "" {
+			if !o.noFail {
 				for _, f := range rep.Findings {
-					if f.Severity.Rank() >= failSev.Rank() {
-						return ErrFindings
+					if f.Severity.Rank() >= o.failSev.Rank() {
+						return fmt.Errorf("%w: %s", ErrFindings, f.Rule)
 					}
 				}
 			}
 			return nil
 		},
 	}
-	fs := cmd.Flags()
-	fs.StringVarP(&format, "format", "f", "table", "output format: "+strings.Join(reports.Formats(), ", "))
-	fs.StringVarP(&output, "output", "o", "", "write the report to this file instead of stdout")
-	fs.StringVar(&failOn, "fail-on", "none", "exit 1 when a saved finding has this severity or higher: info, low, medium, high, critical, none")
+	o.register(cmd.Flags())
 	return cmd
+}
+
+// rejudge runs the rules again over a saved report when a policy is given,
+// then applies the baseline and the ignore file.
+func (e *env) rejudge(rep *reports.Report, o *outputFlags) error {
+	if len(o.policies) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), policyTimeout)
+		p, err := loadPolicy(ctx, o.policies...)
+		cancel()
+		if err != nil {
+			return usageErr("policy: %s", oneLine(err))
+		}
+		rep.Policy = p
+		res := rules.Evaluate(inputOf(rep))
+		rep.Vendors, rep.Findings, rep.Suppressed = res.Vendors, res.Findings, 0
+		if rep.Findings == nil {
+			rep.Findings = []rules.Finding{}
+		}
+	}
+	return e.suppress(rep, o)
 }
 
 // renderReport renders into memory first so that a failed render never

@@ -5,8 +5,12 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/trackscan/trackscan/rules"
 )
 
 const savedScan = "../../testdata/reports/site.json"
@@ -27,7 +31,7 @@ func TestReportCommand(t *testing.T) {
 		{"fail-on reached", []string{"report", savedScan, "-f", "json", "--fail-on", "critical"}, "", ExitFindings, `"schema": "trackscan/v1"`, ""},
 		{"fail-on not reached", []string{"report", "-", "--fail-on", "info"}, `{"schema":"trackscan/v1","kind":"policy","target":"p.md"}`, ExitOK, "no findings", ""},
 		{"unknown format", []string{"report", savedScan, "-f", "pdf"}, "", ExitUsage, "", `unknown report format "pdf" (valid: table, json, sarif, junit, markdown, html)`},
-		{"bad fail-on", []string{"report", savedScan, "--fail-on", "severe"}, "", ExitUsage, "", `unknown --fail-on "severe"`},
+		{"bad fail-on", []string{"report", savedScan, "--fail-on", "severe"}, "", ExitUsage, "", `--fail-on: unknown severity "severe"`},
 		{"missing file", []string{"report", "nope.json"}, "", ExitUsage, "", "nope.json"},
 		{"not a report", []string{"report", "-"}, `{"version":"2.1.0"}`, ExitUsage, "", "not a trackscan report: no schema field"},
 		{"no argument", []string{"report"}, "", ExitUsage, "", "exactly one SCAN.json"},
@@ -84,5 +88,73 @@ func TestReportCommandHTMLScreenshots(t *testing.T) {
 	}
 	if n := strings.Count(string(data), `<img src="data:image/png;base64,`); n != 2 {
 		t.Errorf("%d screenshots embedded, want 2", n)
+	}
+}
+
+// A saved scan re-judged against a policy without scanning again: the rules
+// run over the saved observations, then the baseline, the ignore file and
+// --fail-on apply as they do for scan.
+func TestReportRejudge(t *testing.T) {
+	timeNow = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
+	defer func() { timeNow = time.Now }()
+	saved := fixtures + "scan-new.json" // observations only: no policy, no findings
+	dir := t.TempDir()
+	judged := filepath.Join(dir, "judged.json")
+	base := filepath.Join(dir, "baseline.json")
+
+	run := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := Main(args, strings.NewReader(""), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	code, out, stderr := run("report", saved, "-f", "json")
+	if code != ExitOK || len(decodeReport(t, out).Findings) != 0 {
+		t.Fatalf("without a policy the saved findings (none) are kept: exit %d, %s %s", code, out, stderr)
+	}
+
+	code, out, stderr = run("report", saved, "--policy", fixtures+"policy.json", "-f", "json", "--fail-on", "high", "-o", judged)
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d: %s", code, ExitFindings, stderr)
+	}
+	raw, err := os.ReadFile(judged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := decodeReport(t, string(raw))
+	if got := findingKeys(rep.Findings); !slices.Equal(got, wantSiteFindings) {
+		t.Errorf("re-judged findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantSiteFindings, "\n"))
+	}
+	if rep.Policy == nil || len(rep.Policy.Declarations) != 4 {
+		t.Errorf("the new policy is not in the report: %+v", rep.Policy)
+	}
+	for _, v := range rep.Vendors {
+		if v.ID == "hotjar" && v.Disclosure != rules.DisclosureUndisclosed {
+			t.Errorf("hotjar disclosure %q", v.Disclosure)
+		}
+	}
+
+	if code, _, stderr = run("baseline", judged, "-o", base); code != ExitOK {
+		t.Fatalf("baseline: exit %d: %s", code, stderr)
+	}
+	code, out, stderr = run("report", saved, "--policy", fixtures+"policy.json", "--baseline", base, "-f", "json", "--fail-on", "low")
+	if rep := decodeReport(t, out); code != ExitOK || len(rep.Findings) != 0 || rep.Suppressed != len(wantSiteFindings) {
+		t.Errorf("with the baseline: exit %d, %d findings, %d suppressed; stderr %q", code, len(rep.Findings), rep.Suppressed, stderr)
+	}
+
+	// The ignore file applies to the saved findings too, with its warnings.
+	code, out, stderr = run("report", judged, "--ignore", fixtures+"ignore.yml", "-f", "json")
+	rep = decodeReport(t, out)
+	if code != ExitOK || rep.Suppressed != 1 || slices.Contains(findingKeys(rep.Findings), "low cookie-lifetime-over-13-months google-analytics _ga") {
+		t.Errorf("ignore file: exit %d, suppressed %d, findings %v", code, rep.Suppressed, findingKeys(rep.Findings))
+	}
+	if !strings.Contains(stderr, "expired on 2020-01-01") {
+		t.Errorf("no warning about the expired entry: %q", stderr)
+	}
+
+	// A policy that cannot be read is a usage error and writes nothing.
+	out2 := filepath.Join(dir, "never.json")
+	if code, _, stderr = run("report", saved, "--policy", filepath.Join(dir, "missing.md"), "-o", out2); code != ExitUsage ||
+		!strings.Contains(stderr, "policy:") || fileExists(out2) {
+		t.Errorf("missing policy: exit %d, stderr %q, output written %v", code, stderr, fileExists(out2))
 	}
 }
