@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -97,7 +95,7 @@ func TestRulesEndToEnd(t *testing.T) {
 
 	first := filepath.Join(dir, "scan.json")
 	shots := filepath.Join(dir, "shots")
-	res := runOwn(t, append(scanArgs, "--screenshots", shots, "--fail-on", "high", "--format", "json", "-o", first)...)
+	res := run(t, append(scanArgs, "--screenshots", shots, "--fail-on", "high", "--format", "json", "-o", first)...)
 	if res.code != 1 {
 		t.Fatalf("exit %d, want 1 (findings at or above high); stderr %q", res.code, res.stderr)
 	}
@@ -109,11 +107,11 @@ func TestRulesEndToEnd(t *testing.T) {
 
 	// The baseline of the first run silences it: nothing new, exit 0.
 	base := filepath.Join(dir, "baseline.json")
-	if res := runOwn(t, "baseline", first, "-o", base); res.code != 0 {
+	if res := run(t, "baseline", first, "-o", base); res.code != 0 {
 		t.Fatalf("baseline: exit %d: %s", res.code, res.stderr)
 	}
 	second := filepath.Join(dir, "second.json")
-	res = runOwn(t, append(scanArgs, "--fail-on", "high", "--baseline", base, "--format", "json", "-o", second)...)
+	res = run(t, append(scanArgs, "--fail-on", "high", "--baseline", base, "--format", "json", "-o", second)...)
 	if res.code != 0 {
 		t.Fatalf("second run: exit %d, want 0; stderr %q", res.code, res.stderr)
 	}
@@ -124,7 +122,7 @@ func TestRulesEndToEnd(t *testing.T) {
 
 	t.Run("sarif", func(t *testing.T) {
 		out := filepath.Join(dir, "scan.sarif")
-		if res := runOwn(t, append(scanArgs, "--format", "sarif", "-o", out)...); res.code != 0 {
+		if res := run(t, append(scanArgs, "--format", "sarif", "-o", out)...); res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
 		raw, err := os.ReadFile(out)
@@ -170,7 +168,7 @@ func TestRulesEndToEnd(t *testing.T) {
 	})
 
 	t.Run("junit", func(t *testing.T) {
-		res := runOwn(t, "report", first, "--format", "junit")
+		res := run(t, "report", first, "--format", "junit")
 		if res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
@@ -213,7 +211,7 @@ func TestRulesEndToEnd(t *testing.T) {
 	// consent claim quoted beside what broke it, self-contained.
 	t.Run("html", func(t *testing.T) {
 		out := filepath.Join(dir, "report.html")
-		if res := runOwn(t, "report", first, "--format", "html", "-o", out); res.code != 0 {
+		if res := run(t, "report", first, "--format", "html", "-o", out); res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
 		raw, err := os.ReadFile(out)
@@ -247,7 +245,7 @@ func TestRulesEndToEnd(t *testing.T) {
 			"We use Fingerprint to recognise devices by browser fingerprinting, to prevent fraud.\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		res := runOwn(t, "report", first, "--policy", newer, "--format", "json", "--fail-on", "critical")
+		res := run(t, "report", first, "--policy", newer, "--format", "json", "--fail-on", "critical")
 		if res.code != 1 {
 			t.Fatalf("exit %d, want 1 (tracking after reject stays critical); stderr %q", res.code, res.stderr)
 		}
@@ -275,46 +273,11 @@ func TestRulesEndToEnd(t *testing.T) {
 		}
 		// The same re-judgement with the first run's baseline: only what the
 		// new policy made new (nothing here) would be reported.
-		res = runOwn(t, "report", first, "--policy", newer, "--baseline", base, "--format", "json", "--fail-on", "low")
+		res = run(t, "report", first, "--policy", newer, "--baseline", base, "--format", "json", "--fail-on", "low")
 		if res.code != 0 {
 			t.Errorf("with the baseline: exit %d, want 0; stderr %q", res.code, res.stderr)
 		}
 	})
-}
-
-// runOwn is run with the binary's temporary directory moved into the test's
-// own, so that the check for Chromium processes left behind looks only at
-// this test's browsers: other test binaries may be scanning at the same time.
-func runOwn(t *testing.T, args ...string) result {
-	t.Helper()
-	tmp, err := os.MkdirTemp("", "rules-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		left, _ := exec.Command("pgrep", "-f", filepath.Join(tmp, "trackscan-profile-")).Output()
-		if len(bytes.TrimSpace(left)) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Chromium processes left behind: %s", left)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return result{out.String(), errb.String(), code}
 }
 
 // checkEvidence asserts what an auditor reads beside the rows: the quote a
