@@ -167,12 +167,21 @@ func (b *Browser) current() context.Context {
 	return b.ctx
 }
 
-// Alive is false once the browser process died or the connection to it
-// was lost (chromedp then cancels the browser's context).
+// Alive says whether the browser answers: false once its process died or
+// the connection to it was lost. A crash is noticed asynchronously, so
+// besides the context it asks the browser for its version.
 func (b *Browser) Alive() bool {
 	b.mu.RLock()
-	defer b.mu.RUnlock()
-	return !b.closed && b.ctx != nil && b.ctx.Err() == nil
+	bctx := b.ctx
+	closed := b.closed
+	b.mu.RUnlock()
+	if closed || bctx == nil || bctx.Err() != nil {
+		return false
+	}
+	probe, cancel := context.WithTimeout(bctx, 5*time.Second)
+	defer cancel()
+	_, err := chromedp.CallBrowser(probe, browser.GetVersion, cdp.Empty{})
+	return err == nil
 }
 
 // PID is the process id of the Chromium this scan started, 0 for a remote
@@ -189,29 +198,28 @@ func (b *Browser) PID() int {
 	return c.Browser.Process().Pid
 }
 
-// Restart replaces a browser that died with a new one (a fresh profile, or
-// a new connection to RemoteURL). It does nothing when the browser is
-// alive, so that workers that all saw the same crash restart it once.
+// Restart replaces the browser with a new one (a fresh profile, or a new
+// connection to RemoteURL); visits in flight fail. Call it when Alive is
+// false.
 func (b *Browser) Restart(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return errors.New("browser closed")
 	}
-	if b.ctx != nil && b.ctx.Err() == nil {
-		return nil
-	}
-	b.stopLocked()
+	b.stopLocked(false)
 	if err := b.start(ctx); err != nil {
-		b.stopLocked()
+		b.stopLocked(false)
 		return err
 	}
 	return nil
 }
 
-// stopLocked stops the running instance and removes its profile.
-func (b *Browser) stopLocked() {
-	if b.ctx != nil && b.ctx.Err() == nil {
+// stopLocked stops the running instance and removes its profile. Only a
+// graceful stop asks Chromium to close: a hung browser would not answer,
+// and cancelling the context kills the process anyway.
+func (b *Browser) stopLocked(graceful bool) {
+	if graceful && b.ctx != nil && b.ctx.Err() == nil {
 		_ = chromedp.Cancel(b.ctx)
 	}
 	if b.cancel != nil {
@@ -328,6 +336,6 @@ func (b *Browser) Close() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		b.closed = true
-		b.stopLocked()
+		b.stopLocked(true)
 	})
 }
