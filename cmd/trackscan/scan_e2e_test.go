@@ -1,0 +1,264 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/demosite"
+)
+
+// jsonlPages reads the pages streamed with --jsonl so far.
+func jsonlPages(t *testing.T, path string) []capture.Page {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []capture.Page
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var p capture.Page
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			break // a line still being written
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// TestScanInterrupt sends SIGINT once the first page of a slow site is
+// streamed: the scan must exit 3, write the report with the pages so far
+// and leave no Chromium behind.
+func TestScanInterrupt(t *testing.T) {
+	needChromium(t)
+	site := demosite.Start()
+	defer site.Close()
+	// Twenty pages, each linking to all the others, each taking a second.
+	site.Handle("slow.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" || r.URL.Path == "/sitemap.xml" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, "<!doctype html><title>%s</title><body>", r.URL.Path)
+		for i := range 20 {
+			fmt.Fprintf(w, `<a href="/p%d.html">page %d</a> `, i, i)
+		}
+	}))
+	dir := t.TempDir()
+	out := filepath.Join(dir, "scan.json")
+	jsonl := filepath.Join(dir, "pages.jsonl")
+	cmd := exec.Command(binary, "scan", "http://slow.example/", "--resolve", site.ResolveRules(), "--max-pages", "20",
+		"--consent", "pre", "--concurrency", "1", "-f", "json", "-o", out, "--jsonl", jsonl)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(jsonlPages(t, jsonl)) == 0 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no page streamed within a minute: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("scan did not stop within 30s of SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Errorf("exit %d, want 3; stderr %q", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr does not say the scan was interrupted: %q", stderr.String())
+	}
+	assertNoChromeLeft(t)
+	r := readReport(t, out)
+	captured := 0
+	for _, p := range r.Pages {
+		if p.Error == "" {
+			captured++
+		}
+	}
+	if captured < 1 || len(r.Pages) >= 20 {
+		t.Errorf("report has %d pages (%d captured): want the pages up to the interrupt", len(r.Pages), captured)
+	}
+}
+
+// TestScanGPC serves a page that reports the Sec-GPC header of its own
+// request and navigator.globalPrivacyControl (by the image it asks for).
+func TestScanGPC(t *testing.T) {
+	needChromium(t)
+	site := demosite.Start()
+	defer site.Close()
+	var mu sync.Mutex
+	var headers, signals []string
+	site.Handle("gpc.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/":
+			headers = append(headers, r.Header.Get("Sec-GPC"))
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(`<!doctype html><body><script>
+new Image().src = navigator.globalPrivacyControl === true ? '/gpc-on.gif' : '/gpc-off.gif';
+</script></body>`))
+		case "/gpc-on.gif", "/gpc-off.gif":
+			signals = append(signals, r.URL.Path)
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	for _, tt := range []struct {
+		args           []string
+		header, signal string
+	}{
+		{[]string{"--gpc"}, "1", "/gpc-on.gif"},
+		{nil, "", "/gpc-off.gif"},
+	} {
+		t.Run(fmt.Sprintf("args %v", tt.args), func(t *testing.T) {
+			mu.Lock()
+			headers, signals = nil, nil
+			mu.Unlock()
+			out := filepath.Join(t.TempDir(), "scan.json")
+			res := run(t, append([]string{"scan", "http://gpc.example/", "--resolve", site.ResolveRules(), "--consent", "pre",
+				"-f", "json", "-o", out}, tt.args...)...)
+			if res.code != 0 {
+				t.Fatalf("exit %d: %s", res.code, res.stderr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(headers) != 1 || headers[0] != tt.header {
+				t.Errorf("Sec-GPC headers %q, want [%q]", headers, tt.header)
+			}
+			if len(signals) != 1 || signals[0] != tt.signal {
+				t.Errorf("page asked for %q, want [%q]", signals, tt.signal)
+			}
+			r := readReport(t, out)
+			if r.Browser.GPC != (tt.header == "1") {
+				t.Errorf("report says gpc=%t", r.Browser.GPC)
+			}
+		})
+	}
+}
+
+// TestScanConsentCarried crawls the demo shop in three phases: in each
+// consent phase one page clicks the banner and the others start with the
+// choice it stored.
+func TestScanConsentCarried(t *testing.T) {
+	needChromium(t)
+	site := demosite.Start()
+	defer site.Close()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "scan.json")
+	jsonl := filepath.Join(dir, "pages.jsonl")
+	res := run(t, "scan", demosite.StartURL, "--resolve", site.ResolveRules(), "--insecure", "--max-pages", "5",
+		"--consent", "pre,reject,accept", "-f", "json", "-o", out, "--jsonl", jsonl)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	r := readReport(t, out)
+	if len(r.Errors) != 0 {
+		t.Errorf("errors: %q", r.Errors)
+	}
+	phases := map[string][]capture.Phase{}
+	clicked := map[capture.Phase][]string{}
+	for _, p := range r.Pages {
+		phases[p.URL] = append(phases[p.URL], p.Phase)
+		if p.Phase == capture.PreConsent || p.Consent == nil {
+			continue
+		}
+		switch {
+		case p.Consent.Clicked && !p.Consent.Carried:
+			clicked[p.Phase] = append(clicked[p.Phase], p.URL)
+			if !p.Consent.Verified || len(p.Consent.State) == 0 {
+				t.Errorf("%s (%s): click not verified or stored nothing: %+v", p.URL, p.Phase, p.Consent)
+			}
+		case p.Consent.Carried:
+			if p.Consent.CarriedFrom == "" || p.Consent.CMP != "onetrust" {
+				t.Errorf("%s (%s): carried from %q, cmp %q", p.URL, p.Phase, p.Consent.CarriedFrom, p.Consent.CMP)
+			}
+		default:
+			t.Errorf("%s (%s): neither clicked nor carried: %+v", p.URL, p.Phase, p.Consent)
+		}
+	}
+	if len(phases) != 5 {
+		t.Errorf("%d pages, want 5: %v", len(phases), phases)
+	}
+	for u, ps := range phases {
+		if len(ps) != 3 {
+			t.Errorf("%s: phases %v, want all three", u, ps)
+		}
+	}
+	for _, ph := range []capture.Phase{capture.AfterReject, capture.AfterAccept} {
+		if len(clicked[ph]) != 1 {
+			t.Errorf("%s: clicked on %v, want exactly one page", ph, clicked[ph])
+		}
+	}
+	// The privacy page shows no banner; it still gets both phases, carried.
+	for _, p := range r.Pages {
+		if strings.HasSuffix(p.URL, "/privacy.html") && p.Phase != capture.PreConsent && (p.Consent == nil || !p.Consent.Carried) {
+			t.Errorf("privacy.html (%s) not carried: %+v", p.Phase, p.Consent)
+		}
+	}
+	if len(r.Notes) == 0 || !strings.Contains(strings.Join(r.Notes, "\n"), "OneTrust reject clicked on") {
+		t.Errorf("notes %q do not say where the choice was clicked", r.Notes)
+	}
+
+	// The Meta pixel script is the demo's only gated vendor: on every page
+	// that loads the banner script it appears after accept and never before
+	// consent or after reject. (The home page's <img> pixel to
+	// www.facebook.com is deliberately ungated and not looked at here.)
+	gated := map[string]map[capture.Phase]bool{}
+	bannerPages := map[string]bool{}
+	for _, p := range jsonlPages(t, jsonl) {
+		if gated[p.URL] == nil {
+			gated[p.URL] = map[capture.Phase]bool{}
+		}
+		for _, req := range p.Requests {
+			if strings.Contains(req.URL, "connect.facebook.net/") {
+				gated[p.URL][p.Phase] = true
+			}
+			if strings.HasSuffix(req.URL, "/consent.js") {
+				bannerPages[p.URL] = true
+			}
+		}
+	}
+	if len(bannerPages) != 4 {
+		t.Errorf("pages with the banner script: %v, want 4", bannerPages)
+	}
+	for u, got := range gated {
+		want := bannerPages[u]
+		if got[capture.PreConsent] || got[capture.AfterReject] || got[capture.AfterAccept] != want {
+			t.Errorf("%s: Meta pixel in %v, want only after accept (%t)", u, got, want)
+		}
+	}
+}
