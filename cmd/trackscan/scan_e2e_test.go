@@ -141,7 +141,8 @@ new Image().src = navigator.globalPrivacyControl === true ? '/gpc-on.gif' : '/gp
 		args           []string
 		header, signal string
 	}{
-		{[]string{"--gpc"}, "1", "/gpc-on.gif"},
+		{[]string{"--gpc", "--consent", "pre"}, "1", "/gpc-on.gif"},
+		// All three phases asked for, on a page without a banner.
 		{nil, "", "/gpc-off.gif"},
 	} {
 		t.Run(fmt.Sprintf("args %v", tt.args), func(t *testing.T) {
@@ -149,7 +150,7 @@ new Image().src = navigator.globalPrivacyControl === true ? '/gpc-on.gif' : '/gp
 			headers, signals = nil, nil
 			mu.Unlock()
 			out := filepath.Join(t.TempDir(), "scan.json")
-			res := run(t, append([]string{"scan", "http://gpc.example/", "--resolve", site.ResolveRules(), "--consent", "pre",
+			res := run(t, append([]string{"scan", "http://gpc.example/", "--resolve", site.ResolveRules(),
 				"-f", "json", "-o", out}, tt.args...)...)
 			if res.code != 0 {
 				t.Fatalf("exit %d: %s", res.code, res.stderr)
@@ -165,6 +166,12 @@ new Image().src = navigator.globalPrivacyControl === true ? '/gpc-on.gif' : '/gp
 			r := readReport(t, out)
 			if r.Browser.GPC != (tt.header == "1") {
 				t.Errorf("report says gpc=%t", r.Browser.GPC)
+			}
+			if len(r.Pages) != 1 || len(r.Errors) != 0 {
+				t.Errorf("pages %+v, errors %q: want the pre-consent page only and no error", r.Pages, r.Errors)
+			}
+			if tt.args == nil && (len(r.Notes) != 1 || r.Notes[0] != "no consent banner found on any page; scanned before consent only") {
+				t.Errorf("notes %q", r.Notes)
 			}
 		})
 	}
@@ -260,5 +267,40 @@ func TestScanConsentCarried(t *testing.T) {
 		if got[capture.PreConsent] || got[capture.AfterReject] || got[capture.AfterAccept] != want {
 			t.Errorf("%s: Meta pixel in %v, want only after accept (%t)", u, got, want)
 		}
+	}
+}
+
+// TestScanTrapVariants: a calendar of numbered days is cut after the
+// number of variants --trap-variants allows.
+func TestScanTrapVariants(t *testing.T) {
+	needChromium(t)
+	site := demosite.Start()
+	defer site.Close()
+	site.Handle("cal.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" || r.URL.Path == "/sitemap.xml" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<!doctype html><body>")
+		for i := 1; i <= 30; i++ {
+			fmt.Fprintf(w, `<a href="/day/%d">%d</a> `, i, i)
+		}
+	}))
+	out := filepath.Join(t.TempDir(), "scan.json")
+	res := run(t, "scan", "http://cal.example/", "--resolve", site.ResolveRules(), "--max-pages", "40", "--trap-variants", "3",
+		"--consent", "pre", "-f", "json", "-o", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var urls []string
+	for _, p := range readReport(t, out).Pages {
+		urls = append(urls, strings.TrimPrefix(p.URL, "http://cal.example"))
+	}
+	if strings.Join(urls, " ") != "/ /day/1 /day/2 /day/3" {
+		t.Errorf("visited %v, want the home page and three days", urls)
+	}
+	if res := run(t, "scan", "http://cal.example/", "--trap-variants", "0"); res.code != 2 || !strings.Contains(res.stderr, "--trap-variants") {
+		t.Errorf("--trap-variants 0: exit %d, stderr %q", res.code, res.stderr)
 	}
 }
