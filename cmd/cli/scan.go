@@ -361,26 +361,29 @@ func (r *scanRun) parallel(ctx context.Context, n int, fn func(int)) {
 // crawl is the pre-consent pass: workers take pages from the source until
 // it is exhausted, and hand each page's links back.
 func (r *scanRun) crawl(ctx context.Context) []crawled {
-	var mu sync.Mutex
+	// order is held from NextWait to the append, so pages are listed in
+	// the order the source handed them out and the page that clicks in
+	// each consent phase does not depend on timing. Each worker fills in
+	// only its own page; wg.Wait publishes them.
+	var order sync.Mutex
 	var pages []*crawled
 	var wg sync.WaitGroup
 	for range r.flags.concurrency {
 		wg.Go(func() {
 			for {
+				order.Lock()
 				u, depth, ok := r.src.NextWait(ctx)
+				c := &crawled{url: u}
+				if ok {
+					pages = append(pages, c)
+				}
+				order.Unlock()
 				if !ok {
 					return
 				}
-				c := &crawled{url: u}
-				mu.Lock()
-				pages = append(pages, c)
-				mu.Unlock()
 				r.progress.setTotal(r.src.Known() * len(r.phases))
-				p, _ := r.visit(ctx, u, browser.Visit{Phase: capture.PreConsent})
-				mu.Lock()
-				c.pre = p
-				mu.Unlock()
-				r.src.AddLinks(u, depth, p.Links) // marks u done, links or not
+				c.pre, _ = r.visit(ctx, u, browser.Visit{Phase: capture.PreConsent})
+				r.src.AddLinks(u, depth, c.pre.Links) // marks u done, links or not
 			}
 		})
 	}
