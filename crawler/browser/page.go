@@ -92,11 +92,14 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		return b.failState(p, rec, errors.New("browser closed"))
 	}
 	var crashed atomic.Bool
+	crash := make(chan struct{})
 	var cancelTab context.CancelFunc
 	listen := func(ev any) {
 		if _, ok := ev.(*inspector.EventTargetCrashed); ok {
 			// Fail now rather than at the page timeout.
-			crashed.Store(true)
+			if !crashed.Swap(true) {
+				close(crash)
+			}
 			cancelTab()
 			return
 		}
@@ -119,6 +122,14 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 
 	navErr := b.navigate(tctx, p, rec, pageURL)
+	if navErr != nil && p.Status == 0 && strings.Contains(navErr.Error(), "ERR_ABORTED") {
+		// A renderer that crashes while loading aborts the navigation a
+		// moment before its crash event arrives.
+		select {
+		case <-crash:
+		case <-time.After(time.Second):
+		}
+	}
 	if crashed.Load() {
 		return b.failState(p, rec, fmt.Errorf("load %s: %w", pageURL, ErrTabCrashed))
 	}
