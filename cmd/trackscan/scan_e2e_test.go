@@ -351,3 +351,115 @@ func TestScanTrapVariants(t *testing.T) {
 		t.Errorf("--trap-variants 0: exit %d, stderr %q", res.code, res.stderr)
 	}
 }
+
+// bannerPage is a page with a OneTrust-like banner. With remember, the
+// choice is stored in a cookie and the banner stays hidden once it is set;
+// with stubborn, the banner shows whatever is stored.
+func bannerPage(remember, stubborn bool, links ...string) string {
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html><body><p>A page.</p>`)
+	for _, l := range links {
+		fmt.Fprintf(&b, `<a href="%s">%s</a> `, l, l)
+	}
+	fmt.Fprintf(&b, `<div id="onetrust-consent-sdk"><div id="onetrust-banner-sdk" style="display:none;position:fixed;bottom:0;left:0;right:0;background:#fff;padding:16px">
+<p>We use cookies.</p><button id="onetrust-reject-all-handler">Reject All</button> <button id="onetrust-accept-btn-handler">Accept All Cookies</button></div></div>
+<script>
+(function () {
+  var remember = %t, stubborn = %t;
+  var banner = document.getElementById('onetrust-banner-sdk');
+  function store(v) {
+    if (remember) document.cookie = 'choice=' + v + '; Max-Age=600; Path=/';
+    banner.style.display = 'none';
+  }
+  if (!stubborn && /(^|; )choice=/.test(document.cookie)) return;
+  banner.style.display = 'block';
+  document.getElementById('onetrust-reject-all-handler').onclick = function () { store('reject'); };
+  document.getElementById('onetrust-accept-btn-handler').onclick = function () { store('accept'); };
+})();
+</script></body></html>`, remember, stubborn)
+	return b.String()
+}
+
+// TestScanConsentFallbacks: a page that shows its banner despite the
+// carried choice clicks it there; on a site whose click stores nothing,
+// each page with a banner clicks its own and pages without one keep only
+// their pre-consent phase.
+func TestScanConsentFallbacks(t *testing.T) {
+	needChromium(t)
+	site := demosite.Start()
+	defer site.Close()
+	serve := func(pages map[string]string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, ok := pages[r.URL.Path]
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, body)
+		})
+	}
+	plain := `<!doctype html><body><p>No banner here.</p></body>`
+	site.Handle("stubborn.example", serve(map[string]string{
+		"/":              bannerPage(true, false, "/stubborn.html", "/plain.html"),
+		"/stubborn.html": bannerPage(true, true),
+		"/plain.html":    plain,
+	}))
+	site.Handle("forget.example", serve(map[string]string{
+		"/":          bannerPage(false, false, "/a.html", "/info.html"),
+		"/a.html":    bannerPage(false, false),
+		"/info.html": plain,
+	}))
+
+	type got struct{ clicked, carried bool }
+	scan := func(t *testing.T, start string) (map[string]map[capture.Phase]got, []string) {
+		out := filepath.Join(t.TempDir(), "scan.json")
+		res := run(t, "scan", start, "--resolve", site.ResolveRules(), "--max-pages", "3", "--consent", "pre,reject",
+			"-f", "json", "-o", out)
+		if res.code != 0 {
+			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+		r := readReport(t, out)
+		pages := map[string]map[capture.Phase]got{}
+		for _, p := range r.Pages {
+			path := p.URL[strings.Index(p.URL[len("http://"):], "/")+len("http://"):]
+			if pages[path] == nil {
+				pages[path] = map[capture.Phase]got{}
+			}
+			g := got{}
+			if p.Consent != nil {
+				g = got{p.Consent.Clicked, p.Consent.Carried}
+			}
+			pages[path][p.Phase] = g
+		}
+		return pages, r.Notes
+	}
+
+	t.Run("banner shown despite the carried choice", func(t *testing.T) {
+		pages, notes := scan(t, "http://stubborn.example/")
+		want := map[string]got{"/": {true, false}, "/stubborn.html": {true, false}, "/plain.html": {false, true}}
+		for path, w := range want {
+			if g, ok := pages[path][capture.AfterReject]; !ok || g != w {
+				t.Errorf("%s after reject: %+v (present %t), want %+v", path, g, ok, w)
+			}
+		}
+		if !strings.Contains(strings.Join(notes, "\n"), "stubborn.html (after-reject): banner shown again despite the carried reject choice") {
+			t.Errorf("notes %q", notes)
+		}
+	})
+	t.Run("click stores nothing", func(t *testing.T) {
+		pages, notes := scan(t, "http://forget.example/")
+		for _, path := range []string{"/", "/a.html"} {
+			if g := pages[path][capture.AfterReject]; !g.clicked || g.carried {
+				t.Errorf("%s after reject: %+v, want its own click", path, g)
+			}
+		}
+		if _, ok := pages["/info.html"][capture.AfterReject]; ok || len(pages["/info.html"]) != 1 {
+			t.Errorf("/info.html phases %v, want pre-consent only", pages["/info.html"])
+		}
+		joined := strings.Join(notes, "\n")
+		if !strings.Contains(joined, "no reject click stored a choice to carry") || !strings.Contains(joined, "info.html") {
+			t.Errorf("notes %q", notes)
+		}
+	})
+}
