@@ -383,7 +383,11 @@ func (r *scanRun) crawl(ctx context.Context) []crawled {
 				}
 				r.progress.setTotal(r.src.Known() * len(r.phases))
 				c.pre, _ = r.visit(ctx, u, browser.Visit{Phase: capture.PreConsent})
-				r.src.AddLinks(u, depth, c.pre.Links) // marks u done, links or not
+				if len(c.pre.Links) == 0 {
+					r.src.Done(u) // failed, or a page without links
+				} else {
+					r.src.AddLinks(u, depth, c.pre.Links) // also marks u done
+				}
 			}
 		})
 	}

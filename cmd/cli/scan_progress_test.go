@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +86,35 @@ func TestRetryable(t *testing.T) {
 		if got := retryable(tt.err); got != tt.want {
 			t.Errorf("retryable(%v) = %t, want %t", tt.err, got, tt.want)
 		}
+	}
+}
+
+func TestListSource(t *testing.T) {
+	l := &listSource{urls: []string{"http://a.example/", "http://b.example/"}}
+	ctx := context.Background()
+	if l.Known() != 2 {
+		t.Errorf("Known %d, want 2", l.Known())
+	}
+	var got []string
+	for {
+		u, d, ok := l.NextWait(ctx)
+		if !ok {
+			break
+		}
+		if d != 0 {
+			t.Errorf("depth %d", d)
+		}
+		got = append(got, u)
+		l.AddLinks(u, d, []string{"http://c.example/"}) // a list does not crawl
+		l.Done(u)
+	}
+	if strings.Join(got, " ") != "http://a.example/ http://b.example/" || l.Known() != 2 {
+		t.Errorf("handed out %v, Known %d", got, l.Known())
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	l = &listSource{urls: []string{"http://a.example/"}}
+	if _, _, ok := l.NextWait(cancelled); ok {
+		t.Error("NextWait handed out a page after the context ended")
 	}
 }
