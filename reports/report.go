@@ -39,6 +39,7 @@ type Report struct {
 	Policy     *policy.Policy        `json:"policy,omitempty"`
 	Findings   []rules.Finding       `json:"findings"`
 	Errors     []string              `json:"errors,omitempty"` // one line per page or file that failed
+	Notes      []string              `json:"notes,omitempty"`  // how the run went, when worth saying (not failures)
 	// Suppressed counts findings left out by a baseline or the ignore file.
 	Suppressed int `json:"suppressed,omitempty"`
 }

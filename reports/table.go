@@ -46,6 +46,7 @@ func (t *Table) Report(w io.Writer, in *Report) error {
 	}
 	tw.findings()
 	tw.errors()
+	tw.notes()
 	return tw.err
 }
 
@@ -272,6 +273,16 @@ func (t *tableWriter) errors() {
 	t.printf("\n%d %s:\n", len(t.r.Errors), plural(len(t.r.Errors), "error"))
 	for _, e := range t.r.Errors {
 		t.printf("  %s\n", oneLineText(e))
+	}
+}
+
+func (t *tableWriter) notes() {
+	if len(t.r.Notes) == 0 {
+		return
+	}
+	t.printf("\nNotes:\n")
+	for _, n := range t.r.Notes {
+		t.printf("  %s\n", oneLineText(n))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/detectors/filterlist"
 	"github.com/trackscan/trackscan/detectors/kb"
 	"github.com/trackscan/trackscan/detectors/site"
@@ -46,6 +48,7 @@ type scanFlags struct {
 	quiet             bool
 	filterLists       []string
 	trackerDBs        []string
+	trapVariants      int
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
@@ -64,6 +67,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringArrayVar(&f.include, "include", nil, "also crawl URLs matching this regexp (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, "never crawl URLs matching this regexp (repeatable)")
 	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "crawl pages robots.txt disallows")
+	fs.IntVar(&f.trapVariants, "trap-variants", 20, "crawler-trap guard: crawl at most this many query variants of one path and numbered variants of one path shape (/2026/11/, /page/7); a few pages per template show its tracking")
 	fs.StringVar(&f.consentPhases, "consent", "pre,reject,accept", "consent phases to capture: pre, reject, accept")
 	fs.BoolVar(&f.gpc, "gpc", false, "send Global Privacy Control (Sec-GPC: 1, navigator.globalPrivacyControl)")
 	fs.StringVar(&f.screenshots, "screenshots", "", "save a screenshot of every page and phase in this directory")
@@ -124,6 +128,11 @@ func phasesFrom(s string) ([]capture.Phase, error) {
 }
 
 func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
+	return e.runScan(ctx, targets, f, nil)
+}
+
+// runScan is scan with a hook that sees every finished page visit.
+func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVisit func(*browser.Browser, *capture.Page)) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -139,6 +148,9 @@ func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
 	}
 	if f.concurrency < 1 {
 		return usageErr("--concurrency must be at least 1")
+	}
+	if f.trapVariants < 1 {
+		return usageErr("--trap-variants must be at least 1")
 	}
 	flags := map[string]string{}
 	for _, bf := range f.browserFlags {
@@ -178,7 +190,8 @@ func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
 	if err != nil {
 		return err
 	}
-	run := &scanRun{env: e, flags: f, browser: b, phases: phases, src: src, consentScript: script}
+	run := &scanRun{env: e, flags: f, browser: b, phases: phases, src: src, consentScript: script, kb: k,
+		progress: newProgress(e.stderr, f.quiet), onVisit: onVisit}
 	if f.jsonl != "" {
 		jf, err := os.Create(f.jsonl)
 		if err != nil {
@@ -188,6 +201,7 @@ func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
 		run.stream = newJSONLWriter(jf)
 	}
 	pages := run.capture(ctx)
+	run.progress.clear()
 
 	res := site.Analyze(pages, k)
 	info := b.Info()
@@ -204,7 +218,7 @@ func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
 			rep.Errors = append(rep.Errors, fmt.Sprintf("%s (%s): %s", p.URL, p.Phase, p.Error))
 		}
 	}
-	rep.Errors = append(rep.Errors, run.notes...)
+	rep.Notes = run.notes
 	var incomplete error
 	switch {
 	case ctx.Err() != nil:
@@ -243,130 +257,327 @@ type scanRun struct {
 	phases        []capture.Phase
 	src           pageSource
 	consentScript string
+	kb            *kb.KB
 	stream        *jsonlWriter
+	progress      *progress
+	// onVisit, when set, sees every finished visit (tests kill the browser
+	// from it).
+	onVisit func(*browser.Browser, *capture.Page)
 
 	mu       sync.Mutex
-	pages    []capture.Page
 	failed   int
 	firstErr string
 	notes    []string
-	done     int
+
+	restartMu sync.Mutex
+	restarts  int
 }
 
+// maxRestarts is how often a browser that died is started again per scan:
+// once covers a crash; a browser that keeps dying will not do better.
+const maxRestarts = 1
+
+// maxClickTries is how many pages of a phase may try to click the banner in
+// turn before the rest of the phase clicks each its own.
+const maxClickTries = 3
+
+// crawled is a page of the pre-consent pass.
+type crawled struct {
+	url string
+	pre *capture.Page
+}
+
+func (c crawled) banner() bool { return c.pre.Consent != nil && c.pre.Consent.BannerFound }
+
+// capture runs the phases as site-level passes: the pre-consent pass crawls
+// and records the pages; each consent pass then visits the same pages, the
+// first page with a banner clicks it and the others start with the choice
+// that click stored (see consentPass).
 func (r *scanRun) capture(ctx context.Context) []capture.Page {
-	type job struct {
-		url   string
-		depth int
-		index int
+	pages := r.crawl(ctx)
+	var out []capture.Page
+	var targets []crawled
+	for _, c := range pages {
+		out = append(out, *c.pre)
+		if c.pre.Error == "" {
+			targets = append(targets, c)
+		}
 	}
-	jobs := make(chan job)
-	results := make([][]capture.Page, 0)
+	if len(r.phases) == 1 || ctx.Err() != nil {
+		return out
+	}
+	if r.consentScript == "" {
+		r.note("consent engine unavailable; scanned before consent only")
+		return out
+	}
+	if !slices.ContainsFunc(targets, crawled.banner) {
+		r.note("no consent banner found on any page; scanned before consent only")
+		r.progress.setTotal(len(pages))
+		return out
+	}
+	r.progress.setTotal(len(pages) + len(targets)*(len(r.phases)-1))
+	// The passes are independent of each other (every visit has a fresh
+	// browser context), so their first clicks run side by side, and then
+	// all their carried visits share the pool of tabs.
+	passes := make([]*consentPass, len(r.phases)-1)
+	for k, phase := range r.phases[1:] {
+		passes[k] = newConsentPass(phase, targets)
+	}
+	r.parallel(ctx, len(passes), func(k int) { r.click(ctx, passes[k]) })
+	var jobs []func()
+	for _, ps := range passes {
+		jobs = append(jobs, r.carry(ctx, ps)...)
+	}
+	r.parallel(ctx, len(jobs), func(j int) { jobs[j]() })
+	for _, ps := range passes {
+		out = append(out, r.finishPass(ctx, ps)...)
+	}
+	return out
+}
+
+// parallel runs fn(0..n-1) on at most --concurrency goroutines and stops
+// handing out work when ctx ends.
+func (r *scanRun) parallel(ctx context.Context, n int, fn func(int)) {
+	var mu sync.Mutex
+	next := 0
 	var wg sync.WaitGroup
-	var resMu sync.Mutex
-	inFlight := 0
-	cond := sync.NewCond(&resMu)
-	for w := 0; w < r.flags.concurrency; w++ {
+	for range min(r.flags.concurrency, n) {
 		wg.Go(func() {
-			for j := range jobs {
-				got := r.visit(ctx, j.url, j.depth)
-				resMu.Lock()
-				results[j.index] = got
-				inFlight--
-				cond.Broadcast()
-				resMu.Unlock()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				fn(i)
 			}
 		})
 	}
-	// Dispatch: the frontier may grow as pages finish, so wait for the
-	// visits in flight before deciding the crawl is over.
-	for ctx.Err() == nil {
-		u, depth, ok := r.src.Next()
-		if !ok {
-			resMu.Lock()
-			for inFlight > 0 {
-				cond.Wait()
-			}
-			resMu.Unlock()
-			if u, depth, ok = r.src.Next(); !ok {
-				break
-			}
-		}
-		resMu.Lock()
-		results = append(results, nil)
-		idx := len(results) - 1
-		inFlight++
-		resMu.Unlock()
-		select {
-		case jobs <- job{url: u, depth: depth, index: idx}:
-		case <-ctx.Done():
-			resMu.Lock()
-			inFlight--
-			resMu.Unlock()
-		}
-	}
-	close(jobs)
 	wg.Wait()
-	var out []capture.Page
-	for _, ps := range results {
-		out = append(out, ps...)
+}
+
+// crawl is the pre-consent pass: workers take pages from the source until
+// it is exhausted, and hand each page's links back.
+func (r *scanRun) crawl(ctx context.Context) []crawled {
+	// order is held from NextWait to the append, so pages are listed in
+	// the order the source handed them out and the page that clicks in
+	// each consent phase does not depend on timing. Each worker fills in
+	// only its own page; wg.Wait publishes them.
+	var order sync.Mutex
+	var pages []*crawled
+	var wg sync.WaitGroup
+	for range r.flags.concurrency {
+		wg.Go(func() {
+			for {
+				order.Lock()
+				u, depth, ok := r.src.NextWait(ctx)
+				c := &crawled{url: u}
+				if ok {
+					pages = append(pages, c)
+				}
+				order.Unlock()
+				if !ok {
+					return
+				}
+				r.progress.setTotal(r.src.Known() * len(r.phases))
+				c.pre, _ = r.visit(ctx, u, browser.Visit{Phase: capture.PreConsent})
+				if len(c.pre.Links) == 0 {
+					r.src.Done(u) // failed, or a page without links
+				} else {
+					r.src.AddLinks(u, depth, c.pre.Links) // also marks u done
+				}
+			}
+		})
+	}
+	wg.Wait()
+	out := make([]crawled, len(pages))
+	for i, c := range pages {
+		out[i] = *c
 	}
 	return out
 }
 
-// visit captures one URL in every phase: pre-consent first, then reject and
-// accept when the pre-consent visit found a banner.
-func (r *scanRun) visit(ctx context.Context, pageURL string, depth int) []capture.Page {
-	var out []capture.Page
-	var banner bool
-	for _, phase := range r.phases {
-		if ctx.Err() != nil {
-			break
-		}
-		if phase != capture.PreConsent && !banner {
+// consentPass is one consent phase over the pages of the pre-consent pass.
+// The first page that showed a banner clicks reject or accept; the consent
+// state its click stored is then set in the fresh browser context of every
+// other page before navigation, so they need no click and no reload, and
+// pages without a banner of their own (a privacy page that hides it) get
+// the phase too. A page that shows the banner anyway clicks it there. When
+// no click stores a state, pages with a banner click their own and pages
+// without one are left out.
+type consentPass struct {
+	phase   capture.Phase
+	action  string
+	targets []crawled
+	results []*capture.Page
+	state   *capture.ConsentState
+	leader  *capture.Page
+	rest    []int
+	skipped []string
+}
+
+func newConsentPass(phase capture.Phase, targets []crawled) *consentPass {
+	action := "reject"
+	if phase == capture.AfterAccept {
+		action = "accept"
+	}
+	return &consentPass{phase: phase, action: action, targets: targets, results: make([]*capture.Page, len(targets))}
+}
+
+// click visits the pages with a banner in crawl order, clicking, until a
+// click stores a state to carry (at most maxClickTries pages).
+func (r *scanRun) click(ctx context.Context, ps *consentPass) {
+	tries := 0
+	for i, t := range ps.targets {
+		if ps.state != nil || !t.banner() || tries >= maxClickTries || ctx.Err() != nil {
+			ps.rest = append(ps.rest, i)
 			continue
 		}
-		v := browser.Visit{Phase: phase, ConsentScript: r.consentScript}
-		switch phase {
-		case capture.AfterReject:
-			v.ConsentAction = "reject"
-		case capture.AfterAccept:
-			v.ConsentAction = "accept"
+		tries++
+		p, st := r.visit(ctx, t.url, browser.Visit{Phase: ps.phase, ConsentAction: ps.action, ExpectBanner: true})
+		ps.results[i] = p
+		if p.Error == "" && p.Consent != nil && p.Consent.Clicked && st != nil && len(st.Cookies)+len(st.LocalStorage) > 0 {
+			ps.state, ps.leader = st, p
 		}
-		if r.flags.screenshots != "" {
-			v.ScreenshotPath = filepath.Join(r.flags.screenshots, screenshotName(pageURL, phase))
+	}
+}
+
+// carry returns the visits of the pass's other pages.
+func (r *scanRun) carry(ctx context.Context, ps *consentPass) []func() {
+	var jobs []func()
+	for _, i := range ps.rest {
+		t := ps.targets[i]
+		if ps.state == nil && !t.banner() {
+			ps.skipped = append(ps.skipped, t.url)
+			continue
 		}
-		p, err := r.browser.Capture(ctx, pageURL, v)
-		if err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil && !isHTTPError(err) {
-			// One retry: a crashed tab or a hiccup must not lose the page.
-			if p2, err2 := r.browser.Capture(ctx, pageURL, v); err2 == nil || len(p2.Requests) > len(p.Requests) {
-				p, err = p2, err2
-			}
+		jobs = append(jobs, func() {
+			ps.results[i], _ = r.visit(ctx, t.url, browser.Visit{Phase: ps.phase, ConsentAction: ps.action, Carry: ps.state, ExpectBanner: t.banner()})
+		})
+	}
+	return jobs
+}
+
+// finishPass returns the pass's pages in crawl order and notes how the
+// choice was made and carried.
+func (r *scanRun) finishPass(ctx context.Context, ps *consentPass) []capture.Page {
+	var out []capture.Page
+	carried := 0
+	for _, p := range ps.results {
+		if p == nil {
+			continue
 		}
-		r.record(p, err)
 		out = append(out, *p)
-		if phase == capture.PreConsent {
-			banner = p.Consent != nil && p.Consent.BannerFound
-			if p.Consent != nil && !banner && len(r.phases) > 1 {
-				r.note(fmt.Sprintf("%s: no consent banner found; scanned before consent only", pageURL))
-			}
-			if r.consentScript == "" && len(r.phases) > 1 {
-				r.note("consent engine unavailable; scanned before consent only")
-			}
-			r.src.AddLinks(pageURL, depth, p.Links)
+		if p.Consent != nil && p.Consent.Carried {
+			carried++
 		}
-		if err != nil {
-			break
+		if p.Consent != nil && p.Consent.CarriedFrom != "" && p.Consent.Clicked {
+			r.note(fmt.Sprintf("%s (%s): banner shown again despite the carried %s choice; clicked there", p.URL, ps.phase, ps.action))
 		}
+	}
+	switch {
+	case ps.leader != nil:
+		c := ps.leader.Consent
+		verified := "verified"
+		if !c.Verified {
+			verified = "not verified: the banner stayed"
+		}
+		r.note(fmt.Sprintf("%s: %s %s clicked on %s (%s), carried to %d other %s (%s)", ps.phase, consent.Name(c.CMP), ps.action,
+			ps.leader.URL, verified, carried, plural(carried, "page"), strings.Join(c.State, ", ")))
+	case ctx.Err() == nil:
+		r.note(fmt.Sprintf("%s: no %s click stored a choice to carry; each page with a banner clicked its own", ps.phase, ps.action))
+	}
+	if len(ps.skipped) > 0 {
+		r.note(fmt.Sprintf("%s: %d %s without a banner of their own left out (no choice to carry): %s", ps.phase, len(ps.skipped),
+			plural(len(ps.skipped), "page"), strings.Join(ps.skipped, ", ")))
+		r.progress.setTotal(r.progress.total() - len(ps.skipped))
 	}
 	return out
 }
 
-func isHTTPError(err error) bool { return strings.Contains(err.Error(), ": HTTP ") }
+// visit captures one page in one phase, retrying once after an error that
+// may not happen again (a crashed tab, a browser that died and is restarted,
+// a network hiccup). HTTP errors, non-HTML answers and timeouts are not
+// retried: they would come back, and a timeout would cost a second budget.
+func (r *scanRun) visit(ctx context.Context, pageURL string, v browser.Visit) (*capture.Page, *capture.ConsentState) {
+	v.ConsentScript = r.consentScript
+	if v.ConsentAction != "" && v.Carry == nil {
+		v.ConsentHost, v.KeepState = r.stateFilters()
+	}
+	if r.flags.screenshots != "" {
+		v.ScreenshotPath = filepath.Join(r.flags.screenshots, screenshotName(pageURL, v.Phase))
+	}
+	r.progress.start(v.Phase, pageURL)
+	p, st, err := r.browser.CaptureState(ctx, pageURL, v)
+	if err != nil && ctx.Err() == nil && retryable(err) {
+		if r.revive(ctx) {
+			if p2, st2, err2 := r.browser.CaptureState(ctx, pageURL, v); err2 == nil || len(p2.Requests) > len(p.Requests) {
+				p, st, err = p2, st2, err2
+			}
+		}
+	}
+	r.record(p, err)
+	if r.onVisit != nil {
+		r.onVisit(r.browser, p)
+	}
+	return p, st
+}
+
+func retryable(err error) bool {
+	return !errors.Is(err, browser.ErrHTTPStatus) && !errors.Is(err, browser.ErrNotHTML) && !errors.Is(err, browser.ErrPageTimeout)
+}
+
+// revive restarts a browser that died, at most maxRestarts times per scan.
+// It is false when the browser is dead for good.
+func (r *scanRun) revive(ctx context.Context) bool {
+	r.restartMu.Lock()
+	defer r.restartMu.Unlock()
+	if r.browser.Alive() {
+		return true
+	}
+	if r.restarts >= maxRestarts {
+		return false
+	}
+	r.restarts++
+	if err := r.browser.Restart(ctx); err != nil {
+		r.note(fmt.Sprintf("Chromium died and could not be restarted: %v", err))
+		return false
+	}
+	r.note("Chromium died during the scan; it was restarted and the page retried")
+	return true
+}
+
+// stateFilters say what a consent click's state may carry: besides the
+// site's own domain, cookies of CMP hosts; never cookies or storage keys
+// the knowledge base knows as tracking (carrying them would hide what the
+// next page sets itself).
+func (r *scanRun) stateFilters() (func(string) bool, func(kind, name, domain string) bool) {
+	k := r.kb
+	if k == nil {
+		return nil, nil
+	}
+	host := func(h string) bool {
+		m, ok := k.MatchHost(h)
+		return ok && m.Category == kb.ConsentManagement
+	}
+	keep := func(kind, name, domain string) bool {
+		var m kb.Match
+		var ok bool
+		if kind == "cookie" {
+			m, ok = k.MatchCookie(name, domain)
+		} else {
+			m, ok = k.MatchStorageKey(name)
+		}
+		return !ok || !m.Category.NonEssential()
+	}
+	return host, keep
+}
 
 func (r *scanRun) record(p *capture.Page, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.done++
 	if err != nil {
 		r.failed++
 		if r.firstErr == "" {
@@ -376,18 +587,15 @@ func (r *scanRun) record(p *capture.Page, err error) {
 	if r.stream != nil {
 		r.stream.write(p)
 	}
-	r.env.progress(r.flags.quiet, r.done, p)
+	r.progress.finish(p)
 }
 
 func (r *scanRun) note(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, n := range r.notes {
-		if n == s {
-			return
-		}
+	if !slices.Contains(r.notes, s) {
+		r.notes = append(r.notes, s)
 	}
-	r.notes = append(r.notes, s)
 }
 
 func screenshotName(pageURL string, phase capture.Phase) string {

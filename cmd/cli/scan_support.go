@@ -5,12 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/mattn/go-isatty"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
@@ -21,28 +18,45 @@ import (
 // pageSource hands out the URLs to capture; the crawl frontier is one, the
 // plain list of URLs given on the command line another.
 type pageSource interface {
-	Next() (u string, depth int, ok bool)
+	// NextWait hands out the next page; while none is queued but pages are
+	// in flight it waits for their links. ok is false when the crawl is over
+	// or ctx ended.
+	NextWait(ctx context.Context) (u string, depth int, ok bool)
+	// AddLinks queues the links found on a page handed out and marks it done.
 	AddLinks(from string, depth int, links []string)
+	// Done marks a page handed out as finished without links.
+	Done(u string)
+	// Known is how many pages the crawl will visit as far as it knows now.
+	Known() int
 }
 
 // listSource is the URLs given, in order, without crawling.
 type listSource struct {
-	mu   sync.Mutex
-	urls []string
+	mu     sync.Mutex
+	urls   []string
+	handed int
 }
 
-func (l *listSource) Next() (string, int, bool) {
+func (l *listSource) NextWait(ctx context.Context) (string, int, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.urls) == 0 {
+	if len(l.urls) == 0 || ctx.Err() != nil {
 		return "", 0, false
 	}
 	u := l.urls[0]
 	l.urls = l.urls[1:]
+	l.handed++
 	return u, 0, true
 }
 
 func (l *listSource) AddLinks(string, int, []string) {}
+func (l *listSource) Done(string)                    {}
+
+func (l *listSource) Known() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.handed + len(l.urls)
+}
 
 // pageSource is the list of URLs given, or with --max-pages above one, a
 // crawl frontier seeded with them (robots.txt, sitemaps, links).
@@ -56,7 +70,7 @@ func (e *env) pageSource(ctx context.Context, targets []string, f *scanFlags) (p
 	}
 	fr, err := frontier.New(frontier.Config{
 		Seeds: targets, MaxPages: f.maxPages, MaxDepth: f.depth, Include: f.include, Exclude: f.exclude,
-		IgnoreRobots: f.ignoreRobots, Client: resolve.Client(rules, f.insecure, 20*time.Second),
+		IgnoreRobots: f.ignoreRobots, Client: resolve.Client(rules, f.insecure, 20*time.Second), TrapVariants: f.trapVariants,
 	})
 	if err != nil {
 		return nil, usageErr("%v", err)
@@ -101,18 +115,9 @@ func (j *jsonlWriter) write(p *capture.Page) {
 	_ = j.enc.Encode(p)
 }
 
-// progress prints one line per captured page on a terminal.
-func (e *env) progress(quiet bool, done int, p *capture.Page) {
-	if quiet {
-		return
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
 	}
-	f, ok := e.stderr.(*os.File)
-	if !ok || !isatty.IsTerminal(f.Fd()) {
-		return
-	}
-	status := "ok"
-	if p.Error != "" {
-		status = p.Error
-	}
-	fmt.Fprintf(e.stderr, "\r\033[K[%d] %s %s: %s", done, p.Phase, p.URL, status)
+	return word + "s"
 }

@@ -66,12 +66,17 @@ func (o *Options) defaults() {
 // visit gets its own browser context (a fresh profile with no cookies).
 type Browser struct {
 	opts      Options
+	baseCtx   context.Context // Launch's context without its cancellation: a restart allocates from it
+	info      capture.BrowserInfo
+	closeOnce sync.Once
+
+	// mu guards the running instance, which Restart replaces.
+	mu        sync.RWMutex
 	ctx       context.Context // the browser's context: it has no deadline (a deadline would close the browser)
 	cancel    context.CancelFunc
 	allocStop context.CancelFunc
 	dataDir   string
-	info      capture.BrowserInfo
-	closeOnce sync.Once
+	closed    bool
 }
 
 // FindChromium returns the path of a Chromium or Chrome executable on PATH.
@@ -90,46 +95,25 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 	if opts.ThirdPartyCookies != "allow" && opts.ThirdPartyCookies != "block" {
 		return nil, fmt.Errorf("third-party cookies must be allow or block, not %q", opts.ThirdPartyCookies)
 	}
-	b := &Browser{opts: opts}
-	var allocCtx context.Context
-	if opts.RemoteURL != "" {
-		allocCtx, b.allocStop = remote.NewAllocator(context.WithoutCancel(ctx), opts.RemoteURL)
-	} else {
+	if opts.RemoteURL == "" {
 		if opts.ExecPath == "" {
 			p, err := FindChromium()
 			if err != nil {
 				return nil, err
 			}
 			opts.ExecPath = p
-			b.opts.ExecPath = p
 		}
 		if _, err := os.Stat(opts.ExecPath); err != nil {
 			return nil, fmt.Errorf("%w (%s)", ErrNoBrowser, opts.ExecPath)
 		}
-		dir, err := newProfileDir(opts.ThirdPartyCookies)
-		if err != nil {
-			return nil, err
-		}
-		b.dataDir = dir
-		allocCtx, b.allocStop = chromedp.NewExecAllocator(context.WithoutCancel(ctx), b.allocatorOptions()...)
 	}
-	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
-	// Start the browser with a context that has no deadline; pages get their own.
-	startCtx, stop := context.WithTimeout(ctx, 30*time.Second)
-	defer stop()
-	ready := make(chan error, 1)
-	go func() { ready <- chromedp.Do(b.ctx) }()
-	select {
-	case err := <-ready:
-		if err != nil {
-			b.Close()
-			return nil, fmt.Errorf("start Chromium: %w", err)
-		}
-	case <-startCtx.Done():
+	b := &Browser{opts: opts, baseCtx: context.WithoutCancel(ctx)}
+	if err := b.start(ctx); err != nil {
 		b.Close()
-		return nil, fmt.Errorf("start Chromium: %w", startCtx.Err())
+		return nil, err
 	}
-	v, err := chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{})
+	bctx := b.current()
+	v, err := chromedp.CallBrowser(bctx, browser.GetVersion, cdp.Empty{})
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("read Chromium version: %w", err)
@@ -143,6 +127,111 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 		GPC:               opts.GPC,
 	}
 	return b, nil
+}
+
+// start allocates a browser (a fresh profile for a local one) and waits
+// until it answers. The caller holds mu or has not shared b yet.
+func (b *Browser) start(ctx context.Context) error {
+	var allocCtx context.Context
+	if b.opts.RemoteURL != "" {
+		allocCtx, b.allocStop = remote.NewAllocator(b.baseCtx, b.opts.RemoteURL)
+	} else {
+		dir, err := newProfileDir(b.opts.ThirdPartyCookies)
+		if err != nil {
+			return err
+		}
+		b.dataDir = dir
+		allocCtx, b.allocStop = chromedp.NewExecAllocator(b.baseCtx, b.allocatorOptions()...)
+	}
+	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
+	// Start the browser with a context that has no deadline; pages get their own.
+	startCtx, stop := context.WithTimeout(ctx, 30*time.Second)
+	defer stop()
+	ready := make(chan error, 1)
+	go func() { ready <- chromedp.Do(b.ctx) }()
+	select {
+	case err := <-ready:
+		if err != nil {
+			return fmt.Errorf("start Chromium: %w", err)
+		}
+	case <-startCtx.Done():
+		return fmt.Errorf("start Chromium: %w", startCtx.Err())
+	}
+	return nil
+}
+
+// current is the context of the running browser instance.
+func (b *Browser) current() context.Context {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.ctx
+}
+
+// Alive says whether the browser answers: false once its process died or
+// the connection to it was lost. A crash is noticed asynchronously, so
+// besides the context it asks the browser for its version.
+func (b *Browser) Alive() bool {
+	b.mu.RLock()
+	bctx := b.ctx
+	closed := b.closed
+	b.mu.RUnlock()
+	if closed || bctx == nil || bctx.Err() != nil {
+		return false
+	}
+	probe, cancel := context.WithTimeout(bctx, 5*time.Second)
+	defer cancel()
+	_, err := chromedp.CallBrowser(probe, browser.GetVersion, cdp.Empty{})
+	return err == nil
+}
+
+// PID is the process id of the Chromium this scan started, 0 for a remote
+// browser.
+func (b *Browser) PID() int {
+	bctx := b.current()
+	if bctx == nil {
+		return 0
+	}
+	c := chromedp.FromContext(bctx)
+	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
+		return 0
+	}
+	return c.Browser.Process().Pid
+}
+
+// Restart replaces the browser with a new one (a fresh profile, or a new
+// connection to RemoteURL); visits in flight fail. Call it when Alive is
+// false.
+func (b *Browser) Restart(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return errors.New("browser closed")
+	}
+	b.stopLocked(false)
+	if err := b.start(ctx); err != nil {
+		b.stopLocked(false)
+		return err
+	}
+	return nil
+}
+
+// stopLocked stops the running instance and removes its profile. Only a
+// graceful stop asks Chromium to close: a hung browser would not answer,
+// and cancelling the context kills the process anyway.
+func (b *Browser) stopLocked(graceful bool) {
+	if graceful && b.ctx != nil && b.ctx.Err() == nil {
+		_ = chromedp.Cancel(b.ctx)
+	}
+	if b.cancel != nil {
+		b.cancel()
+	}
+	if b.allocStop != nil {
+		b.allocStop()
+	}
+	if b.dataDir != "" {
+		_ = os.RemoveAll(b.dataDir)
+	}
+	b.ctx, b.cancel, b.allocStop, b.dataDir = nil, nil, nil, ""
 }
 
 // visitorUserAgent removes the headless marker: consent managers and
@@ -244,17 +333,9 @@ func (b *Browser) Info() capture.BrowserInfo { return b.info }
 // Close stops Chromium, waits for its processes and removes the profile.
 func (b *Browser) Close() {
 	b.closeOnce.Do(func() {
-		if b.ctx != nil {
-			_ = chromedp.Cancel(b.ctx)
-		}
-		if b.cancel != nil {
-			b.cancel()
-		}
-		if b.allocStop != nil {
-			b.allocStop()
-		}
-		if b.dataDir != "" {
-			_ = os.RemoveAll(b.dataDir)
-		}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.closed = true
+		b.stopLocked(true)
 	})
 }

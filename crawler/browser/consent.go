@@ -1,9 +1,20 @@
 package browser
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
 	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 )
@@ -34,53 +45,79 @@ type consentSignals struct {
 // reject or accept, verifies the click took, and reloads the page so that the
 // phase records what the site does once the choice is stored. Everything
 // recorded before the click belongs to the visit's pre-consent part and is
-// dropped from this phase.
-func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recorder, pageURL string, v Visit) {
+// dropped from this phase. On a carried visit (v.Carry) the choice is
+// already stored, and the banner is clicked only when it shows anyway.
+// It returns the consent state the click stored, or nil.
+func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recorder, pageURL string, v Visit) *capture.ConsentState {
 	c := &capture.Consent{Action: v.ConsentAction}
 	p.Consent = c
+	if v.Carry != nil && v.ConsentAction != "" {
+		c.CarriedFrom, c.State = v.Carry.FromURL, stateNames(v.Carry)
+	}
 	fs, err := frames(ctx)
 	if err != nil {
 		c.Note = "could not list frames: " + err.Error()
-		return
+		return nil
 	}
 	install := v.ConsentScript + "\n;void 0"
 	var found *frameInfo
 	var det consentResult
+	note, noteCMP := "", ""
 	for i := range fs {
 		if _, err := evalInFrame[json.RawMessage](ctx, fs[i].id, install, false); err != nil {
 			continue
 		}
 		r, err := evalInFrame[consentResult](ctx, fs[i].id, "window.__trackscanConsent.detect()", true)
-		if err == nil && r.Found {
+		if err != nil {
+			continue
+		}
+		if r.Found {
 			found, det = &fs[i], r
 			break
 		}
+		// Keep what detect() said: a CMP present with its banner hidden
+		// says more than "nothing found". The top frame speaks first.
+		if note == "" || (noteCMP == "" && r.CMP != "") {
+			note, noteCMP = r.Note, r.CMP
+		}
 	}
 	if found == nil {
-		c.Note = "no consent banner found"
+		if note == "" {
+			note = "no consent banner found"
+		}
+		c.Note = note
+		if v.Carry != nil && v.ConsentAction != "" {
+			// The carried choice is in effect; a page that showed its banner
+			// before consent and shows none now proves that it took.
+			c.Carried, c.CMP, c.Verified = true, v.Carry.CMP, v.ExpectBanner
+		}
 		b.readSignals(ctx, c, v.ConsentScript)
-		return
+		return nil
 	}
 	c.BannerFound, c.CMP = true, det.CMP
 	if v.ConsentAction == "" {
 		c.Note = det.Note
 		b.readSignals(ctx, c, v.ConsentScript)
-		return
+		return nil
 	}
+	before := b.snapshotState(ctx, p, fs, rec.requestURLs(), nil)
 	rec.reset()
 	act, err := evalInFrame[consentResult](ctx, found.id, `window.__trackscanConsent.act(`+jsString(v.ConsentAction)+`)`, true)
 	if err != nil {
 		c.Note = "click failed: " + err.Error()
-		return
+		return nil
 	}
 	c.Clicked, c.Selector, c.Note = act.Clicked, act.Selector, act.Note
+	if v.Carry != nil {
+		c.Note = "banner shown despite the " + v.ConsentAction + " choice carried from " + v.Carry.FromURL + "; clicked here: " + act.Note
+	}
 	if !act.Clicked {
-		return
+		return nil
 	}
 	// Give the CMP time to store the choice and fire what it gates.
 	select {
 	case <-ctx.Done():
-		return
+		return nil
 	case <-time.After(300 * time.Millisecond):
 	}
 	b.waitIdle(ctx, rec)
@@ -89,11 +126,19 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	}](ctx, found.id, "window.__trackscanConsent.verify()", true); err == nil {
 		c.Verified = !vr.BannerVisible
 	}
+	var state *capture.ConsentState
+	if v.Carry == nil {
+		after := b.snapshotState(ctx, p, fs, rec.requestURLs(), before.urls)
+		state = diffState(before, after, scopeOf(p, pageURL, found.url, v.ConsentHost), v.KeepState)
+		state.Action, state.CMP, state.FromURL = v.ConsentAction, det.CMP, pageURL
+		c.State = stateNames(state)
+	}
 	// Reload: the phase is about the site with the choice stored.
 	if err := b.navigate(ctx, p, rec, pageURL); err == nil {
 		b.waitIdle(ctx, rec)
 	}
 	b.readSignals(ctx, c, v.ConsentScript)
+	return state
 }
 
 func (b *Browser) readSignals(ctx context.Context, c *capture.Consent, script string) {
@@ -111,4 +156,199 @@ func (b *Browser) readSignals(ctx context.Context, c *capture.Consent, script st
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// stateSnapshot is the cookies and top-frame localStorage at one moment.
+type stateSnapshot struct {
+	urls    []string
+	origin  string
+	cookies map[string]*network.Cookie // name|domain|path
+	local   map[string]string
+}
+
+const readLocalStorageJS = `(() => { const o = {}; try { for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); o[k] = localStorage.getItem(k); } } catch (e) {} return o; })()`
+
+// snapshotState reads the cookies of every origin seen so far (plus extra)
+// and the top frame's localStorage.
+func (b *Browser) snapshotState(ctx context.Context, p *capture.Page, fs []frameInfo, requestURLs, extra []string) stateSnapshot {
+	if now, err := frames(ctx); err == nil {
+		fs = now
+	}
+	urls := cookieURLs(p, fs, append(requestURLs, extra...))
+	s := stateSnapshot{urls: urls, cookies: map[string]*network.Cookie{}, local: map[string]string{}}
+	if res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: urls}); err == nil {
+		for _, c := range res.Cookies {
+			s.cookies[c.Name+"|"+c.Domain+"|"+c.Path] = c
+		}
+	}
+	if len(fs) > 0 {
+		s.origin = originOf(fs[0].url)
+		if m, err := evalInFrame[map[string]string](ctx, fs[0].id, readLocalStorageJS, false); err == nil {
+			s.local = m
+		}
+	}
+	return s
+}
+
+// stateScope says which cookie domains a consent state may hold: the page's
+// registrable domain, the host of the frame that showed the banner (a CMP's
+// own iframe), and the hosts the caller knows as a CMP's.
+type stateScope struct {
+	site        string
+	bannerHost  string
+	consentHost func(string) bool
+}
+
+func scopeOf(p *capture.Page, pageURL, bannerFrameURL string, consentHost func(string) bool) stateScope {
+	u := p.FinalURL
+	if u == "" {
+		u = pageURL
+	}
+	sc := stateScope{site: registrable(hostOf(u)), consentHost: consentHost}
+	if h := hostOf(bannerFrameURL); h != "" {
+		sc.bannerHost = h
+	}
+	return sc
+}
+
+func (sc stateScope) allows(domain string) bool {
+	d := strings.TrimPrefix(strings.ToLower(domain), ".")
+	switch {
+	case d == "":
+		return false
+	case registrable(d) == sc.site:
+		return true
+	case d == sc.bannerHost || (sc.bannerHost != "" && strings.HasSuffix(sc.bannerHost, "."+d)):
+		return true
+	case sc.consentHost != nil && sc.consentHost(d):
+		return true
+	}
+	return false
+}
+
+// diffState keeps what the click added or changed, within scope and what
+// keep allows.
+func diffState(before, after stateSnapshot, sc stateScope, keep func(kind, name, domain string) bool) *capture.ConsentState {
+	st := &capture.ConsentState{Origin: after.origin}
+	for k, c := range after.cookies {
+		if old, ok := before.cookies[k]; ok && old.Value == c.Value {
+			continue
+		}
+		if c.PartitionKey != nil || !sc.allows(c.Domain) {
+			continue
+		}
+		if keep != nil && !keep("cookie", c.Name, strings.TrimPrefix(c.Domain, ".")) {
+			continue
+		}
+		exp := 0.0
+		if !c.Session {
+			exp = c.Expires
+		}
+		st.Cookies = append(st.Cookies, capture.StateCookie{Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path,
+			Expires: exp, Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: string(c.SameSite)})
+	}
+	if after.origin != "" && after.origin == before.origin {
+		host := hostOf(after.origin)
+		for k, v := range after.local {
+			if old, ok := before.local[k]; ok && old == v {
+				continue
+			}
+			if keep != nil && !keep("localStorage", k, host) {
+				continue
+			}
+			st.LocalStorage = append(st.LocalStorage, capture.StateItem{Key: k, Value: v})
+		}
+	}
+	sort.Slice(st.Cookies, func(i, j int) bool {
+		a, b := st.Cookies[i], st.Cookies[j]
+		if a.Domain != b.Domain {
+			return a.Domain < b.Domain
+		}
+		return a.Name < b.Name
+	})
+	sort.Slice(st.LocalStorage, func(i, j int) bool { return st.LocalStorage[i].Key < st.LocalStorage[j].Key })
+	return st
+}
+
+// stateNames lists what a consent state holds, for Consent.State.
+func stateNames(s *capture.ConsentState) []string {
+	if s == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range s.Cookies {
+		out = append(out, "cookie "+c.Name+"@"+strings.TrimPrefix(c.Domain, "."))
+	}
+	for _, it := range s.LocalStorage {
+		out = append(out, "localStorage "+it.Key)
+	}
+	return out
+}
+
+// presetState stores a carried consent state in a fresh browser context
+// before the first navigation: cookies through the network domain, and
+// localStorage through a script that runs before the page's own, only on
+// the state's origin and only for keys the page does not have yet (a
+// reload after a click must not undo the click).
+func presetState(ctx context.Context, st *capture.ConsentState) error {
+	if st == nil {
+		return nil
+	}
+	var params []*network.CookieParam
+	for _, c := range st.Cookies {
+		cp := &network.CookieParam{Name: c.Name, Value: c.Value, Path: c.Path, Secure: c.Secure, HTTPOnly: c.HTTPOnly}
+		if strings.HasPrefix(c.Domain, ".") {
+			cp.Domain = c.Domain
+		} else {
+			// A host-only cookie stays host-only when it is set through a URL.
+			scheme := "http"
+			if c.Secure {
+				scheme = "https"
+			}
+			cp.URL = scheme + "://" + c.Domain + cmp.Or(c.Path, "/")
+		}
+		if c.SameSite != "" {
+			cp.SameSite = network.CookieSameSite(c.SameSite)
+		}
+		if c.Expires > 0 {
+			cp.Expires = cdp.TimeSinceEpoch(c.Expires)
+		}
+		params = append(params, cp)
+	}
+	if len(params) > 0 {
+		if _, err := chromedp.Call(ctx, network.SetCookies, network.SetCookiesParams{Cookies: params}); err != nil {
+			return err
+		}
+	}
+	if len(st.LocalStorage) == 0 || st.Origin == "" {
+		return nil
+	}
+	items := make([][2]string, len(st.LocalStorage))
+	for i, it := range st.LocalStorage {
+		items[i] = [2]string{it.Key, it.Value}
+	}
+	raw, _ := json.Marshal(items)
+	src := `(() => { if (location.origin !== ` + jsString(st.Origin) + `) return; try { for (const [k, v] of ` + string(raw) +
+		`) if (localStorage.getItem(k) === null) localStorage.setItem(k, v); } catch (e) {} })();`
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+	return err
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// registrable is eTLD+1; IP addresses and single-label hosts are their own.
+func registrable(host string) string {
+	if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
+		return host
+	}
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return host
 }

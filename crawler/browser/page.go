@@ -10,10 +10,12 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -41,39 +43,104 @@ type Visit struct {
 	ConsentAction string
 	// ScreenshotPath, when set, receives a PNG of the viewport at the end.
 	ScreenshotPath string
+
+	// Carry is the consent choice another page of the phase stored: it is
+	// set before navigation (cookies, and localStorage of its origin) and
+	// the banner is clicked only when it shows anyway.
+	Carry *capture.ConsentState
+	// ExpectBanner says the page showed a banner before consent, so that on
+	// a carried visit its absence verifies that the carried choice took.
+	ExpectBanner bool
+	// ConsentHost and KeepState narrow what a click's consent state may
+	// hold (see CaptureState). Both may be nil.
+	ConsentHost func(host string) bool
+	KeepState   func(kind, name, domain string) bool
 }
 
 // ErrPageTimeout means the page did not finish within the page timeout.
 var ErrPageTimeout = errors.New("page timed out")
 
+// ErrHTTPStatus and ErrNotHTML mean the page answered, but with an error
+// status or with something that is not a web page: visiting it again
+// would give the same answer.
+var (
+	ErrHTTPStatus = errors.New("HTTP")
+	ErrNotHTML    = errors.New("not an HTML page")
+)
+
+// ErrTabCrashed means the page's renderer crashed.
+var ErrTabCrashed = errors.New("tab crashed")
+
 // Capture visits pageURL in a fresh browser context and records what it
 // does. On error the returned page still holds what was captured.
 func (b *Browser) Capture(ctx context.Context, pageURL string, v Visit) (*capture.Page, error) {
+	p, _, err := b.CaptureState(ctx, pageURL, v)
+	return p, err
+}
+
+// CaptureState is Capture that also returns, in a reject or accept visit
+// whose click took, the consent state the click stored: the cookies and
+// first-party localStorage keys it added or changed, limited to the page's
+// registrable domain, the host of the banner's frame and hosts ConsentHost
+// accepts, and to what KeepState keeps (the caller leaves tracker cookies
+// out: carrying them would hide what the next page sets itself).
+func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*capture.Page, *capture.ConsentState, error) {
 	p := &capture.Page{URL: pageURL, Phase: v.Phase}
 	rec := newRecorder()
-	tabCtx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(rec.onEvent))
+	bctx := b.current()
+	if bctx == nil {
+		return b.failState(p, rec, errors.New("browser closed"))
+	}
+	var crashed atomic.Bool
+	crash := make(chan struct{})
+	var cancelTab context.CancelFunc
+	listen := func(ev any) {
+		if _, ok := ev.(*inspector.EventTargetCrashed); ok {
+			// Fail now rather than at the page timeout.
+			if !crashed.Swap(true) {
+				close(crash)
+			}
+			cancelTab()
+			return
+		}
+		rec.onEvent(ev)
+	}
+	tabCtx, cancel0 := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
+	cancelTab = cancel0
 	defer cancelTab()
 	// Ctrl-C or the scan's deadline ends this tab, never the browser.
 	stopAfter := context.AfterFunc(ctx, cancelTab)
 	defer stopAfter()
 
 	if err := chromedp.Do(tabCtx); err != nil {
-		return b.fail(p, rec, fmt.Errorf("open tab: %w", err))
+		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
 	}
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
-	if err := b.prepareTab(tctx); err != nil {
-		return b.fail(p, rec, fmt.Errorf("prepare tab: %w", err))
+	if err := b.prepareTab(tctx, v.Carry); err != nil {
+		return b.failState(p, rec, fmt.Errorf("prepare tab: %w", err))
 	}
 
 	navErr := b.navigate(tctx, p, rec, pageURL)
+	if navErr != nil && p.Status == 0 && strings.Contains(navErr.Error(), "ERR_ABORTED") {
+		// A renderer that crashes while loading aborts the navigation a
+		// moment before its crash event arrives.
+		select {
+		case <-crash:
+		case <-time.After(time.Second):
+		}
+	}
+	if crashed.Load() {
+		return b.failState(p, rec, fmt.Errorf("load %s: %w", pageURL, ErrTabCrashed))
+	}
 	if navErr != nil && p.Status == 0 {
-		return b.fail(p, rec, navErr)
+		return b.failState(p, rec, navErr)
 	}
 	b.waitIdle(tctx, rec)
 
+	var state *capture.ConsentState
 	if v.ConsentScript != "" {
-		b.handleConsent(tctx, p, rec, pageURL, v)
+		state = b.handleConsent(tctx, p, rec, pageURL, v)
 	}
 
 	b.collect(tctx, p, rec.requestURLs())
@@ -86,32 +153,42 @@ func (b *Browser) Capture(ctx context.Context, pageURL string, v Visit) (*captur
 	}
 	rec.fill(p)
 	sortPage(p)
-	if navErr != nil {
-		p.Error = navErr.Error()
-		return p, navErr
+	var err error
+	switch {
+	case navErr != nil:
+		err = navErr
+	case crashed.Load():
+		err = ErrTabCrashed
+	case ctx.Err() != nil:
+		err = ctx.Err()
+	case tctx.Err() != nil && !b.Alive():
+		err = fmt.Errorf("browser lost: %w", tctx.Err())
+	case tctx.Err() != nil:
+		err = ErrPageTimeout
 	}
-	if tctx.Err() != nil && ctx.Err() == nil {
-		p.Error = ErrPageTimeout.Error()
-		return p, ErrPageTimeout
+	if err != nil {
+		p.Error = err.Error()
+		return p, nil, err
 	}
-	if ctx.Err() != nil {
-		p.Error = ctx.Err().Error()
-		return p, ctx.Err()
-	}
-	return p, nil
+	return p, state, nil
 }
 
-func (b *Browser) fail(p *capture.Page, rec *recorder, err error) (*capture.Page, error) {
+func (b *Browser) failState(p *capture.Page, rec *recorder, err error) (*capture.Page, *capture.ConsentState, error) {
 	rec.fill(p)
 	sortPage(p)
 	p.Error = err.Error()
-	return p, err
+	return p, nil, err
 }
 
-// prepareTab installs the instrumentation before the first document loads.
-func (b *Browser) prepareTab(ctx context.Context) error {
+// prepareTab installs the instrumentation before the first document loads,
+// after the carried consent state, if any: the seeding must not show up as
+// the page's own storage writes.
+func (b *Browser) prepareTab(ctx context.Context, carry *capture.ConsentState) error {
 	if _, err := chromedp.Call(ctx, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName}); err != nil {
 		return err
+	}
+	if err := presetState(ctx, carry); err != nil {
+		return fmt.Errorf("carry consent state: %w", err)
 	}
 	src := hooksJS
 	if b.opts.GPC {
@@ -143,7 +220,7 @@ func (b *Browser) navigate(ctx context.Context, p *capture.Page, rec *recorder, 
 		p.FinalURL = resp.URL
 	}
 	if err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return fmt.Errorf("%w after %s", ErrPageTimeout, b.opts.PageTimeout)
 		}
 		return fmt.Errorf("load %s: %s", u, loadErrorText(err))
@@ -152,10 +229,10 @@ func (b *Browser) navigate(ctx context.Context, p *capture.Page, rec *recorder, 
 		p.FinalURL = loc
 	}
 	if p.Status >= 400 {
-		return fmt.Errorf("load %s: HTTP %d", u, p.Status)
+		return fmt.Errorf("load %s: %w %d", u, ErrHTTPStatus, p.Status)
 	}
 	if mime := rec.documentMime(); !isHTMLType(mime) {
-		return fmt.Errorf("load %s: not an HTML page (%s)", u, mime)
+		return fmt.Errorf("load %s: %w (%s)", u, ErrNotHTML, mime)
 	}
 	return nil
 }

@@ -117,9 +117,17 @@ type Consent struct {
 	Verified    bool   `json:"verified,omitempty"` // banner gone or consent state changed after the click
 	Selector    string `json:"selector,omitempty"` // what was clicked
 	Note        string `json:"note,omitempty"`
-	TCF         *TCF   `json:"tcf,omitempty"`
-	GPP         string `json:"gpp,omitempty"`
-	GPC         bool   `json:"gpc,omitempty"`
+	// Carried is true when the choice was not clicked on this page but set
+	// before navigation from the state a click on CarriedFrom stored.
+	Carried     bool   `json:"carried,omitempty"`
+	CarriedFrom string `json:"carried_from,omitempty"`
+	// State names what the click stored (cookies and first-party
+	// localStorage keys, "cookie NAME@DOMAIN" / "localStorage KEY"): on the
+	// clicked page, what was exported; on a carried page, what was set.
+	State []string `json:"state,omitempty"`
+	TCF   *TCF     `json:"tcf,omitempty"`
+	GPP   string   `json:"gpp,omitempty"`
+	GPC   bool     `json:"gpc,omitempty"`
 }
 
 // TCF is what the IAB TCF v2 API reported.
@@ -141,3 +149,28 @@ type BrowserInfo struct {
 	ThirdPartyCookies string `json:"third_party_cookies"` // "allow" or "block"
 	GPC               bool   `json:"gpc,omitempty"`
 }
+
+// ConsentState is the consent choice a click stored, exported from the page
+// it was clicked on so that the other pages of a phase can start with it
+// instead of clicking their own banner. It holds values (which the report
+// never does), so it is kept in memory only.
+type ConsentState struct {
+	Action  string // "reject" or "accept"
+	CMP     string // CMP rule id of the banner that was clicked
+	FromURL string // the page the click happened on
+	Origin  string // scheme://host of that page: LocalStorage belongs to it
+	Cookies []StateCookie
+	// LocalStorage holds the keys the click wrote or changed on Origin.
+	LocalStorage []StateItem
+}
+
+// StateCookie is a cookie of a ConsentState, with its value.
+type StateCookie struct {
+	Name, Value, Domain, Path string
+	Expires                   float64 // seconds since the epoch; 0 for a session cookie
+	Secure, HTTPOnly          bool
+	SameSite                  string
+}
+
+// StateItem is one localStorage key of a ConsentState.
+type StateItem struct{ Key, Value string }

@@ -549,6 +549,18 @@ func (f *Frontier) Skipped() []Skip {
 	return out
 }
 
+// Known is how many pages the crawl will visit as far as it knows now:
+// those handed out plus those queued, within MaxPages. It only grows.
+func (f *Frontier) Known() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.nHanded + f.queue.Len()
+	if f.cfg.MaxPages > 0 && n > f.cfg.MaxPages {
+		n = f.cfg.MaxPages
+	}
+	return n
+}
+
 // Visited is how many pages Next has handed out.
 func (f *Frontier) Visited() int {
 	f.mu.Lock()

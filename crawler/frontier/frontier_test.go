@@ -379,3 +379,34 @@ func TestNextWaitEndsWithContext(t *testing.T) {
 		t.Fatal("NextWait handed out a page after the crawl ended")
 	}
 }
+
+func TestKnown(t *testing.T) {
+	f, err := New(Config{Seeds: []string{"http://x.example/"}, IgnoreRobots: true, NoSitemaps: true, MaxPages: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		links []string
+		want  int
+	}{
+		{[]string{"/a", "/b"}, 3},       // the seed and two links
+		{[]string{"/c", "/d", "/e"}, 4}, // capped at MaxPages
+		{nil, 4},
+	}
+	if got := f.Known(); got != 1 {
+		t.Errorf("before the seed: %d, want 1", got)
+	}
+	for i, s := range steps {
+		u, d, ok := f.Next()
+		if !ok {
+			t.Fatalf("step %d: nothing to hand out", i)
+		}
+		f.AddLinks(u, d, s.links)
+		if got := f.Known(); got != s.want {
+			t.Errorf("step %d: Known %d, want %d", i, got, s.want)
+		}
+	}
+}
