@@ -96,23 +96,6 @@ func assertNothingLeftIn(t *testing.T, dir string) {
 	}
 }
 
-// assertNoChromeLeft looks for Chromium processes started with a trackscan
-// profile: every run must stop the browser it started.
-func assertNoChromeLeft(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		out, _ := exec.Command("pgrep", "-f", "trackscan-profile-").Output()
-		if len(bytes.TrimSpace(out)) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Chromium processes left behind: %s", out)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 func readReport(t *testing.T, path string) *reports.Report {
 	t.Helper()
 	raw, err := os.ReadFile(path)
