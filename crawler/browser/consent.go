@@ -121,11 +121,7 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	case <-time.After(300 * time.Millisecond):
 	}
 	b.waitIdle(ctx, rec)
-	if vr, err := evalInFrame[struct {
-		BannerVisible bool `json:"bannerVisible"`
-	}](ctx, found.id, "window.__trackscanConsent.verify()", true); err == nil {
-		c.Verified = !vr.BannerVisible
-	}
+	c.Verified = !b.bannerStillShown(ctx, found.id, install)
 	var state *capture.ConsentState
 	if v.Carry == nil {
 		after := b.snapshotState(ctx, p, fs, rec.requestURLs(), before.urls)
@@ -139,6 +135,37 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	}
 	b.readSignals(ctx, c, v.ConsentScript)
 	return state
+}
+
+// bannerStillShown asks the frame that held the banner whether it still
+// shows. Some CMPs (Sourcepoint) remove that very frame on a choice; then
+// every remaining frame is asked whether it shows a banner.
+func (b *Browser) bannerStillShown(ctx context.Context, frame cdp.FrameID, install string) bool {
+	vr, err := evalInFrame[struct {
+		BannerVisible bool `json:"bannerVisible"`
+	}](ctx, frame, "window.__trackscanConsent.verify()", true)
+	if err == nil {
+		return vr.BannerVisible
+	}
+	fs, err := frames(ctx)
+	if err != nil {
+		return true
+	}
+	for _, f := range fs {
+		if f.id == frame {
+			// The frame is still there but could not answer: unproven.
+			return true
+		}
+	}
+	for _, f := range fs {
+		if _, err := evalInFrame[json.RawMessage](ctx, f.id, install, false); err != nil {
+			continue
+		}
+		if r, err := evalInFrame[consentResult](ctx, f.id, "window.__trackscanConsent.detect()", true); err == nil && r.Found {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *Browser) readSignals(ctx context.Context, c *capture.Consent, script string) {
