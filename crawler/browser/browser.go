@@ -113,7 +113,7 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 		b.dataDir = dir
 		allocCtx, b.allocStop = chromedp.NewExecAllocator(context.WithoutCancel(ctx), b.allocatorOptions()...)
 	}
-	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
+	b.ctx, b.cancel = chromedp.NewContext(allocCtx, chromedp.WithErrorf(quietErrorf))
 	// Start the browser with a context that has no deadline; pages get their own.
 	startCtx, stop := context.WithTimeout(ctx, 30*time.Second)
 	defer stop()
