@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/trackscan/trackscan/crawler/capture"
 	source "github.com/trackscan/trackscan/crawler/email"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
@@ -30,7 +31,7 @@ type Options struct {
 
 // Analyze scans one message.
 func Analyze(msg *source.Message, opt Options) detectors.Email {
-	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt)
+	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt, nil)
 }
 
 // Compare scans two copies of one campaign sent to two recipients. URLs
@@ -38,9 +39,17 @@ func Analyze(msg *source.Message, opt Options) detectors.Email {
 // the same kind) are recipient-specific; such an image is an open pixel
 // whatever its host.
 func Compare(a, b *source.Message, opt Options) (detectors.Email, detectors.Email) {
+	return CompareRendered(a, b, nil, nil, opt)
+}
+
+// CompareRendered is Compare with what rendering each copy loaded (either
+// page may be nil).
+func CompareRendered(a, b *source.Message, pa, pb *capture.Page, opt Options) (detectors.Email, detectors.Email) {
 	da, db := extract(a.HTML, a.Text), extract(b.HTML, b.Text)
+	da.mergeRendered(pa)
+	db.mergeRendered(pb)
 	markDifferences(da, db)
-	return analyzeDoc(a, da, opt), analyzeDoc(b, db, opt)
+	return analyzeDoc(a, da, opt, pa), analyzeDoc(b, db, opt, pb)
 }
 
 func markDifferences(a, b *document) {
@@ -74,10 +83,11 @@ type analyzer struct {
 	owners     map[string]*ESP // host -> owning ESP, cached
 	espOpen    *ESP            // first ESP seen on an open pixel
 	espClick   *ESP            // first ESP seen on a link
+	rendered   bool            // the email was rendered: mark what loaded
 }
 
-func analyzeDoc(msg *source.Message, d *document, opt Options) detectors.Email {
-	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts,
+func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Page) detectors.Email {
+	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts, rendered: d.rendered,
 		seen: map[string]bool{}, hosts: map[string]bool{}, owners: map[string]*ESP{}}
 	if a.esps == nil {
 		a.esps = DefaultESPs()
@@ -117,6 +127,9 @@ func analyzeDoc(msg *source.Message, d *document, opt Options) detectors.Email {
 		e.Trackers = []detectors.EmailTracker{}
 	}
 	e.ESP, e.ESPSource = a.attributeESP(msg.Header)
+	if page != nil {
+		e.Render = a.renderInfo(page)
+	}
 	return e
 }
 
@@ -206,7 +219,7 @@ func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bo
 	host := strings.ToLower(r.url.Hostname())
 	a.out = append(a.out, detectors.EmailTracker{Kind: kind, URL: r.raw, Host: host, Vendor: v,
 		Category: kb.EmailTracking, ThirdParty: a.thirdParty(host), RecipientSpecific: recipientSpecific,
-		Evidence: evidence})
+		Evidence: evidence, Rendered: a.renderState(r)})
 }
 
 func (a *analyzer) resource(r *resource) {
@@ -223,7 +236,7 @@ func (a *analyzer) resource(r *resource) {
 			v, _ := a.vendor(r.url, nil)
 			a.out = append(a.out, detectors.EmailTracker{Kind: detectors.KindAddressLeak, URL: r.raw,
 				Host: host, Vendor: v, Category: kb.EmailTracking, ThirdParty: a.thirdParty(host),
-				RecipientSpecific: true, LeakEncoding: enc,
+				RecipientSpecific: true, LeakEncoding: enc, Rendered: a.renderState(r),
 				Evidence: fmt.Sprintf("recipient address (%s) in %s URL", enc, r.kind)})
 		}
 	}
@@ -241,8 +254,12 @@ func (a *analyzer) resource(r *resource) {
 			cat = kb.Unknown
 		}
 		a.out = append(a.out, detectors.EmailTracker{Kind: detectors.KindThirdPartyContent, URL: r.raw,
-			Host: host, Vendor: v, Category: cat, ThirdParty: true,
+			Host: host, Vendor: v, Category: cat, ThirdParty: true, Rendered: a.renderState(r),
 			Evidence: fmt.Sprintf("%s loaded from a third-party host when the email is opened", r.kind)})
+	}
+	if r.renderOnly {
+		a.renderOnly(r, esp, match, specific)
+		return
 	}
 	switch r.kind {
 	case resImage:

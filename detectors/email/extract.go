@@ -36,6 +36,12 @@ type resource struct {
 	text          string  // link text
 
 	recipientSpecific bool // set by compare mode
+
+	// Set by --render: the URL was requested when the email was shown;
+	// renderOnly when only rendering found it (initiator: who asked).
+	loaded, renderOnly bool
+	resourceType       string
+	initiator          string
 }
 
 // document is everything the analysis needs from one email body.
@@ -43,6 +49,7 @@ type document struct {
 	resources []*resource
 	counts    map[string]int // image URL -> occurrences (spacer detection)
 	perKind   map[string]int
+	rendered  bool // what rendering loaded was merged in
 }
 
 // forwardMarkers are classes, ids and attributes webmail clients put around
