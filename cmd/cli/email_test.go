@@ -119,13 +119,17 @@ func TestEmailCommandIncomplete(t *testing.T) {
 
 func TestEmailCommandUsageErrors(t *testing.T) {
 	for name, args := range map[string][]string{
-		"no args":          {},
-		"compare one file": {"--compare", filepath.Join(emailFixtures, "mailchimp.eml")},
-		"bad recipient":    {filepath.Join(emailFixtures, "mailchimp.eml"), "--recipient", "nobody"},
-		"missing file":     {"/nonexistent/file.eml"},
-		"two stdins":       {"-", "-"},
-		"bad format":       {filepath.Join(emailFixtures, "mailchimp.eml"), "--format", "nope"},
-		"empty dir":        {t.TempDir()},
+		"no args":                {},
+		"compare one file":       {"--compare", filepath.Join(emailFixtures, "mailchimp.eml")},
+		"bad recipient":          {filepath.Join(emailFixtures, "mailchimp.eml"), "--recipient", "nobody"},
+		"missing file":           {"/nonexistent/file.eml"},
+		"two stdins":             {"-", "-"},
+		"bad format":             {filepath.Join(emailFixtures, "mailchimp.eml"), "--format", "nope"},
+		"empty dir":              {t.TempDir()},
+		"resolve without render": {filepath.Join(emailFixtures, "mailchimp.eml"), "--resolve", "MAP * 127.0.0.1:1"},
+		"bad resolve":            {filepath.Join(emailFixtures, "mailchimp.eml"), "--render", "--resolve", "SEND * somewhere"},
+		"no such browser":        {filepath.Join(emailFixtures, "mailchimp.eml"), "--render", "--browser", "/nonexistent/chromium"},
+		"zero timeout":           {filepath.Join(emailFixtures, "mailchimp.eml"), "--render", "--timeout", "0s"},
 	} {
 		if code, _, stderr := runEmail(t, "", args...); code != ExitUsage || stderr == "" {
 			t.Errorf("%s: exit %d, stderr %q; want %d", name, code, stderr, ExitUsage)
@@ -133,10 +137,19 @@ func TestEmailCommandUsageErrors(t *testing.T) {
 	}
 }
 
+// The table format gives the one-screen answer per email: ESP, open
+// pixels, click tracking, CSS trackers, leaks, then the findings.
 func TestEmailCommandTableFormat(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := Main([]string{"email", filepath.Join(emailFixtures, "mailjet.eml")}, strings.NewReader(""), &out, &errb)
-	if code != ExitOK || out.Len() == 0 {
-		t.Errorf("exit %d, output %q, stderr %q", code, out.String(), errb.String())
+	code := Main([]string{"email", filepath.Join(emailFixtures, "leaks.html"), filepath.Join(emailFixtures, "mailjet.eml"),
+		"--recipient", "jane.doe@example.com", "--first-party", "shop.example"}, strings.NewReader(""), &out, &errb)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	for _, want := range []string{"ESP", "OPEN PIXELS", "CLICK TRACKING", "CSS TRACKERS", "ADDRESS LEAKS",
+		"Mailjet", "base64 to shop.example", "(3rd party)", "Findings", "recipient-address-leak"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
 	}
 }
