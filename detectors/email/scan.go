@@ -29,6 +29,7 @@ type ScanOptions struct {
 // Email with Error set (and whatever was found); the others are still
 // scanned. The result is sorted by file (mbox messages in order).
 func ScanFiles(files []string, stdin io.Reader, opt ScanOptions) []detectors.Email {
+	opt.Options = opt.Options.prepared()
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
