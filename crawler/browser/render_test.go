@@ -95,6 +95,29 @@ func TestRenderEmail(t *testing.T) {
 	}
 }
 
+// BenchmarkRender: emails per second shown in one browser (a fresh context
+// each), trackers served on loopback.
+func BenchmarkRender(b *testing.B) {
+	if _, err := browser.FindChromium(); err != nil {
+		b.Skip(err)
+	}
+	site := demosite.Start()
+	defer site.Close()
+	ctx := context.Background()
+	br, err := browser.Launch(ctx, browser.Options{ResolveRules: site.ResolveRules(), Insecure: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer br.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := br.Render(ctx, "mail.html", emailHTML); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "emails/s")
+}
+
 func httpRequests(rs []capture.Request) []capture.Request {
 	var out []capture.Request
 	for _, r := range rs {

@@ -94,3 +94,26 @@ func TestAnalyzeRendered(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAnalyzeRendered feeds arbitrary HTML and arbitrary requests (as a
+// hostile page could make Chromium report) through the merge: no panic,
+// and every tracker carries a render state.
+func FuzzAnalyzeRendered(f *testing.F) {
+	f.Add(renderHTML, "https://beacon.brand-cdn.example/b/7f3a9c1d2e4b6a0c8d.gif?c=fall", "Image", "https://css.brand-cdn.example/mail.css")
+	f.Add(`<img src="//x/%zz">`, "http://[::1]:namedport/", "Font", "")
+	f.Add(`<base href="ftp://x/"><img src="a.gif">`, "HTTPS://EXAMPLE.COM", "Stylesheet", "about:blank")
+	f.Fuzz(func(t *testing.T, html, reqURL, typ, initiator string) {
+		msg := &source.Message{File: "f.html", HTML: html, Header: source.Header{To: "jane@example.com"}}
+		page := &capture.Page{Requests: []capture.Request{{URL: reqURL, ResourceType: typ, Initiator: initiator}},
+			CookieWrites: []capture.CookieWrite{{Name: "c", Host: reqURL}}}
+		e := AnalyzeRendered(msg, page, Options{})
+		if e.Trackers == nil || e.Render == nil {
+			t.Fatal("nil trackers or render section")
+		}
+		for _, tr := range e.Trackers {
+			if tr.Kind != detectors.KindClickTracking && tr.Rendered == "" && !strings.HasPrefix(tr.Evidence, "recipient address") {
+				t.Fatalf("no render state: %+v", tr)
+			}
+		}
+	})
+}
