@@ -153,3 +153,26 @@ func TestEmailCommandTableFormat(t *testing.T) {
 		}
 	}
 }
+
+// A message over --max-size (as a 50 MB attachment is over the default) is
+// refused with a clear error before it is read; the others are scanned and
+// the exit code is 3.
+func TestEmailCommandOversized(t *testing.T) {
+	dir := t.TempDir()
+	big := "From: a@shop.example\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("attachment data\r\n", 150000)
+	if err := os.WriteFile(filepath.Join(dir, "big.eml"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, rep, stderr := runEmail(t, "", dir, filepath.Join(emailFixtures, "mailjet.eml"), "--max-size", "1", "-f", "json")
+	if code != ExitIncomplete || len(rep.Emails) != 2 {
+		t.Fatalf("exit %d (%s), %d emails", code, stderr, len(rep.Emails))
+	}
+	for _, e := range rep.Emails {
+		switch {
+		case strings.HasSuffix(e.File, "big.eml") && e.Error != "larger than the 1 MB limit (--max-size)":
+			t.Errorf("big file: %q", e.Error)
+		case strings.HasSuffix(e.File, "mailjet.eml") && (e.Error != "" || e.ESP != "mailjet"):
+			t.Errorf("good file: %+v", e)
+		}
+	}
+}
