@@ -82,7 +82,7 @@ func TestAnalyzeRendered(t *testing.T) {
 	}
 
 	header, rows := Summary([]detectors.Email{e})
-	if header[len(header)-1] != "RENDERED" || rows[0][len(header)-1] != "7 requests\n2 cookies (1 3rd party)\n2 trackers only rendered" {
+	if header[len(header)-1] != "RENDERED" || rows[0][len(header)-1] != "7 requests\n2 cookies, 1 3rd party\n2 only rendered" {
 		t.Errorf("summary %q %q", header, rows[0])
 	}
 

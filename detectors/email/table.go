@@ -14,10 +14,12 @@ import (
 const maxHosts = 3
 
 // Summary is the marketer's one-screen answer, one row per email: the ESP,
-// the open pixels, click-tracked links and CSS trackers (with their hosts),
-// the address leaks (encoding and host; "3rd party" when the host is not
-// the sender's), and how many third-party hosts the email loads from. When
-// any email was rendered, a last column says what rendering loaded.
+// the open pixels, click-tracked links and CSS trackers (with the domains
+// they sit on: registrable domains keep the columns narrow, the JSON has
+// the hosts), the address leaks (encoding and domain; "3rd party" when it
+// is not the sender's), and how many third-party hosts the email loads
+// from. When any email was rendered, a last column says what rendering
+// loaded.
 func Summary(emails []detectors.Email) (header []string, rows [][]string) {
 	header = []string{"EMAIL", "ESP", "OPEN PIXELS", "CLICK TRACKING", "CSS TRACKERS", "ADDRESS LEAKS", "3RD-PARTY HOSTS"}
 	rendered := slices.ContainsFunc(emails, func(e detectors.Email) bool { return e.Render != nil })
@@ -63,8 +65,8 @@ func kindCell(e detectors.Email, kind string) string {
 			continue
 		}
 		n++
-		if tr.Host != "" && !slices.Contains(hosts, tr.Host) {
-			hosts = append(hosts, tr.Host)
+		if d := registrable(tr.Host); d != "" && !slices.Contains(hosts, d) {
+			hosts = append(hosts, d)
 		}
 	}
 	if n == 0 {
@@ -88,7 +90,7 @@ func leakCell(e detectors.Email) string {
 		if tr.Kind != detectors.KindAddressLeak {
 			continue
 		}
-		p := tr.LeakEncoding + " to " + tr.Host
+		p := tr.LeakEncoding + " to " + registrable(tr.Host)
 		if tr.ThirdParty {
 			p += " (3rd party)"
 		}
@@ -124,7 +126,7 @@ func renderCell(e detectors.Email) string {
 			only++
 		}
 	}
-	return fmt.Sprintf("%d requests\n%d cookies (%d 3rd party)\n%d trackers only rendered",
+	return fmt.Sprintf("%d requests\n%d cookies, %d 3rd party\n%d only rendered",
 		len(e.Render.Requests), len(e.Render.Cookies), thirdParty, only)
 }
 
