@@ -138,9 +138,10 @@ type EmailTracker struct {
 	LeakEncoding      string      `json:"leak_encoding,omitempty"`
 	Evidence          string      `json:"evidence,omitempty"`
 	// Rendered says what --render saw of the URL: "confirmed" (in the HTML
-	// and loaded), "only" (loaded, but found only by rendering, e.g. from an
-	// imported style sheet) or "not-loaded" (in the HTML, not requested:
-	// print styles, unchosen srcset candidates). Empty without --render.
+	// and requested by the browser), "only" (requested, but found only by
+	// rendering, e.g. in an imported style sheet) or "not-loaded" (in the
+	// HTML, never requested: print styles, unchosen srcset candidates).
+	// Whether the server answered is in Email.Render. Empty without --render.
 	Rendered string `json:"rendered,omitempty"`
 }
 
