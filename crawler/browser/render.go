@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log"
 	"strings"
+	"sync/atomic"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -15,7 +18,9 @@ import (
 )
 
 // Render shows an email's HTML the way a mail client that loads remote
-// images does: JavaScript off, images, style sheets and fonts on. It runs
+// images does: JavaScript off, images, style sheets and fonts on, frames
+// and <meta http-equiv=refresh> refused (their requests are recorded as
+// failed with ERR_BLOCKED_BY_CLIENT). It runs
 // in a fresh browser context (no cookies from other emails) and returns
 // every request the email made, the cookies its responses tried to set
 // (stored or blocked) and the cookies the browser kept. name labels the
@@ -31,7 +36,18 @@ import (
 func (b *Browser) Render(ctx context.Context, name, html string) (*capture.Page, error) {
 	p := &capture.Page{URL: name}
 	rec := newRecorder()
-	tabCtx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(rec.onEvent))
+	var callCtx atomic.Pointer[context.Context]
+	listen := func(ev any) {
+		rec.onEvent(ev)
+		// A mail client neither follows <meta http-equiv=refresh> nor shows
+		// frames: such documents are refused (and recorded as failed).
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			if c := callCtx.Load(); c != nil {
+				go chromedp.Call(*c, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+			}
+		}
+	}
+	tabCtx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
 	defer cancelTab()
 	stopAfter := context.AfterFunc(ctx, cancelTab)
 	defer stopAfter()
@@ -41,6 +57,12 @@ func (b *Browser) Render(ctx context.Context, name, html string) (*capture.Page,
 	}
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
+	callCtx.Store(&tctx)
+	if _, err := chromedp.Call(tctx, fetch.Enable, fetch.EnableParams{
+		Patterns: []*fetch.RequestPattern{{URLPattern: "*", ResourceType: network.ResourceTypeDocument}},
+	}); err != nil {
+		return b.fail(p, rec, fmt.Errorf("block navigation: %w", err))
+	}
 	// Mail clients run no script in a message; neither do we.
 	if _, err := chromedp.Call(tctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		return b.fail(p, rec, fmt.Errorf("disable JavaScript: %w", err))

@@ -14,6 +14,7 @@ import (
 // emailHTML loads from tracker hosts in every way a mail client honours,
 // and once through a script, which must never run.
 const emailHTML = `<html><head>
+<meta http-equiv="refresh" content="0;url=https://frame.esp.example/moved.html">
 <style>
 @import url("https://css.esp.example/theme.css");
 @media (min-width: 100px) { .hero { background-image: url(https://t.esp.example/media/u123.gif?r=jane) } }
@@ -24,6 +25,7 @@ const emailHTML = `<html><head>
 <img src="https://pixel.esp.example/open/u123.gif" width="1" height="1">
 <script>new Image().src = "https://t.esp.example/script-ran";</script>
 <noscript><img src="https://t.esp.example/noscript.gif"></noscript>
+<iframe src="https://frame.esp.example/frame.html"></iframe>
 </body></html>`
 
 func TestRenderEmail(t *testing.T) {
@@ -33,6 +35,15 @@ func TestRenderEmail(t *testing.T) {
 	site.Handle("css.esp.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css")
 		w.Write([]byte(`body { background: url(https://t.esp.example/imported/u123.gif?e=1) }`))
+	}))
+	// Pages an email could frame or redirect to, each with an image of its own.
+	site.Handle("frame.esp.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		img := "in-frame.gif"
+		if strings.HasSuffix(r.URL.Path, "moved.html") {
+			img = "in-moved.gif"
+		}
+		w.Write([]byte(`<img src="https://frame.esp.example/` + img + `">`))
 	}))
 	site.Handle("pixel.esp.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "uid", Value: "u123", Path: "/", MaxAge: 86400, Secure: true, SameSite: http.SameSiteNoneMode})
@@ -53,6 +64,12 @@ func TestRenderEmail(t *testing.T) {
 	seen := map[string]string{}
 	for _, r := range p.Requests {
 		seen[r.URL] = r.ResourceType
+		if r.ResourceType == "Document" {
+			if r.Failed == "" {
+				t.Errorf("document %s loaded: a mail client shows no frames and follows no refresh", r.URL)
+			}
+			continue
+		}
 		if strings.HasPrefix(r.URL, "https://") && r.Status != 200 {
 			t.Errorf("%s: status %d (%s)", r.URL, r.Status, r.Failed)
 		}
@@ -69,10 +86,14 @@ func TestRenderEmail(t *testing.T) {
 			t.Errorf("%s: loaded %v as %q, want %q", tt.url, ok, typ, tt.typ)
 		}
 	}
-	for _, never := range []string{"https://t.esp.example/script-ran", "https://t.esp.example/print/u123.gif"} {
+	for _, never := range []string{"https://t.esp.example/script-ran", "https://t.esp.example/print/u123.gif",
+		"https://frame.esp.example/in-frame.gif", "https://frame.esp.example/in-moved.gif"} {
 		if _, ok := seen[never]; ok {
 			t.Errorf("%s was requested", never)
 		}
+	}
+	if seen["https://frame.esp.example/frame.html"] != "Document" {
+		t.Errorf("the iframe's request is not recorded: %v", seen)
 	}
 	var wrote, stored bool
 	for _, c := range p.CookieWrites {

@@ -52,6 +52,9 @@ func (d *document) mergeRendered(p *capture.Page) {
 	}
 	added := map[string]bool{}
 	for _, req := range p.Requests {
+		if req.ResourceType == "Document" {
+			continue // frames and refreshes: the renderer refuses them, as mail clients do
+		}
 		u, err := url.Parse(req.URL)
 		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Hostname() == "" {
 			continue // data: images, the about:blank document

@@ -33,6 +33,8 @@ func TestAnalyzeRendered(t *testing.T) {
 			// An element the static pass does not read, loading a token URL.
 			{URL: "https://img.brand-cdn.example/hero.jpg?sub=92f1c0aa7e", ResourceType: "Image", Status: 200},
 			{URL: "data:image/gif;base64,R0lGOD", ResourceType: "Image"},
+			// A refresh the renderer refused: not loaded, not a tracker.
+			{URL: "https://go.brand-cdn.example/r/92f1c0aa7e9b8c7d6e5f", ResourceType: "Document", Failed: "net::ERR_BLOCKED_BY_CLIENT"},
 		},
 		CookieWrites: []capture.CookieWrite{
 			{Name: "bid", Host: "beacon.brand-cdn.example", SetBy: "https://beacon.brand-cdn.example/b/7f3a9c1d2e4b6a0c8d.gif?c=fall", ExpiresDays: 30},
@@ -70,7 +72,12 @@ func TestAnalyzeRendered(t *testing.T) {
 		t.Errorf("evidence does not name the sheet: %q", tr.Evidence)
 	}
 
-	if e.Render == nil || len(e.Render.Requests) != 7 || len(e.Render.Cookies) != 2 {
+	for _, tr := range e.Trackers {
+		if strings.Contains(tr.URL, "go.brand-cdn.example") {
+			t.Errorf("refused document reported: %+v", tr)
+		}
+	}
+	if e.Render == nil || len(e.Render.Requests) != 8 || len(e.Render.Cookies) != 2 {
 		t.Fatalf("render section: %+v", e.Render)
 	}
 	bid, sess := e.Render.Cookies[0], e.Render.Cookies[1]
@@ -82,7 +89,7 @@ func TestAnalyzeRendered(t *testing.T) {
 	}
 
 	header, rows := Summary([]detectors.Email{e})
-	if header[len(header)-1] != "RENDERED" || rows[0][len(header)-1] != "7 requests\n2 cookies, 1 3rd party\n2 only rendered" {
+	if header[len(header)-1] != "RENDERED" || rows[0][len(header)-1] != "8 requests\n2 cookies, 1 3rd party\n2 only rendered" {
 		t.Errorf("summary %q %q", header, rows[0])
 	}
 
