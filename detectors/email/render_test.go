@@ -1,6 +1,7 @@
 package email
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -123,4 +124,29 @@ func FuzzAnalyzeRendered(f *testing.F) {
 			}
 		}
 	})
+}
+
+// URLs as an email writes them and as Chromium requests them compare equal.
+func TestURLKey(t *testing.T) {
+	tests := []struct {
+		written, requested string
+		same               bool
+	}{
+		{"https://T.Example", "https://t.example/", true},
+		{"https://t.example/a b.gif", "https://t.example/a%20b.gif", true},
+		{"https://t.example/o?u=1&e=2", "https://t.example/o?u=1&e=2", true},
+		{"https://t.example/o?u=1#top", "https://t.example/o?u=1", true},
+		{"https://t.example/o?u=1", "https://t.example/o?u=2", false},
+		{"http://t.example/o", "https://t.example/o", false},
+	}
+	for _, tt := range tests {
+		w, err1 := url.Parse(tt.written)
+		r, err2 := url.Parse(tt.requested)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if got := urlKey(w) == urlKey(r); got != tt.same {
+			t.Errorf("%s vs %s: same %v, want %v (%s, %s)", tt.written, tt.requested, got, tt.same, urlKey(w), urlKey(r))
+		}
+	}
 }
