@@ -85,7 +85,36 @@ type Email struct {
 	ESP       string         `json:"esp,omitempty"`        // vendor id of the sending ESP
 	ESPSource string         `json:"esp_source,omitempty"` // which header or URL named it
 	Trackers  []EmailTracker `json:"trackers"`
+	Render    *EmailRender   `json:"render,omitempty"` // set by --render
 	Error     string         `json:"error,omitempty"`
+}
+
+// EmailRender is what an email did when shown in Chromium as a mail client
+// that loads remote images shows it (JavaScript off).
+type EmailRender struct {
+	Requests []EmailRequest `json:"requests"`
+	Cookies  []EmailCookie  `json:"cookies"`
+}
+
+// EmailRequest is one request made while the email was shown.
+type EmailRequest struct {
+	URL       string `json:"url"`
+	Type      string `json:"type"` // Chromium's resource type: Image, Stylesheet, Font, ...
+	Status    int    `json:"status,omitempty"`
+	Initiator string `json:"initiator,omitempty"` // the style sheet that asked for it; empty for the email itself
+	Failed    string `json:"failed,omitempty"`
+}
+
+// EmailCookie is a cookie a response tried to set while the email was shown.
+type EmailCookie struct {
+	Name        string   `json:"name"`
+	Host        string   `json:"host"`             // host of the response that set it
+	Domain      string   `json:"domain,omitempty"` // Domain attribute; empty for a host-only cookie
+	SetBy       string   `json:"set_by"`
+	ExpiresDays float64  `json:"expires_days"` // -1 for a session cookie
+	ThirdParty  bool     `json:"third_party"`  // not the sender's domain
+	Stored      bool     `json:"stored"`
+	Blocked     []string `json:"blocked,omitempty"` // the browser's reasons for refusing it
 }
 
 // Email tracker kinds.
@@ -108,4 +137,17 @@ type EmailTracker struct {
 	RecipientSpecific bool        `json:"recipient_specific"`
 	LeakEncoding      string      `json:"leak_encoding,omitempty"`
 	Evidence          string      `json:"evidence,omitempty"`
+	// Rendered says what --render saw of the URL: "confirmed" (in the HTML
+	// and requested by the browser), "only" (requested, but found only by
+	// rendering, e.g. in an imported style sheet) or "not-loaded" (in the
+	// HTML, never requested: print styles, unchosen srcset candidates).
+	// Whether the server answered is in Email.Render. Empty without --render.
+	Rendered string `json:"rendered,omitempty"`
 }
+
+// Values of EmailTracker.Rendered.
+const (
+	RenderedConfirmed = "confirmed"
+	RenderedOnly      = "only"
+	RenderedNotLoaded = "not-loaded"
+)

@@ -149,7 +149,11 @@ func (m *mdWriter) findings(r *Report) {
 		rows = append(rows, []string{fmt.Sprint(i + 1), mdSeverity(f.Severity), f.Rule, orDash(vendorName(r, f.Vendor)),
 			orDash(f.Phase), orDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
 	}
-	m.table([]string{"#", "Severity", "Rule", "Vendor", "Phase", "Disclosure", "Pages", "Policy"}, rows)
+	where := "Pages"
+	if r.Kind != "site" {
+		where = "Files"
+	}
+	m.table([]string{"#", "Severity", "Rule", "Vendor", "Phase", "Disclosure", where, "Policy"}, rows)
 	m.details("Evidence and policy sentences", true, func() {
 		m.printf("\n")
 		for i, g := range groups {

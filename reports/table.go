@@ -9,7 +9,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/trackscan/trackscan/crawler/capture"
-	"github.com/trackscan/trackscan/detectors"
+	emailscan "github.com/trackscan/trackscan/detectors/email"
 	"github.com/trackscan/trackscan/rules"
 )
 
@@ -150,23 +150,8 @@ func (t *tableWriter) site() {
 func (t *tableWriter) email() {
 	r := t.r
 	t.printf("trackscan email: %s (%d %s)\n", r.Target, len(r.Emails), plural(len(r.Emails), "email"))
-	var rows [][]string
-	for _, e := range r.Emails {
-		esp := orDash(vendorName(r, e.ESP))
-		if e.Error != "" {
-			esp = "error: " + e.Error
-		}
-		other := len(e.Trackers)
-		for _, tr := range e.Trackers {
-			switch tr.Kind {
-			case detectors.KindOpenPixel, detectors.KindClickTracking, detectors.KindAddressLeak:
-				other--
-			}
-		}
-		rows = append(rows, []string{e.File, esp, trackerSummary(e, detectors.KindOpenPixel), trackerSummary(e, detectors.KindClickTracking),
-			leakSummary(e), fmt.Sprint(other)})
-	}
-	t.section("Emails", []string{"FILE", "ESP", "OPEN PIXELS", "CLICK TRACKING", "ADDRESS LEAKS", "OTHER"}, rows)
+	header, rows := emailscan.Summary(r.Emails)
+	t.section("Emails", header, rows)
 }
 
 func (t *tableWriter) policy() {
@@ -224,7 +209,11 @@ func (t *tableWriter) findings() {
 	r := t.r
 	groups := groupFindings(r.Findings)
 	quoteIDs, quotes := quoteIndex(groups)
-	b := &boxTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", "PAGES", "POLICY"}, sgrCol: 1}
+	where := "PAGES"
+	if r.Kind != "site" {
+		where = "FILES"
+	}
+	b := &boxTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", where, "POLICY"}, sgrCol: 1}
 	for i, g := range groups {
 		f := g.First
 		pages := make([]string, len(g.Targets))

@@ -66,7 +66,7 @@ func TestTableSections(t *testing.T) {
 			"[1]  \u201cWe only set non-essential", "6 findings: 1 critical, 1 high, 2 medium, 1 low, 1 info (2 suppressed",
 			"navigation timeout",
 		}, []string{"Declarations", "Emails"}},
-		{"email", []string{"Emails", "campaign/welcome.eml", "md5 to ads.tracker.example", "error: no text/html", "1 (u123.ct.sendgrid.net)"}, []string{"Cookies"}},
+		{"email", []string{"Emails", "campaign/welcome.eml", "md5 to tracker.example (3rd party)", "error: no text/html", "1 (sendgrid.net)", "CSS TRACKERS"}, []string{"Cookies"}},
 		{"policy", []string{"Declarations", "sale-of-data", "denied", "Declared cookies", "not stated", "no findings"}, []string{"Findings\n"}},
 	}
 	for _, tt := range tests {

@@ -119,13 +119,17 @@ func TestEmailCommandIncomplete(t *testing.T) {
 
 func TestEmailCommandUsageErrors(t *testing.T) {
 	for name, args := range map[string][]string{
-		"no args":          {},
-		"compare one file": {"--compare", filepath.Join(emailFixtures, "mailchimp.eml")},
-		"bad recipient":    {filepath.Join(emailFixtures, "mailchimp.eml"), "--recipient", "nobody"},
-		"missing file":     {"/nonexistent/file.eml"},
-		"two stdins":       {"-", "-"},
-		"bad format":       {filepath.Join(emailFixtures, "mailchimp.eml"), "--format", "nope"},
-		"empty dir":        {t.TempDir()},
+		"no args":                {},
+		"compare one file":       {"--compare", filepath.Join(emailFixtures, "mailchimp.eml")},
+		"bad recipient":          {filepath.Join(emailFixtures, "mailchimp.eml"), "--recipient", "nobody"},
+		"missing file":           {"/nonexistent/file.eml"},
+		"two stdins":             {"-", "-"},
+		"bad format":             {filepath.Join(emailFixtures, "mailchimp.eml"), "--format", "nope"},
+		"empty dir":              {t.TempDir()},
+		"resolve without render": {filepath.Join(emailFixtures, "mailchimp.eml"), "--resolve", "MAP * 127.0.0.1:1"},
+		"bad resolve":            {filepath.Join(emailFixtures, "mailchimp.eml"), "--render", "--resolve", "SEND * somewhere"},
+		"no such browser":        {filepath.Join(emailFixtures, "mailchimp.eml"), "--render", "--browser", "/nonexistent/chromium"},
+		"zero timeout":           {filepath.Join(emailFixtures, "mailchimp.eml"), "--render", "--timeout", "0s"},
 	} {
 		if code, _, stderr := runEmail(t, "", args...); code != ExitUsage || stderr == "" {
 			t.Errorf("%s: exit %d, stderr %q; want %d", name, code, stderr, ExitUsage)
@@ -133,10 +137,42 @@ func TestEmailCommandUsageErrors(t *testing.T) {
 	}
 }
 
+// The table format gives the one-screen answer per email: ESP, open
+// pixels, click tracking, CSS trackers, leaks, then the findings.
 func TestEmailCommandTableFormat(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := Main([]string{"email", filepath.Join(emailFixtures, "mailjet.eml")}, strings.NewReader(""), &out, &errb)
-	if code != ExitOK || out.Len() == 0 {
-		t.Errorf("exit %d, output %q, stderr %q", code, out.String(), errb.String())
+	code := Main([]string{"email", filepath.Join(emailFixtures, "leaks.html"), filepath.Join(emailFixtures, "mailjet.eml"),
+		"--recipient", "jane.doe@example.com", "--first-party", "shop.example"}, strings.NewReader(""), &out, &errb)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	for _, want := range []string{"ESP", "OPEN PIXELS", "CLICK TRACKING", "CSS TRACKERS", "ADDRESS LEAKS",
+		"Mailjet", "base64 to shop.example", "(3rd party)", "Findings", "recipient-address-leak"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// A message over --max-size (as a 50 MB attachment is over the default) is
+// refused with a clear error before it is read; the others are scanned and
+// the exit code is 3.
+func TestEmailCommandOversized(t *testing.T) {
+	dir := t.TempDir()
+	big := "From: a@shop.example\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("attachment data\r\n", 150000)
+	if err := os.WriteFile(filepath.Join(dir, "big.eml"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, rep, stderr := runEmail(t, "", dir, filepath.Join(emailFixtures, "mailjet.eml"), "--max-size", "1", "-f", "json")
+	if code != ExitIncomplete || len(rep.Emails) != 2 {
+		t.Fatalf("exit %d (%s), %d emails", code, stderr, len(rep.Emails))
+	}
+	for _, e := range rep.Emails {
+		switch {
+		case strings.HasSuffix(e.File, "big.eml") && e.Error != "larger than the 1 MB limit (--max-size)":
+			t.Errorf("big file: %q", e.Error)
+		case strings.HasSuffix(e.File, "mailjet.eml") && (e.Error != "" || e.ESP != "mailjet"):
+			t.Errorf("good file: %+v", e)
+		}
 	}
 }

@@ -143,7 +143,7 @@ func (b *Browser) start(ctx context.Context) error {
 		b.dataDir = dir
 		allocCtx, b.allocStop = chromedp.NewExecAllocator(b.baseCtx, b.allocatorOptions()...)
 	}
-	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
+	b.ctx, b.cancel = chromedp.NewContext(allocCtx, chromedp.WithErrorf(quietErrorf))
 	// Start the browser with a context that has no deadline; pages get their own.
 	startCtx, stop := context.WithTimeout(ctx, 30*time.Second)
 	defer stop()

@@ -174,10 +174,16 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 }
 
 func (b *Browser) failState(p *capture.Page, rec *recorder, err error) (*capture.Page, *capture.ConsentState, error) {
+	p, err = b.fail(p, rec, err)
+	return p, nil, err
+}
+
+// fail returns what was recorded up to err, with err noted on the page.
+func (b *Browser) fail(p *capture.Page, rec *recorder, err error) (*capture.Page, error) {
 	rec.fill(p)
 	sortPage(p)
 	p.Error = err.Error()
-	return p, nil, err
+	return p, err
 }
 
 // prepareTab installs the instrumentation before the first document loads,

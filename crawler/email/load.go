@@ -104,10 +104,23 @@ func ReadFile(path string, stdin io.Reader, opt Options) []Result {
 		r = f
 	}
 	max := opt.maxSize()
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	// A regular file's size is known: refuse a huge one without reading it,
+	// and read the rest into one buffer of the right size.
+	size := int64(64 << 10)
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > max {
+				return []Result{{File: path, Err: fmt.Errorf("larger than the %d MB limit (--max-size)", max>>20)}}
+			}
+			size = st.Size()
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, max+1))
 	if err != nil {
 		return []Result{{File: path, Err: fmt.Errorf("cannot read: %w", unwrapPathErr(err))}}
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > max {
 		return []Result{{File: path, Err: fmt.Errorf("larger than the %d MB limit (--max-size)", max>>20)}}
 	}

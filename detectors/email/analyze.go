@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/trackscan/trackscan/crawler/capture"
 	source "github.com/trackscan/trackscan/crawler/email"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
@@ -26,11 +27,29 @@ type Options struct {
 	FirstParty []string
 	ESPs       *ESPSet // nil: DefaultESPs()
 	KB         *kb.KB  // nil: kb.Default()
+
+	// needles are the encodings of Recipients, prepared once per scan
+	// rather than hashed again for every email.
+	needles []addressNeedles
+}
+
+// prepared returns opt with the encodings of its recipients computed.
+func (opt Options) prepared() Options {
+	opt.needles = nil
+	seen := map[string]bool{}
+	for _, r := range opt.Recipients {
+		n := newNeedles(r)
+		if n.address != "" && !seen[n.address] {
+			seen[n.address] = true
+			opt.needles = append(opt.needles, n)
+		}
+	}
+	return opt
 }
 
 // Analyze scans one message.
 func Analyze(msg *source.Message, opt Options) detectors.Email {
-	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt)
+	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt, nil)
 }
 
 // Compare scans two copies of one campaign sent to two recipients. URLs
@@ -38,9 +57,17 @@ func Analyze(msg *source.Message, opt Options) detectors.Email {
 // the same kind) are recipient-specific; such an image is an open pixel
 // whatever its host.
 func Compare(a, b *source.Message, opt Options) (detectors.Email, detectors.Email) {
+	return CompareRendered(a, b, nil, nil, opt)
+}
+
+// CompareRendered is Compare with what rendering each copy loaded (either
+// page may be nil).
+func CompareRendered(a, b *source.Message, pa, pb *capture.Page, opt Options) (detectors.Email, detectors.Email) {
 	da, db := extract(a.HTML, a.Text), extract(b.HTML, b.Text)
+	da.mergeRendered(pa)
+	db.mergeRendered(pb)
 	markDifferences(da, db)
-	return analyzeDoc(a, da, opt), analyzeDoc(b, db, opt)
+	return analyzeDoc(a, da, opt, pa), analyzeDoc(b, db, opt, pb)
 }
 
 func markDifferences(a, b *document) {
@@ -70,15 +97,17 @@ type analyzer struct {
 	counts     map[string]int
 	out        []detectors.EmailTracker
 	seen       map[string]bool
-	hosts      map[string]bool // third-party content hosts already reported
-	owners     map[string]*ESP // host -> owning ESP, cached
-	espOpen    *ESP            // first ESP seen on an open pixel
-	espClick   *ESP            // first ESP seen on a link
+	hosts      map[string]bool     // third-party content hosts already reported
+	owners     map[string]*ESP     // host -> owning ESP, cached
+	espOpen    *ESP                // first ESP seen on an open pixel
+	espClick   *ESP                // first ESP seen on a link
+	rendered   bool                // the email was rendered: mark what loaded
+	leaks      map[string][]string // URL -> leak encodings found in it
 }
 
-func analyzeDoc(msg *source.Message, d *document, opt Options) detectors.Email {
-	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts,
-		seen: map[string]bool{}, hosts: map[string]bool{}, owners: map[string]*ESP{}}
+func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Page) detectors.Email {
+	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts, rendered: d.rendered,
+		seen: map[string]bool{}, hosts: map[string]bool{}, owners: map[string]*ESP{}, leaks: map[string][]string{}}
 	if a.esps == nil {
 		a.esps = DefaultESPs()
 	}
@@ -86,16 +115,14 @@ func analyzeDoc(msg *source.Message, d *document, opt Options) detectors.Email {
 		a.kb = kb.Default()
 	}
 	a.firstParty = a.firstPartyDomains(msg.Header, opt.FirstParty)
-	recipients := opt.Recipients
-	if len(recipients) == 0 && msg.Header.To != "" {
-		recipients = []string{msg.Header.To}
-	}
-	seenAddr := map[string]bool{}
-	for _, r := range recipients {
-		n := newNeedles(r)
-		if n.address != "" && !seenAddr[n.address] {
-			seenAddr[n.address] = true
-			a.needles = append(a.needles, n)
+	switch {
+	case len(opt.Recipients) > 0 && opt.needles != nil:
+		a.needles = opt.needles
+	case len(opt.Recipients) > 0:
+		a.needles = opt.prepared().needles
+	case msg.Header.To != "":
+		if n := newNeedles(msg.Header.To); n.address != "" {
+			a.needles = []addressNeedles{n}
 		}
 	}
 	for _, r := range d.resources {
@@ -117,6 +144,9 @@ func analyzeDoc(msg *source.Message, d *document, opt Options) detectors.Email {
 		e.Trackers = []detectors.EmailTracker{}
 	}
 	e.ESP, e.ESPSource = a.attributeESP(msg.Header)
+	if page != nil {
+		e.Render = a.renderInfo(page)
+	}
 	return e
 }
 
@@ -206,26 +236,31 @@ func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bo
 	host := strings.ToLower(r.url.Hostname())
 	a.out = append(a.out, detectors.EmailTracker{Kind: kind, URL: r.raw, Host: host, Vendor: v,
 		Category: kb.EmailTracking, ThirdParty: a.thirdParty(host), RecipientSpecific: recipientSpecific,
-		Evidence: evidence})
+		Evidence: evidence, Rendered: a.renderState(r)})
 }
 
 func (a *analyzer) resource(r *resource) {
 	host := strings.ToLower(r.url.Hostname())
 	leaked := false
-	for _, n := range a.needles {
-		for _, enc := range n.leaksIn(r.raw) {
-			leaked = true
-			key := "leak\x00" + r.raw + "\x00" + enc
-			if a.seen[key] {
-				continue
-			}
-			a.seen[key] = true
-			v, _ := a.vendor(r.url, nil)
-			a.out = append(a.out, detectors.EmailTracker{Kind: detectors.KindAddressLeak, URL: r.raw,
-				Host: host, Vendor: v, Category: kb.EmailTracking, ThirdParty: a.thirdParty(host),
-				RecipientSpecific: true, LeakEncoding: enc,
-				Evidence: fmt.Sprintf("recipient address (%s) in %s URL", enc, r.kind)})
+	encs, ok := a.leaks[r.raw] // the same URL often recurs (spacers, links)
+	if !ok {
+		for _, n := range a.needles {
+			encs = append(encs, n.leaksIn(r.raw)...)
 		}
+		a.leaks[r.raw] = encs
+	}
+	for _, enc := range encs {
+		leaked = true
+		key := "leak\x00" + r.raw + "\x00" + enc
+		if a.seen[key] {
+			continue
+		}
+		a.seen[key] = true
+		v, _ := a.vendor(r.url, nil)
+		a.out = append(a.out, detectors.EmailTracker{Kind: detectors.KindAddressLeak, URL: r.raw,
+			Host: host, Vendor: v, Category: kb.EmailTracking, ThirdParty: a.thirdParty(host),
+			RecipientSpecific: true, LeakEncoding: enc, Rendered: a.renderState(r),
+			Evidence: fmt.Sprintf("recipient address (%s) in %s URL", enc, r.kind)})
 	}
 	specific := r.recipientSpecific || leaked
 	esp, match := a.esps.MatchURL(r.url)
@@ -241,8 +276,12 @@ func (a *analyzer) resource(r *resource) {
 			cat = kb.Unknown
 		}
 		a.out = append(a.out, detectors.EmailTracker{Kind: detectors.KindThirdPartyContent, URL: r.raw,
-			Host: host, Vendor: v, Category: cat, ThirdParty: true,
+			Host: host, Vendor: v, Category: cat, ThirdParty: true, Rendered: a.renderState(r),
 			Evidence: fmt.Sprintf("%s loaded from a third-party host when the email is opened", r.kind)})
+	}
+	if r.renderOnly {
+		a.renderOnly(r, esp, match, specific)
+		return
 	}
 	switch r.kind {
 	case resImage:
@@ -356,6 +395,11 @@ func (a *analyzer) attributeESP(h source.Header) (string, string) {
 			if e := a.esps.MatchHeader(name, v); e != nil {
 				return e.ID, "header " + name
 			}
+		}
+	}
+	for _, name := range []string{"X-Mailer", "Feedback-Id"} {
+		if e := a.esps.ByName(h.Get(name)); e != nil {
+			return e.ID, "header " + name
 		}
 	}
 	for _, d := range h.DKIMDomains {

@@ -153,6 +153,49 @@ func TestCSSTrackers(t *testing.T) {
 	}
 }
 
+// CSS trackers in the places the static pass reads, each named by where it
+// sits; plain assets in the same places are content.
+func TestCSSTrackerPlaces(t *testing.T) {
+	tests := []struct {
+		name, html, url, why string
+	}{
+		{"background attribute", `<table><tr><td background="https://t.example/bg/9f8e7d6c5b4a39281706.gif">x</td></tr></table>`,
+			"https://t.example/bg/9f8e7d6c5b4a39281706.gif", "background attribute"},
+		{"@import", `<style>@import url(https://t.example/open/9f8e7d6c5b4a39281706.css);</style>`,
+			"https://t.example/open/9f8e7d6c5b4a39281706.css", "CSS @import"},
+		{"@import string", `<style>@import "https://t.example/track/9f8e7d6c5b4a39281706.css" print;</style>`,
+			"https://t.example/track/9f8e7d6c5b4a39281706.css", "CSS @import"},
+		{"content url", `<style>.x::after { content: url("https://t.example/pixel/9f8e7d6c5b4a39281706.png") }</style>`,
+			"https://t.example/pixel/9f8e7d6c5b4a39281706.png", "CSS content"},
+		{"print inline sheet", `<style>@media only print { body { background: url(https://t.example/p?id=9f8e7d6c5b4a39281706) } }</style>`,
+			"https://t.example/p?id=9f8e7d6c5b4a39281706", "@media print"},
+		{"dark mode", `<style>@media (prefers-color-scheme: dark) { .a { background-image: url(https://t.example/d?u=81) } }</style>`,
+			"https://t.example/d?u=81", "prefers-color-scheme"},
+		{"forward-only", `<style>.moz-forward-container .f { background: url(https://t.example/f?u=81) }</style>`,
+			"https://t.example/f?u=81", "forward-only selector"},
+		{"inline style", `<div style="background-image: url('https://t.example/open/9f8e7d6c5b4a39281706')"></div>`,
+			"https://t.example/open/9f8e7d6c5b4a39281706", "CSS background-image"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindCSSTracker && tr.URL == tt.url && strings.Contains(tr.Evidence, tt.why) {
+					return
+				}
+			}
+			t.Errorf("no css-tracker %s mentioning %q: %+v", tt.url, tt.why, e.Trackers)
+		})
+	}
+	clean := `<style>@import url(https://fonts.example/css?family=Roboto);
+@media print { .logo { background: url(https://cdn.example/logo-print.png) } }
+.hero { background-image: url(https://cdn.example/hero.jpg) }</style>
+<td background="https://cdn.example/pattern.png">x</td>`
+	if n := count(Analyze(&source.Message{File: "clean.html", HTML: clean}, Options{}), detectors.KindCSSTracker); n != 0 {
+		t.Errorf("plain CSS assets: %d css trackers", n)
+	}
+}
+
 func TestAddressLeaks(t *testing.T) {
 	opt := Options{Recipients: []string{"  Jane.Doe@Example.COM "}, FirstParty: []string{"shop.example"}}
 	e := Analyze(load(t, "leaks.html"), opt)
@@ -256,6 +299,11 @@ func TestImageHeuristics(t *testing.T) {
 		{"hidden ancestor", `<div style="visibility:hidden"><img src="https://t.example/a.png" width="300" height="100"></div>`, true},
 		{"opacity 0", `<img src="https://t.example/a.png" width="30" height="10" style="opacity:0">`, true},
 		{"max-height 0", `<img src="https://t.example/a.png" width="30" height="10" style="max-height:0px">`, true},
+		{"display none important", `<img src="https://t.example/a.png" width="300" height="100" style="DISPLAY: none !important;">`, true},
+		{"hidden important ancestor", `<div style="visibility:hidden!important"><img src="https://t.example/a.png" width="300" height="100"></div>`, true},
+		{"1px important", `<img src="https://t.example/a.png" style="width:1px!important;height:1px !important">`, true},
+		{"picture source pixel", `<picture><source srcset="https://shop.us5.list-manage.com/track/open.php?u=9f3a2c&amp;id=71be0d 1x"><img src="https://cdn.example/x.png" width="300" height="100"></picture>`, true},
+		{"hidden attribute", `<img src="https://t.example/a.png" width="300" height="100" hidden>`, true},
 		{"tracking path no size", `<img src="https://t.example/open/9f8e7d6c5b4a39281706">`, true},
 		{"token gif", `<img src="https://t.example/9f8e7d6c5b4aa39281706.gif">`, true},
 		{"srcset pixel", `<img src="https://cdn.example/x.png" srcset="https://t.example/px.png 1x" width="1" height="1">`, true},
@@ -267,6 +315,8 @@ func TestImageHeuristics(t *testing.T) {
 		{"tall 1px line", `<img src="https://cdn.example/line.png" width="1" height="40">`, false},
 		{"cid image", `<img src="cid:logo@x" width="1" height="1">`, false},
 		{"data image", `<img src="data:image/gif;base64,R0lGOD" width="1" height="1">`, false},
+		{"picture of logos", `<picture><source srcset="https://cdn.example/logo@2x.png 2x, https://cdn.example/logo.png 1x"><img src="https://cdn.example/logo.png" width="120" height="40"></picture>`, false},
+		{"display block important", `<img src="https://cdn.example/hero.png" width="600" height="300" style="display:block !important">`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	source "github.com/trackscan/trackscan/crawler/email"
 )
 
 // The ids the knowledge base carries for ESPs; each must have data here.
@@ -91,6 +93,14 @@ func TestHostGlob(t *testing.T) {
 		{"email.*", "myemail.brand.example", false},
 		{"trk.klclick*.com", "trk.klclick3.com", true},
 		{"*.sendibt*.com", "abc.r.sendibt3.com", true},
+		{"*.sendibt*.com", "sendibt3.com", true},
+		{"*.sendibt*.com", "sendibt3.co", false},
+		{"*.r.*.awstrack.me", "abc.r.us-east-1.awstrack.me", true},
+		{"*.r.*.awstrack.me", "r.awstrack.me", false},
+		{"a*b*c", "abc", true},
+		{"a*bc*c", "abc", false},
+		{"mandrillapp.com", "mandrillapp.com", true},
+		{"mandrillapp.com", "x.mandrillapp.com", false},
 	}
 	for _, tt := range tests {
 		if got := hostGlob(tt.glob, tt.host); got != tt.want {
@@ -121,5 +131,39 @@ func TestLoadESPsRejectsBadData(t *testing.T) {
 		if _, err := LoadESPs([]byte(data)); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// Every header the scope names attributes the ESP on its own, with no
+// tracking URL in the body; the source says which header it was.
+func TestESPFromHeaders(t *testing.T) {
+	tests := []struct {
+		name, headers, esp, source string
+	}{
+		{"X-Mailer", "X-Mailer: MailChimp Mailer - **CID71be0d9f3a**", "mailchimp", "header X-Mailer"},
+		{"X-Mailer with vendor words", "X-Mailer: Roving Constant Contact 2012 (http://www.constantcontact.com)", "constant-contact", "header X-Mailer"},
+		{"Feedback-ID sender", "Feedback-ID: 4719:1204:newsletter:mailjet", "mailjet", "header Feedback-Id"},
+		{"Feedback-ID SES", "Feedback-ID: 1.eu-west-1.Zk9sQ2Fy=:AmazonSES", "amazon-ses", "header Feedback-Id"},
+		{"DKIM d=", "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n d=mcsv.net; s=k2; b=QmFz", "mailchimp", "DKIM d=mcsv.net"},
+		{"Return-Path", "Return-Path: <bounce-7781@bounces.mktomail.com>", "marketo", "Return-Path bounces.mktomail.com"},
+		{"List-Unsubscribe URL", "List-Unsubscribe: <https://shop.us5.list-manage.com/unsubscribe?u=9f3a2c&id=71be0d>", "mailchimp", "List-Unsubscribe shop.us5.list-manage.com"},
+		{"List-Unsubscribe mailto", "List-Unsubscribe: <mailto:unsub-0a1b2c@sendgrid.net?subject=unsubscribe>", "sendgrid", "List-Unsubscribe sendgrid.net"},
+		{"ESP header", "X-Mailgun-Sid: WyI0ZjQ2NSJd", "mailgun", "header X-Mailgun-Sid"},
+		{"ordinary mailer", "X-Mailer: Microsoft Outlook 16.0", "", ""},
+		{"own DKIM", "DKIM-Signature: v=1; d=shop.example; s=s1; b=QmFz", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Hi\r\n" + tt.headers +
+				"\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><a href=\"https://shop.example/\">Shop</a></p>\r\n"
+			rs := source.Parse("h.eml", []byte(raw))
+			if rs[0].Err != nil || rs[0].Msg == nil {
+				t.Fatalf("parse: %v", rs[0].Err)
+			}
+			e := Analyze(rs[0].Msg, Options{})
+			if e.ESP != tt.esp || e.ESPSource != tt.source {
+				t.Errorf("ESP %q from %q, want %q from %q", e.ESP, e.ESPSource, tt.esp, tt.source)
+			}
+		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
 	"golang.org/x/net/html"
@@ -36,6 +35,12 @@ type resource struct {
 	text          string  // link text
 
 	recipientSpecific bool // set by compare mode
+
+	// Set by --render: the URL was requested when the email was shown;
+	// renderOnly when only rendering found it (initiator: who asked).
+	loaded, renderOnly bool
+	resourceType       string
+	initiator          string
 }
 
 // document is everything the analysis needs from one email body.
@@ -43,6 +48,7 @@ type document struct {
 	resources []*resource
 	counts    map[string]int // image URL -> occurrences (spacer detection)
 	perKind   map[string]int
+	rendered  bool // what rendering loaded was merged in
 }
 
 // forwardMarkers are classes, ids and attributes webmail clients put around
@@ -58,6 +64,12 @@ var textURL = regexp.MustCompile(`https?://[^\s<>"'()\[\]]+`)
 
 // extract collects the resources of an email: its HTML when there is one,
 // else the URLs of its plain text (links only: text loads nothing).
+//
+// One walk over the parsed tree files every element under its kinds; the
+// lists are then added in a fixed order (images, background attributes,
+// style sheets, inline styles, other loads, links), each in document
+// order, since compare mode aligns the copies kind by kind. (Six selector
+// queries, one per kind, cost as much as parsing the HTML.)
 func extract(htmlBody, text string) *document {
 	d := &document{counts: map[string]int{}, perKind: map[string]int{}}
 	if strings.TrimSpace(htmlBody) == "" {
@@ -66,72 +78,168 @@ func extract(htmlBody, text string) *document {
 		}
 		return d
 	}
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(htmlBody))
+	root, err := html.Parse(strings.NewReader(htmlBody))
 	if err != nil { // x/net/html recovers from anything but a reader error
 		return d
 	}
 	var base *url.URL
-	if b, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		base, _ = url.Parse(strings.TrimSpace(b))
-	}
-
-	doc.Find("img, input[type=image]").Each(func(_ int, s *goquery.Selection) {
-		w, h := sizeOf(s)
-		hidden := hiddenReason(s)
-		if src, ok := s.Attr("src"); ok {
-			d.add(&resource{kind: resImage, raw: src, width: w, height: h, hidden: hidden}, base)
-		}
-		if set, ok := s.Attr("srcset"); ok {
-			for _, cand := range strings.Split(set, ",") {
-				if f := strings.Fields(cand); len(f) > 0 {
-					d.add(&resource{kind: resImage, raw: f[0], width: w, height: h, hidden: hidden}, base)
+	baseSeen := false
+	var images, backgrounds, sheets, inline, others, links []*resource
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			name := n.Data
+			switch {
+			case name == "base" && !baseSeen:
+				if b, ok := attr(n, "href"); ok {
+					baseSeen = true
+					base, _ = url.Parse(strings.TrimSpace(b))
+				}
+			case name == "img" || name == "input" && strings.EqualFold(attrOr(n, "type"), "image"):
+				w, h := sizeOf(n)
+				hidden := hiddenReason(n)
+				if src, ok := attr(n, "src"); ok {
+					images = append(images, &resource{kind: resImage, raw: src, width: w, height: h, hidden: hidden})
+				}
+				images = append(images, srcsetCandidates(n, w, h, hidden)...)
+			case name == "source" && n.Parent != nil && n.Parent.Data == "picture":
+				// <picture> offers alternatives of its <img>: one of them loads.
+				w, h := -1.0, -1.0
+				for c := n.Parent.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type == html.ElementNode && c.Data == "img" {
+						w, h = sizeOf(c)
+					}
+				}
+				images = append(images, srcsetCandidates(n, w, h, hiddenReason(n))...)
+			case name == "style":
+				for _, u := range styleSheetURLs(nodeText(n)) {
+					u.kind = resCSS
+					sheets = append(sheets, u)
+				}
+			}
+			if src, ok := attr(n, "background"); ok {
+				backgrounds = append(backgrounds, &resource{kind: resBackground, raw: src, width: -1, height: -1, hidden: hiddenReason(n)})
+			}
+			if style, ok := attr(n, "style"); ok && strings.Contains(strings.ToLower(style), "url") {
+				hidden := hiddenReason(n)
+				for _, u := range inlineStyleURLs(style) {
+					u.kind = resCSS
+					u.hidden = hidden
+					inline = append(inline, u)
+				}
+			}
+			if loadsOther(n) {
+				for _, a := range []string{"href", "src", "poster", "data"} {
+					if v, ok := attr(n, a); ok {
+						others = append(others, &resource{kind: resOther, raw: v, width: -1, height: -1})
+					}
+				}
+			}
+			if name == "a" || name == "area" {
+				if href, ok := attr(n, "href"); ok {
+					t := strings.Join(strings.Fields(nodeText(n)), " ")
+					if t == "" {
+						t = firstImageAlt(n)
+					}
+					links = append(links, &resource{kind: resLink, raw: href, text: t, width: -1, height: -1})
 				}
 			}
 		}
-	})
-	doc.Find("[background]").Each(func(_ int, s *goquery.Selection) {
-		src, _ := s.Attr("background")
-		d.add(&resource{kind: resBackground, raw: src, width: -1, height: -1, hidden: hiddenReason(s)}, base)
-	})
-	doc.Find("style").Each(func(_ int, s *goquery.Selection) {
-		for _, u := range styleSheetURLs(s.Text()) {
-			u.kind = resCSS
-			d.add(u, base)
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
 		}
-	})
-	doc.Find("[style]").Each(func(_ int, s *goquery.Selection) {
-		style, _ := s.Attr("style")
-		if !strings.Contains(strings.ToLower(style), "url") {
-			return
+	}
+	walk(root)
+	for _, list := range [][]*resource{images, backgrounds, sheets, inline, others, links} {
+		for _, r := range list {
+			d.add(r, base)
 		}
-		for _, u := range inlineStyleURLs(style) {
-			u.kind = resCSS
-			u.hidden = hiddenReason(s)
-			d.add(u, base)
-		}
-	})
-	doc.Find("link[href], iframe[src], video[poster], video[src], audio[src], source[src], embed[src], object[data]").Each(func(_ int, s *goquery.Selection) {
-		if goquery.NodeName(s) == "link" {
-			rel, _ := s.Attr("rel")
-			if !strings.Contains(strings.ToLower(rel), "stylesheet") {
-				return
-			}
-		}
-		for _, a := range []string{"href", "src", "poster", "data"} {
-			if v, ok := s.Attr(a); ok {
-				d.add(&resource{kind: resOther, raw: v, width: -1, height: -1}, base)
-			}
-		}
-	})
-	doc.Find("a[href], area[href]").Each(func(_ int, s *goquery.Selection) {
-		href, _ := s.Attr("href")
-		t := strings.Join(strings.Fields(s.Text()), " ")
-		if t == "" {
-			t, _ = s.Find("img[alt]").Attr("alt")
-		}
-		d.add(&resource{kind: resLink, raw: href, text: t, width: -1, height: -1}, base)
-	})
+	}
 	return d
+}
+
+// srcsetCandidates lists the URLs of a srcset attribute.
+func srcsetCandidates(n *html.Node, w, h float64, hidden string) []*resource {
+	set, ok := attr(n, "srcset")
+	if !ok {
+		return nil
+	}
+	var out []*resource
+	for _, cand := range strings.Split(set, ",") {
+		if f := strings.Fields(cand); len(f) > 0 {
+			out = append(out, &resource{kind: resImage, raw: f[0], width: w, height: h, hidden: hidden})
+		}
+	}
+	return out
+}
+
+// loadsOther: elements whose URL attribute a client fetches on open
+// (style sheets, frames, media).
+func loadsOther(n *html.Node) bool {
+	switch n.Data {
+	case "link":
+		_, ok := attr(n, "href")
+		return ok && strings.Contains(strings.ToLower(attrOr(n, "rel")), "stylesheet")
+	case "iframe", "embed", "audio":
+		_, ok := attr(n, "src")
+		return ok
+	case "video":
+		_, src := attr(n, "src")
+		_, poster := attr(n, "poster")
+		return src || poster
+	case "source":
+		_, ok := attr(n, "src")
+		return ok
+	case "object":
+		_, ok := attr(n, "data")
+		return ok
+	}
+	return false
+}
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func attrOr(n *html.Node, key string) string {
+	v, _ := attr(n, key)
+	return v
+}
+
+// nodeText is the text of a node and its descendants.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// firstImageAlt is the alt text of the first image inside a link.
+func firstImageAlt(n *html.Node) string {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == "img" {
+			if alt, ok := attr(c, "alt"); ok {
+				return alt
+			}
+		}
+		if alt := firstImageAlt(c); alt != "" {
+			return alt
+		}
+	}
+	return ""
 }
 
 // add resolves and keeps a web URL; cid:, data:, mailto: and the like are
@@ -165,15 +273,15 @@ func (d *document) add(r *resource, base *url.URL) {
 
 // sizeOf reads width and height from the attributes, overridden by the
 // inline style; -1 when unknown or relative.
-func sizeOf(s *goquery.Selection) (w, h float64) {
+func sizeOf(n *html.Node) (w, h float64) {
 	w, h = -1, -1
-	if v, ok := s.Attr("width"); ok {
+	if v, ok := attr(n, "width"); ok {
 		w = cssPixels(v)
 	}
-	if v, ok := s.Attr("height"); ok {
+	if v, ok := attr(n, "height"); ok {
 		h = cssPixels(v)
 	}
-	if style, ok := s.Attr("style"); ok {
+	if style, ok := attr(n, "style"); ok {
 		decls := styleDecls(style)
 		if v, ok := decls["width"]; ok {
 			w = cssPixels(v)
@@ -197,13 +305,13 @@ func cssPixels(v string) float64 {
 }
 
 // hiddenReason says why an element (or one of its ancestors) is not shown.
-func hiddenReason(s *goquery.Selection) string {
-	for n := s.Get(0); n != nil; n = n.Parent {
+func hiddenReason(el *html.Node) string {
+	for n := el; n != nil; n = n.Parent {
 		if n.Type != html.ElementNode {
 			continue
 		}
 		for _, a := range n.Attr {
-			if a.Key == "hidden" && n == s.Get(0) {
+			if a.Key == "hidden" && n == el {
 				return "hidden attribute"
 			}
 			if a.Key != "style" || !mayHide(a.Val) {
@@ -260,7 +368,11 @@ func styleDecls(style string) map[string]string {
 		for _, v := range p.Values() {
 			b.Write(v.Data)
 		}
-		out[strings.ToLower(string(data))] = strings.ToLower(strings.TrimSpace(b.String()))
+		// Emails mark nearly every declaration !important (to beat webmail
+		// styles); "none !important" still hides.
+		v := strings.ToLower(strings.TrimSpace(b.String()))
+		v = strings.TrimSpace(strings.TrimSuffix(v, "!important"))
+		out[strings.ToLower(string(data))] = v
 	}
 }
 

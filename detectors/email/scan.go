@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/trackscan/trackscan/crawler/capture"
 	source "github.com/trackscan/trackscan/crawler/email"
 	"github.com/trackscan/trackscan/detectors"
 )
@@ -17,6 +18,10 @@ type ScanOptions struct {
 	Options
 	Load    source.Options
 	Workers int // 0: GOMAXPROCS
+	// Render, when set, shows each message with HTML in a browser
+	// (crawler/browser.Render) and the analysis merges what loaded. Its
+	// error is reported on the email; the static result is kept.
+	Render func(*source.Message) (*capture.Page, error)
 }
 
 // ScanFiles loads and analyses every input (paths as expanded by
@@ -24,6 +29,7 @@ type ScanOptions struct {
 // Email with Error set (and whatever was found); the others are still
 // scanned. The result is sorted by file (mbox messages in order).
 func ScanFiles(files []string, stdin io.Reader, opt ScanOptions) []detectors.Email {
+	opt.Options = opt.Options.prepared()
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -57,14 +63,23 @@ func scanOne(file string, stdin io.Reader, opt ScanOptions) []detectors.Email {
 	var out []detectors.Email
 	for _, r := range source.ReadFile(file, stdin, opt.Load) {
 		var e detectors.Email
-		if r.Msg != nil {
+		var errs []string
+		if r.Err != nil {
+			errs = append(errs, r.Err.Error())
+		}
+		switch {
+		case r.Msg != nil && opt.Render != nil && strings.TrimSpace(r.Msg.HTML) != "":
+			page, err := opt.Render(r.Msg)
+			if err != nil {
+				errs = append(errs, "render: "+err.Error())
+			}
+			e = AnalyzeRendered(r.Msg, page, opt.Options)
+		case r.Msg != nil:
 			e = Analyze(r.Msg, opt.Options)
-		} else {
+		default:
 			e = detectors.Email{File: r.File, Trackers: []detectors.EmailTracker{}}
 		}
-		if r.Err != nil {
-			e.Error = r.Err.Error()
-		}
+		e.Error = strings.Join(errs, "; ")
 		out = append(out, e)
 	}
 	return out

@@ -3,58 +3,151 @@ package email
 import (
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/trackscan/trackscan/detectors"
 )
 
-// WriteTable writes the marketer's one-screen answer: per email the ESP and
-// how many open pixels, click-tracked links, CSS trackers and address leaks
-// (third-party leaks in brackets) it has.
-func WriteTable(w io.Writer, emails []detectors.Email) error {
-	t := tablewriter.NewWriter(w)
-	t.Header("Email", "ESP", "Open pixels", "Click tracking", "CSS trackers", "Leaks (3rd party)", "3rd-party hosts")
+// maxHosts keeps a cell short: the rest of the hosts are counted.
+const maxHosts = 3
+
+// Summary is the marketer's one-screen answer, one row per email: the ESP,
+// the open pixels, click-tracked links and CSS trackers (with the domains
+// they sit on: registrable domains keep the columns narrow, the JSON has
+// the hosts), the address leaks (encoding and domain; "3rd party" when it
+// is not the sender's), and how many third-party hosts the email loads
+// from. When any email was rendered, a last column says what rendering
+// loaded.
+func Summary(emails []detectors.Email) (header []string, rows [][]string) {
+	header = []string{"EMAIL", "ESP", "OPEN PIXELS", "CLICK TRACKING", "CSS TRACKERS", "ADDRESS LEAKS", "3RD-PARTY HOSTS"}
+	rendered := slices.ContainsFunc(emails, func(e detectors.Email) bool { return e.Render != nil })
+	if rendered {
+		header = append(header, "RENDERED")
+	}
 	for _, e := range emails {
-		if e.Error != "" && len(e.Trackers) == 0 {
-			if err := t.Append(e.File, "error: "+e.Error, "", "", "", "", ""); err != nil {
-				return err
-			}
-			continue
-		}
-		var pixels, clicks, css, leaks, leaks3p, hosts int
-		for _, tr := range e.Trackers {
-			switch tr.Kind {
-			case detectors.KindOpenPixel:
-				pixels++
-			case detectors.KindClickTracking:
-				clicks++
-			case detectors.KindCSSTracker:
-				css++
-			case detectors.KindAddressLeak:
-				leaks++
-				if tr.ThirdParty {
-					leaks3p++
-				}
-			case detectors.KindThirdPartyContent:
-				hosts++
-			}
-		}
-		esp := "-"
+		file, esp := e.File, "-"
 		if e.ESP != "" {
 			esp = e.ESP
 			if x := DefaultESPs().ByID(e.ESP); x != nil {
 				esp = x.DisplayName()
 			}
 		}
-		file := e.File
-		if e.Error != "" {
+		switch {
+		case e.Error != "" && len(e.Trackers) == 0 && e.ESP == "":
+			esp = "error: " + e.Error // nothing else to show; the report lists errors in full too
+		case e.Error != "":
 			file += " (incomplete)"
 		}
-		if err := t.Append(file, esp, strconv.Itoa(pixels), strconv.Itoa(clicks), strconv.Itoa(css),
-			fmt.Sprintf("%d (%d)", leaks, leaks3p), strconv.Itoa(hosts)); err != nil {
+		hosts := 0
+		for _, tr := range e.Trackers {
+			if tr.Kind == detectors.KindThirdPartyContent {
+				hosts++
+			}
+		}
+		row := []string{file, esp, kindCell(e, detectors.KindOpenPixel), kindCell(e, detectors.KindClickTracking),
+			kindCell(e, detectors.KindCSSTracker), leakCell(e), fmt.Sprint(hosts)}
+		if rendered {
+			row = append(row, renderCell(e))
+		}
+		rows = append(rows, row)
+	}
+	return header, rows
+}
+
+// kindCell is "N (host, host)" for one kind of tracker, "-" for none.
+func kindCell(e detectors.Email, kind string) string {
+	n := 0
+	var hosts []string
+	for _, tr := range e.Trackers {
+		if tr.Kind != kind {
+			continue
+		}
+		n++
+		if d := registrable(tr.Host); d != "" && !slices.Contains(hosts, d) {
+			hosts = append(hosts, d)
+		}
+	}
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d (%s)", n, hostList(hosts))
+}
+
+func hostList(hosts []string) string {
+	slices.Sort(hosts)
+	if len(hosts) > maxHosts {
+		return strings.Join(hosts[:maxHosts], ", ") + fmt.Sprintf(" +%d", len(hosts)-maxHosts)
+	}
+	return strings.Join(hosts, ", ")
+}
+
+// leakCell lists "encoding to host" once each, third parties marked.
+func leakCell(e detectors.Email) string {
+	var parts []string
+	for _, tr := range e.Trackers {
+		if tr.Kind != detectors.KindAddressLeak {
+			continue
+		}
+		p := tr.LeakEncoding + " to " + registrable(tr.Host)
+		if tr.ThirdParty {
+			p += " (3rd party)"
+		}
+		if !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	slices.Sort(parts)
+	if len(parts) > maxHosts {
+		return strings.Join(parts[:maxHosts], "\n") + fmt.Sprintf("\n+%d more", len(parts)-maxHosts)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// renderCell says what rendering loaded: requests, cookies set (third
+// party), and trackers only rendering found.
+func renderCell(e detectors.Email) string {
+	if e.Render == nil {
+		return "-"
+	}
+	thirdParty := 0
+	for _, c := range e.Render.Cookies {
+		if c.ThirdParty {
+			thirdParty++
+		}
+	}
+	only := 0
+	for _, tr := range e.Trackers {
+		if tr.Rendered == detectors.RenderedOnly && tr.Kind != detectors.KindThirdPartyContent {
+			only++
+		}
+	}
+	return fmt.Sprintf("%d requests\n%d cookies, %d 3rd party\n%d only rendered",
+		len(e.Render.Requests), len(e.Render.Cookies), thirdParty, only)
+}
+
+// WriteTable writes Summary as a plain table (the report's table format
+// shows the same rows, then the findings).
+func WriteTable(w io.Writer, emails []detectors.Email) error {
+	header, rows := Summary(emails)
+	t := tablewriter.NewWriter(w)
+	t.Header(toAny(header)...)
+	for _, r := range rows {
+		if err := t.Append(toAny(r)...); err != nil {
 			return err
 		}
 	}
 	return t.Render()
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }
