@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"math"
 	"slices"
 	"strings"
@@ -299,29 +300,41 @@ func consentText(p Page) string {
 	if c == nil {
 		return "-"
 	}
-	if !c.BannerFound {
-		return "no banner found"
-	}
 	var parts []string
-	if c.CMP != "" {
-		parts = append(parts, "banner ("+c.CMP+")")
-	} else {
-		parts = append(parts, "banner")
-	}
-	if c.Action != "" {
-		switch {
-		case c.Clicked && c.Verified:
-			parts = append(parts, c.Action+" clicked, verified")
-		case c.Clicked:
-			parts = append(parts, c.Action+" clicked, not verified")
-		default:
-			parts = append(parts, c.Action+" not clicked")
+	switch {
+	case c.Carried:
+		// The choice made on another page was set before this one loaded.
+		parts = append(parts, c.Action+" carried from "+cmp.Or(c.CarriedFrom, "another page"))
+		if c.CMP != "" {
+			parts = append(parts, consent.Name(c.CMP))
+		}
+		if c.Verified {
+			parts = append(parts, "banner stayed hidden")
+		}
+	case !c.BannerFound:
+		return cmp.Or(oneLineText(c.Note), "no banner found")
+	default:
+		if c.CMP != "" {
+			parts = append(parts, "banner ("+consent.Name(c.CMP)+")")
+		} else {
+			parts = append(parts, "banner")
+		}
+		if c.Action != "" {
+			switch {
+			case c.Clicked && c.Verified:
+				parts = append(parts, c.Action+" clicked, verified")
+			case c.Clicked:
+				parts = append(parts, c.Action+" clicked, not verified")
+			default:
+				parts = append(parts, c.Action+" not clicked")
+			}
 		}
 	}
 	if c.TCF != nil {
 		parts = append(parts, "TCF "+cmp.Or(c.TCF.EventStatus, "present"))
 	}
-	if c.Note != "" {
+	// On a carried page the note only says that no banner showed.
+	if c.Note != "" && !c.Carried {
 		parts = append(parts, oneLineText(c.Note))
 	}
 	return strings.Join(parts, "; ")

@@ -47,7 +47,7 @@ func TestHTMLContent(t *testing.T) {
 		"No sentence of the policy covers this.",
 		"Consent manager &lt;OneTrust&gt;", // evidence is escaped
 		"#onetrust-reject-all-handler",
-		"banner (onetrust); reject clicked, verified",
+		"banner (OneTrust); reject clicked, verified",
 		"Mozilla/5.0 (X11; Linux x86_64)",
 		`class="pill undisclosed"`,
 		`<section id="summary">`, `<div class="n">1</div><div class="l">critical</div>`, // severity tiles

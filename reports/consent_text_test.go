@@ -1,0 +1,35 @@
+package reports
+
+import (
+	"testing"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+)
+
+func TestConsentText(t *testing.T) {
+	tests := []struct {
+		name string
+		c    *capture.Consent
+		want string
+	}{
+		{"no consent data", nil, "-"},
+		{"no banner, engine's note kept", &capture.Consent{Note: "OneTrust present, banner hidden"}, "OneTrust present, banner hidden"},
+		{"no banner, no note", &capture.Consent{}, "no banner found"},
+		{"clicked and verified, display name", &capture.Consent{BannerFound: true, CMP: "onetrust", Action: "reject", Clicked: true, Verified: true},
+			"banner (OneTrust); reject clicked, verified"},
+		{"clicked, not verified", &capture.Consent{BannerFound: true, Action: "accept", Clicked: true},
+			"banner; accept clicked, not verified"},
+		{"carried, banner stayed hidden", &capture.Consent{Carried: true, CarriedFrom: "http://shop.example/", CMP: "cookiebot", Action: "reject",
+			Verified: true, Note: "no consent banner found"},
+			"reject carried from http://shop.example/; Cookiebot; banner stayed hidden"},
+		{"pre-consent with TCF", &capture.Consent{BannerFound: true, CMP: "quantcast", TCF: &capture.TCF{EventStatus: "cmpuishown"}},
+			"banner (Quantcast Choice (InMobi)); TCF cmpuishown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := consentText(Page{Consent: tt.c}); got != tt.want {
+				t.Errorf("consentText = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
