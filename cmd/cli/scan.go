@@ -101,6 +101,7 @@ func newScanCmd(e *env) *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	f.out.scanDefaults = true
 	return cmd
 }
 
