@@ -133,8 +133,13 @@ func (c *collector) parse(msg []byte) {
 		if err != nil {
 			return
 		}
+		// The first answer for a name wins: the A, AAAA and CNAME queries
+		// all carry the chain, and one odd answer must not rewrite it.
+		alias, target := normHost(rh.Name.String()), normHost(rr.CNAME.String())
 		c.mu.Lock()
-		c.target[normHost(rh.Name.String())] = normHost(rr.CNAME.String())
+		if _, ok := c.target[alias]; !ok && target != "" {
+			c.target[alias] = target
+		}
 		c.mu.Unlock()
 	}
 }
