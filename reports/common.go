@@ -429,3 +429,26 @@ func someOf(vals []string, n int) []string {
 	}
 	return append(slices.Clone(vals[:n]), fmt.Sprintf("+%d more", len(vals)-n))
 }
+
+// findingRows gives one row per group: #, severity, rule, vendor, phase,
+// disclosure, the pages (or files) it was seen on, and the number of the
+// policy sentence it relied on ("none" when the policy says nothing).
+func findingRows(r *Report, groups []findingGroup, quoteIDs map[string]int) [][]string {
+	rows := make([][]string, 0, len(groups))
+	for i, g := range groups {
+		f := g.First
+		pages := make([]string, len(g.Targets))
+		for j, target := range g.Targets {
+			pages[j] = shortTarget(r.Target, target)
+		}
+		quote := "-"
+		if id := quoteIDs[oneLineText(f.PolicyQuote)]; id > 0 {
+			quote = fmt.Sprintf("[%d]", id)
+		} else if f.Disclosure != "" {
+			quote = "none"
+		}
+		rows = append(rows, []string{fmt.Sprint(i + 1), string(f.Severity), f.Rule, orDash(vendorName(r, f.Vendor)),
+			orDash(f.Phase), orDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
+	}
+	return rows
+}

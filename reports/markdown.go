@@ -133,21 +133,9 @@ func (m *mdWriter) findings(r *Report) {
 	m.printf("\n### Findings\n")
 	groups := groupFindings(r.Findings)
 	quoteIDs, quotes := quoteIndex(groups)
-	var rows [][]string
-	for i, g := range groups {
-		f := g.First
-		pages := make([]string, len(g.Targets))
-		for j, target := range g.Targets {
-			pages[j] = shortTarget(r.Target, target)
-		}
-		quote := "-"
-		if id := quoteIDs[oneLineText(f.PolicyQuote)]; id > 0 {
-			quote = fmt.Sprintf("[%d]", id)
-		} else if f.Disclosure != "" {
-			quote = "none"
-		}
-		rows = append(rows, []string{fmt.Sprint(i + 1), mdSeverity(f.Severity), f.Rule, orDash(vendorName(r, f.Vendor)),
-			orDash(f.Phase), orDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
+	rows := findingRows(r, groups, quoteIDs)
+	for i := range rows {
+		rows[i][1] = mdSeverity(groups[i].First.Severity)
 	}
 	where := "Pages"
 	if r.Kind != "site" {

@@ -214,22 +214,10 @@ func (t *tableWriter) findings() {
 		where = "FILES"
 	}
 	b := &boxTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", where, "POLICY"}, sgrCol: 1}
-	for i, g := range groups {
-		f := g.First
-		pages := make([]string, len(g.Targets))
-		for j, target := range g.Targets {
-			pages[j] = shortTarget(r.Target, target)
-		}
-		quote := "-"
-		if id := quoteIDs[oneLineText(f.PolicyQuote)]; id > 0 {
-			quote = fmt.Sprintf("[%d]", id)
-		} else if f.Disclosure != "" {
-			quote = "none"
-		}
-		b.rows = append(b.rows, []string{fmt.Sprint(i + 1), string(f.Severity), f.Rule, orDash(vendorName(r, f.Vendor)),
-			orDash(f.Phase), orDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
-		if t.color {
-			b.sgr = append(b.sgr, severityColors[f.Severity])
+	b.rows = findingRows(r, groups, quoteIDs)
+	if t.color {
+		for _, g := range groups {
+			b.sgr = append(b.sgr, severityColors[g.First.Severity])
 		}
 	}
 	t.box("Findings", b)

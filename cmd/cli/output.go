@@ -126,6 +126,21 @@ const policyTimeout = 2 * time.Minute
 // aliases a policy may use.
 func vendorInfo(id string) *kb.Vendor { return kb.Default().Vendor(id) }
 
+// loadPolicyInto reads the --policy sources, if any, into rep.
+func (o *outputFlags) loadPolicyInto(rep *reports.Report) error {
+	if len(o.policies) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), policyTimeout)
+	defer cancel()
+	p, err := loadPolicy(ctx, o.policies...)
+	if err != nil {
+		return usageErr("policy: %s", oneLine(err))
+	}
+	rep.Policy = p
+	return nil
+}
+
 // emit completes a report (rules, baseline, ignore file), writes it and
 // returns ErrFindings when --fail-on is reached. incomplete is the error of
 // the scan itself, returned after the report is written so that what was
@@ -134,14 +149,8 @@ func (e *env) emit(rep *reports.Report, o *outputFlags, incomplete error) error 
 	if _, err := o.Config(); err != nil {
 		return err
 	}
-	if len(o.policies) > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), policyTimeout)
-		p, err := loadPolicy(ctx, o.policies...)
-		cancel()
-		if err != nil {
-			return usageErr("policy: %s", oneLine(err))
-		}
-		rep.Policy = p
+	if err := o.loadPolicyInto(rep); err != nil {
+		return err
 	}
 	res := rules.Evaluate(inputOf(rep))
 	rep.Vendors = res.Vendors

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -82,13 +81,9 @@ then beside SCAN.json.`,
 // then applies the baseline and the ignore file.
 func (e *env) rejudge(rep *reports.Report, o *outputFlags) error {
 	if len(o.policies) > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), policyTimeout)
-		p, err := loadPolicy(ctx, o.policies...)
-		cancel()
-		if err != nil {
-			return usageErr("policy: %s", oneLine(err))
+		if err := o.loadPolicyInto(rep); err != nil {
+			return err
 		}
-		rep.Policy = p
 		res := rules.Evaluate(inputOf(rep))
 		rep.Vendors, rep.Findings, rep.Suppressed = res.Vendors, res.Findings, 0
 		if rep.Findings == nil {

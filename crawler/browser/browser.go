@@ -4,6 +4,7 @@
 package browser
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -229,9 +230,42 @@ func (b *Browser) stopLocked(graceful bool) {
 		b.allocStop()
 	}
 	if b.dataDir != "" {
-		_ = os.RemoveAll(b.dataDir)
+		removeProfile(b.dataDir)
 	}
 	b.ctx, b.cancel, b.allocStop, b.dataDir = nil, nil, nil, ""
+}
+
+// removeProfile deletes a profile directory once no process uses it.
+// Chromium's helper processes outlive the browser process by up to a couple
+// of seconds and may write into the profile (crash reports) meanwhile, which
+// would leave a re-created directory behind.
+func removeProfile(dir string) {
+	deadline := time.Now().Add(3 * time.Second)
+	for profileInUse(dir) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = os.RemoveAll(dir)
+}
+
+// profileInUse says whether a process has dir on its command line
+// (Chromium's processes all carry --user-data-dir). Only Linux has /proc;
+// elsewhere it says no.
+func profileInUse(dir string) bool {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return false
+	}
+	needle := []byte(dir)
+	for _, e := range entries {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && bytes.Contains(cmdline, needle) {
+			return true
+		}
+	}
+	return false
 }
 
 // visitorUserAgent removes the headless marker: consent managers and
@@ -298,11 +332,18 @@ func (b *Browser) allocatorOptions() []chromedp.ExecAllocatorOption {
 	return opts
 }
 
-// inContainer reports a Docker-like container, whose default seccomp
-// profile denies the namespaces Chromium's sandbox needs.
+// inContainer reports a container (Docker, Podman, Kubernetes), whose
+// default seccomp profile denies the namespaces Chromium's sandbox needs.
 func inContainer() bool {
-	_, err := os.Stat("/.dockerenv")
-	return err == nil || os.Getenv("TRACKSCAN_NO_SANDBOX") == "1"
+	if os.Getenv("TRACKSCAN_NO_SANDBOX") == "1" || os.Getenv("KUBERNETES_SERVICE_HOST") != "" || os.Getenv("container") != "" {
+		return true
+	}
+	for _, marker := range []string{"/.dockerenv", "/run/.containerenv"} {
+		if _, err := os.Stat(marker); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // newProfileDir writes a fresh profile whose cookie controls say whether

@@ -5,11 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
-
-	"github.com/goccy/go-yaml"
 )
 
 // heldoutDir holds policies we wrote ourselves, with labels written from
@@ -38,19 +35,7 @@ type score struct {
 // recall and precision, payment/hosting roles and declared lifetimes over
 // the held-out policies, and holds them to the aims.
 func TestHeldoutPolicies(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(heldoutDir, "labels.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var labels map[string]heldoutLabel
-	if err := yaml.UnmarshalWithOptions(b, &labels, yaml.Strict()); err != nil {
-		t.Fatal(yaml.FormatError(err, false, true))
-	}
-	names := make([]string, 0, len(labels))
-	for n := range labels {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	labels, names := readLabels[heldoutLabel](t, filepath.Join(heldoutDir, "labels.yaml"))
 	if len(names) < 5 {
 		t.Fatalf("%d held-out policies, want at least 5", len(names))
 	}

@@ -45,19 +45,15 @@ func nameable(v *kb.Vendor, text string) bool {
 	return false
 }
 
-// TestSeedPolicies is the labelled check over the real policies in
-// ../shared/seeds: practice accuracy, every denial read as a denial, and
-// named-vendor recall and precision, printed and held to 90%.
-func TestSeedPolicies(t *testing.T) {
-	dir := seedDir()
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("seed policies not present (%s)", dir)
-	}
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "policy", "seed-labels.yaml"))
+// readLabels reads a YAML file of labels keyed by policy file name and
+// returns them with the names sorted.
+func readLabels[T any](t *testing.T, path string) (map[string]T, []string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var labels map[string]seedLabel
+	var labels map[string]T
 	if err := yaml.UnmarshalWithOptions(b, &labels, yaml.Strict()); err != nil {
 		t.Fatal(yaml.FormatError(err, false, true))
 	}
@@ -66,6 +62,18 @@ func TestSeedPolicies(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	return labels, names
+}
+
+// TestSeedPolicies is the labelled check over the real policies in
+// ../shared/seeds: practice accuracy, every denial read as a denial, and
+// named-vendor recall and precision, printed and held to 90%.
+func TestSeedPolicies(t *testing.T) {
+	dir := seedDir()
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("seed policies not present (%s)", dir)
+	}
+	labels, names := readLabels[seedLabel](t, filepath.Join("..", "..", "testdata", "policy", "seed-labels.yaml"))
 
 	p := Default()
 	practices := Practices()
