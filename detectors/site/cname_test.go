@@ -25,6 +25,7 @@ func TestCNAMECloaking(t *testing.T) {
 		want       string
 		wantCookie string // vendor of cookie trk_uid, when written
 		wantNot    string // a vendor that must not appear
+		wantKinds  []string
 	}{
 		{
 			name:     "first-party subdomain aliased to a tracker",
@@ -32,6 +33,7 @@ func TestCNAMECloaking(t *testing.T) {
 			writes:   []capture.CookieWrite{headerCookie},
 			cnames:   map[string][]string{"metrics.shop.example": {"shop.example.eulerian.net"}},
 			want:     "eulerian  true", wantCookie: "eulerian",
+			wantKinds: []string{"web-beacon eulerian", "tracking-cookie eulerian"},
 		},
 		{
 			name:     "tracker in the middle of a longer chain",
@@ -69,7 +71,7 @@ func TestCNAMECloaking(t *testing.T) {
 			name:     "unknown third-party host aliased to a tracker",
 			requests: []capture.Request{img("https://t.partner-net.org/p.gif")},
 			cnames:   map[string][]string{"t.partner-net.org": {"partner.k.keyade.com"}},
-			want:     "keyade  false", wantNot: "unknown:partner-net.org",
+			want:     "keyade  false", wantNot: "unknown:partner-net.org", wantKinds: []string{"web-beacon keyade"},
 		},
 		{
 			name:     "without DNS answers the subdomain stays first party",
@@ -93,6 +95,11 @@ func TestCNAMECloaking(t *testing.T) {
 			}
 			if tt.want == "" && len(got) > 0 || tt.want != "" && (len(got) != 1 || got[0] != tt.want) {
 				t.Errorf("cname-cloaking detections %q, want %q", got, tt.want)
+			}
+			for _, k := range tt.wantKinds {
+				if !kinds(r)[k] {
+					t.Errorf("missing detection %q; have %v", k, kinds(r))
+				}
 			}
 			for _, v := range r.Vendors {
 				if tt.wantNot != "" && v.ID == tt.wantNot {
