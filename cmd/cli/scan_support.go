@@ -11,6 +11,7 @@ import (
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
+	"github.com/trackscan/trackscan/crawler/dns"
 	"github.com/trackscan/trackscan/crawler/frontier"
 	"github.com/trackscan/trackscan/crawler/resolve"
 )
@@ -120,4 +121,36 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// cnameResolver is the resolver of the CNAME lookups, nil with --no-dns.
+func cnameResolver(f *scanFlags) (*dns.Resolver, error) {
+	if f.noDNS {
+		if f.dnsServer != "" {
+			return nil, usageErr("--dns and --no-dns exclude each other")
+		}
+		return nil, nil
+	}
+	r, err := dns.New(dns.Options{Server: f.dnsServer})
+	if err != nil {
+		return nil, usageErr("--dns: %v", err)
+	}
+	return r, nil
+}
+
+// resolveCNAMEs records on the pages the CNAME chains of their first-party
+// subdomains and unknown third-party hosts, for the cloaking detector. The
+// lookups run after the capture, each host once; a failure is noted once and
+// never makes the scan incomplete (the pages are all there).
+func (r *scanRun) resolveCNAMEs(ctx context.Context, pages []capture.Page, res *dns.Resolver) {
+	if res == nil || ctx.Err() != nil {
+		return
+	}
+	known := func(h string) bool { _, ok := r.kb.MatchHost(h); return ok }
+	out := res.ResolveAll(ctx, dns.Hosts(pages, known))
+	dns.Annotate(pages, out.Chains)
+	if out.Failed > 0 && ctx.Err() == nil {
+		r.note(fmt.Sprintf("%d of %d CNAME %s failed on the %s (first: %s); trackers hidden behind those hosts may be missed",
+			out.Failed, out.Looked, plural(out.Looked, "lookup"), res.Server(), out.First))
+	}
 }
