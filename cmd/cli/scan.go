@@ -77,7 +77,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
 	fs.StringArrayVar(&f.filterLists, "filter-list", nil, "Adblock Plus filter list (e.g. easyprivacy.txt) to classify requests (repeatable)")
 	fs.StringArrayVar(&f.trackerDBs, "tracker-db", nil, "DuckDuckGo tds.json or Disconnect services.json (repeatable)")
-	fs.StringVar(&f.dnsServer, "dns", "", "DNS server HOST[:PORT] for the CNAME lookups that find trackers behind first-party subdomains (default: the system resolver; --resolve does not apply to them)")
+	fs.StringVar(&f.dnsServer, "dns", "", "DNS server HOST[:PORT] for the CNAME lookups that find trackers behind first-party subdomains (default: the system resolver, which is not asked about reserved names such as .example and .test nor about hosts --resolve maps)")
 	fs.BoolVar(&f.noDNS, "no-dns", false, "no CNAME lookups (no CNAME cloaking detection)")
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -147,10 +149,34 @@ func (r *scanRun) resolveCNAMEs(ctx context.Context, pages []capture.Page, res *
 		return
 	}
 	known := func(h string) bool { _, ok := r.kb.MatchHost(h); return ok }
-	out := res.ResolveAll(ctx, dns.Hosts(pages, known))
+	hosts := dns.Hosts(pages, known)
+	if r.flags.dnsServer == "" {
+		hosts = slices.DeleteFunc(hosts, r.notForSystemDNS())
+	}
+	if len(hosts) == 0 {
+		return
+	}
+	out := res.ResolveAll(ctx, hosts)
 	dns.Annotate(pages, out.Chains)
 	if out.Failed > 0 && ctx.Err() == nil {
 		r.note(fmt.Sprintf("%d of %d CNAME %s failed on the %s (first: %s); trackers hidden behind those hosts may be missed",
 			out.Failed, out.Looked, plural(out.Looked, "lookup"), res.Server(), out.First))
+	}
+}
+
+// notForSystemDNS says which hosts the system resolver is not asked about:
+// names under reserved top-level domains (RFC 2606, 6761), which have no
+// public records, and hosts the --resolve rules send elsewhere, whose public
+// records say nothing about what the browser reached. --dns asks about all.
+func (r *scanRun) notForSystemDNS() func(string) bool {
+	rules, _ := resolve.Parse(strings.Join(r.flags.resolve, ", "))
+	return func(host string) bool {
+		tld := host[strings.LastIndexByte(host, '.')+1:]
+		switch tld {
+		case "example", "test", "invalid", "localhost", "local":
+			return true
+		}
+		_, mapped, _ := rules.Map(net.JoinHostPort(host, "443"))
+		return mapped
 	}
 }
