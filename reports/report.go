@@ -42,6 +42,9 @@ type Report struct {
 	Notes      []string              `json:"notes,omitempty"`  // how the run went, when worth saying (not failures)
 	// Suppressed counts findings left out by a baseline or the ignore file.
 	Suppressed int `json:"suppressed,omitempty"`
+	// SuppressedFingerprints are the fingerprints a baseline suppressed,
+	// sorted, so that diff sees those findings as still present.
+	SuppressedFingerprints []string `json:"suppressed_fingerprints,omitempty"`
 }
 
 // Tool names the program that wrote the report.

@@ -85,7 +85,7 @@ func (e *env) rejudge(rep *reports.Report, o *outputFlags) error {
 			return err
 		}
 		res := rules.Evaluate(inputOf(rep))
-		rep.Vendors, rep.Findings, rep.Suppressed = res.Vendors, res.Findings, 0
+		rep.Vendors, rep.Findings, rep.Suppressed, rep.SuppressedFingerprints = res.Vendors, res.Findings, 0, nil
 		if rep.Findings == nil {
 			rep.Findings = []rules.Finding{}
 		}
