@@ -210,3 +210,26 @@ func ParseSeverity(s string) (Severity, bool) {
 	}
 	return "", false
 }
+
+// emailRules are the rules an email report can fire; contradicted-practice
+// is the only one both kinds share (a policy denying email tracking).
+var emailRules = map[string]bool{
+	RuleEmailOpenUndeclared: true, RuleEmailClickUndeclared: true, RuleRecipientAddressLeak: true,
+	RuleContradictedPractice: true,
+}
+
+// AppliesTo reports whether the rule can fire on a report of this kind
+// ("site" or "email") with or without a policy. A rule the email rules do
+// not list is a site rule.
+func (r Rule) AppliesTo(kind string, hasPolicy bool) bool {
+	if r.NeedsPolicy && !hasPolicy {
+		return false
+	}
+	switch kind {
+	case "email":
+		return emailRules[r.ID]
+	case "site":
+		return !emailRules[r.ID] || r.ID == RuleContradictedPractice
+	}
+	return false
+}
