@@ -400,6 +400,14 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 		}
 		out = append(out, f)
 	}
+	// A denied practice: "we never use session recording", "we do not track
+	// whether you opened our emails".
+	for _, ps := range []practiceSpec{practiceSessionRecording, practiceFingerprinting} {
+		out = append(out, ev.practiceFindings(ps, DisclosureContradicted)...)
+	}
+	for _, ep := range []emailPractice{practiceEmailOpen, practiceEmailClick} {
+		out = append(out, ev.emailFindings(ep, DisclosureContradicted)...)
+	}
 	// Cookies and storage of no known vendor still break a consent claim.
 	if claim, ok := ev.consentClaim(); ok {
 		for _, g := range ev.phaseGroups(PhasePre) {
@@ -506,61 +514,67 @@ var (
 
 // checkPractice reports session recording or fingerprinting the policy does
 // not declare: by the practice, or (for a vendor whose whole business it
-// is) by naming the vendor.
+// is) by naming the vendor. A policy that denies the practice is
+// contradicted-practice's to report.
 func checkPractice(ps practiceSpec) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		type obs struct {
-			vendor, subject string
-			hosts, pages    []string
-		}
-		seen := map[string]*obs{}
-		add := func(vendor, host string, pages ...string) {
-			key, subject := vendor, ""
-			if vendor == "" {
-				key, subject = "host:"+host, host
-			}
-			o := seen[key]
-			if o == nil {
-				o = &obs{vendor: vendor, subject: subject}
-				seen[key] = o
-			}
-			o.hosts = append(o.hosts, host)
-			o.pages = append(o.pages, pages...)
-		}
-		for _, v := range ev.in.Vendors {
-			if v.Category == ps.category {
-				for _, h := range v.Hosts {
-					add(v.ID, h, ev.vendorPages(v.ID)...)
-				}
-				if len(v.Hosts) == 0 {
-					add(v.ID, "", ev.vendorPages(v.ID)...)
-				}
-			}
-		}
-		for _, d := range ev.in.Detections {
-			if d.Kind == ps.kind {
-				add(d.Vendor, d.Host, d.Page)
-			}
-		}
-		keys := make([]string, 0, len(seen))
-		for k := range seen {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var out []Finding
-		for _, k := range keys {
-			o := seen[k]
-			level, quote := ev.practiceDisclosure(ps, o.vendor)
-			if level == DisclosureNamed || level == DisclosureCategoryOnly || level == DisclosureOwnerNamed {
-				continue
-			}
-			cat := ps.category
-			out = append(out, Finding{Vendor: o.vendor, Category: string(cat), Disclosure: level, PolicyQuote: quote,
-				Target: ev.firstPage(o.pages), Subject: o.subject,
-				Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
-		}
-		return out
+		return ev.practiceFindings(ps, DisclosureUndisclosed)
 	}
+}
+
+// practiceFindings are the observations of a practice whose disclosure is
+// level, one per vendor (or per host of an unknown script).
+func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding {
+	type obs struct {
+		vendor, subject string
+		hosts, pages    []string
+	}
+	seen := map[string]*obs{}
+	add := func(vendor, host string, pages ...string) {
+		key, subject := vendor, ""
+		if vendor == "" {
+			key, subject = "host:"+host, host
+		}
+		o := seen[key]
+		if o == nil {
+			o = &obs{vendor: vendor, subject: subject}
+			seen[key] = o
+		}
+		o.hosts = append(o.hosts, host)
+		o.pages = append(o.pages, pages...)
+	}
+	for _, v := range ev.in.Vendors {
+		if v.Category == ps.category {
+			for _, h := range v.Hosts {
+				add(v.ID, h, ev.vendorPages(v.ID)...)
+			}
+			if len(v.Hosts) == 0 {
+				add(v.ID, "", ev.vendorPages(v.ID)...)
+			}
+		}
+	}
+	for _, d := range ev.in.Detections {
+		if d.Kind == ps.kind {
+			add(d.Vendor, d.Host, d.Page)
+		}
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []Finding
+	for _, k := range keys {
+		o := seen[k]
+		l, quote := ev.practiceDisclosure(ps, o.vendor)
+		if l != level {
+			continue
+		}
+		out = append(out, Finding{Vendor: o.vendor, Category: string(ps.category), Disclosure: l, PolicyQuote: quote,
+			Target: ev.firstPage(o.pages), Subject: o.subject,
+			Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
+	}
+	return out
 }
 
 // practiceDisclosure decides how the policy covers a practice done by a
@@ -626,33 +640,40 @@ func (ep emailPractice) disclosure(p *policy.Policy) (string, string) {
 	return DisclosureUndisclosed, ""
 }
 
-// checkEmail reports email open or click tracking the policy does not declare.
+// checkEmail reports email open or click tracking the policy does not
+// declare; a policy that denies it is contradicted-practice's to report.
 func checkEmail(ep emailPractice) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		level, quote := ep.disclosure(ev.in.Policy)
-		if level != DisclosureUndisclosed && level != DisclosureContradicted {
-			return nil
-		}
-		var out []Finding
-		for _, e := range ev.in.Emails {
-			byHost := map[string][]detectors.EmailTracker{}
-			for _, t := range e.Trackers {
-				if slices.Contains(ep.kinds, t.Kind) {
-					byHost[t.Host] = append(byHost[t.Host], t)
-				}
-			}
-			for host, ts := range byHost {
-				vendor := ts[0].Vendor
-				if vendor == "" {
-					vendor = e.ESP
-				}
-				out = append(out, Finding{Vendor: vendor, Category: string(kb.EmailTracking), Disclosure: level, PolicyQuote: quote,
-					Target: e.File, Subject: host,
-					Evidence: fmt.Sprintf("%s: %d %s element(s) on %s", ep.noun, len(ts), strings.Join(sortedSet(kinds(ts)), "/"), host)})
-			}
-		}
-		return out
+		return ev.emailFindings(ep, DisclosureUndisclosed)
 	}
+}
+
+// emailFindings are the trackers of an email practice, one finding per
+// email and host, when the policy's disclosure of the practice is level.
+func (ev *evaluation) emailFindings(ep emailPractice, level string) []Finding {
+	l, quote := ep.disclosure(ev.in.Policy)
+	if l != level {
+		return nil
+	}
+	var out []Finding
+	for _, e := range ev.in.Emails {
+		byHost := map[string][]detectors.EmailTracker{}
+		for _, t := range e.Trackers {
+			if slices.Contains(ep.kinds, t.Kind) {
+				byHost[t.Host] = append(byHost[t.Host], t)
+			}
+		}
+		for host, ts := range byHost {
+			vendor := ts[0].Vendor
+			if vendor == "" {
+				vendor = e.ESP
+			}
+			out = append(out, Finding{Vendor: vendor, Category: string(kb.EmailTracking), Disclosure: level, PolicyQuote: quote,
+				Target: e.File, Subject: host,
+				Evidence: fmt.Sprintf("%s: %d %s element(s) on %s", ep.noun, len(ts), strings.Join(sortedSet(kinds(ts)), "/"), host)})
+		}
+	}
+	return out
 }
 
 func kinds(ts []detectors.EmailTracker) []string {
