@@ -695,8 +695,11 @@ func checkAddressLeak(ev *evaluation, r *Rule) []Finding {
 			}
 			f := Finding{Vendor: t.Vendor, Category: string(t.Category), Target: e.File, Subject: t.Host, Severity: High}
 			party := "a third party"
-			if !t.ThirdParty {
+			switch {
+			case !t.ThirdParty:
 				f.Severity, party = Low, "the sender's own domain"
+			case e.SenderUnknown:
+				party = "a third party (sender unknown, see --first-party)"
 			}
 			enc := t.LeakEncoding
 			if enc == "" {

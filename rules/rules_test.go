@@ -431,3 +431,29 @@ func TestCatalogueCoversPromisedChecks(t *testing.T) {
 		}
 	}
 }
+
+// A leak from an email whose sender is unknown is a third party's, and the
+// evidence says why.
+func TestAddressLeakParty(t *testing.T) {
+	tests := []struct {
+		name          string
+		thirdParty    bool
+		senderUnknown bool
+		severity      Severity
+		evidence      string
+	}{
+		{"sender's own domain", false, false, Low, "on shop.example, the sender's own domain"},
+		{"third party", true, false, High, "on shop.example, a third party"},
+		{"sender unknown", true, true, High, "a third party (sender unknown, see --first-party)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := Input{Kind: "email", Target: "-", Emails: []detectors.Email{{File: "-", SenderUnknown: tt.senderUnknown,
+				Trackers: []detectors.EmailTracker{{Kind: detectors.KindAddressLeak, Host: "shop.example", ThirdParty: tt.thirdParty}}}}}
+			fs := Evaluate(in).Findings
+			if len(fs) != 1 || fs[0].Severity != tt.severity || !strings.HasSuffix(fs[0].Evidence, tt.evidence) {
+				t.Fatalf("findings %+v, want one %s ending %q", fs, tt.severity, tt.evidence)
+			}
+		})
+	}
+}
