@@ -199,7 +199,8 @@ func findingText(f rules.Finding) string {
 	fmt.Fprintf(&b, "[%s] %s", f.Severity, f.Title)
 	for _, kv := range [][2]string{
 		{"phase", f.Phase}, {"vendor", f.Vendor}, {"disclosure", f.Disclosure},
-		{"evidence", oneLineText(f.Evidence)}, {"policy", oneLineText(f.PolicyQuote)}, {"fingerprint", f.Fingerprint},
+		{"evidence", oneLineText(f.Evidence)}, {"requests", strings.Join(f.URLs, " ")}, {"policy", oneLineText(f.PolicyQuote)},
+		{"fingerprint", f.Fingerprint},
 	} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, "\n%s: %s", kv[0], kv[1])

@@ -4,6 +4,7 @@ package reports
 
 import (
 	"io"
+	"time"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
@@ -29,6 +30,10 @@ type Report struct {
 	Target  string               `json:"target"`
 	Tool    Tool                 `json:"tool"`
 	Browser *capture.BrowserInfo `json:"browser,omitempty"`
+	// Started and Finished bound the capture (RFC 3339, UTC): an auditor's
+	// "when". Zero, and left out, when unknown (golden files, old reports).
+	Started  time.Time `json:"started,omitzero"`
+	Finished time.Time `json:"finished,omitzero"`
 
 	Pages      []Page                `json:"pages,omitempty"`
 	Vendors    []detectors.Vendor    `json:"vendors,omitempty"`

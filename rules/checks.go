@@ -23,6 +23,7 @@ type phaseGroup struct {
 	storage  []string
 	hosts    []string
 	pages    []string
+	urls     []string // request URLs, and the URLs that set its cookies
 	// stored: it wrote cookies or storage, or read the device (fingerprinting),
 	// which is what ePrivacy Art. 5(3) is about; otherwise only requests were seen.
 	stored bool
@@ -68,6 +69,7 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 			}
 			g.cookies = append(g.cookies, name)
 			g.pages = append(g.pages, c.Pages...)
+			g.urls = append(g.urls, c.SetBy)
 			g.stored = true
 		}
 	}
@@ -85,6 +87,7 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 		g := get(d.Vendor, "host", d.Host, d.Category)
 		g.hosts = append(g.hosts, d.Host)
 		g.pages = append(g.pages, d.Page)
+		g.urls = append(g.urls, d.URL)
 		switch d.Kind {
 		case detectors.KindFingerprinting, detectors.KindSessionRecorder:
 			g.reads = append(g.reads, d.Kind)
@@ -173,7 +176,7 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 			}
 			f := Finding{
 				Severity: r.Severity, Category: string(g.category), Vendor: g.vendor, Phase: string(phase),
-				Target: ev.firstPage(g.pages), Subject: g.subject, Evidence: g.evidence(phase),
+				Target: ev.firstPage(g.pages), Subject: g.subject, Evidence: g.evidence(phase), URLs: capURLs(g.urls),
 			}
 			if !g.stored {
 				f.Severity = lower(r.Severity)
@@ -294,7 +297,8 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 			continue
 		}
 		st := parseConsentMode(d.Evidence)
-		base := Finding{Vendor: d.Vendor, Category: string(d.Category), Phase: string(d.Phase), Target: d.Page, Subject: d.Host}
+		base := Finding{Vendor: d.Vendor, Category: string(d.Category), Phase: string(d.Phase), Target: d.Page, Subject: d.Host,
+			URLs: capURLs([]string{d.URL})}
 		if d.Phase == PhasePre || d.Phase == PhaseReject {
 			var granted []string
 			if st.ad == "granted" {
@@ -380,7 +384,7 @@ func (ev *evaluation) vendorFinding(v detectors.Vendor, d disclosure) Finding {
 		evidence += " on " + listSome(v.Hosts, 3)
 	}
 	return Finding{Vendor: v.ID, Category: string(v.Category), Disclosure: d.level, PolicyQuote: d.quote,
-		Target: ev.firstPage(ev.vendorPages(v.ID)), Evidence: evidence}
+		Target: ev.firstPage(ev.vendorPages(v.ID)), Evidence: evidence, URLs: capURLs(ev.urls[v.ID])}
 }
 
 func checkContradicted(ev *evaluation, r *Rule) []Finding {
@@ -415,7 +419,7 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 				continue
 			}
 			out = append(out, Finding{Category: string(g.category), Phase: string(PhasePre), Disclosure: DisclosureContradicted,
-				Target: ev.firstPage(g.pages), Subject: g.subject, PolicyQuote: claim, Evidence: g.evidence(PhasePre)})
+				Target: ev.firstPage(g.pages), Subject: g.subject, PolicyQuote: claim, Evidence: g.evidence(PhasePre), URLs: capURLs(g.urls)})
 		}
 	}
 	return out
@@ -526,11 +530,11 @@ func checkPractice(ps practiceSpec) func(*evaluation, *Rule) []Finding {
 // level, one per vendor (or per host of an unknown script).
 func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding {
 	type obs struct {
-		vendor, subject string
-		hosts, pages    []string
+		vendor, subject    string
+		hosts, pages, urls []string
 	}
 	seen := map[string]*obs{}
-	add := func(vendor, host string, pages ...string) {
+	add := func(vendor, host string, urls []string, pages ...string) {
 		key, subject := vendor, ""
 		if vendor == "" {
 			key, subject = "host:"+host, host
@@ -541,21 +545,22 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 			seen[key] = o
 		}
 		o.hosts = append(o.hosts, host)
+		o.urls = append(o.urls, urls...)
 		o.pages = append(o.pages, pages...)
 	}
 	for _, v := range ev.in.Vendors {
 		if v.Category == ps.category {
 			for _, h := range v.Hosts {
-				add(v.ID, h, ev.vendorPages(v.ID)...)
+				add(v.ID, h, ev.urls[v.ID], ev.vendorPages(v.ID)...)
 			}
 			if len(v.Hosts) == 0 {
-				add(v.ID, "", ev.vendorPages(v.ID)...)
+				add(v.ID, "", ev.urls[v.ID], ev.vendorPages(v.ID)...)
 			}
 		}
 	}
 	for _, d := range ev.in.Detections {
 		if d.Kind == ps.kind {
-			add(d.Vendor, d.Host, d.Page)
+			add(d.Vendor, d.Host, []string{d.URL}, d.Page)
 		}
 	}
 	keys := make([]string, 0, len(seen))
@@ -571,7 +576,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 			continue
 		}
 		out = append(out, Finding{Vendor: o.vendor, Category: string(ps.category), Disclosure: l, PolicyQuote: quote,
-			Target: ev.firstPage(o.pages), Subject: o.subject,
+			Target: ev.firstPage(o.pages), Subject: o.subject, URLs: capURLs(o.urls),
 			Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
 	}
 	return out
@@ -657,6 +662,14 @@ func (ev *evaluation) emailFindings(ep emailPractice, level string) []Finding {
 	}
 	var out []Finding
 	for _, e := range ev.in.Emails {
+		// A URL that carries the address stays out of the finding, as in
+		// recipient-address-leak.
+		leaky := map[string]bool{}
+		for _, t := range e.Trackers {
+			if t.Kind == detectors.KindAddressLeak || t.LeakEncoding != "" {
+				leaky[t.URL] = true
+			}
+		}
 		byHost := map[string][]detectors.EmailTracker{}
 		for _, t := range e.Trackers {
 			if slices.Contains(ep.kinds, t.Kind) {
@@ -668,8 +681,14 @@ func (ev *evaluation) emailFindings(ep emailPractice, level string) []Finding {
 			if vendor == "" {
 				vendor = e.ESP
 			}
+			var urls []string
+			for _, t := range ts {
+				if !leaky[t.URL] {
+					urls = append(urls, t.URL)
+				}
+			}
 			out = append(out, Finding{Vendor: vendor, Category: string(kb.EmailTracking), Disclosure: level, PolicyQuote: quote,
-				Target: e.File, Subject: host,
+				Target: e.File, Subject: host, URLs: capURLs(urls),
 				Evidence: fmt.Sprintf("%s: %d %s element(s) on %s", ep.noun, len(ts), strings.Join(sortedSet(kinds(ts)), "/"), host)})
 		}
 	}

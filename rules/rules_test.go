@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -453,6 +454,66 @@ func TestAddressLeakParty(t *testing.T) {
 			fs := Evaluate(in).Findings
 			if len(fs) != 1 || fs[0].Severity != tt.severity || !strings.HasSuffix(fs[0].Evidence, tt.evidence) {
 				t.Fatalf("findings %+v, want one %s ending %q", fs, tt.severity, tt.evidence)
+			}
+		})
+	}
+}
+
+// Findings with request evidence carry the request URLs (sorted, at most
+// three, query included); the fingerprint ignores them.
+func TestFindingURLs(t *testing.T) {
+	beacon := func(q string) detectors.Detection {
+		return detectors.Detection{Kind: detectors.KindWebBeacon, Vendor: "google-analytics", Category: kb.Analytics, Phase: pre,
+			Page: site, Host: "www.google-analytics.com", URL: "https://www.google-analytics.com/g/collect?" + q}
+	}
+	gaCookie := cookie("_ga", "google-analytics", kb.Analytics, 730, pre)
+	gaCookie.SetBy = "https://www.googletagmanager.com/gtag/js?id=G-1"
+	leakURL := "https://ads.example/o.gif?e=jane%40example.com"
+	tests := []struct {
+		name string
+		in   Input
+		rule string
+		want []string
+	}{
+		{"pre-consent: requests and the cookie's setter, capped at three", Input{Vendors: []detectors.Vendor{ga(pre)},
+			Cookies:    []detectors.Cookie{gaCookie},
+			Detections: []detectors.Detection{beacon("tid=G-1&cid=3"), beacon("tid=G-1&cid=1"), beacon("tid=G-1&cid=2"), beacon("tid=G-1&cid=1")}},
+			RulePreConsentTracking, []string{"https://www.google-analytics.com/g/collect?tid=G-1&cid=1",
+				"https://www.google-analytics.com/g/collect?tid=G-1&cid=2", "https://www.google-analytics.com/g/collect?tid=G-1&cid=3"}},
+		{"undisclosed vendor", Input{Vendors: []detectors.Vendor{ga(pre)}, Detections: []detectors.Detection{beacon("tid=G-1")},
+			Policy: pol(aff(policy.Cookies, "", "We use cookies."))},
+			RuleUndisclosedVendor, []string{"https://www.google-analytics.com/g/collect?tid=G-1"}},
+		{"no URL without request evidence (empty setter)", Input{Vendors: []detectors.Vendor{ga(pre)},
+			Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)}},
+			RulePreConsentTracking, nil},
+		{"email: a URL carrying the address stays out", Input{Kind: "email", Policy: pol(unrelated), Emails: email(
+			detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", URL: leakURL},
+			detectors.EmailTracker{Kind: detectors.KindAddressLeak, Host: "ads.example", URL: leakURL, LeakEncoding: "urlencoded"},
+			detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", URL: "https://ads.example/o.gif?t=opaque"})},
+			RuleEmailOpenUndeclared, []string{"https://ads.example/o.gif?t=opaque"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []Finding
+			for _, f := range Evaluate(tt.in).Findings {
+				if f.Rule == tt.rule {
+					got = append(got, f)
+				}
+			}
+			if len(got) != 1 {
+				t.Fatalf("want one %s finding, got %+v", tt.rule, got)
+			}
+			if !slices.Equal(got[0].URLs, tt.want) {
+				t.Errorf("urls = %q, want %q", got[0].URLs, tt.want)
+			}
+			// Other URLs, same identity.
+			for i := range tt.in.Detections {
+				tt.in.Detections[i].URL += "&x=1"
+			}
+			for _, f := range Evaluate(tt.in).Findings {
+				if f.Rule == tt.rule && f.Fingerprint != got[0].Fingerprint {
+					t.Errorf("fingerprint changed with the URLs: %s -> %s", got[0].Fingerprint, f.Fingerprint)
+				}
 			}
 		})
 	}

@@ -56,8 +56,11 @@ then beside SCAN.json.`,
 			if err := e.rejudge(rep, &o); err != nil {
 				return err
 			}
-			if h, ok := reporter.(reports.HTML); ok && args[0] != "-" {
-				h.BaseDir = filepath.Dir(args[0])
+			if h, ok := reporter.(reports.HTML); ok {
+				if args[0] != "-" {
+					h.BaseDir = filepath.Dir(args[0])
+				}
+				h.Warn = e.stderr
 				reporter = h
 			}
 			if err := e.renderReport(reporter, rep, o.output); err != nil {

@@ -158,3 +158,44 @@ func TestReportRejudge(t *testing.T) {
 		t.Errorf("missing policy: exit %d, stderr %q, output written %v", code, stderr, fileExists(out2))
 	}
 }
+
+// A saved scan moved without its screenshots still renders, with one
+// warning on stderr instead of silently dropped screenshots.
+func TestReportHTMLMovedScreenshots(t *testing.T) {
+	data, err := os.ReadFile(savedScan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		withShots bool
+		warning   string
+	}{
+		{"moved alone", false, "trackscan: warning: 3 screenshots named in the report were not found beside it or in the working directory\n"},
+		{"moved with its screenshots", true, "trackscan: warning: 1 screenshot named in the report was not found beside it or in the working directory\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			moved := filepath.Join(dir, "saved.json")
+			if err := os.WriteFile(moved, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tt.withShots {
+				os.Mkdir(filepath.Join(dir, "shots"), 0o755)
+				for _, n := range []string{"pre-consent.png", "after-accept.png"} {
+					b, err := os.ReadFile(filepath.Join(filepath.Dir(savedScan), "shots", n))
+					if err != nil {
+						t.Fatal(err)
+					}
+					os.WriteFile(filepath.Join(dir, "shots", n), b, 0o644)
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			code := Main([]string{"report", moved, "-f", "html", "-o", filepath.Join(dir, "r.html")}, strings.NewReader(""), &stdout, &stderr)
+			if code != ExitOK || stderr.String() != tt.warning {
+				t.Errorf("exit %d, stderr %q, want %q", code, stderr.String(), tt.warning)
+			}
+		})
+	}
+}
