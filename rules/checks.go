@@ -168,12 +168,12 @@ func (g *phaseGroup) evidence(phase capture.Phase) string {
 // missing (pre-consent) or refused (after-reject).
 func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		claim, hasClaim := ev.consentClaim()
 		var out []Finding
 		for _, g := range ev.phaseGroups(phase) {
 			if ev.allowedIn(string(phase), g.category) {
 				continue
 			}
+			claim, hasClaim := ev.consentClaim(g.vendor, g.category)
 			f := Finding{
 				Severity: r.Severity, Category: string(g.category), Vendor: g.vendor, Phase: string(phase),
 				Target: ev.firstPage(g.pages), Subject: g.subject, Evidence: g.evidence(phase), URLs: capURLs(g.urls),
@@ -185,7 +185,8 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 				f.Disclosure, f.PolicyQuote = d.level, d.quote
 			}
 			// The claim is about what is stored; requests alone do not break it.
-			if hasClaim && phase == PhasePre && g.stored {
+			// A denial naming the vendor ("we never use Hotjar") is quoted first.
+			if hasClaim && phase == PhasePre && g.stored && ev.naming[g.vendor].level != DisclosureContradicted {
 				f.PolicyQuote, f.Disclosure = claim, DisclosureContradicted
 			}
 			out = append(out, f)
@@ -413,14 +414,16 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 		out = append(out, ev.emailFindings(ep, DisclosureContradicted)...)
 	}
 	// Cookies and storage of no known vendor still break a consent claim.
-	if claim, ok := ev.consentClaim(); ok {
-		for _, g := range ev.phaseGroups(PhasePre) {
-			if g.vendor != "" || !g.stored || ev.allowedIn(string(PhasePre), g.category) {
-				continue
-			}
-			out = append(out, Finding{Category: string(g.category), Phase: string(PhasePre), Disclosure: DisclosureContradicted,
-				Target: ev.firstPage(g.pages), Subject: g.subject, PolicyQuote: claim, Evidence: g.evidence(PhasePre), URLs: capURLs(g.urls)})
+	for _, g := range ev.phaseGroups(PhasePre) {
+		if g.vendor != "" || !g.stored || ev.allowedIn(string(PhasePre), g.category) {
+			continue
 		}
+		claim, ok := ev.consentClaim("", g.category)
+		if !ok {
+			continue
+		}
+		out = append(out, Finding{Category: string(g.category), Phase: string(PhasePre), Disclosure: DisclosureContradicted,
+			Target: ev.firstPage(g.pages), Subject: g.subject, PolicyQuote: claim, Evidence: g.evidence(PhasePre), URLs: capURLs(g.urls)})
 	}
 	return out
 }

@@ -518,3 +518,72 @@ func TestFindingURLs(t *testing.T) {
 		})
 	}
 }
+
+// A finding quotes the policy sentence most relevant to it, never one that
+// names a different vendor.
+func TestQuoteRelevance(t *testing.T) {
+	const (
+		meta     = "With your permission, we use Meta Pixel and LinkedIn Insight Tag to measure our ad campaigns."
+		analytic = `Analytics cookies are only placed after you click "Accept" in the cookie banner.`
+		general  = "We only set non-essential cookies after you have given your consent."
+		youtube  = "Some of our pages embed YouTube videos in privacy-enhanced mode."
+	)
+	claim := func(q string) policy.Declaration { return aff(policy.ConsentBeforeNonEssential, "", q) }
+	metaDecls := []policy.Declaration{claim(meta), aff(policy.Advertising, "", meta), aff(policy.VendorPractice, "facebook", meta),
+		aff(policy.VendorPractice, "linkedin", meta)}
+	analyticDecls := []policy.Declaration{claim(analytic), aff(policy.Analytics, "", analytic), aff(policy.Cookies, "", analytic)}
+	fb := vendor("facebook", "Meta Pixel", "Meta", kb.Advertising, pre)
+	tw := vendor("twitter", "X (Twitter)", "X Corp", kb.Social, pre, accept)
+	preCookies := []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre), cookie("_fbp", "facebook", kb.Advertising, 90, pre),
+		cookie("guest_id", "twitter", kb.Social, 400, pre)}
+	tests := []struct {
+		name   string
+		decls  []policy.Declaration
+		rule   string
+		vendor string
+		quote  string // "" for no quote
+		disc   string
+	}{
+		{"analytics vendor: the analytics claim, not the Meta one", append(append([]policy.Declaration{}, metaDecls...), analyticDecls...),
+			RulePreConsentTracking, "google-analytics", analytic, DisclosureContradicted},
+		{"analytics claim listed first makes no difference", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
+			RulePreConsentTracking, "google-analytics", analytic, DisclosureContradicted},
+		{"the vendor named in the claim", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
+			RuleContradictedPractice, "facebook", meta, DisclosureContradicted},
+		{"a general claim before one about another category", append(append([]policy.Declaration{claim(general)}, analyticDecls...), metaDecls...),
+			RulePreConsentTracking, "twitter", general, DisclosureContradicted},
+		{"a claim about analytics says nothing about a social widget", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
+			RuleContradictedPractice, "twitter", "-", ""},
+		{"a denial naming the vendor is quoted before the claim", append(append([]policy.Declaration{claim(general)},
+			den(policy.VendorPractice, "twitter", "We never embed X (Twitter) buttons.")), analyticDecls...),
+			RulePreConsentTracking, "twitter", "We never embed X (Twitter) buttons.", DisclosureContradicted},
+		{"only a claim naming other vendors: no claim about this one", metaDecls,
+			RuleContradictedPractice, "google-analytics", "-", ""},
+		{"a category sentence naming another vendor does not disclose this one", []policy.Declaration{
+			aff(policy.SocialWidgets, "", youtube), aff(policy.VendorPractice, "youtube", youtube)},
+			RuleUndisclosedVendor, "twitter", "", DisclosureUndisclosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := Input{Target: site, Vendors: []detectors.Vendor{ga(pre), fb, tw}, Cookies: preCookies, Policy: pol(tt.decls...)}
+			var got []Finding
+			for _, f := range Evaluate(in).Findings {
+				if f.Rule == tt.rule && f.Vendor == tt.vendor {
+					got = append(got, f)
+				}
+			}
+			if tt.quote == "-" {
+				if len(got) != 0 {
+					t.Fatalf("want no %s finding for %s, got %+v", tt.rule, tt.vendor, got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("want one %s finding for %s, got %+v", tt.rule, tt.vendor, got)
+			}
+			if got[0].PolicyQuote != tt.quote || got[0].Disclosure != tt.disc {
+				t.Errorf("quote %q (%s), want %q (%s)", got[0].PolicyQuote, got[0].Disclosure, tt.quote, tt.disc)
+			}
+		})
+	}
+}
