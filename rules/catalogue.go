@@ -178,7 +178,8 @@ var catalogue = []Rule{
 		ID: RuleRecipientAddressLeak, Title: "Recipient address sent in a tracking URL", Severity: High,
 		Why: "The recipient's email address (plain, encoded or hashed) appears in a URL the email loads or links " +
 			"to. Sent to a third party it is a disclosure of personal data that lets the third party join the " +
-			"open or click with its own profile (high); sent to the sender's own host it is low.",
+			"open or click with its own profile (high); sent to the sender's own host it is low. When the email " +
+			"names no sender (no From, DKIM or Return-Path domain, no --first-party), every host is a third party.",
 		Fix:        "Use opaque per-recipient tokens instead of the address or its hash in tracking URLs.",
 		References: []string{refGDPR5, refGDPR6, refGDPR13},
 		check:      checkAddressLeak,
