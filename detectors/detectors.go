@@ -87,14 +87,17 @@ type Detection struct {
 
 // Email is what one email contained.
 type Email struct {
-	File      string         `json:"file"`
-	Subject   string         `json:"subject,omitempty"`
-	From      string         `json:"from,omitempty"`
-	ESP       string         `json:"esp,omitempty"`        // vendor id of the sending ESP
-	ESPSource string         `json:"esp_source,omitempty"` // which header or URL named it
-	Trackers  []EmailTracker `json:"trackers"`
-	Render    *EmailRender   `json:"render,omitempty"` // set by --render
-	Error     string         `json:"error,omitempty"`
+	File      string `json:"file"`
+	Subject   string `json:"subject,omitempty"`
+	From      string `json:"from,omitempty"`
+	ESP       string `json:"esp,omitempty"`        // vendor id of the sending ESP
+	ESPSource string `json:"esp_source,omitempty"` // which header or URL named it
+	// SenderUnknown: no From, DKIM or Return-Path domain and no --first-party,
+	// so every host counts as a third party.
+	SenderUnknown bool           `json:"sender_unknown,omitempty"`
+	Trackers      []EmailTracker `json:"trackers"`
+	Render        *EmailRender   `json:"render,omitempty"` // set by --render
+	Error         string         `json:"error,omitempty"`
 }
 
 // EmailRender is what an email did when shown in Chromium as a mail client

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
@@ -108,6 +109,28 @@ func severityCounts(fs []rules.Finding) map[rules.Severity]int {
 }
 
 // countLine says "3 findings: 1 high, 2 low" (or "no findings").
+// policyHash is " (sha256 …)" after a policy's source, "" when unknown.
+func policyHash(p *policy.Policy) string {
+	if p == nil || p.SHA256 == "" {
+		return ""
+	}
+	return " (sha256 " + p.SHA256 + ")"
+}
+
+// scanTimes says when the capture ran, "" when the report does not say.
+func scanTimes(r *Report) string {
+	const layout = time.RFC3339
+	switch {
+	case !r.Started.IsZero() && !r.Finished.IsZero():
+		return "captured " + r.Started.UTC().Format(layout) + " to " + r.Finished.UTC().Format(layout)
+	case !r.Started.IsZero():
+		return "captured from " + r.Started.UTC().Format(layout)
+	case !r.Finished.IsZero():
+		return "captured until " + r.Finished.UTC().Format(layout)
+	}
+	return ""
+}
+
 func countLine(fs []rules.Finding, suppressed int) string {
 	var b strings.Builder
 	if len(fs) == 0 {

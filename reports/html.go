@@ -24,21 +24,33 @@ type HTML struct {
 	// BaseDir resolves relative screenshot paths that are not found from
 	// the working directory, e.g. the directory of a saved scan.json.
 	BaseDir string
+	// Warn, when set, receives one line when screenshots the report names
+	// cannot be found (a scan.json moved without its screenshots).
+	Warn io.Writer
+}
+
+// missingShotsText is the warning, on stderr and in the page alike.
+func missingShotsText(n int) string {
+	if n == 1 {
+		return "1 screenshot named in the report was not found beside it or in the working directory"
+	}
+	return fmt.Sprintf("%d screenshots named in the report were not found beside it or in the working directory", n)
 }
 
 //go:embed html.tmpl
 var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lifetime":    lifetime,
-	"party":       party,
-	"phases":      phaseList,
-	"cookieState": cookieState,
-	"status":      statusText,
-	"consent":     consentText,
-	"sevclass":    func(s rules.Severity) string { return "sev-" + string(s) },
-	"orDash":      orDash,
-	"text":        oneLineText,
+	"lifetime":     lifetime,
+	"party":        party,
+	"phases":       phaseList,
+	"cookieState":  cookieState,
+	"status":       statusText,
+	"consent":      consentText,
+	"sevclass":     func(s rules.Severity) string { return "sev-" + string(s) },
+	"orDash":       orDash,
+	"text":         oneLineText,
+	"missingShots": missingShotsText,
 }).Parse(htmlSource))
 
 // maxScreenshotBytes keeps a report openable; larger screenshots are left out.
@@ -55,6 +67,9 @@ type htmlView struct {
 	Declarations []policy.Declaration
 	Emails       []detectors.Email
 	Groups       []htmlGroup
+	ScanTimes    string
+	// MissingShots counts screenshots the report names that were not found.
+	MissingShots int
 }
 
 // htmlGroup is one finding card: findings that differ only by page or
@@ -95,6 +110,7 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 		Browser:      browserFacts(r),
 		Declarations: declarationsOf(r),
 		Emails:       r.Emails,
+		ScanTimes:    scanTimes(r),
 	}
 	for i, g := range groupFindings(r.Findings) {
 		rule, _ := rules.Lookup(g.First.Rule)
@@ -110,6 +126,9 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 		for _, p := range r.Pages {
 			if p.Phase == ph {
 				pg := htmlPage{Page: p, Shot: h.screenshot(p.Screenshot)}
+				if p.Screenshot != "" && pg.Shot == "" {
+					v.MissingShots++
+				}
 				pg.Open = pg.Shot != "" && !shown
 				shown = shown || pg.Open
 				hp.Pages = append(hp.Pages, pg)
@@ -138,6 +157,9 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 	var buf bytes.Buffer
 	if err := htmlTemplate.Execute(&buf, v); err != nil {
 		return fmt.Errorf("html report: %w", err)
+	}
+	if v.MissingShots > 0 && h.Warn != nil {
+		fmt.Fprintf(h.Warn, "trackscan: warning: %s\n", missingShotsText(v.MissingShots))
 	}
 	_, err := w.Write(buf.Bytes())
 	return err

@@ -152,3 +152,35 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		t.Errorf("screenshot is only %d bytes: the page looks empty", len(data))
 	}
 }
+
+// Screenshots the report names but that cannot be found are counted once
+// on stderr and said in the page, never dropped silently.
+func TestHTMLMissingScreenshots(t *testing.T) {
+	tests := []struct {
+		name    string
+		baseDir string
+		want    string // the warning; "" for none
+	}{
+		{"beside the report", fixtureDir, "1 screenshot named in the report was not found beside it or in the working directory"},
+		{"report moved without them", t.TempDir(), "3 screenshots named in the report were not found beside it or in the working directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var page, warn bytes.Buffer
+			if err := (HTML{BaseDir: tt.baseDir, Warn: &warn}).Report(&page, loadFixture(t, "site")); err != nil {
+				t.Fatal(err)
+			}
+			if got := warn.String(); got != "trackscan: warning: "+tt.want+"\n" {
+				t.Errorf("stderr %q, want the one line %q", got, tt.want)
+			}
+			if !strings.Contains(page.String(), tt.want) {
+				t.Errorf("the page does not say %q", tt.want)
+			}
+		})
+	}
+	// Without a Warn writer the page still says it.
+	var page bytes.Buffer
+	if err := (HTML{}).Report(&page, loadFixture(t, "site")); err != nil || !strings.Contains(page.String(), "3 screenshots named") {
+		t.Errorf("err %v; page lacks the missing-screenshot note", err)
+	}
+}

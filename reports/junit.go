@@ -11,13 +11,16 @@ import (
 	"github.com/trackscan/trackscan/rules"
 )
 
-// JUnit writes JUnit XML for CI test views. Each (rule, target) pair with
-// findings is one test case (classname = rule, name = target):
-//   - every finding of low severity or above is a <failure> of that case;
+// JUnit writes JUnit XML for CI test views: one test case per rule and
+// target (classname = rule, name = target).
+//   - a case with findings of low severity or above has one <failure> whose
+//     message counts them and whose body lists every finding of the case;
 //   - a case whose findings are all info is <skipped>, since info findings
 //     never fail a build, and its findings are listed in <system-out>;
-//   - a report without findings has one passing case for its target, so a
-//     CI view shows the scan ran.
+//   - every rule of the catalogue that applies to the report's kind (and
+//     policy) and did not fire is a passing case for the report's target,
+//     so a CI view shows what was checked;
+//   - a report to which no rule applies (a policy) has one passing case.
 type JUnit struct{}
 
 type junitSuites struct {
@@ -78,7 +81,11 @@ func (JUnit) Report(w io.Writer, in *Report) error {
 	if r.Suppressed > 0 {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "suppressed", Value: fmt.Sprint(r.Suppressed)})
 	}
-	for _, c := range junitCases(r.Findings) {
+	cases := append(junitCases(r.Findings), passingCases(r)...)
+	slices.SortStableFunc(cases, func(a, b junitCase) int {
+		return cmp.Or(strings.Compare(a.Classname, b.Classname), strings.Compare(a.Name, b.Name))
+	})
+	for _, c := range cases {
 		suite.Tests++
 		if len(c.Failures) > 0 {
 			suite.Failures++
@@ -128,25 +135,62 @@ func junitCases(fs []rules.Finding) []junitCase {
 	cases := make([]junitCase, 0, len(keys))
 	for _, k := range keys {
 		c := junitCase{Name: k.target, Classname: k.rule}
-		var info []string
-		for _, f := range groups[k] {
+		fs := groups[k]
+		texts := make([]string, len(fs))
+		worst, failing := rules.Severity(""), 0
+		for i, f := range fs {
+			texts[i] = findingText(f)
 			if f.Severity.Rank() >= rules.Low.Rank() {
-				c.Failures = append(c.Failures, junitFailure{
-					Message: f.Title,
-					Type:    string(f.Severity),
-					Text:    findingText(f),
-				})
-				continue
+				failing++
 			}
-			info = append(info, findingText(f))
+			if f.Severity.Rank() > worst.Rank() {
+				worst = f.Severity
+			}
 		}
-		if len(c.Failures) == 0 {
+		if failing == 0 {
 			c.Skipped = &junitSkipped{Message: "informational findings only"}
+			c.SystemOut = strings.Join(texts, "\n\n")
+		} else {
+			c.Failures = []junitFailure{{Message: failureMessage(fs), Type: string(worst), Text: strings.Join(texts, "\n\n")}}
 		}
-		c.SystemOut = strings.Join(info, "\n\n")
 		cases = append(cases, c)
 	}
 	return cases
+}
+
+// failureMessage summarises a case: "Title: 3 findings (2 high, 1 medium)".
+func failureMessage(fs []rules.Finding) string {
+	if len(fs) == 1 {
+		return fmt.Sprintf("%s: 1 %s finding", fs[0].Title, fs[0].Severity)
+	}
+	count := map[rules.Severity]int{}
+	for _, f := range fs {
+		count[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low, rules.Info} {
+		if count[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", count[s], s))
+		}
+	}
+	return fmt.Sprintf("%s: %d findings (%s)", fs[0].Title, len(fs), strings.Join(parts, ", "))
+}
+
+// passingCases are the catalogue's rules that apply to the report and did
+// not fire on any target, one case each for the report's target.
+func passingCases(r *Report) []junitCase {
+	fired := map[string]bool{}
+	for _, f := range r.Findings {
+		fired[f.Rule] = true
+	}
+	var out []junitCase
+	for _, rule := range rules.Rules() {
+		if fired[rule.ID] || !rule.AppliesTo(r.Kind, r.Policy != nil) {
+			continue
+		}
+		out = append(out, junitCase{Name: r.Target, Classname: rule.ID})
+	}
+	return out
 }
 
 // findingText is the plain-text body of one finding for JUnit and similar.
@@ -155,7 +199,8 @@ func findingText(f rules.Finding) string {
 	fmt.Fprintf(&b, "[%s] %s", f.Severity, f.Title)
 	for _, kv := range [][2]string{
 		{"phase", f.Phase}, {"vendor", f.Vendor}, {"disclosure", f.Disclosure},
-		{"evidence", oneLineText(f.Evidence)}, {"policy", oneLineText(f.PolicyQuote)}, {"fingerprint", f.Fingerprint},
+		{"evidence", oneLineText(f.Evidence)}, {"requests", strings.Join(f.URLs, " ")}, {"policy", oneLineText(f.PolicyQuote)},
+		{"fingerprint", f.Fingerprint},
 	} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, "\n%s: %s", kv[0], kv[1])

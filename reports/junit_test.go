@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/trackscan/trackscan/rules"
+	"github.com/trackscan/trackscan/rules/policy"
 )
 
 // parsed is JUnit XML as a CI server reads it.
@@ -47,15 +50,23 @@ func TestJUnitParsesBack(t *testing.T) {
 		tests, failures, skipped int
 		cases                    []string // classname/name/failures
 	}{
-		{"site", 6, 5, 1, []string{
+		// Rules that did not fire are passing cases for the report's target.
+		{"site", 11, 5, 1, []string{
 			"category-only-disclosure/https://shop.example//1",
+			"consent-before-choice/https://shop.example//0",
+			"consent-mode-denied-firing/https://shop.example//0",
+			"contradicted-practice/https://shop.example//0",
 			"cookie-lifetime-exceeds-declared/https://shop.example//1",
+			"cookie-lifetime-over-13-months/https://shop.example//0",
+			"fingerprinting-undeclared/https://shop.example//0",
 			"pre-consent-tracking/https://shop.example//1",
 			"session-recording-undeclared/https://shop.example//1",
 			"tracking-after-reject/https://shop.example//1",
 			"undisclosed-vendor/https://shop.example/basket?id=42&step=1/0",
 		}},
-		{"email", 3, 3, 0, []string{
+		{"email", 5, 3, 0, []string{
+			"contradicted-practice/campaign//0",
+			"email-click-tracking-undeclared/campaign//0",
 			"email-open-tracking-undeclared/campaign/april-news.eml/1",
 			"email-open-tracking-undeclared/campaign/welcome.eml/1",
 			"recipient-address-leak/campaign/april-news.eml/1",
@@ -94,5 +105,96 @@ func TestJUnitInfoIsSkipped(t *testing.T) {
 	}
 	if !strings.Contains(p.Suites[0].SystemErr, "navigation timeout") {
 		t.Error("scan errors belong in system-err")
+	}
+}
+
+// Several findings of one rule on one target are one case with one
+// failure; the message counts them and the body lists each.
+func TestJUnitOneFailurePerCase(t *testing.T) {
+	f := func(sev rules.Severity, vendor string) rules.Finding {
+		return rules.Finding{Rule: rules.RuleContradictedPractice, Title: "Observed practice contradicts the policy",
+			Severity: sev, Vendor: vendor, Target: "https://shop.example/", Fingerprint: "fp-" + vendor}
+	}
+	tests := []struct {
+		name     string
+		findings []rules.Finding
+		message  string
+		typ      string
+		vendors  []string
+	}{
+		{"three", []rules.Finding{f(rules.High, "hotjar"), f(rules.High, "facebook"), f(rules.Medium, "youtube")},
+			"Observed practice contradicts the policy: 3 findings (2 high, 1 medium)", "high", []string{"hotjar", "facebook", "youtube"}},
+		{"one", []rules.Finding{f(rules.Low, "hotjar")}, "Observed practice contradicts the policy: 1 low finding", "low", []string{"hotjar"}},
+		{"with info", []rules.Finding{f(rules.Info, "a"), f(rules.Medium, "b")},
+			"Observed practice contradicts the policy: 2 findings (1 medium, 1 info)", "medium", []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := &Report{Kind: KindSite, Target: "https://shop.example/", Findings: tt.findings, Policy: &policy.Policy{}}
+			var p parsed
+			if err := xml.Unmarshal(render(t, "junit", rep), &p); err != nil {
+				t.Fatal(err)
+			}
+			applicable := 0
+			for _, r := range rules.Rules() {
+				if r.AppliesTo(KindSite, true) {
+					applicable++
+				}
+			}
+			if p.Tests != applicable || p.Failures != 1 || p.Suites[0].Tests != applicable {
+				t.Errorf("tests/failures = %d/%d, want %d/1", p.Tests, p.Failures, applicable)
+			}
+			n := 0
+			for _, c := range p.Suites[0].Cases {
+				if c.Classname != rules.RuleContradictedPractice {
+					if len(c.Failures) != 0 || c.Skipped != nil || c.Name != rep.Target {
+						t.Errorf("a rule that did not fire should pass: %+v", c)
+					}
+					continue
+				}
+				n++
+				if len(c.Failures) != 1 {
+					t.Fatalf("%d failures in one case, want 1", len(c.Failures))
+				}
+				fl := c.Failures[0]
+				if fl.Message != tt.message || fl.Type != tt.typ {
+					t.Errorf("failure %q/%q, want %q/%q", fl.Message, fl.Type, tt.message, tt.typ)
+				}
+				for _, v := range tt.vendors {
+					if !strings.Contains(fl.Text, "vendor: "+v+"\n") {
+						t.Errorf("failure body lacks vendor %s:\n%s", v, fl.Text)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d cases for the rule, want 1", n)
+			}
+		})
+	}
+}
+
+func TestRuleAppliesTo(t *testing.T) {
+	tests := []struct {
+		rule      string
+		kind      string
+		hasPolicy bool
+		want      bool
+	}{
+		{rules.RulePreConsentTracking, KindSite, false, true},
+		{rules.RulePreConsentTracking, KindEmail, true, false},
+		{rules.RuleUndisclosedVendor, KindSite, false, false},
+		{rules.RuleUndisclosedVendor, KindSite, true, true},
+		{rules.RuleEmailOpenUndeclared, KindEmail, true, true},
+		{rules.RuleEmailOpenUndeclared, KindSite, true, false},
+		{rules.RuleRecipientAddressLeak, KindEmail, false, true},
+		{rules.RuleContradictedPractice, KindEmail, true, true},
+		{rules.RuleContradictedPractice, KindSite, true, true},
+		{rules.RuleContradictedPractice, KindPolicy, true, false},
+	}
+	for _, tt := range tests {
+		r, _ := rules.Lookup(tt.rule)
+		if got := r.AppliesTo(tt.kind, tt.hasPolicy); got != tt.want {
+			t.Errorf("%s.AppliesTo(%s, %v) = %v, want %v", tt.rule, tt.kind, tt.hasPolicy, got, tt.want)
+		}
 	}
 }

@@ -21,6 +21,12 @@ func (Markdown) Report(w io.Writer, in *Report) error {
 	m := &mdWriter{w: w}
 	m.printf("## trackscan %s: %s\n\n", r.Kind, mdCell(r.Target))
 	m.printf("%s\n", m.headline(r))
+	if t := scanTimes(r); t != "" {
+		m.printf("\n%s\n", t)
+	}
+	if p := r.Policy; p != nil && p.Source != "" {
+		m.printf("\nPolicy: %s%s\n", mdCell(p.Source), policyHash(p))
+	}
 
 	m.findings(r)
 	switch r.Kind {

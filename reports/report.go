@@ -4,6 +4,7 @@ package reports
 
 import (
 	"io"
+	"time"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
@@ -29,6 +30,10 @@ type Report struct {
 	Target  string               `json:"target"`
 	Tool    Tool                 `json:"tool"`
 	Browser *capture.BrowserInfo `json:"browser,omitempty"`
+	// Started and Finished bound the capture (RFC 3339, UTC): an auditor's
+	// "when". Zero, and left out, when unknown (golden files, old reports).
+	Started  time.Time `json:"started,omitzero"`
+	Finished time.Time `json:"finished,omitzero"`
 
 	Pages      []Page                `json:"pages,omitempty"`
 	Vendors    []detectors.Vendor    `json:"vendors,omitempty"`
@@ -42,6 +47,9 @@ type Report struct {
 	Notes      []string              `json:"notes,omitempty"`  // how the run went, when worth saying (not failures)
 	// Suppressed counts findings left out by a baseline or the ignore file.
 	Suppressed int `json:"suppressed,omitempty"`
+	// SuppressedFingerprints are the fingerprints a baseline suppressed,
+	// sorted, so that diff sees those findings as still present.
+	SuppressedFingerprints []string `json:"suppressed_fingerprints,omitempty"`
 }
 
 // Tool names the program that wrote the report.

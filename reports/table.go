@@ -160,7 +160,7 @@ func (t *tableWriter) policy() {
 	if r.Policy == nil {
 		return
 	}
-	t.printf("source: %s; %d %s\n", r.Policy.Source, len(r.Policy.Declarations), plural(len(r.Policy.Declarations), "declaration"))
+	t.printf("source: %s%s; %d %s\n", r.Policy.Source, policyHash(r.Policy), len(r.Policy.Declarations), plural(len(r.Policy.Declarations), "declaration"))
 	var rows [][]string
 	for _, d := range r.Policy.Declarations {
 		line := "-"
@@ -241,6 +241,9 @@ func (t *tableWriter) findings() {
 		}
 	}
 	t.printf("\n%s\n", countLine(r.Findings, r.Suppressed))
+	if ts := scanTimes(r); ts != "" {
+		t.printf("%s\n", ts)
+	}
 }
 
 func (t *tableWriter) errors() {

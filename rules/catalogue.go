@@ -193,7 +193,8 @@ var catalogue = []Rule{
 		ID: RuleRecipientAddressLeak, Title: "Recipient address sent in a tracking URL", Severity: High,
 		Why: "The recipient's email address (plain, encoded or hashed) appears in a URL the email loads or links " +
 			"to. Sent to a third party it is a disclosure of personal data that lets the third party join the " +
-			"open or click with its own profile (high); sent to the sender's own host it is low.",
+			"open or click with its own profile (high); sent to the sender's own host it is low. When the email " +
+			"names no sender (no From, DKIM or Return-Path domain, no --first-party), every host is a third party.",
 		Fix:        "Use opaque per-recipient tokens instead of the address or its hash in tracking URLs.",
 		References: []string{refGDPR5, refGDPR6, refGDPR13},
 		check:      checkAddressLeak,
@@ -224,4 +225,27 @@ func ParseSeverity(s string) (Severity, bool) {
 		return "", true
 	}
 	return "", false
+}
+
+// emailRules are the rules an email report can fire; contradicted-practice
+// is the only one both kinds share (a policy denying email tracking).
+var emailRules = map[string]bool{
+	RuleEmailOpenUndeclared: true, RuleEmailClickUndeclared: true, RuleRecipientAddressLeak: true,
+	RuleContradictedPractice: true,
+}
+
+// AppliesTo reports whether the rule can fire on a report of this kind
+// ("site" or "email") with or without a policy. A rule the email rules do
+// not list is a site rule.
+func (r Rule) AppliesTo(kind string, hasPolicy bool) bool {
+	if r.NeedsPolicy && !hasPolicy {
+		return false
+	}
+	switch kind {
+	case "email":
+		return emailRules[r.ID]
+	case "site":
+		return !emailRules[r.ID] || r.ID == RuleContradictedPractice
+	}
+	return false
 }

@@ -23,6 +23,7 @@ type phaseGroup struct {
 	storage  []string
 	hosts    []string
 	pages    []string
+	urls     []string // request URLs, and the URLs that set its cookies
 	// stored: it wrote cookies or storage, or read the device (fingerprinting),
 	// which is what ePrivacy Art. 5(3) is about; otherwise only requests were seen.
 	stored bool
@@ -68,6 +69,7 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 			}
 			g.cookies = append(g.cookies, name)
 			g.pages = append(g.pages, c.Pages...)
+			g.urls = append(g.urls, c.SetBy)
 			g.stored = true
 		}
 	}
@@ -85,6 +87,7 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 		g := get(d.Vendor, "host", d.Host, d.Category)
 		g.hosts = append(g.hosts, d.Host)
 		g.pages = append(g.pages, d.Page)
+		g.urls = append(g.urls, d.URL)
 		switch d.Kind {
 		case detectors.KindFingerprinting, detectors.KindSessionRecorder:
 			g.reads = append(g.reads, d.Kind)
@@ -165,15 +168,15 @@ func (g *phaseGroup) evidence(phase capture.Phase) string {
 // missing (pre-consent) or refused (after-reject).
 func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		claim, hasClaim := ev.consentClaim()
 		var out []Finding
 		for _, g := range ev.phaseGroups(phase) {
 			if ev.allowedIn(string(phase), g.category) {
 				continue
 			}
+			claim, hasClaim := ev.consentClaim(g.vendor, g.category)
 			f := Finding{
 				Severity: r.Severity, Category: string(g.category), Vendor: g.vendor, Phase: string(phase),
-				Target: ev.firstPage(g.pages), Subject: g.subject, Evidence: g.evidence(phase),
+				Target: ev.firstPage(g.pages), Subject: g.subject, Evidence: g.evidence(phase), URLs: capURLs(g.urls),
 			}
 			if !g.stored {
 				f.Severity = lower(r.Severity)
@@ -182,7 +185,8 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 				f.Disclosure, f.PolicyQuote = d.level, d.quote
 			}
 			// The claim is about what is stored; requests alone do not break it.
-			if hasClaim && phase == PhasePre && g.stored {
+			// A denial naming the vendor ("we never use Hotjar") is quoted first.
+			if hasClaim && phase == PhasePre && g.stored && ev.naming[g.vendor].level != DisclosureContradicted {
 				f.PolicyQuote, f.Disclosure = claim, DisclosureContradicted
 			}
 			out = append(out, f)
@@ -294,7 +298,8 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 			continue
 		}
 		st := parseConsentMode(d.Evidence)
-		base := Finding{Vendor: d.Vendor, Category: string(d.Category), Phase: string(d.Phase), Target: d.Page, Subject: d.Host}
+		base := Finding{Vendor: d.Vendor, Category: string(d.Category), Phase: string(d.Phase), Target: d.Page, Subject: d.Host,
+			URLs: capURLs([]string{d.URL})}
 		if d.Phase == PhasePre || d.Phase == PhaseReject {
 			var granted []string
 			if st.ad == "granted" {
@@ -380,7 +385,7 @@ func (ev *evaluation) vendorFinding(v detectors.Vendor, d disclosure) Finding {
 		evidence += " on " + listSome(v.Hosts, 3)
 	}
 	return Finding{Vendor: v.ID, Category: string(v.Category), Disclosure: d.level, PolicyQuote: d.quote,
-		Target: ev.firstPage(ev.vendorPages(v.ID)), Evidence: evidence}
+		Target: ev.firstPage(ev.vendorPages(v.ID)), Evidence: evidence, URLs: capURLs(ev.urls[v.ID])}
 }
 
 func checkContradicted(ev *evaluation, r *Rule) []Finding {
@@ -400,15 +405,25 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 		}
 		out = append(out, f)
 	}
+	// A denied practice: "we never use session recording", "we do not track
+	// whether you opened our emails".
+	for _, ps := range []practiceSpec{practiceSessionRecording, practiceFingerprinting} {
+		out = append(out, ev.practiceFindings(ps, DisclosureContradicted)...)
+	}
+	for _, ep := range []emailPractice{practiceEmailOpen, practiceEmailClick} {
+		out = append(out, ev.emailFindings(ep, DisclosureContradicted)...)
+	}
 	// Cookies and storage of no known vendor still break a consent claim.
-	if claim, ok := ev.consentClaim(); ok {
-		for _, g := range ev.phaseGroups(PhasePre) {
-			if g.vendor != "" || !g.stored || ev.allowedIn(string(PhasePre), g.category) {
-				continue
-			}
-			out = append(out, Finding{Category: string(g.category), Phase: string(PhasePre), Disclosure: DisclosureContradicted,
-				Target: ev.firstPage(g.pages), Subject: g.subject, PolicyQuote: claim, Evidence: g.evidence(PhasePre)})
+	for _, g := range ev.phaseGroups(PhasePre) {
+		if g.vendor != "" || !g.stored || ev.allowedIn(string(PhasePre), g.category) {
+			continue
 		}
+		claim, ok := ev.consentClaim("", g.category)
+		if !ok {
+			continue
+		}
+		out = append(out, Finding{Category: string(g.category), Phase: string(PhasePre), Disclosure: DisclosureContradicted,
+			Target: ev.firstPage(g.pages), Subject: g.subject, PolicyQuote: claim, Evidence: g.evidence(PhasePre), URLs: capURLs(g.urls)})
 	}
 	return out
 }
@@ -506,61 +521,68 @@ var (
 
 // checkPractice reports session recording or fingerprinting the policy does
 // not declare: by the practice, or (for a vendor whose whole business it
-// is) by naming the vendor.
+// is) by naming the vendor. A policy that denies the practice is
+// contradicted-practice's to report.
 func checkPractice(ps practiceSpec) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		type obs struct {
-			vendor, subject string
-			hosts, pages    []string
-		}
-		seen := map[string]*obs{}
-		add := func(vendor, host string, pages ...string) {
-			key, subject := vendor, ""
-			if vendor == "" {
-				key, subject = "host:"+host, host
-			}
-			o := seen[key]
-			if o == nil {
-				o = &obs{vendor: vendor, subject: subject}
-				seen[key] = o
-			}
-			o.hosts = append(o.hosts, host)
-			o.pages = append(o.pages, pages...)
-		}
-		for _, v := range ev.in.Vendors {
-			if v.Category == ps.category {
-				for _, h := range v.Hosts {
-					add(v.ID, h, ev.vendorPages(v.ID)...)
-				}
-				if len(v.Hosts) == 0 {
-					add(v.ID, "", ev.vendorPages(v.ID)...)
-				}
-			}
-		}
-		for _, d := range ev.in.Detections {
-			if d.Kind == ps.kind {
-				add(d.Vendor, d.Host, d.Page)
-			}
-		}
-		keys := make([]string, 0, len(seen))
-		for k := range seen {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var out []Finding
-		for _, k := range keys {
-			o := seen[k]
-			level, quote := ev.practiceDisclosure(ps, o.vendor)
-			if level == DisclosureNamed || level == DisclosureCategoryOnly || level == DisclosureOwnerNamed {
-				continue
-			}
-			cat := ps.category
-			out = append(out, Finding{Vendor: o.vendor, Category: string(cat), Disclosure: level, PolicyQuote: quote,
-				Target: ev.firstPage(o.pages), Subject: o.subject,
-				Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
-		}
-		return out
+		return ev.practiceFindings(ps, DisclosureUndisclosed)
 	}
+}
+
+// practiceFindings are the observations of a practice whose disclosure is
+// level, one per vendor (or per host of an unknown script).
+func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding {
+	type obs struct {
+		vendor, subject    string
+		hosts, pages, urls []string
+	}
+	seen := map[string]*obs{}
+	add := func(vendor, host string, urls []string, pages ...string) {
+		key, subject := vendor, ""
+		if vendor == "" {
+			key, subject = "host:"+host, host
+		}
+		o := seen[key]
+		if o == nil {
+			o = &obs{vendor: vendor, subject: subject}
+			seen[key] = o
+		}
+		o.hosts = append(o.hosts, host)
+		o.urls = append(o.urls, urls...)
+		o.pages = append(o.pages, pages...)
+	}
+	for _, v := range ev.in.Vendors {
+		if v.Category == ps.category {
+			for _, h := range v.Hosts {
+				add(v.ID, h, ev.urls[v.ID], ev.vendorPages(v.ID)...)
+			}
+			if len(v.Hosts) == 0 {
+				add(v.ID, "", ev.urls[v.ID], ev.vendorPages(v.ID)...)
+			}
+		}
+	}
+	for _, d := range ev.in.Detections {
+		if d.Kind == ps.kind {
+			add(d.Vendor, d.Host, []string{d.URL}, d.Page)
+		}
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []Finding
+	for _, k := range keys {
+		o := seen[k]
+		l, quote := ev.practiceDisclosure(ps, o.vendor)
+		if l != level {
+			continue
+		}
+		out = append(out, Finding{Vendor: o.vendor, Category: string(ps.category), Disclosure: l, PolicyQuote: quote,
+			Target: ev.firstPage(o.pages), Subject: o.subject, URLs: capURLs(o.urls),
+			Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
+	}
+	return out
 }
 
 // practiceDisclosure decides how the policy covers a practice done by a
@@ -626,33 +648,54 @@ func (ep emailPractice) disclosure(p *policy.Policy) (string, string) {
 	return DisclosureUndisclosed, ""
 }
 
-// checkEmail reports email open or click tracking the policy does not declare.
+// checkEmail reports email open or click tracking the policy does not
+// declare; a policy that denies it is contradicted-practice's to report.
 func checkEmail(ep emailPractice) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		level, quote := ep.disclosure(ev.in.Policy)
-		if level != DisclosureUndisclosed && level != DisclosureContradicted {
-			return nil
-		}
-		var out []Finding
-		for _, e := range ev.in.Emails {
-			byHost := map[string][]detectors.EmailTracker{}
-			for _, t := range e.Trackers {
-				if slices.Contains(ep.kinds, t.Kind) {
-					byHost[t.Host] = append(byHost[t.Host], t)
-				}
-			}
-			for host, ts := range byHost {
-				vendor := ts[0].Vendor
-				if vendor == "" {
-					vendor = e.ESP
-				}
-				out = append(out, Finding{Vendor: vendor, Category: string(kb.EmailTracking), Disclosure: level, PolicyQuote: quote,
-					Target: e.File, Subject: host,
-					Evidence: fmt.Sprintf("%s: %d %s element(s) on %s", ep.noun, len(ts), strings.Join(sortedSet(kinds(ts)), "/"), host)})
-			}
-		}
-		return out
+		return ev.emailFindings(ep, DisclosureUndisclosed)
 	}
+}
+
+// emailFindings are the trackers of an email practice, one finding per
+// email and host, when the policy's disclosure of the practice is level.
+func (ev *evaluation) emailFindings(ep emailPractice, level string) []Finding {
+	l, quote := ep.disclosure(ev.in.Policy)
+	if l != level {
+		return nil
+	}
+	var out []Finding
+	for _, e := range ev.in.Emails {
+		// A URL that carries the address stays out of the finding, as in
+		// recipient-address-leak.
+		leaky := map[string]bool{}
+		for _, t := range e.Trackers {
+			if t.Kind == detectors.KindAddressLeak || t.LeakEncoding != "" {
+				leaky[t.URL] = true
+			}
+		}
+		byHost := map[string][]detectors.EmailTracker{}
+		for _, t := range e.Trackers {
+			if slices.Contains(ep.kinds, t.Kind) {
+				byHost[t.Host] = append(byHost[t.Host], t)
+			}
+		}
+		for host, ts := range byHost {
+			vendor := ts[0].Vendor
+			if vendor == "" {
+				vendor = e.ESP
+			}
+			var urls []string
+			for _, t := range ts {
+				if !leaky[t.URL] {
+					urls = append(urls, t.URL)
+				}
+			}
+			out = append(out, Finding{Vendor: vendor, Category: string(kb.EmailTracking), Disclosure: level, PolicyQuote: quote,
+				Target: e.File, Subject: host, URLs: capURLs(urls),
+				Evidence: fmt.Sprintf("%s: %d %s element(s) on %s", ep.noun, len(ts), strings.Join(sortedSet(kinds(ts)), "/"), host)})
+		}
+	}
+	return out
 }
 
 func kinds(ts []detectors.EmailTracker) []string {
@@ -674,8 +717,11 @@ func checkAddressLeak(ev *evaluation, r *Rule) []Finding {
 			}
 			f := Finding{Vendor: t.Vendor, Category: string(t.Category), Target: e.File, Subject: t.Host, Severity: High}
 			party := "a third party"
-			if !t.ThirdParty {
+			switch {
+			case !t.ThirdParty:
 				f.Severity, party = Low, "the sender's own domain"
+			case e.SenderUnknown:
+				party = "a third party (sender unknown, see --first-party)"
 			}
 			enc := t.LeakEncoding
 			if enc == "" {

@@ -68,7 +68,7 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) (overall, naming dis
 	}
 	naming = ev.namingDisclosure(v, names, owner)
 	if ev.storedInPhase(v.ID, PhasePre) && !ev.allowedIn(string(PhasePre), v.Category) {
-		if quote, ok := ev.consentClaim(); ok {
+		if quote, ok := ev.consentClaim(v.ID, v.Category); ok {
 			return disclosure{DisclosureContradicted, quote}, naming
 		}
 		// "We use analytics cookies only with your consent" is a claim about this category.
@@ -116,15 +116,28 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		}
 	}
 	// The sentence quoted is the most precise one: "advertising partners"
-	// before "cookies and web beacons".
+	// before "cookies and web beacons". A sentence naming other vendors
+	// ("we embed YouTube videos") discloses those, not this one's category.
 	for _, generic := range []bool{false, true} {
 		for _, d := range decls {
-			if d.Polarity == policy.Affirmed && d.Vendor == "" && genericPractice(d.Practice) == generic && ev.practiceCovers(d.Practice, v) {
+			if d.Polarity == policy.Affirmed && d.Vendor == "" && genericPractice(d.Practice) == generic && ev.practiceCovers(d.Practice, v) &&
+				!ev.namesOtherVendor(d.Quote, v.ID) {
 				return disclosure{DisclosureCategoryOnly, d.Quote}
 			}
 		}
 	}
 	return disclosure{level: DisclosureUndisclosed}
+}
+
+// namesOtherVendor reports whether a policy sentence names a vendor or
+// company other than vendor.
+func (ev *evaluation) namesOtherVendor(quote, vendor string) bool {
+	for _, d := range ev.in.Policy.Declarations {
+		if d.Quote == quote && ((d.Vendor != "" && d.Vendor != vendor) || (d.Vendor == "" && d.Owner != "")) {
+			return true
+		}
+	}
+	return false
 }
 
 // genericPractice reports the practice terms that cover vendors of any kind.
@@ -185,17 +198,32 @@ func (ev *evaluation) practiceCovers(practice string, v *detectors.Vendor) bool 
 }
 
 // consentClaim returns the policy's statement that nothing non-essential
-// runs before consent: an affirmed sentence, or a structured policy that
-// lists what pre-consent allows.
-func (ev *evaluation) consentClaim() (string, bool) {
+// runs before consent, as it applies to one vendor (vendor "" for cookies
+// or storage of no known vendor, c their category): an affirmed sentence,
+// or a structured policy that lists what pre-consent allows.
+//
+// Of several claim sentences the most relevant is quoted: one naming the
+// vendor, then one naming no vendor but the vendor's kind of processing
+// ("Analytics cookies are only placed after you click Accept" for an
+// analytics vendor), then a general one. A sentence naming other vendors
+// only ("With your permission, we use Meta Pixel") or about another kind
+// of processing makes no claim about this vendor and is never quoted for it.
+func (ev *evaluation) consentClaim(vendor string, c kb.Category) (string, bool) {
 	p := ev.in.Policy
 	if p == nil {
 		return "", false
 	}
+	best, bestScore := "", 0
 	for _, d := range p.Declarations {
-		if d.Practice == policy.ConsentBeforeNonEssential && d.Polarity == policy.Affirmed {
-			return d.Quote, true
+		if d.Practice != policy.ConsentBeforeNonEssential || d.Polarity != policy.Affirmed {
+			continue
 		}
+		if score := ev.claimRelevance(d.Quote, vendor, c); score > bestScore {
+			best, bestScore = d.Quote, score
+		}
+	}
+	if bestScore > 0 {
+		return best, true
 	}
 	if p.Structured != nil {
 		if allowed, ok := p.Structured.Allowed[string(PhasePre)]; ok {
@@ -203,6 +231,47 @@ func (ev *evaluation) consentClaim() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// claimRelevance scores a consent-claim sentence for a vendor: 3 it names
+// the vendor, 2 it names no vendor and speaks of the vendor's category, 1
+// it names no vendor nor category, 0 it names other vendors only or speaks
+// of another category only.
+func (ev *evaluation) claimRelevance(quote, vendor string, c kb.Category) int {
+	var names []string
+	if v := ev.vendors[vendor]; v != nil {
+		names, _ = ev.vendorNames(v)
+	}
+	namesOther, category, otherCategory := false, false, false
+	for _, d := range ev.in.Policy.Declarations {
+		if d.Quote != quote {
+			continue
+		}
+		switch {
+		case d.Vendor != "" || d.Owner != "":
+			if vendor != "" && (d.Vendor == vendor || declNamesVendor(d, vendor, names)) {
+				return 3
+			}
+			namesOther = true
+		case d.Practice == policy.ConsentBeforeNonEssential || genericPractice(d.Practice):
+		case slices.Contains(practiceCategories[d.Practice], c):
+			category = true
+		case len(practiceCategories[d.Practice]) > 0:
+			otherCategory = true
+		}
+	}
+	if vendor != "" && len(names) > 0 && slices.ContainsFunc(names, func(n string) bool { return nameIn(quote, n) }) {
+		return 3
+	}
+	switch {
+	case namesOther:
+		return 0
+	case category:
+		return 2
+	case otherCategory:
+		return 0
+	}
+	return 1
 }
 
 // allowedIn reports whether a structured policy allows a category in a phase.

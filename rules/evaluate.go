@@ -61,6 +61,7 @@ type evaluation struct {
 	groups  map[capture.Phase][]*phaseGroup
 	// Per vendor id, computed once: pages seen on, and whether it wrote cookies or storage.
 	pages      map[string][]string
+	urls       map[string][]string // request URLs, any phase
 	hasCookies map[string]bool
 	hasStorage map[string]bool
 }
@@ -90,6 +91,7 @@ func Evaluate(in Input) Result {
 				if f.Severity.Rank() > res.Findings[j].Severity.Rank() {
 					res.Findings[j].Severity = f.Severity
 				}
+				res.Findings[j].URLs = capURLs(append(res.Findings[j].URLs, f.URLs...))
 				continue
 			}
 			seen[f.Fingerprint] = len(res.Findings)
@@ -105,13 +107,15 @@ func Evaluate(in Input) Result {
 func newEvaluation(in Input) (*evaluation, []detectors.Vendor) {
 	ev := &evaluation{in: in, vendors: map[string]*detectors.Vendor{}, disc: map[string]disclosure{},
 		naming: map[string]disclosure{},
-		groups: map[capture.Phase][]*phaseGroup{}, pages: map[string][]string{},
+		groups: map[capture.Phase][]*phaseGroup{}, pages: map[string][]string{}, urls: map[string][]string{},
 		hasCookies: map[string]bool{}, hasStorage: map[string]bool{}}
 	for _, d := range in.Detections {
 		ev.pages[d.Vendor] = append(ev.pages[d.Vendor], d.Page)
+		ev.urls[d.Vendor] = append(ev.urls[d.Vendor], d.URL)
 	}
 	for _, c := range in.Cookies {
 		ev.pages[c.Vendor] = append(ev.pages[c.Vendor], c.Pages...)
+		ev.urls[c.Vendor] = append(ev.urls[c.Vendor], c.SetBy)
 		ev.hasCookies[c.Vendor] = true
 	}
 	for _, st := range in.Storage {

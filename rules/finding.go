@@ -2,6 +2,8 @@
 // gaps into findings.
 package rules
 
+import "strings"
+
 // Severity orders findings; CI gates on it with --fail-on.
 type Severity string
 
@@ -55,4 +57,25 @@ type Finding struct {
 	// Subject is what the fingerprint keys on besides rule, page path and
 	// vendor: a cookie name or a host. Never a value or a query string.
 	Subject string `json:"subject,omitempty"`
+	// URLs are up to maxURLs request URLs behind the finding, sorted, as
+	// observed (query included): what an auditor replays or looks up.
+	// Never part of the fingerprint, since they carry changing values.
+	URLs []string `json:"urls,omitempty"`
+}
+
+// maxURLs keeps a finding short; the JSON detections have the rest.
+const maxURLs = 3
+
+// capURLs is the sorted, distinct http(s) URLs, at most maxURLs of them.
+func capURLs(urls []string) []string {
+	var out []string
+	for _, u := range sortedSet(urls) {
+		if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+			out = append(out, u)
+		}
+	}
+	if len(out) > maxURLs {
+		out = out[:maxURLs]
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,9 +205,25 @@ var ruleCases = []ruleCase{
 	{rule: RuleSessionRecordingUndecl, name: "recorder vendor not declared", fires: true, severity: High, vendor: "hotjar",
 		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
 			Policy: pol(unrelated)}},
-	{rule: RuleSessionRecordingUndecl, name: "recording by an unknown script is denied", fires: true, severity: High,
+	// A denied practice is contradicted-practice (high), not "not declared".
+	{rule: RuleSessionRecordingUndecl, name: "recording by an unknown script is denied",
+		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindSessionRecorder, Phase: accept, Page: site, Host: "rec.example"}},
+			Policy: pol(den(policy.SessionRecording, "", "We never record your session."))}},
+	{rule: RuleContradictedPractice, name: "recording by an unknown script is denied", fires: true, severity: High,
 		subject: "rec.example", disc: DisclosureContradicted, quote: "never record",
 		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindSessionRecorder, Phase: accept, Page: site, Host: "rec.example"}},
+			Policy: pol(den(policy.SessionRecording, "", "We never record your session."))}},
+	{rule: RuleContradictedPractice, name: "fingerprinting denied", fires: true, severity: High,
+		subject: "fp.example", disc: DisclosureContradicted, quote: "never use device fingerprinting",
+		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindFingerprinting, Phase: pre, Page: site, Host: "fp.example"}},
+			Policy: pol(den(policy.Fingerprinting, "", "We never use device fingerprinting."))}},
+	{rule: RuleFingerprintingUndeclared, name: "fingerprinting denied",
+		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindFingerprinting, Phase: pre, Page: site, Host: "fp.example"}},
+			Policy: pol(den(policy.Fingerprinting, "", "We never use device fingerprinting."))}},
+	// A recorder vendor under a denial is one finding, not one per rule path.
+	{rule: RuleContradictedPractice, name: "recorder vendor denied", fires: true, severity: High, vendor: "hotjar",
+		disc: DisclosureContradicted, quote: "never record",
+		in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
 			Policy: pol(den(policy.SessionRecording, "", "We never record your session."))}},
 	{rule: RuleSessionRecordingUndecl, name: "practice declared", in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
 		Policy: pol(aff(policy.SessionRecording, "", "We record how visitors use our pages."))}},
@@ -225,10 +242,20 @@ var ruleCases = []ruleCase{
 	{rule: RuleEmailOpenUndeclared, name: "open pixel not declared", fires: true, severity: Medium, vendor: "mailchimp",
 		subject: "shop.us1.list-manage.com", disc: DisclosureUndisclosed, in: Input{Kind: "email", Policy: pol(unrelated),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com", URL: "https://shop.us1.list-manage.com/track/open.php?u=1"})}},
-	{rule: RuleEmailOpenUndeclared, name: "open tracking denied", fires: true, severity: Medium, vendor: "mailchimp",
+	{rule: RuleEmailOpenUndeclared, name: "open tracking denied",
+		in: Input{Kind: "email", Policy: pol(den(policy.EmailOpenTracking, "", "We do not track whether you open our emails.")),
+			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
+	{rule: RuleContradictedPractice, name: "open tracking denied", fires: true, severity: High, vendor: "mailchimp",
 		subject: "shop.us1.list-manage.com", disc: DisclosureContradicted, quote: "do not track",
 		in: Input{Kind: "email", Policy: pol(den(policy.EmailOpenTracking, "", "We do not track whether you open our emails.")),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
+	{rule: RuleContradictedPractice, name: "click tracking denied", fires: true, severity: High, vendor: "mailchimp",
+		subject: "shop.us1.list-manage.com", disc: DisclosureContradicted, quote: "do not record",
+		in: Input{Kind: "email", Policy: pol(den(policy.EmailClickTracking, "", "We do not record which links you click.")),
+			Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com"})}},
+	{rule: RuleEmailClickUndeclared, name: "click tracking denied",
+		in: Input{Kind: "email", Policy: pol(den(policy.EmailClickTracking, "", "We do not record which links you click.")),
+			Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com"})}},
 	{rule: RuleEmailOpenUndeclared, name: "structured policy declares it", in: Input{Kind: "email",
 		Policy: &policy.Policy{Structured: &policy.File{EmailTracking: &policy.EmailTracking{OpenTracking: true}}},
 		Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
@@ -403,5 +430,160 @@ func TestCatalogueCoversPromisedChecks(t *testing.T) {
 				t.Errorf("%s: no rule %s in the catalogue", check, id)
 			}
 		}
+	}
+}
+
+// A leak from an email whose sender is unknown is a third party's, and the
+// evidence says why.
+func TestAddressLeakParty(t *testing.T) {
+	tests := []struct {
+		name          string
+		thirdParty    bool
+		senderUnknown bool
+		severity      Severity
+		evidence      string
+	}{
+		{"sender's own domain", false, false, Low, "on shop.example, the sender's own domain"},
+		{"third party", true, false, High, "on shop.example, a third party"},
+		{"sender unknown", true, true, High, "a third party (sender unknown, see --first-party)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := Input{Kind: "email", Target: "-", Emails: []detectors.Email{{File: "-", SenderUnknown: tt.senderUnknown,
+				Trackers: []detectors.EmailTracker{{Kind: detectors.KindAddressLeak, Host: "shop.example", ThirdParty: tt.thirdParty}}}}}
+			fs := Evaluate(in).Findings
+			if len(fs) != 1 || fs[0].Severity != tt.severity || !strings.HasSuffix(fs[0].Evidence, tt.evidence) {
+				t.Fatalf("findings %+v, want one %s ending %q", fs, tt.severity, tt.evidence)
+			}
+		})
+	}
+}
+
+// Findings with request evidence carry the request URLs (sorted, at most
+// three, query included); the fingerprint ignores them.
+func TestFindingURLs(t *testing.T) {
+	beacon := func(q string) detectors.Detection {
+		return detectors.Detection{Kind: detectors.KindWebBeacon, Vendor: "google-analytics", Category: kb.Analytics, Phase: pre,
+			Page: site, Host: "www.google-analytics.com", URL: "https://www.google-analytics.com/g/collect?" + q}
+	}
+	gaCookie := cookie("_ga", "google-analytics", kb.Analytics, 730, pre)
+	gaCookie.SetBy = "https://www.googletagmanager.com/gtag/js?id=G-1"
+	leakURL := "https://ads.example/o.gif?e=jane%40example.com"
+	tests := []struct {
+		name string
+		in   Input
+		rule string
+		want []string
+	}{
+		{"pre-consent: requests and the cookie's setter, capped at three", Input{Vendors: []detectors.Vendor{ga(pre)},
+			Cookies:    []detectors.Cookie{gaCookie},
+			Detections: []detectors.Detection{beacon("tid=G-1&cid=3"), beacon("tid=G-1&cid=1"), beacon("tid=G-1&cid=2"), beacon("tid=G-1&cid=1")}},
+			RulePreConsentTracking, []string{"https://www.google-analytics.com/g/collect?tid=G-1&cid=1",
+				"https://www.google-analytics.com/g/collect?tid=G-1&cid=2", "https://www.google-analytics.com/g/collect?tid=G-1&cid=3"}},
+		{"undisclosed vendor", Input{Vendors: []detectors.Vendor{ga(pre)}, Detections: []detectors.Detection{beacon("tid=G-1")},
+			Policy: pol(aff(policy.Cookies, "", "We use cookies."))},
+			RuleUndisclosedVendor, []string{"https://www.google-analytics.com/g/collect?tid=G-1"}},
+		{"no URL without request evidence (empty setter)", Input{Vendors: []detectors.Vendor{ga(pre)},
+			Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)}},
+			RulePreConsentTracking, nil},
+		{"email: a URL carrying the address stays out", Input{Kind: "email", Policy: pol(unrelated), Emails: email(
+			detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", URL: leakURL},
+			detectors.EmailTracker{Kind: detectors.KindAddressLeak, Host: "ads.example", URL: leakURL, LeakEncoding: "urlencoded"},
+			detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", URL: "https://ads.example/o.gif?t=opaque"})},
+			RuleEmailOpenUndeclared, []string{"https://ads.example/o.gif?t=opaque"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []Finding
+			for _, f := range Evaluate(tt.in).Findings {
+				if f.Rule == tt.rule {
+					got = append(got, f)
+				}
+			}
+			if len(got) != 1 {
+				t.Fatalf("want one %s finding, got %+v", tt.rule, got)
+			}
+			if !slices.Equal(got[0].URLs, tt.want) {
+				t.Errorf("urls = %q, want %q", got[0].URLs, tt.want)
+			}
+			// Other URLs, same identity.
+			for i := range tt.in.Detections {
+				tt.in.Detections[i].URL += "&x=1"
+			}
+			for _, f := range Evaluate(tt.in).Findings {
+				if f.Rule == tt.rule && f.Fingerprint != got[0].Fingerprint {
+					t.Errorf("fingerprint changed with the URLs: %s -> %s", got[0].Fingerprint, f.Fingerprint)
+				}
+			}
+		})
+	}
+}
+
+// A finding quotes the policy sentence most relevant to it, never one that
+// names a different vendor.
+func TestQuoteRelevance(t *testing.T) {
+	const (
+		meta     = "With your permission, we use Meta Pixel and LinkedIn Insight Tag to measure our ad campaigns."
+		analytic = `Analytics cookies are only placed after you click "Accept" in the cookie banner.`
+		general  = "We only set non-essential cookies after you have given your consent."
+		youtube  = "Some of our pages embed YouTube videos in privacy-enhanced mode."
+	)
+	claim := func(q string) policy.Declaration { return aff(policy.ConsentBeforeNonEssential, "", q) }
+	metaDecls := []policy.Declaration{claim(meta), aff(policy.Advertising, "", meta), aff(policy.VendorPractice, "facebook", meta),
+		aff(policy.VendorPractice, "linkedin", meta)}
+	analyticDecls := []policy.Declaration{claim(analytic), aff(policy.Analytics, "", analytic), aff(policy.Cookies, "", analytic)}
+	fb := vendor("facebook", "Meta Pixel", "Meta", kb.Advertising, pre)
+	tw := vendor("twitter", "X (Twitter)", "X Corp", kb.Social, pre, accept)
+	preCookies := []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre), cookie("_fbp", "facebook", kb.Advertising, 90, pre),
+		cookie("guest_id", "twitter", kb.Social, 400, pre)}
+	tests := []struct {
+		name   string
+		decls  []policy.Declaration
+		rule   string
+		vendor string
+		quote  string // "" for no quote
+		disc   string
+	}{
+		{"analytics vendor: the analytics claim, not the Meta one", append(append([]policy.Declaration{}, metaDecls...), analyticDecls...),
+			RulePreConsentTracking, "google-analytics", analytic, DisclosureContradicted},
+		{"analytics claim listed first makes no difference", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
+			RulePreConsentTracking, "google-analytics", analytic, DisclosureContradicted},
+		{"the vendor named in the claim", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
+			RuleContradictedPractice, "facebook", meta, DisclosureContradicted},
+		{"a general claim before one about another category", append(append([]policy.Declaration{claim(general)}, analyticDecls...), metaDecls...),
+			RulePreConsentTracking, "twitter", general, DisclosureContradicted},
+		{"a claim about analytics says nothing about a social widget", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
+			RuleContradictedPractice, "twitter", "-", ""},
+		{"a denial naming the vendor is quoted before the claim", append(append([]policy.Declaration{claim(general)},
+			den(policy.VendorPractice, "twitter", "We never embed X (Twitter) buttons.")), analyticDecls...),
+			RulePreConsentTracking, "twitter", "We never embed X (Twitter) buttons.", DisclosureContradicted},
+		{"only a claim naming other vendors: no claim about this one", metaDecls,
+			RuleContradictedPractice, "google-analytics", "-", ""},
+		{"a category sentence naming another vendor does not disclose this one", []policy.Declaration{
+			aff(policy.SocialWidgets, "", youtube), aff(policy.VendorPractice, "youtube", youtube)},
+			RuleUndisclosedVendor, "twitter", "", DisclosureUndisclosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := Input{Target: site, Vendors: []detectors.Vendor{ga(pre), fb, tw}, Cookies: preCookies, Policy: pol(tt.decls...)}
+			var got []Finding
+			for _, f := range Evaluate(in).Findings {
+				if f.Rule == tt.rule && f.Vendor == tt.vendor {
+					got = append(got, f)
+				}
+			}
+			if tt.quote == "-" {
+				if len(got) != 0 {
+					t.Fatalf("want no %s finding for %s, got %+v", tt.rule, tt.vendor, got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("want one %s finding for %s, got %+v", tt.rule, tt.vendor, got)
+			}
+			if got[0].PolicyQuote != tt.quote || got[0].Disclosure != tt.disc {
+				t.Errorf("quote %q (%s), want %q (%s)", got[0].PolicyQuote, got[0].Disclosure, tt.quote, tt.disc)
+			}
+		})
 	}
 }

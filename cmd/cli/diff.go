@@ -32,6 +32,15 @@ type Diff struct {
 	Vendors  DiffSet `json:"vendors"`
 	Cookies  DiffSet `json:"cookies"`
 	Findings DiffSet `json:"findings"`
+	// Suppressed counts the findings of each side a baseline suppressed;
+	// they are still present, so they are neither new nor gone.
+	Suppressed struct {
+		Old int `json:"old"`
+		New int `json:"new"`
+	} `json:"suppressed"`
+	// Unmatched says a side counts suppressed findings without naming their
+	// fingerprints (a report of an older trackscan), so "gone" may include them.
+	Unmatched []string `json:"unmatched,omitempty"`
 }
 
 // errNewItems is returned with --fail-on-new when anything appeared.
@@ -110,18 +119,39 @@ func diffReports(oldRep, newRep *reports.Report) *Diff {
 	}
 	ov, oc, of := items(oldRep)
 	nv, nc, nf := items(newRep)
-	return &Diff{Vendors: diffSet(ov, nv), Cookies: diffSet(oc, nc), Findings: diffSet(of, nf)}
+	d := &Diff{Vendors: diffSet(ov, nv, nil, nil), Cookies: diffSet(oc, nc, nil, nil),
+		Findings: diffSet(of, nf, suppressedSet(oldRep), suppressedSet(newRep))}
+	d.Suppressed.Old, d.Suppressed.New = len(oldRep.SuppressedFingerprints), len(newRep.SuppressedFingerprints)
+	for _, side := range []struct {
+		name string
+		r    *reports.Report
+	}{{"old", oldRep}, {"new", newRep}} {
+		if side.r.Suppressed > len(side.r.SuppressedFingerprints) {
+			d.Unmatched = append(d.Unmatched, side.name)
+		}
+	}
+	return d
 }
 
-func diffSet(old, cur map[string]DiffItem) DiffSet {
+func suppressedSet(r *reports.Report) map[string]bool {
+	m := map[string]bool{}
+	for _, fp := range r.SuppressedFingerprints {
+		m[fp] = true
+	}
+	return m
+}
+
+// diffSet lists the items of cur not in old (new) and of old not in cur
+// (gone); an item a side suppressed counts as present on that side.
+func diffSet(old, cur map[string]DiffItem, oldSup, curSup map[string]bool) DiffSet {
 	s := DiffSet{New: []DiffItem{}, Gone: []DiffItem{}}
 	for k, it := range cur {
-		if _, ok := old[k]; !ok {
+		if _, ok := old[k]; !ok && !oldSup[k] {
 			s.New = append(s.New, it)
 		}
 	}
 	for k, it := range old {
-		if _, ok := cur[k]; !ok {
+		if _, ok := cur[k]; !ok && !curSup[k] {
 			s.Gone = append(s.Gone, it)
 		}
 	}
@@ -137,7 +167,11 @@ func writeDiffTable(w io.Writer, d *Diff) error {
 		name string
 		set  DiffSet
 	}{{"vendors", d.Vendors}, {"cookies", d.Cookies}, {"findings", d.Findings}} {
-		fmt.Fprintf(&b, "%s: %d new, %d gone\n", sec.name, len(sec.set.New), len(sec.set.Gone))
+		fmt.Fprintf(&b, "%s: %d new, %d gone", sec.name, len(sec.set.New), len(sec.set.Gone))
+		if sec.name == "findings" {
+			b.WriteString(suppressedNote(d))
+		}
+		b.WriteString("\n")
 		for _, it := range sec.set.New {
 			fmt.Fprintf(&b, "  + %s\n", diffLine(sec.name, it))
 		}
@@ -167,4 +201,24 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// suppressedNote says how many findings a baseline hid on each side, which
+// diff counts as still present.
+func suppressedNote(d *Diff) string {
+	var parts []string
+	if d.Suppressed.Old > 0 {
+		parts = append(parts, fmt.Sprintf("%d suppressed by a baseline in OLD", d.Suppressed.Old))
+	}
+	if d.Suppressed.New > 0 {
+		parts = append(parts, fmt.Sprintf("%d suppressed by a baseline in NEW", d.Suppressed.New))
+	}
+	note := ""
+	if len(parts) > 0 {
+		note = " (" + strings.Join(parts, ", ") + "; counted as present)"
+	}
+	if len(d.Unmatched) > 0 {
+		note += "; " + strings.Join(d.Unmatched, " and ") + " suppressed findings without fingerprints: some \"gone\" may only be suppressed"
+	}
+	return note
 }

@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,5 +129,65 @@ func TestRulesCommand(t *testing.T) {
 	doc, _ := os.ReadFile("../../docs/rules.md")
 	if code != ExitOK || out != string(doc) {
 		t.Error("rules --format markdown differs from docs/rules.md")
+	}
+}
+
+// Findings a baseline suppressed are still there: diff must not list them
+// as gone, and says how many it counted as present.
+func TestDiffBaselineSuppressed(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first, _, err := runEmit(t, fixtureReport(t, "scan-new.json"), "--policy", fixtures+"policy.json", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run1 := write("run1.json", first)
+	// run2 uses run1 as its baseline: every finding is suppressed.
+	second, _, err := runEmit(t, fixtureReport(t, "scan-new.json"), "--policy", fixtures+"policy.json", "--format", "json", "--baseline", run1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := decodeReport(t, second)
+	n := len(wantSiteFindings)
+	if len(rep.SuppressedFingerprints) != n || !slices.IsSorted(rep.SuppressedFingerprints) {
+		t.Fatalf("suppressed_fingerprints = %v, want %d sorted", rep.SuppressedFingerprints, n)
+	}
+	run2 := write("run2.json", second)
+
+	tests := []struct {
+		old, new string
+		want     string
+	}{
+		{run1, run2, fmt.Sprintf("findings: 0 new, 0 gone (%d suppressed by a baseline in NEW; counted as present)\n", n)},
+		{run2, run1, fmt.Sprintf("findings: 0 new, 0 gone (%d suppressed by a baseline in OLD; counted as present)\n", n)},
+	}
+	for _, tt := range tests {
+		code, out, stderr := runMain("diff", tt.old, tt.new)
+		if code != ExitOK || !strings.Contains(out, tt.want) {
+			t.Errorf("diff %s %s: exit %d %s\n%s\nwant %q", filepath.Base(tt.old), filepath.Base(tt.new), code, stderr, out, tt.want)
+		}
+	}
+	code, out, _ := runMain("diff", run1, run2, "--format", "json")
+	var d Diff
+	if err := json.Unmarshal([]byte(out), &d); err != nil || code != ExitOK {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	if len(d.Findings.Gone) != 0 || d.Suppressed.New != n || len(d.Unmatched) != 0 {
+		t.Errorf("json diff = %+v", d)
+	}
+
+	// A report that counts suppressed findings without naming them cannot
+	// be matched: diff says so instead of pretending.
+	rep.SuppressedFingerprints = nil
+	raw, _ := json.Marshal(rep)
+	legacy := write("legacy.json", string(raw))
+	if _, out, _ := runMain("diff", run1, legacy); !strings.Contains(out, `new suppressed findings without fingerprints: some "gone" may only be suppressed`) {
+		t.Errorf("legacy diff:\n%s", out)
 	}
 }

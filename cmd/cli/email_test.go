@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/trackscan/trackscan/reports"
+	"github.com/trackscan/trackscan/rules"
 )
 
 const emailFixtures = "../../testdata/email"
@@ -174,5 +176,60 @@ func TestEmailCommandOversized(t *testing.T) {
 		case strings.HasSuffix(e.File, "mailjet.eml") && (e.Error != "" || e.ESP != "mailjet"):
 			t.Errorf("good file: %+v", e)
 		}
+	}
+}
+
+// An email that names no sender (plain HTML, stdin) cannot have "the
+// sender's own domain": its leaks are a third party's (high), the evidence
+// says the sender is unknown, and --first-party names the sender.
+func TestEmailCommandSenderUnknown(t *testing.T) {
+	leaks, err := os.ReadFile(filepath.Join(emailFixtures, "leaks.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		stdin     string
+		args      []string
+		wantLow   []string // hosts whose leak finding is low
+		wantNotes bool     // evidence says "sender unknown"
+	}{
+		{"file", "", []string{filepath.Join(emailFixtures, "leaks.html")}, nil, true},
+		{"stdin", string(leaks), []string{"-"}, nil, true},
+		{"--first-party", "", []string{filepath.Join(emailFixtures, "leaks.html"), "--first-party", "shop.example"}, []string{"shop.example"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, rep, stderr := runEmail(t, tt.stdin, append(tt.args, "--recipient", "jane.doe@example.com", "-f", "json", "--fail-on", "none")...)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var low []string
+			n := 0
+			for _, f := range rep.Findings {
+				if f.Rule != rules.RuleRecipientAddressLeak {
+					continue
+				}
+				n++
+				if f.Severity == rules.Low {
+					low = append(low, f.Subject)
+				}
+				if strings.Contains(f.Evidence, "sender unknown") != tt.wantNotes {
+					t.Errorf("evidence %q: sender unknown said = %v, want %v", f.Evidence, !tt.wantNotes, tt.wantNotes)
+				}
+			}
+			if n == 0 || !slices.Equal(low, tt.wantLow) {
+				t.Errorf("%d leak findings, low on %v, want low on %v", n, low, tt.wantLow)
+			}
+			thirdParty := 0
+			for _, tr := range rep.Emails[0].Trackers {
+				if tr.Kind == "third-party-content" {
+					thirdParty++
+				}
+			}
+			if tt.wantNotes && thirdParty != 4 {
+				t.Errorf("%d third-party hosts, want all 4 the email loads from", thirdParty)
+			}
+		})
 	}
 }

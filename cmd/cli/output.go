@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -233,11 +234,14 @@ func (e *env) suppress(rep *reports.Report, o *outputFlags) error {
 		for _, f := range rep.Findings {
 			if known[f.Fingerprint] {
 				rep.Suppressed++
+				rep.SuppressedFingerprints = append(rep.SuppressedFingerprints, f.Fingerprint)
 				continue
 			}
 			kept = append(kept, f)
 		}
 		rep.Findings = kept
+		slices.Sort(rep.SuppressedFingerprints)
+		rep.SuppressedFingerprints = slices.Compact(rep.SuppressedFingerprints)
 	}
 	if o.ignore != "" {
 		ig, err := loadIgnore(o.ignore)

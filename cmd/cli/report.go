@@ -59,8 +59,11 @@ then beside SCAN.json.`,
 			if err := e.rejudge(rep, &o); err != nil {
 				return err
 			}
-			if h, ok := reporter.(reports.HTML); ok && args[0] != "-" {
-				h.BaseDir = filepath.Dir(args[0])
+			if h, ok := reporter.(reports.HTML); ok {
+				if args[0] != "-" {
+					h.BaseDir = filepath.Dir(args[0])
+				}
+				h.Warn = e.stderr
 				reporter = h
 			}
 			if err := e.renderReport(reporter, rep, o.output); err != nil {
@@ -88,7 +91,7 @@ func (e *env) rejudge(rep *reports.Report, o *outputFlags) error {
 			return err
 		}
 		res := rules.Evaluate(inputOf(rep))
-		rep.Vendors, rep.Findings, rep.Suppressed = res.Vendors, res.Findings, 0
+		rep.Vendors, rep.Findings, rep.Suppressed, rep.SuppressedFingerprints = res.Vendors, res.Findings, 0, nil
 		if rep.Findings == nil {
 			rep.Findings = []rules.Finding{}
 		}

@@ -67,8 +67,8 @@ func TestReportCommandOutputFile(t *testing.T) {
 	var suites struct {
 		Tests int `xml:"tests,attr"`
 	}
-	if err := xml.Unmarshal(data, &suites); err != nil || suites.Tests != 6 {
-		t.Errorf("junit file: %v, %d tests; want 6", err, suites.Tests)
+	if err := xml.Unmarshal(data, &suites); err != nil || suites.Tests != 11 {
+		t.Errorf("junit file: %v, %d tests; want 11 (6 that fired, 5 passing)", err, suites.Tests)
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout should stay empty with -o, got %q", stdout.String())
@@ -156,5 +156,46 @@ func TestReportRejudge(t *testing.T) {
 	if code, _, stderr = run("report", saved, "--policy", filepath.Join(dir, "missing.md"), "-o", out2); code != ExitUsage ||
 		!strings.Contains(stderr, "policy:") || fileExists(out2) {
 		t.Errorf("missing policy: exit %d, stderr %q, output written %v", code, stderr, fileExists(out2))
+	}
+}
+
+// A saved scan moved without its screenshots still renders, with one
+// warning on stderr instead of silently dropped screenshots.
+func TestReportHTMLMovedScreenshots(t *testing.T) {
+	data, err := os.ReadFile(savedScan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		withShots bool
+		warning   string
+	}{
+		{"moved alone", false, "trackscan: warning: 3 screenshots named in the report were not found beside it or in the working directory\n"},
+		{"moved with its screenshots", true, "trackscan: warning: 1 screenshot named in the report was not found beside it or in the working directory\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			moved := filepath.Join(dir, "saved.json")
+			if err := os.WriteFile(moved, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tt.withShots {
+				os.Mkdir(filepath.Join(dir, "shots"), 0o755)
+				for _, n := range []string{"pre-consent.png", "after-accept.png"} {
+					b, err := os.ReadFile(filepath.Join(filepath.Dir(savedScan), "shots", n))
+					if err != nil {
+						t.Fatal(err)
+					}
+					os.WriteFile(filepath.Join(dir, "shots", n), b, 0o644)
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			code := Main([]string{"report", moved, "-f", "html", "-o", filepath.Join(dir, "r.html")}, strings.NewReader(""), &stdout, &stderr)
+			if code != ExitOK || stderr.String() != tt.warning {
+				t.Errorf("exit %d, stderr %q, want %q", code, stderr.String(), tt.warning)
+			}
+		})
 	}
 }

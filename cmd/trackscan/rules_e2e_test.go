@@ -311,6 +311,14 @@ func checkEvidence(t *testing.T, r *reports.Report) {
 		if f.Target != demosite.StartURL {
 			t.Errorf("%s %s reported on %s, want the one page scanned", f.Rule, f.Vendor, f.Target)
 		}
+		// The request URLs an auditor replays: at most three, sorted, as observed.
+		if len(f.URLs) > 3 || !slices.IsSorted(f.URLs) {
+			t.Errorf("%s %s urls %q: want at most three, sorted", f.Rule, f.Vendor, f.URLs)
+		}
+		if f.Rule == "pre-consent-tracking" && f.Vendor == "google-analytics" &&
+			!slices.ContainsFunc(f.URLs, func(u string) bool { return strings.Contains(u, "google-analytics.com/g/collect?") }) {
+			t.Errorf("GA before consent: urls %q lack the collect hit", f.URLs)
+		}
 	}
 }
 

@@ -292,9 +292,25 @@ func ParseEML(name string, data []byte) (*Message, error) {
 		if what == "" {
 			what = strings.ToLower(p.Name)
 		}
+		if p.Name == enmime.ErrorCharsetConversion {
+			// enmime's detail names the charset twice in two clauses; one is enough.
+			if cs, ok := quoted(p.Detail); ok {
+				return msg, fmt.Errorf("%s %q", what, cs)
+			}
+		}
 		return msg, fmt.Errorf("%s: %s", what, oneLine(p.Detail))
 	}
 	return msg, nil
+}
+
+// quoted returns the first double-quoted string in s.
+func quoted(s string) (string, bool) {
+	_, rest, ok := strings.Cut(s, `"`)
+	if !ok {
+		return "", false
+	}
+	q, _, ok := strings.Cut(rest, `"`)
+	return q, ok && q != ""
 }
 
 func oneLine(s string) string {

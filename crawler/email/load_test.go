@@ -111,7 +111,7 @@ func TestBadInputs(t *testing.T) {
 		{"no headers", "n.eml", []byte("just some words\n\nand more"), "malformed MIME", false},
 		{"missing boundary param", "m.eml", []byte("From: a@b.example\r\nContent-Type: multipart/mixed\r\n\r\nhello"), "malformed MIME", false},
 		{"truncated", "truncated.eml", mustRead(t, "bad/truncated.eml"), "truncated or malformed MIME", true},
-		{"unknown charset", "c.eml", mustRead(t, "bad/unknown-charset.eml"), `unknown charset`, true},
+		{"unknown charset", "c.eml", mustRead(t, "bad/unknown-charset.eml"), `unknown charset "x-klingon-8"`, true},
 		{"bad base64", "b64.eml", []byte("From: a@b.example\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!$$$$"), "malformed base64", true},
 		{"50 MB attachment", "big.eml", big(), "larger than the 32 MB limit", false},
 	}
@@ -129,6 +129,9 @@ func TestBadInputs(t *testing.T) {
 			msg := rs[0].Err.Error()
 			if !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") {
 				t.Errorf("error %q, want one line containing %q", msg, tt.want)
+			}
+			if strings.Count(msg, "x-klingon-8") > 1 {
+				t.Errorf("error %q says the same thing twice", msg)
 			}
 			if (rs[0].Msg != nil) != tt.partial {
 				t.Errorf("message returned = %v, want %v", rs[0].Msg != nil, tt.partial)

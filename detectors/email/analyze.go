@@ -139,7 +139,7 @@ func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Pag
 		return x.LeakEncoding < y.LeakEncoding
 	})
 	e := detectors.Email{File: msg.File, Subject: msg.Header.Subject, From: msg.Header.From,
-		Trackers: a.out}
+		Trackers: a.out, SenderUnknown: len(a.firstParty) == 0}
 	if e.Trackers == nil {
 		e.Trackers = []detectors.EmailTracker{}
 	}
@@ -190,15 +190,9 @@ func registrable(host string) string {
 }
 
 // thirdParty: not the sender's domain. Without any sender domain (a bare
-// template) only hosts known to belong to someone else count.
+// template, stdin, no From) no host can be shown to be the sender's, so
+// every host is a third party until --first-party names the sender.
 func (a *analyzer) thirdParty(host string) bool {
-	if len(a.firstParty) == 0 {
-		if a.owner(host) != nil {
-			return true
-		}
-		_, ok := a.kb.MatchHost(host)
-		return ok
-	}
 	return !a.firstParty[registrable(host)]
 }
 

@@ -77,14 +77,15 @@ func TestAnalyzeFixtures(t *testing.T) {
 		{"sendgrid-branded.eml", "sendgrid", "header X-Sg-Eid", []string{"links.brand.example"}, []string{"sendgrid"}, 1, []string{}},
 		{"mailgun-branded.eml", "mailgun", "open pixel URL", []string{"email.mg.brand.example"}, []string{"mailgun"}, 1, []string{}},
 		{"sfmc.eml", "salesforce-marketing-cloud", "header X-Sfmc-Stack", []string{"click.e.brand.example"}, []string{"salesforce-marketing-cloud"}, 2, []string{}},
-		{"mautic.html", "mautic", "open pixel URL", []string{"marketing.shop.example"}, []string{"mautic"}, 1, []string{}},
+		// A bare template names no sender: every host it loads from is a third party.
+		{"mautic.html", "mautic", "open pixel URL", []string{"marketing.shop.example"}, []string{"mautic"}, 1, []string{"marketing.shop.example"}},
 		{"mailjet.eml", "mailjet", "header X-Mj-Mid", []string{"x8k2p.mjt.lu"}, []string{"mailjet"}, 1, []string{"x8k2p.mjt.lu"}},
 		{"dotdigital.eml", "dotdigital", "open pixel URL", []string{"r1.dmtrk.net"}, []string{"dotdigital"}, 1, []string{"r1.dmtrk.net"}},
 		{"hubspot.eml", "hubspot", "Return-Path bounce.hubspotemail.net", []string{"t.hubspotemail.net"}, []string{"hubspot"}, 2, []string{"t.hubspotemail.net"}},
 		{"amazon-ses.eml", "amazon-ses", "header Feedback-Id", []string{"abc123de.r.us-east-1.awstrack.me"}, []string{"amazon-ses"}, 1, []string{"abc123de.r.us-east-1.awstrack.me"}},
 		{"latin1-constant-contact.eml", "constant-contact", "open pixel URL", []string{"r20.rs6.net"}, []string{"constant-contact"}, 0, []string{"r20.rs6.net"}},
 		// Clean negatives: no open pixel at all.
-		{"clean/spacers-and-logos.html", "", "", []string{}, []string{}, 0, []string{}},
+		{"clean/spacers-and-logos.html", "", "", []string{}, []string{}, 0, []string{"cdn.shop.example"}},
 		{"clean/plain-text.eml", "", "", []string{}, []string{}, 0, []string{}},
 	}
 	for _, tt := range tests {
@@ -363,5 +364,45 @@ func TestTrackersSortedAndNeverNil(t *testing.T) {
 	}
 	if e := Analyze(&source.Message{File: "empty.html"}, Options{}); e.Trackers == nil {
 		t.Error("Trackers is nil; JSON would say null")
+	}
+}
+
+// Without a sender domain no host is "the sender's own": a leak is a third
+// party's until --first-party says otherwise, and the email says why.
+func TestSenderUnknown(t *testing.T) {
+	tests := []struct {
+		name          string
+		file          string
+		firstParty    []string
+		senderUnknown bool
+		thirdParty    map[string]bool // leak host -> third party
+	}{
+		{"bare html", "leaks.html", nil, true,
+			map[string]bool{"pixel.adnet.example": true, "sync.adnet.example": true, "id.adnet.example": true, "shop.example": true}},
+		{"bare html with --first-party", "leaks.html", []string{"shop.example"}, false,
+			map[string]bool{"pixel.adnet.example": true, "sync.adnet.example": true, "id.adnet.example": true, "shop.example": false}},
+		{"bare html, the ad network named first party", "leaks.html", []string{"adnet.example"}, false,
+			map[string]bool{"pixel.adnet.example": false, "sync.adnet.example": false, "id.adnet.example": false, "shop.example": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(load(t, tt.file), Options{Recipients: []string{"jane.doe@example.com"}, FirstParty: tt.firstParty})
+			if e.SenderUnknown != tt.senderUnknown {
+				t.Errorf("SenderUnknown = %v, want %v", e.SenderUnknown, tt.senderUnknown)
+			}
+			got := map[string]bool{}
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindAddressLeak {
+					got[tr.Host] = tr.ThirdParty
+				}
+			}
+			if !reflect.DeepEqual(got, tt.thirdParty) {
+				t.Errorf("leak hosts third party = %v, want %v", got, tt.thirdParty)
+			}
+		})
+	}
+	// A From header names the sender.
+	if e := Analyze(load(t, "mailchimp.eml"), Options{}); e.SenderUnknown {
+		t.Error("mailchimp.eml has a From header: sender known")
 	}
 }

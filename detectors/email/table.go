@@ -26,8 +26,9 @@ func Summary(emails []detectors.Email) (header []string, rows [][]string) {
 	if rendered {
 		header = append(header, "RENDERED")
 	}
+	dir := commonDir(emails)
 	for _, e := range emails {
-		file, esp := e.File, "-"
+		file, esp := shortFile(strings.TrimPrefix(e.File, dir)), "-"
 		if e.ESP != "" {
 			esp = e.ESP
 			if x := DefaultESPs().ByID(e.ESP); x != nil {
@@ -36,7 +37,7 @@ func Summary(emails []detectors.Email) (header []string, rows [][]string) {
 		}
 		switch {
 		case e.Error != "" && len(e.Trackers) == 0 && e.ESP == "":
-			esp = "error: " + e.Error // nothing else to show; the report lists errors in full too
+			esp = clip("error: "+e.Error, maxCell-4) // the report lists errors in full
 		case e.Error != "":
 			file += " (incomplete)"
 		}
@@ -75,12 +76,59 @@ func kindCell(e detectors.Email, kind string) string {
 	return fmt.Sprintf("%d (%s)", n, hostList(hosts))
 }
 
+// hostList joins hosts on one line when short, else one per line, so that
+// a column is as wide as its longest domain rather than all of them.
 func hostList(hosts []string) string {
 	slices.Sort(hosts)
+	more := ""
 	if len(hosts) > maxHosts {
-		return strings.Join(hosts[:maxHosts], ", ") + fmt.Sprintf(" +%d", len(hosts)-maxHosts)
+		hosts, more = hosts[:maxHosts], fmt.Sprintf(" +%d", len(hosts)-maxHosts)
 	}
-	return strings.Join(hosts, ", ")
+	if s := strings.Join(hosts, ", ") + more; len(s) <= maxCell-4 {
+		return s
+	}
+	return strings.Join(hosts, ",\n") + more
+}
+
+// maxCell is the widest a cell line gets; longer file names and errors are
+// cut (the JSON and the report's error list have them in full).
+const maxCell = 30
+
+// clip cuts s to n runes, ending in "…".
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// shortFile keeps the end of a long path: the file name matters most.
+func shortFile(s string) string {
+	r := []rune(s)
+	if len(r) <= maxCell {
+		return s
+	}
+	return "…" + string(r[len(r)-maxCell+1:])
+}
+
+// commonDir is the directory prefix ("dir/") all emails share when there
+// are several, so that rows show names relative to the scanned directory
+// (the report's target names it).
+func commonDir(emails []detectors.Email) string {
+	if len(emails) < 2 {
+		return ""
+	}
+	prefix := emails[0].File
+	for _, e := range emails[1:] {
+		for !strings.HasPrefix(e.File, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	if i := strings.LastIndexAny(prefix, "/\\"); i >= 0 {
+		return prefix[:i+1]
+	}
+	return ""
 }
 
 // leakCell lists "encoding to host" once each, third parties marked.

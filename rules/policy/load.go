@@ -2,12 +2,15 @@ package policy
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +49,8 @@ func (p *Parser) Load(ctx context.Context, sources ...string) (*Policy, error) {
 		if err != nil {
 			return nil, err
 		}
+		sum := sha256.Sum256(text)
+		pol.SHA256 = hex.EncodeToString(sum[:])
 		pols = append(pols, pol)
 	}
 	return Merge(pols...), nil
@@ -164,11 +169,12 @@ func Merge(pols ...*Policy) *Policy {
 		return pols[0]
 	}
 	out := &Policy{Declarations: []Declaration{}}
-	var names []string
+	var names, sums []string
 	spoken := map[string]bool{}
 	fileCookies := map[string]bool{}
 	for _, p := range pols {
 		names = append(names, p.Source)
+		sums = append(sums, p.SHA256)
 		if p.Structured == nil {
 			continue
 		}
@@ -183,6 +189,9 @@ func Merge(pols ...*Policy) *Policy {
 		}
 	}
 	out.Source = strings.Join(names, ", ")
+	if slices.ContainsFunc(sums, func(s string) bool { return s != "" }) {
+		out.SHA256 = strings.Join(sums, ", ")
+	}
 	for _, p := range pols {
 		for _, d := range p.Declarations {
 			if p.Structured == nil && spoken[d.Practice] && !(d.Practice == VendorPractice && d.Role != "") {

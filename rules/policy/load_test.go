@@ -3,6 +3,8 @@ package policy
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -345,5 +347,38 @@ func TestLoadURL(t *testing.T) {
 		if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("Load(%s) = %v, want one-line error with %q", tt.path, err, tt.err)
 		}
+	}
+}
+
+// The policy records the SHA-256 of each source's text, so an auditor can
+// tell which version of the policy a report was judged against.
+func TestLoadHashesSources(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "policy")
+	sum := func(name string) string {
+		s := sha256.Sum256(readTestdata(t, name))
+		return hex.EncodeToString(s[:])
+	}
+	tests := []struct {
+		name    string
+		sources []string
+		want    string
+	}{
+		{"one file", []string{"modern.md"}, sum("modern.md")},
+		{"text and structured, in order", []string{"denials.md", "structured.yml"}, sum("denials.md") + ", " + sum("structured.yml")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var paths []string
+			for _, s := range tt.sources {
+				paths = append(paths, filepath.Join(dir, s))
+			}
+			p, err := Load(context.Background(), paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.SHA256 != tt.want {
+				t.Errorf("sha256 = %q, want %q", p.SHA256, tt.want)
+			}
+		})
 	}
 }

@@ -30,7 +30,11 @@ const (
 
 // Policy is everything a policy declares.
 type Policy struct {
-	Source       string        `json:"source"`
+	Source string `json:"source"`
+	// SHA256 is the hex SHA-256 of the source text as read (after charset
+	// conversion of a fetched page), so an auditor can tell which version
+	// was compared; several sources give their hashes comma-separated.
+	SHA256       string        `json:"sha256,omitempty"`
 	Declarations []Declaration `json:"declarations"`
 	// Cookies the policy lists with a lifetime ("_ga, 2 years").
 	Cookies []DeclaredCookie `json:"cookies,omitempty"`

@@ -201,6 +201,16 @@ func TestNegation(t *testing.T) {
 		{"By continuing to use the website after the cookie notice has been shown, you agree to our use of cookies.", ConsentBeforeNonEssential, []string{Denied}},
 		{"If you say yes, the app sends usage statistics to our analytics provider.", ConsentBeforeNonEssential, []string{Affirmed}},
 		{"Many articles include videos from YouTube; when a page with such an embed loads, cookies may be set.", SocialWidgets, []string{Affirmed}},
+		// Cookies named as the means of a denied purpose: the purpose is denied, not cookies.
+		{"We do not use cookies for advertising purposes.", Advertising, []string{Denied}},
+		{"We do not use cookies for advertising purposes.", Cookies, nil},
+		{"We never use advertising cookies.", Advertising, []string{Denied}},
+		{"We never use advertising cookies.", Cookies, nil},
+		{"We do not use cookies to measure traffic.", Analytics, []string{Denied}},
+		{"We do not use cookies to measure traffic.", Cookies, nil},
+		{"We do not use cookies.", Cookies, []string{Denied}},
+		{"We do not use third-party cookies.", Cookies, []string{Denied}},
+		{"We do not use cookies, and we do not show advertising.", Cookies, []string{Denied}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

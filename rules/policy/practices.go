@@ -2,6 +2,7 @@ package policy
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -224,7 +225,27 @@ func practiceDecls(s *sentence) []Declaration {
 			}
 		}
 	}
-	return out
+	return purposeOnlyCookies(lower, out)
+}
+
+// cookiePurpose is "cookies for advertising purposes", "advertising
+// cookies": cookies named only as the means of a purpose.
+var cookiePurpose = rx(`\b(?:cookies?\s+(?:(?:used\s+)?for|to)\s+(?:the\s+purposes?\s+of\s+)?(?:\w+\s+){0,2}(?:advertis\w*|analytic\w*|marketing|targeting|ads|statistic\w*|measur\w*|profiling|social)|(?:advertising|analytics?|marketing|targeting|statistics?|social(?: media)?)\s+cookies?)\b`)
+
+// purposeOnlyCookies drops a denial of cookies when the sentence denies a
+// purpose carried out with cookies ("We do not use cookies for advertising
+// purposes"): that denies advertising, not cookies. "We do not use
+// cookies." stays a denial of cookies.
+func purposeOnlyCookies(lower string, ds []Declaration) []Declaration {
+	purposeDenied := slices.ContainsFunc(ds, func(d Declaration) bool {
+		return d.Polarity == Denied && d.Practice != Cookies && d.Practice != ConsentBeforeNonEssential
+	})
+	if !purposeDenied || !cookiePurpose.MatchString(lower) {
+		return ds
+	}
+	return slices.DeleteFunc(ds, func(d Declaration) bool {
+		return d.Practice == Cookies && d.Polarity == Denied && d.Scope == ""
+	})
 }
 
 // tokenRange maps byte offsets to the tokens they cover.
