@@ -231,6 +231,9 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 	case len(pages) == 0:
 		incomplete = fmt.Errorf("%w: no page was captured", ErrIncomplete)
 	}
+	// Chromium goes before the report is written: a reader that closes
+	// the pipe early (| head) must not leave processes or a profile behind.
+	b.Close()
 	return e.emit(rep, &f.out, incomplete)
 }
 
