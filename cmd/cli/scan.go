@@ -165,6 +165,9 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 			return usageErr("screenshots directory: %v", err)
 		}
 	}
+	if err := checkPatterns(f); err != nil {
+		return err
+	}
 	k, err := e.knowledge(f)
 	if err != nil {
 		return err
@@ -242,8 +245,12 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 // at run time and never embedded: their licences forbid it.
 func (e *env) knowledge(f *scanFlags) (*kb.KB, error) {
 	k := kb.Default()
-	for _, path := range append(append([]string(nil), f.filterLists...), f.trackerDBs...) {
-		l, warnings, err := filterlist.Load(path)
+	for i, path := range append(append([]string(nil), f.filterLists...), f.trackerDBs...) {
+		load := filterlist.Load
+		if i >= len(f.filterLists) {
+			load = filterlist.LoadTrackerDB // JSON only: a text file would read as filter rules
+		}
+		l, warnings, err := load(path)
 		if err != nil {
 			return nil, usageErr("%v", err)
 		}
