@@ -65,9 +65,9 @@ type evaluation struct {
 	hasStorage map[string]bool
 }
 
-// Evaluate runs every rule of the catalogue over in. Rules that need a
-// policy are skipped when in.Policy is nil.
-func Evaluate(in Input) Result {
+// evaluate runs the catalogue over one site's (or email set's) input;
+// first is the scan's first target, for fingerprints.
+func evaluate(in Input, first string) Result {
 	ev, vendors := newEvaluation(in)
 	res := Result{Vendors: vendors}
 	seen := map[string]int{}
@@ -84,7 +84,7 @@ func Evaluate(in Input) Result {
 			if r.NeedsPolicy && f.PolicyQuote == "" {
 				f.Evidence = joinNonEmpty("; ", f.Evidence, "no policy sentence matched")
 			}
-			f.Fingerprint = Fingerprint(f.Rule, pagePath(in.Kind, f.Target, in.Target), f.Vendor, f.Subject)
+			f.Fingerprint = Fingerprint(f.Rule, pagePath(in.Kind, f.Target, first), f.Vendor, f.Subject)
 			if j, dup := seen[f.Fingerprint]; dup {
 				// Two observations with one identity: keep one finding, the worse severity.
 				if f.Severity.Rank() > res.Findings[j].Severity.Rank() {
