@@ -188,6 +188,9 @@ func FuzzParseTDS(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, u, page string) {
 		m, _, err := Parse("fuzz.json", data)
 		if err != nil {
+			if msg := err.Error(); strings.Contains(msg, "\n") || strings.Contains(msg, "Go struct") || strings.Contains(msg, "map[string]") {
+				t.Fatalf("error is not one plain line: %q", msg)
+			}
 			return
 		}
 		if got, ok := m.MatchRequest(u, page, "script"); ok && got.Vendor == nil {
