@@ -61,6 +61,11 @@ const (
 	KindStorage          = "storage"
 	// KindConsentMode is a Google request carrying a Consent Mode state.
 	KindConsentMode = "consent-mode"
+	// KindCNAMECloaking is a host that is a DNS alias (CNAME) of a tracker's
+	// host. On the site's own domain (FirstParty) filter lists and
+	// third-party cookie rules take the tracker for the site itself; on an
+	// unknown third-party domain it only hides the tracker's name.
+	KindCNAMECloaking = "cname-cloaking"
 )
 
 // Detection is one observation: what, on which page and phase, by whom.
@@ -75,6 +80,9 @@ type Detection struct {
 	FirstParty bool          `json:"first_party"`
 	Evidence   string        `json:"evidence"`
 	Source     string        `json:"source,omitempty"` // which knowledge matched: "trackscan" or a list rule
+	// Confidence is "low" for a guess (a CNAME to an unknown host whose
+	// traffic looks like tracking); empty when the knowledge base matched.
+	Confidence string `json:"confidence,omitempty"`
 }
 
 // Email is what one email contained.

@@ -28,6 +28,7 @@ const (
 	RuleCookieLifetime13Months   = "cookie-lifetime-over-13-months"
 	RuleSessionRecordingUndecl   = "session-recording-undeclared"
 	RuleFingerprintingUndeclared = "fingerprinting-undeclared"
+	RuleCNAMECloakedTracker      = "cname-cloaked-tracker"
 	RuleEmailOpenUndeclared      = "email-open-tracking-undeclared"
 	RuleEmailClickUndeclared     = "email-click-tracking-undeclared"
 	RuleRecipientAddressLeak     = "recipient-address-leak"
@@ -157,6 +158,20 @@ var catalogue = []Rule{
 		Fix:        "Remove the fingerprinting script or declare it and obtain consent before it runs.",
 		References: []string{refEDPB022, refEPrivacy, refGDPR13},
 		check:      checkPractice(practiceFingerprinting),
+	},
+	{
+		ID: RuleCNAMECloakedTracker, Title: "Tracker hidden behind a first-party subdomain (CNAME cloaking)", Severity: High,
+		Why: "A subdomain of the site is a DNS alias (CNAME) of a tracking vendor's host, so the vendor's requests " +
+			"and cookies look first party: browsers' third-party cookie protections, filter lists and the " +
+			"visitor's own expectations all miss it, and cookies on the site's domain are sent to the vendor. " +
+			"High when it sets cookies before consent or the policy does not disclose the vendor, medium " +
+			"otherwise; one level lower when the target is not a known tracker but its traffic looks like one " +
+			"(a suspicion).",
+		Fix: "Load the vendor from its own domain, or treat the alias exactly as the vendor: gate it behind " +
+			"consent, name the vendor in the policy, and scope its cookies to the alias host rather than the " +
+			"whole site.",
+		References: []string{refEPrivacy, refGDPR13, refEDPB022, refCNIL2020},
+		check:      checkCNAMECloaking,
 	},
 	{
 		ID: RuleEmailOpenUndeclared, Title: "Email open tracking not declared", Severity: Medium, NeedsPolicy: true,

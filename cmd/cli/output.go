@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -35,6 +37,11 @@ type outputFlags struct {
 	resolved *Config // set by Config
 	failSev  rules.Severity
 	noFail   bool
+
+	// scanDefaults says the config file's format and output apply: they
+	// describe the scan's report, so only scan takes them; report, email and
+	// policy writing into the scan's file would overwrite it.
+	scanDefaults bool
 
 	// table, when set, renders the table format in place of reports' table
 	// (the policy command's shows vendor roles and declaration scopes).
@@ -77,11 +84,11 @@ func (o *outputFlags) Config() (*Config, error) {
 		}
 		cfg = c
 	}
-	if !o.changed("format") && cfg.Format != "" {
+	if o.scanDefaults && !o.changed("format") && cfg.Format != "" {
 		o.format = cfg.Format
 	}
-	if !o.changed("output") && cfg.Output != "" {
-		o.output = cfg.Output
+	if o.scanDefaults && !o.changed("output") && cfg.Output != "" {
+		o.output = cfg.rel(cfg.Output)
 	}
 	if !o.changed("fail-on") && cfg.FailOn != "" {
 		o.failOn = cfg.FailOn
@@ -111,8 +118,34 @@ func (o *outputFlags) Config() (*Config, error) {
 	if _, err := reports.ByName(o.format); err != nil {
 		return nil, usageErr("--format: %v", err)
 	}
+	if err := checkWritable(o.output); err != nil {
+		return nil, err
+	}
 	o.resolved = cfg
 	return cfg, nil
+}
+
+// checkWritable fails early when the report could not be written, so that
+// a long scan is not lost to a typo in -o.
+func checkWritable(path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usageErr("--output %s is a directory", path)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".trackscan-write-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usageErr("--output: cannot write in %s: %s", dir, oneLine(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }
 
 // loadPolicy reads and merges the policies given: rules/policy.Load behind

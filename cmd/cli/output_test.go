@@ -55,7 +55,9 @@ func fixtureReport(t *testing.T, name string) *reports.Report {
 func runEmit(t *testing.T, rep *reports.Report, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	var o outputFlags
+	// As for scan, the only command that takes format and output from the
+	// config file.
+	o := outputFlags{scanDefaults: true}
 	o.register(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
@@ -380,5 +382,57 @@ func TestEmitFixtureSiteMarkdownPolicy(t *testing.T) {
 			!strings.Contains(f.PolicyQuote, "no non-essential cookies before you consent") {
 			t.Errorf("%s relies on %q, want the consent claim", f.Rule, f.PolicyQuote)
 		}
+	}
+}
+
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "old.json")
+	if err := os.WriteFile(existing, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path    string
+		wantErr string
+	}{
+		{"", ""},
+		{"-", ""},
+		{filepath.Join(dir, "new.json"), ""},
+		{existing, ""},
+		{dir, "is a directory"},
+		{filepath.Join(dir, "missing", "r.json"), "no such file or directory"},
+	}
+	for _, tc := range tests {
+		err := checkWritable(tc.path)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%q: %v", tc.path, err)
+		case tc.wantErr != "" && (err == nil || !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%q: err = %v, want a usage error with %q", tc.path, err, tc.wantErr)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".trackscan-write-check-*")); len(left) > 0 {
+		t.Errorf("check files left behind: %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.json")); err == nil {
+		t.Error("the check created the report file itself")
+	}
+}
+
+func TestReportRefusesToOverwriteItsInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "scan.json")
+	raw, err := os.ReadFile(fixtures + "scan-new.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(in, raw, 0o644)
+	var out, errb bytes.Buffer
+	code := Main([]string{"report", in, "-f", "markdown", "-o", in}, strings.NewReader(""), &out, &errb)
+	if code != ExitUsage || !strings.Contains(errb.String(), "is the report being read") {
+		t.Errorf("exit %d, stderr %q; want %d and a refusal", code, errb.String(), ExitUsage)
+	}
+	if after, _ := os.ReadFile(in); !bytes.Equal(after, raw) {
+		t.Error("the input report was changed")
 	}
 }

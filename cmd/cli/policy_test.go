@@ -159,8 +159,9 @@ func TestPolicyCommandFormats(t *testing.T) {
 	}
 }
 
-// TestPolicyCommandConfig: the config file's format, output, fail_on and
-// policy list apply to the policy command as to the others; flags win.
+// TestPolicyCommandConfig: the config file's policy list and fail_on apply
+// to the policy command; its format and output describe the scan's report
+// and do not, so that policy never overwrites the scan's file. Flags win.
 func TestPolicyCommandConfig(t *testing.T) {
 	dir := t.TempDir()
 	src, err := filepath.Abs(policyFixtures + "denials.md")
@@ -168,38 +169,38 @@ func TestPolicyCommandConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "trackscan.yml")
-	report := filepath.Join(dir, "policy.json")
-	body := "policy: " + src + "\nformat: json\noutput: " + report + "\nfail_on: info\n"
+	scanReport := filepath.Join(dir, "scan.json")
+	body := "policy: " + src + "\nformat: json\noutput: " + scanReport + "\nfail_on: info\n"
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
-	// No SOURCE: the config's policy is read, written as JSON to its output.
+	// No SOURCE: the config's policy is read and shown as a table on stdout.
 	out, errOut, code := runPolicy(t, "--config", cfg)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if out != "" {
-		t.Errorf("stdout = %q, want the report in %s", out, report)
+	if !strings.Contains(out, "We do not track whether you opened our emails.") || json.Valid([]byte(out)) {
+		t.Errorf("stdout = %q, want the table of %s", out, src)
 	}
-	b, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := os.Stat(scanReport); err == nil {
+		t.Errorf("policy wrote the scan's output file %s", scanReport)
 	}
+
+	// Flags win over the file; -f json is honoured.
+	out, errOut, code = runPolicy(t, "--config", cfg, "-f", "json")
 	var doc struct {
 		Kind     string `json:"kind"`
 		Target   string `json:"target"`
 		Findings []any  `json:"findings"`
 	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, b)
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("exit %d, stderr %q, not JSON: %v\n%s", code, errOut, err, out)
 	}
 	// fail_on: info is in force, but a policy alone has no finding: exit 0.
-	if doc.Kind != "policy" || doc.Target != src || doc.Findings == nil || len(doc.Findings) != 0 {
-		t.Errorf("report = %+v", doc)
+	if code != ExitOK || doc.Kind != "policy" || doc.Target != src || doc.Findings == nil || len(doc.Findings) != 0 {
+		t.Errorf("exit %d, report = %+v", code, doc)
 	}
-
-	// Flags win over the file.
 	out, errOut, code = runPolicy(t, "--config", cfg, policyFixtures+"nothing.txt", "-f", "table", "-o", "-")
 	if code != ExitOK || !strings.Contains(out, "No declarations about tracking found.") {
 		t.Errorf("exit %d, stderr %q, output:\n%s", code, errOut, out)

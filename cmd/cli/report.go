@@ -49,6 +49,9 @@ then beside SCAN.json.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			if sameFile(args[0], o.output) {
+				return usageErr("--output %s is the report being read; write elsewhere", o.output)
+			}
 			rep, err := e.readReport(args[0])
 			if err != nil {
 				return err
@@ -107,4 +110,14 @@ func (e *env) renderReport(r reports.Reporter, rep *reports.Report, output strin
 		return usageErr("cannot write report: %v", err)
 	}
 	return nil
+}
+
+// sameFile says whether two paths name one existing file.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" || a == "-" || b == "-" {
+		return false
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

@@ -49,6 +49,8 @@ type scanFlags struct {
 	filterLists       []string
 	trackerDBs        []string
 	trapVariants      int
+	dnsServer         string
+	noDNS             bool
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
@@ -75,6 +77,8 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
 	fs.StringArrayVar(&f.filterLists, "filter-list", nil, "Adblock Plus filter list (e.g. easyprivacy.txt) to classify requests (repeatable)")
 	fs.StringArrayVar(&f.trackerDBs, "tracker-db", nil, "DuckDuckGo tds.json or Disconnect services.json (repeatable)")
+	fs.StringVar(&f.dnsServer, "dns", "", "DNS server HOST[:PORT] for the CNAME lookups that find trackers behind first-party subdomains (default: the system resolver, which is not asked about reserved names such as .example and .test nor about hosts --resolve maps)")
+	fs.BoolVar(&f.noDNS, "no-dns", false, "no CNAME lookups (no CNAME cloaking detection)")
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -101,6 +105,7 @@ func newScanCmd(e *env) *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	f.out.scanDefaults = true
 	return cmd
 }
 
@@ -172,6 +177,10 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 	if err != nil {
 		return err
 	}
+	cnames, err := cnameResolver(f)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -204,6 +213,7 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 		run.stream = newJSONLWriter(jf)
 	}
 	pages := run.capture(ctx)
+	run.resolveCNAMEs(ctx, pages, cnames)
 	run.progress.clear()
 
 	res := site.Analyze(pages, k)

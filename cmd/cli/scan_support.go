@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
+	"github.com/trackscan/trackscan/crawler/dns"
 	"github.com/trackscan/trackscan/crawler/frontier"
 	"github.com/trackscan/trackscan/crawler/resolve"
 )
@@ -138,4 +141,60 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// cnameResolver is the resolver of the CNAME lookups, nil with --no-dns.
+func cnameResolver(f *scanFlags) (*dns.Resolver, error) {
+	if f.noDNS {
+		if f.dnsServer != "" {
+			return nil, usageErr("--dns and --no-dns exclude each other")
+		}
+		return nil, nil
+	}
+	r, err := dns.New(dns.Options{Server: f.dnsServer})
+	if err != nil {
+		return nil, usageErr("--dns: %v", err)
+	}
+	return r, nil
+}
+
+// resolveCNAMEs records on the pages the CNAME chains of their first-party
+// subdomains and unknown third-party hosts, for the cloaking detector. The
+// lookups run after the capture, each host once; a failure is noted once and
+// never makes the scan incomplete (the pages are all there).
+func (r *scanRun) resolveCNAMEs(ctx context.Context, pages []capture.Page, res *dns.Resolver) {
+	if res == nil || ctx.Err() != nil {
+		return
+	}
+	known := func(h string) bool { _, ok := r.kb.MatchHost(h); return ok }
+	hosts := dns.Hosts(pages, known)
+	if r.flags.dnsServer == "" {
+		hosts = slices.DeleteFunc(hosts, r.notForSystemDNS())
+	}
+	if len(hosts) == 0 {
+		return
+	}
+	out := res.ResolveAll(ctx, hosts)
+	dns.Annotate(pages, out.Chains)
+	if out.Failed > 0 && ctx.Err() == nil {
+		r.note(fmt.Sprintf("%d of %d CNAME %s failed on the %s (first: %s); trackers hidden behind those hosts may be missed",
+			out.Failed, out.Looked, plural(out.Looked, "lookup"), res.Server(), out.First))
+	}
+}
+
+// notForSystemDNS says which hosts the system resolver is not asked about:
+// names under reserved top-level domains (RFC 2606, 6761), which have no
+// public records, and hosts the --resolve rules send elsewhere, whose public
+// records say nothing about what the browser reached. --dns asks about all.
+func (r *scanRun) notForSystemDNS() func(string) bool {
+	rules, _ := resolve.Parse(strings.Join(r.flags.resolve, ", "))
+	return func(host string) bool {
+		tld := host[strings.LastIndexByte(host, '.')+1:]
+		switch tld {
+		case "example", "test", "invalid", "localhost", "local":
+			return true
+		}
+		_, mapped, _ := rules.Map(net.JoinHostPort(host, "443"))
+		return mapped
+	}
 }

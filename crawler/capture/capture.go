@@ -36,6 +36,11 @@ type Page struct {
 	Links        []string      `json:"links,omitempty"`     // absolute hrefs from the rendered DOM, for the frontier
 	Consent      *Consent      `json:"consent,omitempty"`
 	Screenshot   string        `json:"screenshot,omitempty"` // file path, when screenshots were asked for
+	// CNAMEs maps each host of this page's requests that is a DNS alias to
+	// its CNAME chain, first alias first. crawler/dns fills it after all
+	// pages are captured (so --jsonl lines never carry it); it stays empty
+	// with --no-dns.
+	CNAMEs map[string][]string `json:"cnames,omitempty"`
 }
 
 // Request is one network request the page (or one of its frames) made.

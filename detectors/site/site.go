@@ -36,7 +36,7 @@ const (
 // Analyze runs every detector over the captured pages.
 func Analyze(pages []capture.Page, k *kb.KB) Result {
 	a := &analysis{kb: k, vendors: map[string]*detectors.Vendor{}, cookies: map[string]*detectors.Cookie{},
-		storage: map[string]*detectors.Storage{}, seen: map[string]bool{}}
+		storage: map[string]*detectors.Storage{}, seen: map[string]bool{}, cloaks: map[string]cloak{}}
 	for i := range pages {
 		a.page(&pages[i])
 	}
@@ -50,6 +50,8 @@ type analysis struct {
 	storage    map[string]*detectors.Storage
 	detections []detectors.Detection
 	seen       map[string]bool
+	// cloaks are the hosts attributed by their CNAME chain (see cname.go).
+	cloaks map[string]cloak
 }
 
 // RegistrableDomain returns the eTLD+1 of a host ("" for IPs and bad input).
@@ -139,6 +141,10 @@ func (a *analysis) page(p *capture.Page) {
 	site := RegistrableDomain(hostOf(pageURL))
 	firstParty := func(host string) bool { return RegistrableDomain(host) == site }
 	base := detectors.Detection{Phase: p.Phase, Page: pageURL}
+	a.pageCloaks(p, site, firstParty)
+	// A cloaked host is first party by its URL only: what it does is
+	// reported as the tracker's.
+	ownHost := func(host string) bool { _, cloaked := a.cloaks[host]; return firstParty(host) && !cloaked }
 
 	scriptVendor := map[string]who{} // script URL -> vendor, for what scripts do
 	for _, r := range p.Requests {
@@ -147,7 +153,7 @@ func (a *analysis) page(p *capture.Page) {
 			continue
 		}
 		fp := firstParty(host)
-		w, known := a.matchURL(r.URL, pageURL, r.ResourceType)
+		w, known := a.attribute(r.URL, pageURL, r.ResourceType)
 		if !known && !fp {
 			w = unknownVendor(host)
 		}
@@ -160,10 +166,10 @@ func (a *analysis) page(p *capture.Page) {
 		a.addVendor(w, p.Phase, host, "")
 		d := base
 		d.Vendor, d.Category, d.URL, d.Host, d.FirstParty, d.Source = w.id, w.category, r.URL, host, fp, w.source
-		switch {
-		case r.ResourceType == "Script" && !fp:
+		switch own := ownHost(host); {
+		case r.ResourceType == "Script" && !own:
 			d.Kind, d.Evidence = detectors.KindThirdPartyScript, "script "+trimURL(r.URL)
-		case r.ResourceType == "Document" && !fp:
+		case r.ResourceType == "Document" && !own:
 			d.Kind, d.Evidence = detectors.KindThirdPartyFrame, "frame "+trimURL(r.URL)
 			if w.category == kb.Social || isSocialWidget(w.id) {
 				d.Kind = detectors.KindSocialWidget
@@ -191,13 +197,13 @@ func (a *analysis) page(p *capture.Page) {
 	// Images the DOM shows as tiny or hidden are pixels, whoever serves them.
 	for _, img := range p.Images {
 		host := hostOf(img.Src)
-		if host == "" || firstParty(host) {
+		if host == "" || ownHost(host) {
 			continue
 		}
 		if img.Visible && img.Width > maxPixelDimension && img.Height > maxPixelDimension {
 			continue
 		}
-		w, ok := a.matchURL(img.Src, pageURL, "Image")
+		w, ok := a.attribute(img.Src, pageURL, "Image")
 		if !ok {
 			w = unknownVendor(host)
 		}
@@ -208,7 +214,8 @@ func (a *analysis) page(p *capture.Page) {
 		a.addVendor(w, p.Phase, host, d.Kind)
 	}
 
-	a.apiCalls(p, base, pageURL, scriptVendor, firstParty)
+	a.cloakDetections(p, base, firstParty)
+	a.apiCalls(p, base, pageURL, scriptVendor, ownHost)
 	a.pageCookies(p, pageURL, site, firstParty, scriptVendor)
 	a.pageStorage(p, pageURL, firstParty, scriptVendor)
 }
@@ -230,7 +237,7 @@ func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]w
 	if w, ok := scriptVendor[script]; ok {
 		return w, true
 	}
-	if w, ok := a.matchURL(script, pageURL, "Script"); ok {
+	if w, ok := a.attribute(script, pageURL, "Script"); ok {
 		return w, true
 	}
 	return who{}, false
@@ -276,7 +283,7 @@ func (a *analysis) apiCalls(p *capture.Page, base detectors.Detection, pageURL s
 			if host == "" || firstParty(host) {
 				continue
 			}
-			w, ok := a.matchURL(c.Detail, pageURL, "Ping")
+			w, ok := a.attribute(c.Detail, pageURL, "Ping")
 			if !ok {
 				w = unknownVendor(host)
 			}
@@ -412,7 +419,7 @@ func (a *analysis) cookie(name, domain string, fp bool, pageURL, setBy string, s
 		}
 	} else if w, ok := a.scriptOwner(setBy, pageURL, scriptVendor); ok {
 		c.Vendor, c.Category = w.id, w.category
-	} else if w, ok := a.matchURL("https://"+domain+"/", pageURL, "Other"); ok {
+	} else if w, ok := a.attribute("https://"+domain+"/", pageURL, "Other"); ok {
 		c.Vendor, c.Category = w.id, w.category
 	}
 	a.cookies[key] = c
