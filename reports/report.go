@@ -25,9 +25,11 @@ const (
 // Report is the whole result of one trackscan run: the JSON document of
 // docs/json.md, and the input of every other format.
 type Report struct {
-	Schema  string               `json:"schema"`
-	Kind    string               `json:"kind"` // "site", "email" or "policy"
-	Target  string               `json:"target"`
+	Schema string `json:"schema"`
+	Kind   string `json:"kind"` // "site", "email" or "policy"
+	Target string `json:"target"`
+	// Targets lists every start URL of a scan of several; Target is the first.
+	Targets []string             `json:"targets,omitempty"`
 	Tool    Tool                 `json:"tool"`
 	Browser *capture.BrowserInfo `json:"browser,omitempty"`
 	// Started and Finished bound the capture (RFC 3339, UTC): an auditor's

@@ -105,6 +105,7 @@ func TestShortTarget(t *testing.T) {
 		{"https://shop.example/", "https://shop.example/", "/"},
 		{"https://shop.example/", "https://shop.example/basket?id=1", "/basket?id=1"},
 		{"https://shop.example/", "https://cdn.example/x", "https://cdn.example/x"},
+		{"http://bakery.example/", "http://garden.example/", "http://garden.example/"},
 		{"https://shop.example/", "http://shop.example/x", "http://shop.example/x"},
 		{"campaign/", "campaign/a.eml", "campaign/a.eml"},
 		{"%zz", "https://shop.example/", "https://shop.example/"},

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"math/rand"
 	"reflect"
 	"strings"
@@ -106,21 +107,28 @@ func TestFingerprintStable(t *testing.T) {
 	tests := []struct {
 		name       string
 		kind, a, b string
+		first      string // the scan's first target
+		firstB     string // the first target of b's scan, when another
 		same       bool
 	}{
-		{"query string ignored", "site", "https://shop.example/cart?sid=1&utm_source=x", "https://shop.example/cart?sid=2", true},
-		{"host ignored", "site", "https://staging.shop.example/cart", "https://www.shop.example/cart#top", true},
-		{"empty path is root", "site", "https://shop.example", "https://shop.example/", true},
-		{"different path", "site", "https://shop.example/cart", "https://shop.example/checkout", false},
-		{"email directory ignored", "email", "/tmp/a/campaign.eml", "mail/campaign.eml", true},
-		{"different email", "email", "mail/a.eml", "mail/b.eml", false},
+		{"query string ignored", "site", "https://shop.example/cart?sid=1&utm_source=x", "https://shop.example/cart?sid=2", "https://shop.example/", "", true},
+		{"host of the target ignored", "site", "https://staging.shop.example/cart", "https://www.shop.example/cart#top", "https://staging.shop.example/", "https://www.shop.example/", true},
+		{"no first target", "site", "https://staging.shop.example/cart", "https://www.shop.example/cart", "", "", true},
+		{"empty path is root", "site", "https://shop.example", "https://shop.example/", "https://shop.example/", "", true},
+		{"different path", "site", "https://shop.example/cart", "https://shop.example/checkout", "https://shop.example/", "", false},
+		{"second site kept apart", "site", "http://bakery.example/", "http://garden.example/", "http://bakery.example/", "", false},
+		{"host case ignored", "site", "http://Garden.example/", "http://garden.example/", "http://bakery.example/", "", true},
+		{"second site stable", "site", "http://garden.example/?x=1", "http://garden.example/", "http://bakery.example/", "", true},
+		{"email directory ignored", "email", "/tmp/a/campaign.eml", "mail/campaign.eml", "/tmp/a", "mail", true},
+		{"different email", "email", "mail/a.eml", "mail/b.eml", "mail", "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fa := Fingerprint("r", pagePath(tc.kind, tc.a), "v", "s")
-			fb := Fingerprint("r", pagePath(tc.kind, tc.b), "v", "s")
+			firstB := cmp.Or(tc.firstB, tc.first)
+			pa, pb := pagePath(tc.kind, tc.a, tc.first), pagePath(tc.kind, tc.b, firstB)
+			fa, fb := Fingerprint("r", pa, "v", "s"), Fingerprint("r", pb, "v", "s")
 			if (fa == fb) != tc.same {
-				t.Errorf("pagePath %q vs %q: same=%v, want %v", pagePath(tc.kind, tc.a), pagePath(tc.kind, tc.b), fa == fb, tc.same)
+				t.Errorf("pagePath %q vs %q: same=%v, want %v", pa, pb, fa == fb, tc.same)
 			}
 		})
 	}

@@ -66,9 +66,9 @@ type evaluation struct {
 	hasStorage map[string]bool
 }
 
-// Evaluate runs every rule of the catalogue over in. Rules that need a
-// policy are skipped when in.Policy is nil.
-func Evaluate(in Input) Result {
+// evaluate runs the catalogue over one site's (or email set's) input;
+// first is the scan's first target, for fingerprints.
+func evaluate(in Input, first string) Result {
 	ev, vendors := newEvaluation(in)
 	res := Result{Vendors: vendors}
 	seen := map[string]int{}
@@ -85,7 +85,7 @@ func Evaluate(in Input) Result {
 			if r.NeedsPolicy && f.PolicyQuote == "" {
 				f.Evidence = joinNonEmpty("; ", f.Evidence, "no policy sentence matched")
 			}
-			f.Fingerprint = Fingerprint(f.Rule, pagePath(in.Kind, f.Target), f.Vendor, f.Subject)
+			f.Fingerprint = Fingerprint(f.Rule, pagePath(in.Kind, f.Target, first), f.Vendor, f.Subject)
 			if j, dup := seen[f.Fingerprint]; dup {
 				// Two observations with one identity: keep one finding, the worse severity.
 				if f.Severity.Rank() > res.Findings[j].Severity.Rank() {
@@ -161,20 +161,27 @@ func Fingerprint(rule, pagePath, vendor, subject string) string {
 }
 
 // pagePath is the part of a target a fingerprint keys on: the URL path
-// without host, query or fragment for sites, the file base name for emails.
-func pagePath(kind, target string) string {
+// without query or fragment for sites, the file base name for emails. The
+// host counts only when it is not the host of the scan's first target
+// (first): a scan of several sites keeps their findings apart, while a
+// one-site baseline still matches between staging and production hosts.
+func pagePath(kind, target, first string) string {
 	if kind == "email" {
 		return filepath.Base(strings.ReplaceAll(target, "\\", "/"))
 	}
 	p, _, _ := strings.Cut(target, "#")
 	p, _, _ = strings.Cut(p, "?")
+	host := ""
 	if u, err := url.Parse(p); err == nil && u.Host != "" {
 		p = u.EscapedPath()
+		if f, err := url.Parse(first); err == nil && f.Host != "" && !strings.EqualFold(f.Host, u.Host) {
+			host = strings.ToLower(u.Host)
+		}
 	}
 	if p == "" {
-		return "/"
+		p = "/"
 	}
-	return path.Clean(p)
+	return host + path.Clean(p)
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

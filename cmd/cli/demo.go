@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trackscan/trackscan/crawler/demosite"
+	"github.com/trackscan/trackscan/rules/policy"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
@@ -25,13 +25,13 @@ the shop's own privacy policy.`,
 			f.resolve = append(f.resolve, site.ResolveRules())
 			f.insecure = true
 			if len(f.out.policies) == 0 {
-				// The shop's own privacy policy, so the demo shows the gap.
-				path, err := demosite.WritePolicy(os.TempDir())
-				if err != nil {
-					return err
-				}
-				defer os.Remove(path)
-				f.out.policies = []string{path}
+				// The shop's own privacy policy, so the demo shows the gap,
+				// read from its URL at the demo server: the report names
+				// the same source on every run.
+				saved := policy.HTTPClient
+				policy.HTTPClient = site.Client()
+				defer func() { policy.HTTPClient = saved }()
+				f.out.policies = []string{demosite.PolicyURL}
 			}
 			if !f.quiet {
 				fmt.Fprintf(e.stderr, "demo shop at %s (served from %s)\n", demosite.StartURL, site.HTTP.URL)

@@ -170,6 +170,9 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 			return usageErr("screenshots directory: %v", err)
 		}
 	}
+	if err := checkPatterns(f); err != nil {
+		return err
+	}
 	k, err := e.knowledge(f)
 	if err != nil {
 		return err
@@ -221,6 +224,9 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 		Browser: &info, Vendors: res.Vendors, Cookies: res.Cookies, Storage: res.Storage,
 		Detections: res.Detections, Findings: nil,
 	}
+	if len(targets) > 1 {
+		rep.Targets = targets
+	}
 	for _, p := range pages {
 		rep.Pages = append(rep.Pages, reports.Page{URL: p.URL, Phase: p.Phase, FinalURL: p.FinalURL, Status: p.Status,
 			Error: p.Error, Consent: p.Consent, Screenshot: p.Screenshot, Requests: len(p.Requests)})
@@ -238,6 +244,9 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 	case len(pages) == 0:
 		incomplete = fmt.Errorf("%w: no page was captured", ErrIncomplete)
 	}
+	// Chromium goes before the report is written: a reader that closes
+	// the pipe early (| head) must not leave processes or a profile behind.
+	b.Close()
 	return e.emit(rep, &f.out, incomplete)
 }
 
@@ -246,8 +255,12 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 // at run time and never embedded: their licences forbid it.
 func (e *env) knowledge(f *scanFlags) (*kb.KB, error) {
 	k := kb.Default()
-	for _, path := range append(append([]string(nil), f.filterLists...), f.trackerDBs...) {
-		l, warnings, err := filterlist.Load(path)
+	for i, path := range append(append([]string(nil), f.filterLists...), f.trackerDBs...) {
+		load := filterlist.Load
+		if i >= len(f.filterLists) {
+			load = filterlist.LoadTrackerDB // JSON only: a text file would read as filter rules
+		}
+		l, warnings, err := load(path)
 		if err != nil {
 			return nil, usageErr("%v", err)
 		}
@@ -325,24 +338,77 @@ func (r *scanRun) capture(ctx context.Context) []capture.Page {
 		r.progress.setTotal(len(pages))
 		return out
 	}
-	r.progress.setTotal(len(pages) + len(targets)*(len(r.phases)-1))
+	// A consent choice belongs to one site: each site (registrable domain)
+	// of the scan gets its own passes, whose first banner page clicks.
+	sites := bySite(targets)
+	total := len(pages)
+	var passes []*consentPass
+	for _, group := range sites {
+		if !slices.ContainsFunc(group.pages, crawled.banner) {
+			r.note(fmt.Sprintf("%s: no consent banner found on any page; scanned before consent only", group.site))
+			continue
+		}
+		total += len(group.pages) * (len(r.phases) - 1)
+		for _, phase := range r.phases[1:] {
+			ps := newConsentPass(phase, group.pages)
+			if len(sites) > 1 {
+				ps.site = group.site
+			}
+			passes = append(passes, ps)
+		}
+	}
+	r.progress.setTotal(total)
 	// The passes are independent of each other (every visit has a fresh
 	// browser context), so their first clicks run side by side, and then
 	// all their carried visits share the pool of tabs.
-	passes := make([]*consentPass, len(r.phases)-1)
-	for k, phase := range r.phases[1:] {
-		passes[k] = newConsentPass(phase, targets)
-	}
 	r.parallel(ctx, len(passes), func(k int) { r.click(ctx, passes[k]) })
 	var jobs []func()
 	for _, ps := range passes {
 		jobs = append(jobs, r.carry(ctx, ps)...)
 	}
 	r.parallel(ctx, len(jobs), func(j int) { jobs[j]() })
-	for _, ps := range passes {
-		out = append(out, r.finishPass(ctx, ps)...)
+	// Pages in phase order, and within a phase in crawl order per site.
+	for _, phase := range r.phases[1:] {
+		for _, ps := range passes {
+			if ps.phase == phase {
+				out = append(out, r.finishPass(ctx, ps)...)
+			}
+		}
 	}
 	return out
+}
+
+// siteGroup is the pages of one site (registrable domain) in crawl order.
+type siteGroup struct {
+	site  string
+	pages []crawled
+}
+
+// bySite groups pages by registrable domain, sites in order of their first
+// page.
+func bySite(pages []crawled) []siteGroup {
+	var out []siteGroup
+	index := map[string]int{}
+	for _, c := range pages {
+		key := siteOf(c.url)
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, siteGroup{site: key})
+		}
+		out[i].pages = append(out[i].pages, c)
+	}
+	return out
+}
+
+// siteOf is the registrable domain of a URL's host.
+func siteOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return site.RegistrableDomain(u.Hostname())
 }
 
 // parallel runs fn(0..n-1) on at most --concurrency goroutines and stops
@@ -418,6 +484,7 @@ func (r *scanRun) crawl(ctx context.Context) []crawled {
 // no click stores a state, pages with a banner click their own and pages
 // without one are left out.
 type consentPass struct {
+	site    string // the site's registrable domain when the scan spans several
 	phase   capture.Phase
 	action  string
 	targets []crawled
@@ -487,6 +554,10 @@ func (r *scanRun) finishPass(ctx context.Context, ps *consentPass) []capture.Pag
 			r.note(fmt.Sprintf("%s (%s): banner shown again despite the carried %s choice; clicked there", p.URL, ps.phase, ps.action))
 		}
 	}
+	phase := string(ps.phase)
+	if ps.site != "" {
+		phase += " on " + ps.site
+	}
 	switch {
 	case ps.leader != nil:
 		c := ps.leader.Consent
@@ -494,13 +565,13 @@ func (r *scanRun) finishPass(ctx context.Context, ps *consentPass) []capture.Pag
 		if !c.Verified {
 			verified = "not verified: the banner stayed"
 		}
-		r.note(fmt.Sprintf("%s: %s %s clicked on %s (%s), carried to %d other %s (%s)", ps.phase, consent.Name(c.CMP), ps.action,
+		r.note(fmt.Sprintf("%s: %s %s clicked on %s (%s), carried to %d other %s (%s)", phase, consent.Name(c.CMP), ps.action,
 			ps.leader.URL, verified, carried, plural(carried, "page"), strings.Join(c.State, ", ")))
 	case ctx.Err() == nil:
-		r.note(fmt.Sprintf("%s: no %s click stored a choice to carry; each page with a banner clicked its own", ps.phase, ps.action))
+		r.note(fmt.Sprintf("%s: no %s click stored a choice to carry; each page with a banner clicked its own", phase, ps.action))
 	}
 	if len(ps.skipped) > 0 {
-		r.note(fmt.Sprintf("%s: %d %s without a banner of their own left out (no choice to carry): %s", ps.phase, len(ps.skipped),
+		r.note(fmt.Sprintf("%s: %d %s without a banner of their own left out (no choice to carry): %s", phase, len(ps.skipped),
 			plural(len(ps.skipped), "page"), strings.Join(ps.skipped, ", ")))
 		r.progress.setTotal(r.progress.total() - len(ps.skipped))
 	}

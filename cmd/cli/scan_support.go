@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -82,6 +83,23 @@ func (e *env) pageSource(ctx context.Context, targets []string, f *scanFlags) (p
 		return nil, fmt.Errorf("%w: crawl: %v", ErrIncomplete, err)
 	}
 	return fr, nil
+}
+
+// checkPatterns compiles --include and --exclude before the browser starts,
+// so that a bad regexp fails at once, even when --max-pages 1 makes no
+// crawl use them.
+func checkPatterns(f *scanFlags) error {
+	for _, set := range []struct {
+		flag     string
+		patterns []string
+	}{{"--include", f.include}, {"--exclude", f.exclude}} {
+		for _, p := range set.patterns {
+			if _, err := regexp.Compile(p); err != nil {
+				return usageErr("%s %q: %v", set.flag, p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // consentScript builds the in-page consent engine with the site's own

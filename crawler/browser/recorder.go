@@ -30,6 +30,7 @@ type recorder struct {
 	list     []*capture.Request                     // in the order they were sent; a redirect hop is a request of its own
 	reqs     map[network.RequestID]*capture.Request // the latest hop of each request
 	pending  map[network.RequestID]bool             // in flight
+	own      map[network.RequestID]bool             // the browser's own requests, never recorded
 	lastNet  time.Time
 	writes   []capture.CookieWrite
 	calls    []capture.APICall
@@ -45,6 +46,7 @@ func newRecorder() *recorder {
 		now:     time.Now,
 		reqs:    map[network.RequestID]*capture.Request{},
 		pending: map[network.RequestID]bool{},
+		own:     map[network.RequestID]bool{},
 		lastNet: time.Now(),
 	}
 }
@@ -56,7 +58,13 @@ func (r *recorder) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.list = nil
-	r.reqs = map[network.RequestID]*capture.Request{}
+	// Requests in flight keep their URL, so that a Set-Cookie of their
+	// response still names the URL that set it.
+	for id := range r.reqs {
+		if !r.pending[id] {
+			delete(r.reqs, id)
+		}
+	}
 	r.writes = nil
 	r.calls = nil
 	r.storage = nil
@@ -69,6 +77,10 @@ func (r *recorder) onEvent(ev any) {
 	case *network.EventRequestWillBeSent:
 		r.lastNet = r.now()
 		if ev.Request == nil {
+			return
+		}
+		if browserOwn(ev) {
+			r.own[ev.RequestID] = true
 			return
 		}
 		if ev.RedirectResponse != nil {
@@ -117,6 +129,18 @@ func (r *recorder) onEvent(ev any) {
 	}
 }
 
+// browserOwn reports Chromium's own fetch of a site's /favicon.ico: it has
+// no page initiator and comes on whichever page loads first, so counting it
+// would make identical runs differ.
+func browserOwn(ev *network.EventRequestWillBeSent) bool {
+	if ev.Type != network.ResourceTypeOther || ev.Initiator == nil || ev.Initiator.Type != network.InitiatorTypeOther ||
+		ev.Initiator.URL != "" || ev.Initiator.Stack != nil {
+		return false
+	}
+	u, err := url.Parse(ev.Request.URL)
+	return err == nil && u.Path == "/favicon.ico"
+}
+
 func initiatorURL(in *network.Initiator) string {
 	if in == nil {
 		return ""
@@ -155,6 +179,9 @@ func postData(req *network.Request) string {
 // blocked; the extra-info event may come before or after the response
 // event, so it is joined on the RequestID.
 func (r *recorder) setCookieHeaders(ev *network.EventResponseReceivedExtraInfo) {
+	if r.own[ev.RequestID] {
+		return
+	}
 	req := r.reqs[ev.RequestID]
 	respURL := ""
 	frame := ""

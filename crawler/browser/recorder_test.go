@@ -3,6 +3,10 @@ package browser
 import (
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 )
 
 func TestParseCookieLine(t *testing.T) {
@@ -87,3 +91,59 @@ func TestLoadErrorText(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestRecorderDropsBrowserFavicon(t *testing.T) {
+	noInitiator := &network.Initiator{Type: network.InitiatorTypeOther}
+	tests := []struct {
+		name      string
+		url       string
+		typ       network.ResourceType
+		initiator *network.Initiator
+		kept      bool
+	}{
+		{"browser favicon", "http://shop.example/favicon.ico", network.ResourceTypeOther, noInitiator, false},
+		{"main document", "http://shop.example/", network.ResourceTypeDocument, noInitiator, true},
+		{"favicon a page loads", "http://shop.example/favicon.ico", network.ResourceTypeImage,
+			&network.Initiator{Type: network.InitiatorTypeParser, URL: "http://shop.example/"}, true},
+		{"favicon a script fetches", "https://tracker.example/favicon.ico", network.ResourceTypeOther,
+			&network.Initiator{Type: network.InitiatorTypeOther, URL: "http://shop.example/app.js"}, true},
+		{"other browser fetch", "http://shop.example/other", network.ResourceTypeOther, noInitiator, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRecorder()
+			r.onEvent(&network.EventRequestWillBeSent{RequestID: "1", Type: tt.typ, Initiator: tt.initiator,
+				DocumentURL: "http://shop.example/", Request: &network.Request{URL: tt.url, Method: "GET"}})
+			r.onEvent(&network.EventResponseReceivedExtraInfo{RequestID: "1",
+				Headers: network.Headers{"Set-Cookie": "icon=1; Max-Age=60"}})
+			var p capture.Page
+			r.fill(&p)
+			if got := len(p.Requests) == 1; got != tt.kept {
+				t.Errorf("request kept = %t, want %t", got, tt.kept)
+			}
+			if got := len(p.CookieWrites) == 1; got != tt.kept {
+				t.Errorf("cookie write kept = %t, want %t", got, tt.kept)
+			}
+		})
+	}
+}
+
+// A response that arrives after a consent click still names the request
+// that set its cookie.
+func TestRecorderResetKeepsInFlightURL(t *testing.T) {
+	r := newRecorder()
+	r.onEvent(&network.EventRequestWillBeSent{RequestID: "1", Type: network.ResourceTypeImage,
+		Initiator:   &network.Initiator{Type: network.InitiatorTypeParser, URL: "http://shop.example/"},
+		DocumentURL: "http://shop.example/", Request: &network.Request{URL: "https://ad.doubleclick.net/px?x=1", Method: "GET"}})
+	r.reset()
+	r.onEvent(&network.EventResponseReceivedExtraInfo{RequestID: "1",
+		Headers: network.Headers{"Set-Cookie": "IDE=1; Domain=.doubleclick.net; Max-Age=60"}})
+	var p capture.Page
+	r.fill(&p)
+	if len(p.Requests) != 0 {
+		t.Errorf("request from before the reset listed: %+v", p.Requests)
+	}
+	if len(p.CookieWrites) != 1 || p.CookieWrites[0].SetBy != "https://ad.doubleclick.net/px?x=1" || p.CookieWrites[0].Host != "ad.doubleclick.net" {
+		t.Errorf("cookie writes %+v", p.CookieWrites)
+	}
+}

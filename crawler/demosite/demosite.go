@@ -8,6 +8,7 @@ package demosite
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ var files embed.FS
 
 // StartURL is the demo shop's home page.
 const StartURL = "http://shop.example/"
+
+// PolicyURL is the demo shop's privacy policy.
+const PolicyURL = "http://shop.example/privacy.html"
 
 // pixel is a transparent 1x1 GIF, the answer of tracker endpoints.
 var pixel = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
@@ -112,6 +116,26 @@ func (s *Server) Close() {
 // everything else to the plain one.
 func (s *Server) ResolveRules() string {
 	return fmt.Sprintf("MAP *:443 %s, MAP * %s", hostPort(s.HTTPS.URL), hostPort(s.HTTP.URL))
+}
+
+// Client returns an HTTP client that reaches every host at the demo, as
+// ResolveRules does for Chromium, so the demo's policy can be read from
+// its own URL.
+func (s *Server) Client() *http.Client {
+	plain, tls := hostPort(s.HTTP.URL), hostPort(s.HTTPS.URL)
+	c := s.HTTPS.Client() // trusts the test certificate
+	tr := c.Transport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		to := plain
+		if _, port, _ := net.SplitHostPort(addr); port == "443" {
+			to = tls
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, to)
+	}
+	tr.TLSClientConfig.InsecureSkipVerify = true // the certificate names 127.0.0.1, not the virtual hosts
+	return &http.Client{Transport: tr, Timeout: c.Timeout}
 }
 
 func hostPort(u string) string {

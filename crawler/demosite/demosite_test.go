@@ -1,7 +1,9 @@
 package demosite
 
 import (
+	"bytes"
 	"io"
+	"io/fs"
 	"net/http/httptest"
 	"testing"
 	"testing/fstest"
@@ -66,6 +68,30 @@ func TestMount(t *testing.T) {
 			}
 			if got := w.Header().Get("Set-Cookie"); got != tt.cookie {
 				t.Errorf("cookie %q, want %q", got, tt.cookie)
+			}
+		})
+	}
+}
+
+// The client reaches virtual hosts by their names over http and https, as
+// Chromium does through ResolveRules.
+func TestClient(t *testing.T) {
+	s := Start()
+	defer s.Close()
+	want, err := fs.ReadFile(files, "site/shop.example/privacy.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{PolicyURL, "https://shop.example/privacy.html"} {
+		t.Run(u, func(t *testing.T) {
+			resp, err := s.Client().Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			got, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || !bytes.Equal(got, want) {
+				t.Errorf("GET %s: %s, %d bytes, want the policy (%d bytes)", u, resp.Status, len(got), len(want))
 			}
 		})
 	}

@@ -36,7 +36,7 @@ func ParseDisconnect(name string, b []byte) (*Disconnect, error) {
 		Categories map[string][]map[string]map[string]json.RawMessage `json:"categories"`
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("%s: not a Disconnect services.json: %v", name, err)
+		return nil, fmt.Errorf("%s: not a Disconnect services.json: %s", name, jsonProblem(b, err))
 	}
 	d := &Disconnect{name: name, hosts: map[string]*kb.Vendor{}}
 	// Known categories in priority order, then any others by name.

@@ -188,10 +188,67 @@ func FuzzParseTDS(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, u, page string) {
 		m, _, err := Parse("fuzz.json", data)
 		if err != nil {
+			if msg := err.Error(); strings.Contains(msg, "\n") || strings.Contains(msg, "Go struct") || strings.Contains(msg, "map[string]") {
+				t.Fatalf("error is not one plain line: %q", msg)
+			}
 			return
 		}
 		if got, ok := m.MatchRequest(u, page, "script"); ok && got.Vendor == nil {
 			t.Fatalf("match without a vendor: %+v", got)
 		}
 	})
+}
+
+// A malformed list or a file that is no tracker database fails with one
+// short line naming the file and the problem, never a Go type.
+func TestTrackerDBErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, content string
+		want          []string
+	}{
+		{"hostname", "buildhost\n", []string{"hostname: not a tds.json or services.json", "--filter-list"}},
+		{"empty.json", "", []string{"empty.json: not a tds.json or services.json"}},
+		{"easylist.txt", "[Adblock Plus 2.0]\n||tracker.example^\n", []string{"easylist.txt: not a tds.json or services.json"}},
+		{"tds.json", "{\n \"trackers\": {\n  \"t.example\": {\"owner\": \"Tracker Corp\"}\n }\n}",
+			[]string{"tds.json: not a tds.json: line 3:", "owner", "is a string, want an object"}},
+		{"rules.json", `{"trackers": {"t.example": {"rules": {"rule": "x"}}}}`,
+			[]string{"rules.json: not a tds.json: line 1:", "is an object, want an array"}},
+		{"top.json", `{"trackers": ["t.example"]}`, []string{"top.json: not a tds.json: line 1: \"trackers\" is an array, want an object"}},
+		{"services.json", `{"categories": {"Advertising": {"AdCo": 1}}}`,
+			[]string{"services.json: not a Disconnect services.json: line 1:", "is an object, want an array"}},
+		{"cut.json", "{\"trackers\": {\n", []string{"cut.json: not valid JSON:"}},
+		{"bad.json", "{\"trackers\": {\n  x}}", []string{"bad.json: not valid JSON: line 2: invalid character 'x'"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := LoadTrackerDB(path)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, "Go ") || strings.Contains(msg, "struct") || strings.Contains(msg, "\n") || len(msg) > 160 {
+				t.Errorf("error is not one short line: %q", msg)
+			}
+		})
+	}
+	// The real formats still load.
+	for name, content := range map[string]string{"tds.json": testTDS, "services.json": testServices} {
+		path := filepath.Join(dir, "ok-"+name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := LoadTrackerDB(path); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }

@@ -96,7 +96,7 @@ func tdsCategory(cats []string) kb.Category {
 func ParseTDS(name string, b []byte) (*TDS, []string, error) {
 	var f tdsFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, nil, fmt.Errorf("%s: not a tds.json: %v", name, err)
+		return nil, nil, fmt.Errorf("%s: not a tds.json: %s", name, jsonProblem(b, err))
 	}
 	t := &TDS{name: name, trackers: make(map[string]*tdsTracker, len(f.Trackers))}
 	var badRules []string

@@ -387,8 +387,20 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 		}
 		a.detect(detectors.Detection{Kind: detectors.KindTrackingCookie, Vendor: c.Vendor, Category: c.Category,
 			Phase: p.Phase, Page: pageURL, Host: domain, FirstParty: c.FirstParty,
-			Evidence: fmt.Sprintf("cookie %s on %s set by %s", w.Name, domain, trimURL(w.SetBy))})
+			Evidence: fmt.Sprintf("cookie %s on %s set by %s", w.Name, domain, setter(w))})
 	}
+}
+
+// setter says what wrote a cookie for its evidence; a write whose URL is
+// unknown (a response that began before the recording) is named by kind.
+func setter(w capture.CookieWrite) string {
+	if w.SetBy != "" {
+		return trimURL(w.SetBy)
+	}
+	if w.Source == "header" {
+		return "a response header"
+	}
+	return "a script"
 }
 
 // cookie returns the aggregate for a cookie, classifying it on first sight:
@@ -529,7 +541,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // identifiers and make evidence differ from run to run.
 func trimURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || u.Host == "" {
 		return raw
 	}
 	s := u.Scheme + "://" + u.Host + u.Path

@@ -163,3 +163,39 @@ func TestRegistrableDomain(t *testing.T) {
 		}
 	}
 }
+
+func TestCookieSetterEvidence(t *testing.T) {
+	tests := []struct {
+		name string
+		w    capture.CookieWrite
+		want string
+	}{
+		{"response URL", capture.CookieWrite{SetBy: "https://ad.doubleclick.net/pixel?id=1", Source: "header"}, "https://ad.doubleclick.net/pixel?…"},
+		{"script URL", capture.CookieWrite{SetBy: "https://connect.facebook.net/en_US/fbevents.js", Source: "script"}, "https://connect.facebook.net/en_US/fbevents.js"},
+		{"unknown response", capture.CookieWrite{Source: "header"}, "a response header"},
+		{"unknown script", capture.CookieWrite{Source: "script"}, "a script"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := setter(tt.w); got != tt.want {
+				t.Errorf("setter = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// The whole evidence line, from a page whose write lacks its URL.
+	k := kb.Default()
+	res := Analyze([]capture.Page{{URL: "https://shop.example/", Phase: capture.PreConsent,
+		CookieWrites: []capture.CookieWrite{{Name: "IDE", Host: "ad.doubleclick.net", Domain: "doubleclick.net", Source: "header", ExpiresDays: 390}}}}, k)
+	found := false
+	for _, d := range res.Detections {
+		if d.Kind == detectors.KindTrackingCookie {
+			found = true
+			if strings.Contains(d.Evidence, "://") || !strings.HasSuffix(d.Evidence, "set by a response header") {
+				t.Errorf("evidence %q", d.Evidence)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("IDE not detected as a tracking cookie")
+	}
+}

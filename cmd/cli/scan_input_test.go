@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Bad scan inputs fail with exit 2 and one line before any browser starts:
+// --browser points nowhere, so an error that came later would name the
+// browser instead.
+func TestScanBadInputsBeforeBrowser(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	text := write("hostname", "buildhost\n")
+	tds := write("tds.json", `{"trackers": {"t.example": {"owner": "Tracker Corp", "rules": [{"rule": "t"}]}}}`)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"text as tracker db", []string{"--tracker-db", text}, "hostname: not a tds.json or services.json"},
+		{"malformed tds.json", []string{"--tracker-db", tds}, `tds.json: not a tds.json: line 1: "trackers.owner" is a string, want an object`},
+		{"bad include, one page", []string{"--include", "["}, `--include "["`},
+		{"bad exclude, one page", []string{"--exclude", "a(b"}, `--exclude "a(b"`},
+		{"bad include, crawl", []string{"--include", "[", "--max-pages", "5"}, `--include "["`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"scan", "http://shop.example/", "--browser", filepath.Join(dir, "no-chromium"), "-q"}, tt.args...)
+			code, _, stderr := runMain(args...)
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if code != ExitUsage || len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and one line with %q", code, stderr, ExitUsage, tt.want)
+			}
+			if len(lines[0]) > 200 {
+				t.Errorf("error line too long (%d): %q", len(lines[0]), lines[0])
+			}
+		})
+	}
+}
