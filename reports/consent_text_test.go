@@ -33,3 +33,19 @@ func TestConsentText(t *testing.T) {
 		})
 	}
 }
+
+func TestTargetLine(t *testing.T) {
+	tests := []struct {
+		r    Report
+		want string
+	}{
+		{Report{Target: "https://a.example/"}, "https://a.example/"},
+		{Report{Target: "https://a.example/", Targets: []string{"https://a.example/"}}, "https://a.example/"},
+		{Report{Target: "https://a.example/", Targets: []string{"https://a.example/", "https://b.example/"}}, "https://a.example/, https://b.example/"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.TargetLine(); got != tt.want {
+			t.Errorf("TargetLine(%v) = %q, want %q", tt.r.Targets, got, tt.want)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 	r := normalized(in)
 	v := htmlView{
 		R:            r,
-		Title:        fmt.Sprintf("trackscan %s report: %s", r.Kind, r.Target),
+		Title:        fmt.Sprintf("trackscan %s report: %s", r.Kind, r.TargetLine()),
 		CountLine:    countLine(r.Findings, r.Suppressed),
 		VendorName:   func(id string) string { return vendorName(r, id) },
 		Browser:      browserFacts(r),

@@ -71,7 +71,7 @@ type junitSkipped struct {
 func (JUnit) Report(w io.Writer, in *Report) error {
 	r := normalized(in)
 	suite := junitSuite{
-		Name: fmt.Sprintf("trackscan %s %s", r.Kind, r.Target),
+		Name: fmt.Sprintf("trackscan %s %s", r.Kind, r.TargetLine()),
 		Properties: []junitProperty{
 			{Name: "kind", Value: r.Kind},
 			{Name: "target", Value: r.Target},

@@ -19,7 +19,7 @@ type Markdown struct{}
 func (Markdown) Report(w io.Writer, in *Report) error {
 	r := normalized(in)
 	m := &mdWriter{w: w}
-	m.printf("## trackscan %s: %s\n\n", r.Kind, mdCell(r.Target))
+	m.printf("## trackscan %s: %s\n\n", r.Kind, mdCell(r.TargetLine()))
 	m.printf("%s\n", m.headline(r))
 	if t := scanTimes(r); t != "" {
 		m.printf("\n%s\n", t)

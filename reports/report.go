@@ -4,6 +4,7 @@ package reports
 
 import (
 	"io"
+	"strings"
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/capture"
@@ -75,4 +76,13 @@ type Page struct {
 // Reporter writes a report in one format.
 type Reporter interface {
 	Report(w io.Writer, r *Report) error
+}
+
+// TargetLine names what was scanned: every start URL of a scan of several
+// sites, else the target.
+func (r *Report) TargetLine() string {
+	if len(r.Targets) > 1 {
+		return strings.Join(r.Targets, ", ")
+	}
+	return r.Target
 }

@@ -103,7 +103,7 @@ func (t *tableWriter) box(title string, b *boxTable) {
 
 func (t *tableWriter) site() {
 	r := t.r
-	t.printf("trackscan %s: %s\n", r.Kind, r.Target)
+	t.printf("trackscan %s: %s\n", r.Kind, r.TargetLine())
 	t.printf("pages: %s", pagesPerPhase(r.Pages))
 	if b := r.Browser; b != nil {
 		t.printf("; third-party cookies: %s", orDash(b.ThirdPartyCookies))

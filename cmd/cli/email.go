@@ -111,6 +111,7 @@ loads when rendered (imported style sheets, redirects) is added.`,
 				defer b.Close()
 				opt.Render = func(m *source.Message) (*capture.Page, error) { return b.Render(ctx, m.File, m.HTML) }
 			}
+			started := now()
 			var emails []detectors.Email
 			if compare {
 				emails, err = e.compareEmails(files, opt)
@@ -122,7 +123,7 @@ loads when rendered (imported style sheets, redirects) is added.`,
 			}
 			rep := &reports.Report{Schema: reports.Schema, Kind: "email", Target: strings.Join(args, " "),
 				Tool: reports.Tool{Name: "trackscan", Version: Version}, Emails: emails,
-				Findings: []rules.Finding{}}
+				Findings: []rules.Finding{}, Started: started, Finished: now()}
 			var incomplete error
 			for _, em := range emails {
 				if em.Error != "" {

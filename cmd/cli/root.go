@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -123,3 +124,7 @@ func oneLine(err error) string {
 	}
 	return s
 }
+
+// now is when a capture starts or ends, in UTC to the second: evidence an
+// auditor dates. A variable so that tests can fix it.
+var now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }

@@ -212,8 +212,10 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 		defer jf.Close()
 		run.stream = newJSONLWriter(jf)
 	}
+	started := now()
 	pages := run.capture(ctx)
 	run.resolveCNAMEs(ctx, pages, cnames)
+	finished := now()
 	run.progress.clear()
 
 	res := site.Analyze(pages, k)
@@ -222,7 +224,7 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, onVis
 		Schema: reports.Schema, Kind: "site", Target: targets[0],
 		Tool:    reports.Tool{Name: "trackscan", Version: Version},
 		Browser: &info, Vendors: res.Vendors, Cookies: res.Cookies, Storage: res.Storage,
-		Detections: res.Detections, Findings: nil,
+		Detections: res.Detections, Findings: nil, Started: started, Finished: finished,
 	}
 	if len(targets) > 1 {
 		rep.Targets = targets

@@ -25,6 +25,7 @@ func TestDemoRunsAgree(t *testing.T) {
 	}
 	var runs [2][]visit
 	var sources [2]string
+	var fingerprints [2][]string
 	for i := range runs {
 		out := filepath.Join(t.TempDir(), "demo.json")
 		res := run(t, "demo", "-q", "--concurrency", "2", "-f", "json", "-o", out)
@@ -39,11 +40,21 @@ func TestDemoRunsAgree(t *testing.T) {
 			t.Fatal("demo report has no policy")
 		}
 		sources[i] = r.Policy.Source
+		for _, f := range r.Findings {
+			fingerprints[i] = append(fingerprints[i], f.Fingerprint)
+		}
+		// The capture is dated for the auditor; the rest must not vary.
+		if r.Started.IsZero() || r.Finished.Before(r.Started) {
+			t.Errorf("capture times started %v, finished %v", r.Started, r.Finished)
+		}
 		for _, d := range r.Detections {
 			if strings.Contains(d.Evidence, "by ://") || strings.HasSuffix(d.Evidence, "set by ") {
 				t.Errorf("evidence with an empty setter: %q", d.Evidence)
 			}
 		}
+	}
+	if !slices.Equal(fingerprints[0], fingerprints[1]) || len(fingerprints[0]) == 0 {
+		t.Errorf("finding fingerprints differ between runs:\n%v\n%v", fingerprints[0], fingerprints[1])
 	}
 	if !slices.Equal(runs[0], runs[1]) {
 		t.Errorf("pages differ between runs:\n%v\n%v", runs[0], runs[1])
