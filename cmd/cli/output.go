@@ -311,7 +311,7 @@ func (e *env) render(rep *reports.Report, o *outputFlags) (err error) {
 		return o.table(w, rep)
 	}
 	if err := r.Report(w, rep); err != nil {
-		return errors.Join(errors.New("writing the report"), err)
+		return fmt.Errorf("writing the report: %w", err)
 	}
 	return nil
 }
