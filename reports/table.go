@@ -179,8 +179,26 @@ func (t *tableWriter) policy() {
 }
 
 // phaseLines puts one phase per line to keep the columns narrow.
+// phaseLines names the phases on one short line ("pre · reject · accept"),
+// so that a row stays one line and what only appears after accept stands out.
 func phaseLines(ps []capture.Phase) string {
-	return strings.ReplaceAll(phaseList(ps), ", ", "\n")
+	if len(ps) == 0 {
+		return "-"
+	}
+	short := make([]string, len(ps))
+	for i, p := range ps {
+		switch p {
+		case capture.PreConsent:
+			short[i] = "pre"
+		case capture.AfterReject:
+			short[i] = "reject"
+		case capture.AfterAccept:
+			short[i] = "accept"
+		default:
+			short[i] = string(p)
+		}
+	}
+	return strings.Join(short, " · ")
 }
 
 // shortTarget drops the scheme and host of a finding's page when they are
