@@ -1,11 +1,7 @@
 package rules
 
 import (
-	"net/url"
 	"slices"
-	"strings"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
@@ -51,7 +47,7 @@ func splitSites(in Input) []Input {
 	}
 	var sites []string
 	for _, p := range in.Pages {
-		if s := siteOfURL(p.URL); !slices.Contains(sites, s) {
+		if s := capture.SiteOfURL(p.URL); !slices.Contains(sites, s) {
 			sites = append(sites, s)
 		}
 	}
@@ -69,7 +65,7 @@ func siteInput(in Input, s string, sites []string) Input {
 	part := in
 	part.Pages, part.Detections, part.Cookies, part.Storage, part.Vendors = nil, nil, nil, nil, nil
 	for _, p := range in.Pages {
-		if siteOfURL(p.URL) == s {
+		if capture.SiteOfURL(p.URL) == s {
 			part.Pages = append(part.Pages, p)
 		}
 	}
@@ -77,7 +73,7 @@ func siteInput(in Input, s string, sites []string) Input {
 	phases := map[string][]capture.Phase{} // by vendor id
 	storageHosts := map[string][]capture.Phase{}
 	for _, d := range in.Detections {
-		if siteOfURL(d.Page) != s {
+		if capture.SiteOfURL(d.Page) != s {
 			continue
 		}
 		part.Detections = append(part.Detections, d)
@@ -89,7 +85,7 @@ func siteInput(in Input, s string, sites []string) Input {
 	for _, c := range in.Cookies {
 		var pages []string
 		for _, p := range c.Pages {
-			if siteOfURL(p) == s {
+			if capture.SiteOfURL(p) == s {
 				pages = append(pages, p)
 			}
 		}
@@ -114,8 +110,8 @@ func siteInput(in Input, s string, sites []string) Input {
 		phases[c.Vendor] = addPhase(phases[c.Vendor], c.Phases...)
 	}
 	for _, st := range in.Storage {
-		host := hostOfURL(st.Origin)
-		switch own := siteOfURL(st.Origin); {
+		host := capture.HostOf(st.Origin)
+		switch own := capture.SiteOfURL(st.Origin); {
 		case own == s:
 		case !slices.Contains(sites, own) && storageHosts[host] != nil:
 			st.Phases = storageHosts[host]
@@ -157,22 +153,4 @@ func addPhase(set []capture.Phase, ps ...capture.Phase) []capture.Phase {
 		return slices.Index(capture.Phases, a) - slices.Index(capture.Phases, b)
 	})
 	return set
-}
-
-func hostOfURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
-}
-
-// siteOfURL is the registrable domain of a URL's host (the host itself
-// for an IP address or a name without a public suffix).
-func siteOfURL(raw string) string {
-	h := hostOfURL(raw)
-	if d, err := publicsuffix.EffectiveTLDPlusOne(h); err == nil {
-		return d
-	}
-	return h
 }

@@ -21,7 +21,7 @@ func multiSite(urls ...string) Input {
 		in.Pages = append(in.Pages, PageInfo{URL: u, Phase: pre})
 		in.Detections = append(in.Detections, detectors.Detection{Kind: detectors.KindSessionRecorder, Vendor: "hotjar",
 			Category: kb.SessionReplay, Phase: pre, Page: u, Host: "static.hotjar.com"})
-		host := hostOfURL(u)
+		host := capture.HostOf(u)
 		in.Cookies = append(in.Cookies, detectors.Cookie{Name: "_hjSession", Domain: host, Vendor: "hotjar", Category: kb.SessionReplay,
 			ExpiresDays: 1, Phases: []capture.Phase{pre}, Stored: true, Pages: []string{u}})
 	}
@@ -51,7 +51,7 @@ func TestFindingsPerSite(t *testing.T) {
 				}
 				fps[f.Fingerprint] = true
 				if f.Rule == RulePreConsentTracking {
-					sites = append(sites, siteOfURL(f.Target))
+					sites = append(sites, capture.SiteOfURL(f.Target))
 				}
 			}
 			slices.Sort(sites)

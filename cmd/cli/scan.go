@@ -410,7 +410,7 @@ func siteOf(raw string) string {
 	if err != nil {
 		return raw
 	}
-	return site.RegistrableDomain(u.Hostname())
+	return capture.Site(u.Hostname())
 }
 
 // parallel runs fn(0..n-1) on at most --concurrency goroutines and stops

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 )
@@ -231,7 +229,7 @@ func scopeOf(p *capture.Page, pageURL, bannerFrameURL string, consentHost func(s
 	if u == "" {
 		u = pageURL
 	}
-	sc := stateScope{site: registrable(hostOf(u)), consentHost: consentHost}
+	sc := stateScope{site: capture.Site(hostOf(u)), consentHost: consentHost}
 	if h := hostOf(bannerFrameURL); h != "" {
 		sc.bannerHost = h
 	}
@@ -243,7 +241,7 @@ func (sc stateScope) allows(domain string) bool {
 	switch {
 	case d == "":
 		return false
-	case registrable(d) == sc.site:
+	case capture.Site(d) == sc.site:
 		return true
 	case d == sc.bannerHost || (sc.bannerHost != "" && strings.HasSuffix(sc.bannerHost, "."+d)):
 		return true
@@ -367,15 +365,4 @@ func hostOf(raw string) string {
 		return ""
 	}
 	return strings.ToLower(u.Hostname())
-}
-
-// registrable is eTLD+1; IP addresses and single-label hosts are their own.
-func registrable(host string) string {
-	if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
-		return host
-	}
-	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return d
-	}
-	return host
 }

@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 )
@@ -273,14 +272,14 @@ func Hosts(pages []capture.Page, known func(host string) bool) []string {
 			pageURL = p.URL
 		}
 		pageHost := hostOf(pageURL)
-		site := registrable(pageHost)
+		site := capture.Site(pageHost)
 		for _, r := range p.Requests {
 			h := hostOf(r.URL)
 			if h == "" || h == pageHost || seen[h] || net.ParseIP(h) != nil || !strings.Contains(h, ".") {
 				continue
 			}
 			seen[h] = true
-			if registrable(h) == site || known == nil || !known(h) {
+			if capture.Site(h) == site || known == nil || !known(h) {
 				out = append(out, h)
 			}
 		}
@@ -311,12 +310,4 @@ func hostOf(raw string) string {
 		return ""
 	}
 	return normHost(u.Hostname())
-}
-
-func registrable(host string) string {
-	d, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return host
-	}
-	return d
 }

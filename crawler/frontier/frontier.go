@@ -12,7 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/trackscan/trackscan/crawler/capture"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,7 +23,6 @@ import (
 
 	"github.com/gocolly/colly/v2"
 	"github.com/temoto/robotstxt"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Reasons for problems with the files the frontier reads itself.
@@ -134,7 +133,7 @@ func New(cfg Config) (*Frontier, error) {
 			return nil, fmt.Errorf("frontier: start URL %q: %v", s, err)
 		}
 		u, _ := url.Parse(n)
-		f.domains[registrableDomain(u.Hostname())] = true
+		f.domains[capture.Site(u.Hostname())] = true
 	}
 	return f, nil
 }
@@ -149,19 +148,6 @@ func compileAll(what string, patterns []string) ([]*regexp.Regexp, error) {
 		out = append(out, re)
 	}
 	return out, nil
-}
-
-// registrableDomain is eTLD+1; IP addresses and single-label hosts
-// (localhost) are their own domain.
-func registrableDomain(host string) string {
-	if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
-		return host
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return host
-	}
-	return d
 }
 
 // Start reads robots.txt of each seed's origin and the sitemaps (those
@@ -322,7 +308,7 @@ func (f *Frontier) robotsAllow(u *url.URL) bool {
 }
 
 func (f *Frontier) inScope(u *url.URL) bool {
-	if f.domains[registrableDomain(u.Hostname())] {
+	if f.domains[capture.Site(u.Hostname())] {
 		return true
 	}
 	s := u.String()

@@ -14,7 +14,6 @@ import (
 	source "github.com/trackscan/trackscan/crawler/email"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Options tune the analysis.
@@ -160,7 +159,7 @@ func (a *analyzer) firstPartyDomains(h source.Header, extra []string) map[string
 		if host == "" || check && a.esps.Owner(host) != nil {
 			return
 		}
-		fp[registrable(host)] = true
+		fp[capture.Site(host)] = true
 	}
 	add(domainOf(h.From), true)
 	add(domainOf(h.ReturnPath), true)
@@ -180,20 +179,11 @@ func domainOf(addr string) string {
 	return ""
 }
 
-// registrable is the eTLD+1 of a host, or the host itself (IPs, localhost).
-func registrable(host string) string {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return d
-	}
-	return host
-}
-
 // thirdParty: not the sender's domain. Without any sender domain (a bare
 // template, stdin, no From) no host can be shown to be the sender's, so
 // every host is a third party until --first-party names the sender.
 func (a *analyzer) thirdParty(host string) bool {
-	return !a.firstParty[registrable(host)]
+	return !a.firstParty[capture.Site(host)]
 }
 
 func (a *analyzer) owner(host string) *ESP {

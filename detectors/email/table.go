@@ -2,6 +2,7 @@ package email
 
 import (
 	"fmt"
+	"github.com/trackscan/trackscan/crawler/capture"
 	"io"
 	"slices"
 	"strings"
@@ -66,7 +67,7 @@ func kindCell(e detectors.Email, kind string) string {
 			continue
 		}
 		n++
-		if d := registrable(tr.Host); d != "" && !slices.Contains(hosts, d) {
+		if d := capture.Site(tr.Host); d != "" && !slices.Contains(hosts, d) {
 			hosts = append(hosts, d)
 		}
 	}
@@ -138,7 +139,7 @@ func leakCell(e detectors.Email) string {
 		if tr.Kind != detectors.KindAddressLeak {
 			continue
 		}
-		p := tr.LeakEncoding + " to " + registrable(tr.Host)
+		p := tr.LeakEncoding + " to " + capture.Site(tr.Host)
 		if tr.ThirdParty {
 			p += " (3rd party)"
 		}

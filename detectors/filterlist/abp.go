@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/trackscan/trackscan/crawler/capture"
 	"regexp"
 	"sort"
 	"strconv"
@@ -342,7 +343,7 @@ type req struct {
 func (q *req) thirdParty() int8 {
 	if q.party == 0 {
 		q.party = -1
-		if q.page == "" || siteOf(q.host) != siteOf(q.page) {
+		if q.page == "" || capture.Site(q.host) != capture.Site(q.page) {
 			q.party = 1
 		}
 	}
@@ -492,7 +493,7 @@ func (a *ABP) MatchRequest(rawURL, pageURL, resourceType string) (kb.Match, bool
 	if !r.important && a.allow.find(q) != nil {
 		return kb.Match{}, false
 	}
-	v := a.vendors.get(siteOf(host))
+	v := a.vendors.get(capture.Site(host))
 	return kb.Match{Vendor: v, Category: v.Category, Source: a.name + ":" + strconv.Itoa(r.line) + " " + r.text}, true
 }
 

@@ -1,6 +1,7 @@
 package filterlist
 
 import (
+	"github.com/trackscan/trackscan/crawler/capture"
 	"strings"
 	"testing"
 )
@@ -104,7 +105,7 @@ func TestABPMatching(t *testing.T) {
 			if !strings.HasSuffix(m.Source, " "+tt.want) || !strings.HasPrefix(m.Source, "test.txt:") {
 				t.Errorf("source = %q, want test.txt:<line> %s", m.Source, tt.want)
 			}
-			if m.Vendor == nil || m.Vendor.ID != siteOf(hostOf(tt.url)) {
+			if m.Vendor == nil || m.Vendor.ID != capture.Site(hostOf(tt.url)) {
 				t.Errorf("vendor = %+v, want the request's site", m.Vendor)
 			}
 		})

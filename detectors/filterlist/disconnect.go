@@ -3,6 +3,7 @@ package filterlist
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/trackscan/trackscan/crawler/capture"
 	"sort"
 	"strings"
 
@@ -122,7 +123,7 @@ func (d *Disconnect) Name() string { return d.name }
 // listed domain to the entity that lists it.
 func (d *Disconnect) MatchRequest(rawURL, pageURL, resourceType string) (kb.Match, bool) {
 	host := hostOf(rawURL)
-	if page := hostOf(pageURL); page != "" && siteOf(page) == siteOf(host) {
+	if page := hostOf(pageURL); page != "" && capture.Site(page) == capture.Site(host) {
 		return kb.Match{}, false
 	}
 	for h := host; h != ""; {

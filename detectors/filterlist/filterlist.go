@@ -19,7 +19,6 @@ import (
 	"sync"
 
 	"github.com/trackscan/trackscan/detectors/kb"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Load reads a list file and detects its format from the content: a JSON
@@ -134,15 +133,6 @@ func Parse(name string, b []byte) (kb.ListMatcher, []string, error) {
 		return nil, warns, fmt.Errorf("%s: no network rules found", name)
 	}
 	return m, warns, nil
-}
-
-// siteOf returns the registrable domain (eTLD+1) of host, or host itself
-// when it has none (an IP address, localhost).
-func siteOf(host string) string {
-	if s, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return s
-	}
-	return host
 }
 
 // vendorCache hands out one synthetic vendor per (list, site) so matches do

@@ -3,6 +3,7 @@ package filterlist
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/trackscan/trackscan/crawler/capture"
 	"regexp"
 	"sort"
 	"strings"
@@ -189,7 +190,7 @@ func (t *TDS) MatchRequest(rawURL, pageURL, resourceType string) (kb.Match, bool
 	}
 	page := hostOf(pageURL)
 	// A tracker's own site is first party to it.
-	if page != "" && siteOf(page) == siteOf(host) {
+	if page != "" && capture.Site(page) == capture.Site(host) {
 		return kb.Match{}, false
 	}
 	typ := requestType(resourceType)

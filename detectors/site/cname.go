@@ -43,7 +43,7 @@ func (a *analysis) pageCloaks(p *capture.Page, site string, firstParty func(stri
 			continue
 		}
 		last := chain[len(chain)-1]
-		target := RegistrableDomain(last)
+		target := capture.Site(last)
 		if target == site || a.knownEssential(chain) || !looksLikeTracking(p, host) {
 			continue
 		}
@@ -90,17 +90,17 @@ func (a *analysis) knownEssential(chain []string) bool {
 // by one of its responses or scripts.
 func looksLikeTracking(p *capture.Page, host string) bool {
 	for _, r := range p.Requests {
-		if hostOf(r.URL) == host && (r.ResourceType == "Image" || r.ResourceType == "Ping") {
+		if capture.HostOf(r.URL) == host && (r.ResourceType == "Image" || r.ResourceType == "Ping") {
 			return true
 		}
 	}
 	for _, c := range p.APICalls {
-		if strings.HasPrefix(c.API, "beacon") && hostOf(c.Detail) == host {
+		if strings.HasPrefix(c.API, "beacon") && capture.HostOf(c.Detail) == host {
 			return true
 		}
 	}
 	for _, w := range p.CookieWrites {
-		if hostOf(w.SetBy) == host {
+		if capture.HostOf(w.SetBy) == host {
 			return true
 		}
 	}
@@ -112,7 +112,7 @@ func (a *analysis) attribute(raw, pageURL, resourceType string) (who, bool) {
 	if w, ok := a.matchURL(raw, pageURL, resourceType); ok {
 		return w, true
 	}
-	if c, ok := a.cloaks[hostOf(raw)]; ok {
+	if c, ok := a.cloaks[capture.HostOf(raw)]; ok {
 		return c.who, true
 	}
 	return who{}, false
@@ -123,7 +123,7 @@ func (a *analysis) attribute(raw, pageURL, resourceType string) (who, bool) {
 func (a *analysis) cloakDetections(p *capture.Page, base detectors.Detection, firstParty func(string) bool) {
 	first := map[string]string{}
 	for _, r := range p.Requests {
-		if h := hostOf(r.URL); first[h] == "" {
+		if h := capture.HostOf(r.URL); first[h] == "" {
 			first[h] = r.URL
 		}
 	}

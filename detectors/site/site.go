@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
@@ -54,27 +52,6 @@ type analysis struct {
 	cloaks map[string]cloak
 }
 
-// RegistrableDomain returns the eTLD+1 of a host ("" for IPs and bad input).
-func RegistrableDomain(host string) string {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "" || strings.Trim(host, "0123456789.:[]") == "" {
-		return host // an IP address is its own site
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return host
-	}
-	return d
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
-}
-
 // who is the vendor attribution of one thing seen.
 type who struct {
 	id, source string
@@ -97,7 +74,7 @@ func (a *analysis) matchURL(raw, pageURL, resourceType string) (who, bool) {
 // unknownVendor names a third party the knowledge base does not know by its
 // registrable domain, so it still shows up (and can be undisclosed).
 func unknownVendor(host string) who {
-	d := RegistrableDomain(host)
+	d := capture.Site(host)
 	return who{id: "unknown:" + d, category: kb.Unknown}
 }
 
@@ -138,8 +115,8 @@ func (a *analysis) page(p *capture.Page) {
 	if pageURL == "" {
 		pageURL = p.URL
 	}
-	site := RegistrableDomain(hostOf(pageURL))
-	firstParty := func(host string) bool { return RegistrableDomain(host) == site }
+	site := capture.SiteOfURL(pageURL)
+	firstParty := func(host string) bool { return capture.Site(host) == site }
 	base := detectors.Detection{Phase: p.Phase, Page: pageURL}
 	a.pageCloaks(p, site, firstParty)
 	// A cloaked host is first party by its URL only: what it does is
@@ -148,7 +125,7 @@ func (a *analysis) page(p *capture.Page) {
 
 	scriptVendor := map[string]who{} // script URL -> vendor, for what scripts do
 	for _, r := range p.Requests {
-		host := hostOf(r.URL)
+		host := capture.HostOf(r.URL)
 		if host == "" {
 			continue
 		}
@@ -196,7 +173,7 @@ func (a *analysis) page(p *capture.Page) {
 
 	// Images the DOM shows as tiny or hidden are pixels, whoever serves them.
 	for _, img := range p.Images {
-		host := hostOf(img.Src)
+		host := capture.HostOf(img.Src)
 		if host == "" || ownHost(host) {
 			continue
 		}
@@ -279,7 +256,7 @@ func (a *analysis) apiCalls(p *capture.Page, base detectors.Detection, pageURL s
 		case "audio-fingerprint":
 			audio[c.Script] = true
 		case "beacon":
-			host := hostOf(c.Detail)
+			host := capture.HostOf(c.Detail)
 			if host == "" || firstParty(host) {
 				continue
 			}
@@ -296,15 +273,15 @@ func (a *analysis) apiCalls(p *capture.Page, base detectors.Detection, pageURL s
 	}
 	report := func(script, evidence string) {
 		w, ok := a.scriptOwner(script, pageURL, scriptVendor)
-		if !ok && script != "" && !firstParty(hostOf(script)) {
-			w = unknownVendor(hostOf(script))
+		if !ok && script != "" && !firstParty(capture.HostOf(script)) {
+			w = unknownVendor(capture.HostOf(script))
 		}
 		d := base
-		d.Kind, d.Vendor, d.URL, d.Host, d.Evidence = detectors.KindFingerprinting, w.id, script, hostOf(script), evidence
+		d.Kind, d.Vendor, d.URL, d.Host, d.Evidence = detectors.KindFingerprinting, w.id, script, capture.HostOf(script), evidence
 		d.Category, d.Source = kb.Fingerprinting, w.source
-		d.FirstParty = script == "" || firstParty(hostOf(script))
+		d.FirstParty = script == "" || firstParty(capture.HostOf(script))
 		a.detect(d)
-		a.addVendor(w, p.Phase, hostOf(script), d.Kind)
+		a.addVendor(w, p.Phase, capture.HostOf(script), d.Kind)
 	}
 	for _, script := range sortedKeys(canvas) {
 		u := canvas[script]
@@ -432,7 +409,7 @@ func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(
 		s := a.storage[key]
 		if s == nil {
 			s = &detectors.Storage{Origin: it.Origin, Kind: it.Kind, Key: it.Key, Category: kb.Unknown,
-				FirstParty: firstParty(hostOf(it.Origin))}
+				FirstParty: firstParty(capture.HostOf(it.Origin))}
 			if m, ok := a.kb.MatchStorageKey(it.Key); ok && m.Vendor != nil {
 				s.Vendor, s.Category = m.Vendor.ID, m.Category
 				if s.Category == "" {
@@ -450,7 +427,7 @@ func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(
 		s.Phases = addPhase(s.Phases, p.Phase)
 		if s.Category.NonEssential() {
 			a.detect(detectors.Detection{Kind: detectors.KindStorage, Vendor: s.Vendor, Category: s.Category,
-				Phase: p.Phase, Page: pageURL, Host: hostOf(it.Origin), FirstParty: s.FirstParty,
+				Phase: p.Phase, Page: pageURL, Host: capture.HostOf(it.Origin), FirstParty: s.FirstParty,
 				Evidence: fmt.Sprintf("%s key %s on %s", it.Kind, it.Key, it.Origin)})
 		}
 	}

@@ -158,7 +158,7 @@ func TestRegistrableDomain(t *testing.T) {
 		"shop.example":             "shop.example",
 		"":                         "",
 	} {
-		if got := RegistrableDomain(in); got != want {
+		if got := capture.Site(in); got != want {
 			t.Errorf("%q -> %q, want %q", in, got, want)
 		}
 	}
