@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -566,11 +567,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 			add(d.Vendor, d.Host, []string{d.URL}, d.Page)
 		}
 	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(seen))
 	var out []Finding
 	for _, k := range keys {
 		o := seen[k]

@@ -1,7 +1,8 @@
 package rules
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/trackscan/trackscan/detectors"
@@ -29,11 +30,7 @@ func checkCNAMECloaking(ev *evaluation, r *Rule) []Finding {
 		o.pages = append(o.pages, d.Page)
 		o.pre = o.pre || d.Phase == PhasePre
 	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(seen))
 	var out []Finding
 	for _, k := range keys {
 		o := seen[k]

@@ -4,9 +4,10 @@
 package email
 
 import (
+	"maps"
 	"net/mail"
 	"net/textproto"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -44,11 +45,7 @@ func (h Header) Get(name string) string {
 
 // Names returns the header names present, sorted.
 func (h Header) Names() []string {
-	names := make([]string, 0, len(h.All))
-	for k := range h.All {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(h.All))
 	return names
 }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/trackscan/trackscan/crawler/capture"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -63,19 +65,11 @@ func ParseDisconnect(name string, b []byte) (*Disconnect, error) {
 			cat = kb.Unknown
 		}
 		for _, ent := range f.Categories[cname] {
-			names := make([]string, 0, len(ent))
-			for n := range ent {
-				names = append(names, n)
-			}
-			sort.Strings(names)
+			names := slices.Sorted(maps.Keys(ent))
 			for _, entity := range names {
 				v := &kb.Vendor{ID: slug(entity), Name: entity, Owner: entity, Category: cat}
 				sites := ent[entity]
-				keys := make([]string, 0, len(sites))
-				for k := range sites {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
+				keys := slices.Sorted(maps.Keys(sites))
 				for _, home := range keys {
 					var domains []string
 					if json.Unmarshal(sites[home], &domains) != nil {

@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/trackscan/trackscan/crawler/capture"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/trackscan/trackscan/detectors/kb"
@@ -101,11 +102,7 @@ func ParseTDS(name string, b []byte) (*TDS, []string, error) {
 	}
 	t := &TDS{name: name, trackers: make(map[string]*tdsTracker, len(f.Trackers))}
 	var badRules []string
-	keys := make([]string, 0, len(f.Trackers))
-	for k := range f.Trackers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(f.Trackers))
 	for _, key := range keys {
 		tr := f.Trackers[key]
 		domain := strings.ToLower(strings.TrimSpace(key))

@@ -2,9 +2,10 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,11 +58,7 @@ func readLabels[T any](t *testing.T, path string) (map[string]T, []string) {
 	if err := yaml.UnmarshalWithOptions(b, &labels, yaml.Strict()); err != nil {
 		t.Fatal(yaml.FormatError(err, false, true))
 	}
-	names := make([]string, 0, len(labels))
-	for n := range labels {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(labels))
 	return labels, names
 }
 

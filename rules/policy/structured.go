@@ -3,7 +3,8 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -119,11 +120,7 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 	for _, c := range kb.Categories {
 		cats[string(c)] = true
 	}
-	phaseNames := make([]string, 0, len(raw.Allowed))
-	for ph := range raw.Allowed {
-		phaseNames = append(phaseNames, ph)
-	}
-	sort.Strings(phaseNames)
+	phaseNames := slices.Sorted(maps.Keys(raw.Allowed))
 	allowedAnywhere := map[string]bool{}
 	for _, ph := range phaseNames {
 		if !phases[ph] {
