@@ -401,11 +401,13 @@ type findingGroup struct {
 // disclosure and policy quote, keeping the order of each group's first
 // finding.
 func groupFindings(fs []rules.Finding) []findingGroup {
-	type key struct{ sev, rule, vendor, phase, disc, quote string }
+	// The site is part of the key: in a scan of several sites the same rule
+	// and vendor on two sites are two findings, not one seen on two pages.
+	type key struct{ site, sev, rule, vendor, phase, disc, quote string }
 	var out []findingGroup
 	index := map[key]int{}
 	for _, f := range fs {
-		k := key{string(f.Severity), f.Rule, f.Vendor, f.Phase, f.Disclosure, f.PolicyQuote}
+		k := key{capture.SiteOfURL(f.Target), string(f.Severity), f.Rule, f.Vendor, f.Phase, f.Disclosure, f.PolicyQuote}
 		i, ok := index[k]
 		if !ok {
 			i = len(out)

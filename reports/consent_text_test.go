@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/rules"
 )
 
 func TestConsentText(t *testing.T) {
@@ -47,5 +48,23 @@ func TestTargetLine(t *testing.T) {
 		if got := tt.r.TargetLine(); got != tt.want {
 			t.Errorf("TargetLine(%v) = %q, want %q", tt.r.Targets, got, tt.want)
 		}
+	}
+}
+
+func TestGroupFindingsKeepsSitesApart(t *testing.T) {
+	f := func(target string) rules.Finding {
+		return rules.Finding{Rule: "pre-consent-tracking", Severity: "high", Vendor: "hotjar", Phase: "pre-consent", Target: target, Evidence: "seen"}
+	}
+	groups := groupFindings([]rules.Finding{
+		f("http://bakery.example/"), f("http://bakery.example/bread.html"), f("http://garden.example/"),
+	})
+	if len(groups) != 2 {
+		t.Fatalf("%d groups, want one per site: %+v", len(groups), groups)
+	}
+	if got := groups[0].Targets; len(got) != 2 || got[0] != "http://bakery.example/" {
+		t.Errorf("bakery group pages %v", got)
+	}
+	if got := groups[1].Targets; len(got) != 1 || got[0] != "http://garden.example/" {
+		t.Errorf("garden group pages %v", got)
 	}
 }
