@@ -1,14 +1,10 @@
 package main_test
 
 import (
-	"bytes"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/detectors"
@@ -36,42 +32,11 @@ func emailTrackers(t *testing.T) *demosite.Server {
 	return site
 }
 
-// runOwn runs the CLI with a temporary directory of its own, so that the
-// check for a Chromium left behind looks only at this run's browser profile
-// (other scans may run on the same machine).
-func runOwn(t *testing.T, args ...string) result {
-	t.Helper()
-	tmp := t.TempDir()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		left, _ := exec.Command("pgrep", "-f", filepath.Join(tmp, "trackscan-profile-")).Output()
-		if len(bytes.TrimSpace(left)) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Chromium processes left behind: %s", left)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return result{out.String(), errb.String(), code}
-}
-
 func TestEmailRenderE2E(t *testing.T) {
 	needChromium(t)
 	site := emailTrackers(t)
 	out := filepath.Join(t.TempDir(), "email.json")
-	res := runOwn(t, "email", renderFixture, "--render", "--resolve", site.ResolveRules(), "--insecure",
+	res := run(t, "email", renderFixture, "--render", "--resolve", site.ResolveRules(), "--insecure",
 		"--format", "json", "-o", out)
 	if res.code != 0 && res.code != 1 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
@@ -143,7 +108,7 @@ func TestEmailRenderE2E(t *testing.T) {
 
 	// Without --render the beacon stays invisible: the static pass cannot
 	// read a remote style sheet.
-	static := runOwn(t, "email", renderFixture, "--format", "json", "-o", out)
+	static := run(t, "email", renderFixture, "--format", "json", "-o", out)
 	if static.code != 0 && static.code != 1 {
 		t.Fatalf("static exit %d: %s", static.code, static.stderr)
 	}
@@ -155,7 +120,7 @@ func TestEmailRenderE2E(t *testing.T) {
 }
 
 func TestEmailRenderBadBrowser(t *testing.T) {
-	res := runOwn(t, "email", renderFixture, "--render", "--browser", "/nonexistent/chromium")
+	res := run(t, "email", renderFixture, "--render", "--browser", "/nonexistent/chromium")
 	if res.code != 2 || !strings.Contains(res.stderr, "Chromium") || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
 		t.Errorf("exit %d, stderr %q", res.code, res.stderr)
 	}

@@ -1,36 +1,21 @@
 package main_test
 
 import (
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/reports"
 	"github.com/trackscan/trackscan/rules"
 )
 
-func siteOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(u.Hostname())
-	if err != nil {
-		return u.Hostname()
-	}
-	return d
-}
-
 // ruleSet is the rule and vendor of every finding whose page is on site.
 func ruleSet(r *reports.Report, site string) []string {
 	var out []string
 	for _, f := range r.Findings {
-		if siteOf(f.Target) == site {
+		if capture.SiteOfURL(f.Target) == site {
 			out = append(out, f.Rule+" "+f.Vendor)
 		}
 	}
@@ -65,9 +50,9 @@ func TestMultiSiteScan(t *testing.T) {
 				continue
 			}
 			if c.Clicked {
-				clicked[siteOf(p.URL)]++
+				clicked[capture.SiteOfURL(p.URL)]++
 			}
-			if c.CarriedFrom != "" && siteOf(c.CarriedFrom) != siteOf(p.URL) {
+			if c.CarriedFrom != "" && capture.SiteOfURL(c.CarriedFrom) != capture.SiteOfURL(p.URL) {
 				t.Errorf("%s %s: choice carried from another site, %s", phase, p.URL, c.CarriedFrom)
 			}
 		}
@@ -87,7 +72,7 @@ func TestMultiSiteScan(t *testing.T) {
 		on, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(n, "after-reject on "), "after-accept on "), ":")
 		_, rest, _ := strings.Cut(n, "clicked on ")
 		from, _, _ := strings.Cut(rest, " ")
-		if siteOf(from) != on {
+		if capture.SiteOfURL(from) != on {
 			t.Errorf("note claims a carry across sites: %q", n)
 		}
 	}
