@@ -151,7 +151,9 @@ type EmailTracker struct {
 	// Rendered says what --render saw of the URL: "confirmed" (in the HTML
 	// and requested by the browser), "only" (requested, but found only by
 	// rendering, e.g. in an imported style sheet) or "not-loaded" (in the
-	// HTML, never requested: print styles, unchosen srcset candidates).
+	// HTML, never requested: unchosen srcset candidates), "dark-mode" or
+	// "print" (requested only once the email was shown in dark mode, or as
+	// printed).
 	// Whether the server answered is in Email.Render. Empty without --render.
 	Rendered string `json:"rendered,omitempty"`
 }
@@ -161,4 +163,6 @@ const (
 	RenderedConfirmed = "confirmed"
 	RenderedOnly      = "only"
 	RenderedNotLoaded = "not-loaded"
+	RenderedDarkMode  = "dark-mode"
+	RenderedPrint     = "print"
 )

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"regexp"
 	"strings"
 	"sync/atomic"
 
@@ -79,7 +80,10 @@ func (b *Browser) Render(ctx context.Context, name, html string) (*capture.Page,
 	if err != nil {
 		return b.fail(p, rec, fmt.Errorf("find the tab's frame: %w", err))
 	}
-	if _, err := chromedp.Call(tctx, page.SetDocumentContent, page.SetDocumentContentParams{FrameID: fs[0].id, HTML: html}); err != nil {
+	// A mail client ignores <meta http-equiv=refresh>. Blocking the
+	// navigation is not enough: Chromium then swaps the email for an error
+	// page, whose DOM would be collected and whose styles never change.
+	if _, err := chromedp.Call(tctx, page.SetDocumentContent, page.SetDocumentContentParams{FrameID: fs[0].id, HTML: metaRefresh.ReplaceAllString(html, "")}); err != nil {
 		return b.fail(p, rec, fmt.Errorf("write the email into the page: %w", err))
 	}
 	// The quiet period counts from now: the email's first requests may not
@@ -88,10 +92,14 @@ func (b *Browser) Render(ctx context.Context, name, html string) (*capture.Page,
 	rec.lastNet = rec.now()
 	rec.mu.Unlock()
 	b.waitIdle(tctx, rec)
+	conditional := b.renderConditions(tctx, rec, strings.ToLower(html))
 
 	b.collect(tctx, p, rec.requestURLs())
 	rec.fill(p)
 	sortPage(p)
+	for i := range p.Requests {
+		p.Requests[i].Condition = conditional[p.Requests[i].URL]
+	}
 	p.Scripts, p.Links, p.Storage = nil, nil, nil // nothing runs in a mail client
 	switch {
 	case ctx.Err() != nil:
@@ -103,6 +111,50 @@ func (b *Browser) Render(ctx context.Context, name, html string) (*capture.Page,
 	}
 	return p, nil
 }
+
+// renderConditions shows the loaded email as a reader in dark mode would
+// see it, then as printed, and names the URLs each first asked for: a
+// tracker behind @media (prefers-color-scheme: dark) or @media print loads
+// only then. The media switch needs no reload; the styles re-apply. A
+// condition the HTML never mentions is skipped: it would only cost the wait
+// for quiet. (A style sheet the email imports is not read for this.)
+func (b *Browser) renderConditions(ctx context.Context, rec *recorder, lowerHTML string) map[string]string {
+	out := map[string]string{}
+	seen := map[string]bool{}
+	for _, u := range rec.requestURLs() {
+		seen[u] = true
+	}
+	for _, c := range []struct {
+		name, hint string
+		set        emulation.SetEmulatedMediaParams
+	}{
+		{"dark-mode", "prefers-color-scheme", emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}},
+		{"print", "print", emulation.SetEmulatedMediaParams{Media: "print", Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}}},
+	} {
+		if ctx.Err() != nil {
+			break
+		}
+		if !strings.Contains(lowerHTML, c.hint) {
+			continue
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, c.set); err != nil {
+			break
+		}
+		rec.mu.Lock()
+		rec.lastNet = rec.now()
+		rec.mu.Unlock()
+		b.waitIdle(ctx, rec)
+		for _, u := range rec.requestURLs() {
+			if !seen[u] {
+				seen[u], out[u] = true, c.name
+			}
+		}
+	}
+	return out
+}
+
+// metaRefresh matches <meta http-equiv="refresh" ...> in any spelling.
+var metaRefresh = regexp.MustCompile(`(?i)<meta\b[^>]*http-equiv\s*=\s*["']?\s*refresh[^>]*>`)
 
 // quietErrorf is chromedp's error log minus the complaint that a document
 // changed in a frame it never saw navigate: that is how Render writes an

@@ -19,8 +19,10 @@ const emailHTML = `<html><head>
 @import url("https://css.esp.example/theme.css");
 @media (min-width: 100px) { .hero { background-image: url(https://t.esp.example/media/u123.gif?r=jane) } }
 @media print { .hero { background-image: url(https://t.esp.example/print/u123.gif) } }
+@media (prefers-color-scheme: dark) { .logo { background-image: url(https://t.esp.example/dark/u123.gif) } }
 </style></head><body>
 <div class="hero" style="height:20px">.</div>
+<div class="logo" style="height:20px">.</div>
 <div style="background:url('https://t.esp.example/inline/u123.png')">x</div>
 <img src="https://pixel.esp.example/open/u123.gif" width="1" height="1">
 <script>new Image().src = "https://t.esp.example/script-ran";</script>
@@ -62,8 +64,10 @@ func TestRenderEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]string{}
+	condition := map[string]string{}
 	for _, r := range p.Requests {
 		seen[r.URL] = r.ResourceType
+		condition[r.URL] = r.Condition
 		if r.ResourceType == "Document" {
 			if r.Failed == "" {
 				t.Errorf("document %s loaded: a mail client shows no frames and follows no refresh", r.URL)
@@ -86,7 +90,19 @@ func TestRenderEmail(t *testing.T) {
 			t.Errorf("%s: loaded %v as %q, want %q", tt.url, ok, typ, tt.typ)
 		}
 	}
-	for _, never := range []string{"https://t.esp.example/script-ran", "https://t.esp.example/print/u123.gif",
+	// Shown in dark mode, then printed: what only those ask for loads then,
+	// and says so; what loaded at first carries no condition.
+	for url, want := range map[string]string{
+		"https://t.esp.example/dark/u123.gif":         "dark-mode",
+		"https://t.esp.example/print/u123.gif":        "print",
+		"https://t.esp.example/media/u123.gif?r=jane": "",
+		"https://pixel.esp.example/open/u123.gif":     "",
+	} {
+		if _, ok := seen[url]; !ok || condition[url] != want {
+			t.Errorf("%s: loaded %v with condition %q, want %q", url, ok, condition[url], want)
+		}
+	}
+	for _, never := range []string{"https://t.esp.example/script-ran",
 		"https://frame.esp.example/in-frame.gif", "https://frame.esp.example/in-moved.gif"} {
 		if _, ok := seen[never]; ok {
 			t.Errorf("%s was requested", never)

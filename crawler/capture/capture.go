@@ -54,6 +54,9 @@ type Request struct {
 	MimeType     string `json:"mime_type,omitempty"`
 	Failed       string `json:"failed,omitempty"` // network error text, when it failed
 	PostData     string `json:"post_data,omitempty"`
+	// Condition names what made a rendered email ask for this URL when it
+	// did not at first: "dark-mode" or "print" (emulated after the load).
+	Condition string `json:"condition,omitempty"`
 }
 
 // CookieWrite is one attempt to set a cookie: a Set-Cookie response header

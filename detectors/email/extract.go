@@ -39,8 +39,11 @@ type resource struct {
 	// Set by --render: the URL was requested when the email was shown;
 	// renderOnly when only rendering found it (initiator: who asked).
 	loaded, renderOnly bool
-	resourceType       string
-	initiator          string
+	// condition is what made the rendered email ask for it later:
+	// "dark-mode" or "print" (capture.Request.Condition).
+	condition    string
+	resourceType string
+	initiator    string
 }
 
 // document is everything the analysis needs from one email body.

@@ -63,6 +63,7 @@ func (d *document) mergeRendered(p *capture.Page) {
 		if rs, ok := static[k]; ok {
 			for _, r := range rs {
 				r.loaded = true
+				r.condition = req.Condition
 			}
 			continue
 		}
@@ -76,7 +77,7 @@ func (d *document) mergeRendered(p *capture.Page) {
 			kind = resCSS // asked for by a style sheet, or a sheet or font itself
 		}
 		d.add(&resource{kind: kind, raw: req.URL, width: -1, height: -1, loaded: true, renderOnly: true,
-			resourceType: req.ResourceType, initiator: initiator}, nil)
+			resourceType: req.ResourceType, initiator: initiator, condition: req.Condition}, nil)
 	}
 }
 
@@ -94,6 +95,8 @@ func (a *analyzer) renderState(r *resource) string {
 		return ""
 	case r.renderOnly:
 		return detectors.RenderedOnly
+	case r.loaded && r.condition != "":
+		return r.condition // loaded only in dark mode or when printed
 	case r.loaded:
 		return detectors.RenderedConfirmed
 	}
@@ -127,6 +130,9 @@ func (a *analyzer) renderOnly(r *resource, esp *ESP, match string, specific bool
 		return
 	}
 	why = fmt.Sprintf("%s loaded only when rendered (asked for by %s)", why, from)
+	if r.condition != "" {
+		why += " in " + strings.Replace(r.condition, "-", " ", 1) // "in dark mode", "in print"
+	}
 	if match == matchClick {
 		esp = nil
 	}
