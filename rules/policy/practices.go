@@ -30,8 +30,8 @@ type pattern struct {
 	scope string
 	// purposeOf, when it matches the text just before a match, makes the
 	// match the purpose of another act: "we don't share it for cross-context
-	// behavioral advertising" denies the sharing, not the advertising, so a
-	// denial read there is dropped.
+	// behavioral advertising" denies the sharing, not the advertising, so
+	// the match is dropped when that act is denied.
 	purposeOf *regexp.Regexp
 }
 
