@@ -78,15 +78,29 @@ func lifetimePrefix(s string) (days float64, n int, ok bool) {
 func roundDays(d float64) float64 { return math.Round(d*10000) / 10000 }
 
 // A cookie name, then what may stand between it and its lifetime:
-// "NAME, 2 years", "NAME (Google Analytics): 2 years", "NAME cookie, which
-// expires after 13 months", "NAME lasts 30 days".
+// "NAME, 2 years", "NAME (Google Analytics): 2 years", "NAME cookie from
+// Google Analytics expires after 2 years", "NAME cookie, which expires after
+// 13 months", "NAME has a lifetime of 24 months", "NAME cookie (2 years)".
+// The lifetime must follow the name and its provider closely, so a sentence
+// that names a cookie and then a data retention period declares nothing.
 var (
-	cookieNameRe   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_.\-]*[A-Za-z0-9_*]|_[A-Za-z0-9]`)
-	cookieToLife   = `(?:[,:–—-]|\s)\s*(?:(?:which |that |and |it )?(?:expires?|lasts?|is kept|is stored|persists?|duration|lifetime|retention|valid)(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`
-	cookieToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s*\([^)]{0,60}\))?(?:\s+cookie)?\s*` + cookieToLife)
+	cookieNameRe = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_.\-]*[A-Za-z0-9_*]|_[A-Za-z0-9]`)
+	// lifeVerb is how prose says a cookie lives: "expires after", "is kept
+	// for", "has a lifetime of", "is retained for up to".
+	lifeVerb = `(?:expires?|lasts?|(?:is |are )?(?:kept|stored|retained|held)|persists?|remains?(?: stored| active| valid)?|stays?|duration|lifetime|retention|valid|expiry|` +
+		`has an? (?:lifetime|duration|expiry|expiration(?: period)?|retention(?: period)?|lifespan|life ?span|max(?:imum)?[- ]age))`
+	cookieToLife = `(?:[,:–—-]|\s)\s*(?:(?:which |that |and |it )?` + lifeVerb + `(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`
+	// cookieFrom names who sets the cookie, after the word "cookie" and in
+	// capitals, so "from your order" or "order_id from Shopify" is not one:
+	// "cookie from Google Analytics", "cookie set by Meta".
+	cookieFrom     = `(?:\s+(?:from|set by|placed by|used by|of|by)\s+[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})?`
+	cookieToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s*\([^)]{0,60}\))?(?:\s+cookies?` + cookieFrom + `)?(?:\s*\([^)]{0,60}\))?\s*` + cookieToLife)
 	// "NAME cookie, which caps how often you see an ad, expires after 13
-	// months": tried when the plain form finds no lifetime.
-	cookieClauseToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s+cookie)?,\s*(?:which|that)\s[^,.;]{0,80},\s*` + cookieToLife)
+	// months" or "NAME cookie, set by Google Analytics, expires after 2
+	// years": tried when the plain form finds no lifetime.
+	cookieClauseToLifeRe = regexp.MustCompile(`^["'”’]?(?:\s+cookies?)?,\s*(?:which|that|set by|placed by|used by|from)\s[^,.;]{0,80},\s*` + cookieToLife)
+	// "NAME cookie (2 years)", "NAME (expires after 13 months)".
+	cookieParenLifeRe = regexp.MustCompile(`^["'”’]?(?:\s+cookies?)?\s*\(\s*(?:` + lifeVerb + `(?: for| after| in| of|:)?\s*)?(?:for\s+|after\s+|up to\s+)?`)
 )
 
 // cookiesFromSentence reads declared cookie lifetimes from a sentence.
@@ -105,7 +119,7 @@ func cookiesFromSentence(s string, known func(string) bool) []DeclaredCookie {
 			days  float64
 			ok    bool
 		)
-		for _, re := range []*regexp.Regexp{cookieToLifeRe, cookieClauseToLifeRe} {
+		for _, re := range []*regexp.Regexp{cookieToLifeRe, cookieClauseToLifeRe, cookieParenLifeRe} {
 			if sep := re.FindStringIndex(s[m[1]:]); sep != nil {
 				at = m[1] + sep[1]
 				if days, n, ok = lifetimePrefix(s[at:]); ok {

@@ -73,6 +73,8 @@ func FuzzParseText(f *testing.F) {
 	for _, s := range []string{
 		"# Title\n\nWe do not sell or rent your data; we use cookies.\n* _ga, 2 years\n| Cookie | Expiry |\n|--|--|\n| _ga | 13 months |\n",
 		"Heading\nWe may, from time to time, use web beacons (clear gifs).\n", "**a**_b_ [x](y) \\. 1\\.",
+		"The _ga cookie from Google Analytics expires after 2 years. We use the _gid cookie (24 hours).\n",
+		"We don't share it for cross-context behavioral advertising.\n",
 	} {
 		f.Add(s)
 	}

@@ -58,7 +58,9 @@ type Declaration struct {
 	Term string `json:"term,omitempty"`
 	// Scope is "exception" when the declaration comes from the exception of
 	// a denial ("except strictly necessary cookies"), "with-consent" when
-	// the practice is conditioned on consent ("not ... without your consent").
+	// the practice is conditioned on consent ("not ... without your consent"),
+	// "advertising" when sharing is declared for that purpose only ("we don't
+	// share it for cross-context behavioral advertising").
 	Scope string `json:"scope,omitempty"`
 	// Source is the file or URL the declaration was read from when several
 	// sources were merged.
@@ -69,6 +71,7 @@ type Declaration struct {
 const (
 	ScopeException   = "exception"
 	ScopeWithConsent = "with-consent"
+	ScopeAdvertising = "advertising"
 )
 
 // Vendor roles that are not tracker disclosures.

@@ -404,7 +404,8 @@ func TestFixtures(t *testing.T) {
 			summary: map[string]string{Cookies: Affirmed, WebBeacons: Affirmed, LocalStorage: Affirmed, Analytics: Affirmed,
 				Advertising: Affirmed, ConsentBeforeNonEssential: Affirmed, EmailOpenTracking: Affirmed,
 				EmailClickTracking: Affirmed, SaleOfData: Denied, DoNotTrack: Denied, SessionRecording: Denied,
-				SocialWidgets: Affirmed}, // "Some of our pages embed YouTube videos"
+				ThirdPartySharing: Denied,    // "we don't share it for cross-context behavioral advertising"
+				SocialWidgets:     Affirmed}, // "Some of our pages embed YouTube videos"
 			vendors: map[string]string{"google-analytics": "", "matomo": "", "facebook": "", "linkedin": "", "mailchimp": "",
 				"youtube": "", "cloudflare": RoleHosting, "hotjar": "", "fullstory": "", "adyen": RolePayment},
 			disclosed: []string{"facebook", "google-analytics", "linkedin", "mailchimp", "matomo", "youtube"},

@@ -26,6 +26,13 @@ type pattern struct {
 	// original: re is matched against the sentence as written (its case
 	// matters), not the lowered one.
 	original bool
+	// scope, when set, is the scope of what the pattern reads.
+	scope string
+	// purposeOf, when it matches the text just before a match, makes the
+	// match the purpose of another act: "we don't share it for cross-context
+	// behavioral advertising" denies the sharing, not the advertising, so
+	// the match is dropped when that act is denied.
+	purposeOf *regexp.Regexp
 }
 
 // rx compiles a pattern matched against the sentence with ASCII letters
@@ -73,6 +80,14 @@ var (
 	businessTransfer = rx(`\b(?:merger|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|third[- ]part(?:y|ies) (?:countr\w*|websites?|sites?|links?))\b`)
 	// "third party" that is not a recipient of data.
 	thirdParty = `third[- ]part(?:y|ies)(?:'s)?(?:\s+(?:service\s+providers?|partners?|vendors?|companies|advertisers|processors|services))?`
+	// shareVerb and forPurpose are the CPRA wording of sharing for a
+	// purpose: "sell or share it for", "share your data for the purposes of".
+	shareVerb  = `\b(?:share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|transfer|transfers|transferred)\b`
+	forPurpose = `(?:[\s,]+[\w'’®™.-]+){0,8}?[\s,]+for\s+(?:the\s+)?(?:purposes?\s+of\s+)?`
+	adPurpose  = `(?:cross[- ]context\s+behaviou?ral\s+(?:advertising|targeting|ads)|(?:targeted|interest[- ]based|behaviou?ral|personali[sz]ed)\s+(?:advertising|ads)|advertising(?:\s+purposes)?)\b`
+	// sharedFor is what stands before an advertising term that is only the
+	// purpose of sharing.
+	sharedFor  = rx(shareVerb + forPurpose + `$`)
 	recipients = `(?:` + thirdParty + `|(?:advertising|marketing|business|trusted|selected|select)\s+partners|partners|(?:service\s+)?providers|advertisers|other\s+companies|data\s+brokers|affiliates|social\s+(?:media\s+)?(?:networks|platforms)|couriers|carriers|(?:delivery|shipping|logistics)\s+(?:companies|partners|firms)|contractors|sub-?processors|processors|suppliers|(?:professional\s+)?advis[eo]rs)`
 )
 
@@ -93,7 +108,8 @@ var patterns = []pattern{
 	{needs: []string{"measur", "statistic", "hit rate", "analy"}, practice: Analytics, re: rx(`\b((?:audience|traffic) (?:measurement|analysis)|measur(?:e|es|ing)` + words(2) + `(?:audience|traffic|usage|visits)|(?:usage|visitor|traffic|site) statistics|statistical purposes|hit rates?|analy(?:s|z)(?:e|es|ing) (?:how|usage|the use|traffic|trends|the volume|behaviou?r|site usage)|(?:carry out|perform) analys[ie]s)\b`)},
 
 	// Advertising.
-	{needs: []string{"advertis", "ads", "ad-", "ad ", "targeted", "personali", "tailored", "relevant", "interest", "behavio", "target", "marketing"}, practice: Advertising, noun: true, re: rx(`\b(advertis(?:ing|ements?|ers?|es|e)|ads|ad[- ](?:links?|networks?|servers?|exchanges?|partners?|tracking|targeting|campaigns?|measurement)|(?:targeted|personali[sz]ed|tailored|relevant) (?:ads|advertising|advertisements|content|offers)|interest[- ]based|behaviou?ral (?:advertising|targeting)|re-?targeting|re-?marketing|(?:cross[- ]context|online) behaviou?ral(?: advertising| targeting)?)\b`)},
+	{needs: []string{"advertis", "ads", "ad-", "ad ", "targeted", "personali", "tailored", "relevant", "interest", "behavio", "target", "marketing"}, practice: Advertising, noun: true, re: rx(`\b(advertis(?:ing|ements?|ers?|es|e)|ads|ad[- ](?:links?|networks?|servers?|exchanges?|partners?|tracking|targeting|campaigns?|measurement)|(?:targeted|personali[sz]ed|tailored|relevant) (?:ads|advertising|advertisements|content|offers)|interest[- ]based|behaviou?ral (?:advertising|targeting)|re-?targeting|re-?marketing|(?:cross[- ]context|online) behaviou?ral(?: advertising| targeting)?)\b`),
+		purposeOf: sharedFor},
 
 	// Social widgets.
 	{needs: []string{"social", "button", "sharing", "embedded", "plugin", "plug-in"}, practice: SocialWidgets, noun: true, re: rx(`\b(social (?:media |network(?:ing)? )?(?:features?|widgets?|plug-?ins?|buttons?|sharing (?:buttons?|tools?)|integrations?)|(?:share|sharing|like|tweet|follow|share this|pin it)["”'’]?\s*buttons?|sharing (?:buttons?|widgets?|tools?)|social plug-?ins?|embedded (?:content|videos?|posts?|media) from)\b`)},
@@ -114,6 +130,10 @@ var patterns = []pattern{
 	// E-mail click tracking.
 	{needs: []string{"click", "tracked links"}, practice: EmailClickTracking, re: rx(`\b(click(?:[- ]through)?[- ]rates?|links? (?:that |which )?you click(?:ed)?(?: on)?` + words(2) + `(?:` + emailWord + `)|click[- ]tracking|(?:track|record|know|measure|see)(?:s|ed|ing)?` + words(3) + `(?:whether|which links|when) you click|clicks? on (?:the )?links? in (?:our |the |an? )?(?:` + emailWord + `)|tracked links|which links? you click(?:ed)?|(?:whether|when|if) you click(?:ed)? (?:on )?(?:a |the |any )?links?)\b`)},
 
+	// Sharing for advertising, a recipient or not: "we don't share it for
+	// cross-context behavioral advertising" (CPRA) denies sharing in that
+	// scope. Before the recipient pattern, which then skips the same words.
+	{needs: []string{"advertis"}, practice: ThirdPartySharing, scope: ScopeAdvertising, re: rx(`(` + shareVerb + `)` + forPurpose + adPurpose)},
 	// Third-party sharing: a sharing verb with a recipient.
 	{needs: []string{"third", "partner", "provider", "advertiser", "compan", "broker", "affiliate", "social", "courier", "carrier",
 		"contractor", "processor", "supplier", "advis"}, practice: ThirdPartySharing, re: rx(`\b(share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|provide|provides|pass|passes|transfer|transfers|transferred|forward|forwards|give|gives|make available|sell, share)\b` + `(?:[\s,]+[\w'’®™.-]+){0,10}?[\s,]+(?:to|with)?\s*(?:these |those |such |our |any |other |select |trusted |certain )?` + recipients + `\b`),
@@ -192,7 +212,7 @@ func practiceDecls(s *sentence) []Declaration {
 			if len(m) >= 4 && m[2] >= 0 {
 				as, ae = m[2], m[3]
 			}
-			pol, scope := p.fixed, ""
+			pol, scope := p.fixed, p.scope
 			partial := false
 			if pol == "" {
 				a, b := tokenRange(s.toks, as, ae)
@@ -202,8 +222,15 @@ func practiceDecls(s *sentence) []Declaration {
 				if s.toks[a].start < as {
 					continue // inside a joined name: "Do Not Sell My Personal Information"
 				}
-				pol, scope = polarity(s.toks, a, b, p.noun)
+				var sc string
+				pol, sc = polarity(s.toks, a, b, p.noun)
+				if sc != "" {
+					scope = sc
+				}
 				partial = pol == Denied && trailingException(s.toks, b)
+			}
+			if p.purposeOf != nil && purposeDenied(s, p.purposeOf, in[:m[0]]) {
+				continue
 			}
 			term := strings.TrimSpace(s.text[m[0]:m[1]])
 			add := func(pol, scope string) {
@@ -226,6 +253,26 @@ func practiceDecls(s *sentence) []Declaration {
 		}
 	}
 	return purposeOnlyCookies(lower, out)
+}
+
+// purposeDenied reports whether before ends with an act the match is only
+// the purpose of ("we don't share it for") and that act is denied: then
+// the sentence denies the act, and says nothing of the purpose.
+func purposeDenied(s *sentence, purposeOf *regexp.Regexp, before string) bool {
+	loc := purposeOf.FindStringIndex(before)
+	if loc == nil {
+		return false
+	}
+	end := loc[0] + 1
+	for end < len(before) && isAlnum(before[end]) {
+		end++
+	}
+	a, b := tokenRange(s.toks, loc[0], end)
+	if a < 0 {
+		return false
+	}
+	pol, _ := polarity(s.toks, a, b, false)
+	return pol == Denied
 }
 
 // cookiePurpose is "cookies for advertising purposes", "advertising

@@ -202,8 +202,11 @@ func parseText(src string) ([]block, []table) {
 			}
 			tab := &tables[len(tables)-1]
 			tab.rows = append(tab.rows, cells)
+			n := len(out)
 			emit(strings.Join(cells, ", "), lineNo, false)
-			out[len(out)-1].row = true
+			if len(out) > n { // an empty row ("||") emits nothing
+				out[len(out)-1].row = true
+			}
 			continue
 		}
 		inTable = false
