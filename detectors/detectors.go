@@ -113,6 +113,7 @@ type EmailRequest struct {
 	Type      string `json:"type"` // Chromium's resource type: Image, Stylesheet, Font, ...
 	Status    int    `json:"status,omitempty"`
 	Initiator string `json:"initiator,omitempty"` // the style sheet that asked for it; empty for the email itself
+	Condition string `json:"condition,omitempty"` // "dark-mode" or "print" when only that asked for it
 	Failed    string `json:"failed,omitempty"`
 }
 

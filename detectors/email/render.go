@@ -154,7 +154,7 @@ func (a *analyzer) renderInfo(p *capture.Page) *detectors.EmailRender {
 			continue
 		}
 		out.Requests = append(out.Requests, detectors.EmailRequest{URL: r.URL, Type: r.ResourceType,
-			Status: r.Status, Initiator: httpInitiator(r.Initiator), Failed: r.Failed})
+			Status: r.Status, Initiator: httpInitiator(r.Initiator), Failed: r.Failed, Condition: r.Condition})
 	}
 	stored := map[string]bool{}
 	for _, c := range p.Cookies {

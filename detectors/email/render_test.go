@@ -150,3 +150,36 @@ func TestURLKey(t *testing.T) {
 		}
 	}
 }
+
+// A style that only applies when printed (or in dark mode) loads only when
+// the renderer shows the email that way: the tracker says so.
+func TestAnalyzeRenderedConditions(t *testing.T) {
+	msg := &source.Message{File: "r.html", HTML: renderHTML,
+		Header: source.Header{From: "news@brand.example", All: map[string][]string{}}}
+	const printURL = "https://t.brand-cdn.example/print/8a7f6e5d4c3b2a19"
+	for _, tt := range []struct {
+		condition, want string
+	}{
+		{"", detectors.RenderedConfirmed},
+		{"print", detectors.RenderedPrint},
+		{"dark-mode", detectors.RenderedDarkMode},
+	} {
+		page := &capture.Page{Requests: []capture.Request{{URL: printURL, ResourceType: "Image", Status: 200, Condition: tt.condition}}}
+		e := AnalyzeRendered(msg, page, Options{})
+		found := false
+		for _, tr := range e.Trackers {
+			if tr.Kind == detectors.KindCSSTracker && tr.URL == printURL {
+				found = true
+				if tr.Rendered != tt.want {
+					t.Errorf("condition %q: rendered %q, want %q", tt.condition, tr.Rendered, tt.want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("condition %q: no css tracker for %s", tt.condition, printURL)
+		}
+		if e.Render == nil || len(e.Render.Requests) != 1 || e.Render.Requests[0].Condition != tt.condition {
+			t.Errorf("condition %q: render requests %+v", tt.condition, e.Render)
+		}
+	}
+}
