@@ -297,15 +297,37 @@ func parseConsentMode(evidence string) consentState {
 	return s
 }
 
+// checkConsentMode reports Google requests whose Consent Mode state does
+// not match the visitor's choice, one finding per vendor (per site, as
+// Evaluate splits sites): the evidence says which signal was not honoured
+// and on how many pages.
 func checkConsentMode(ev *evaluation, r *Rule) []Finding {
-	var out []Finding
+	type group struct {
+		category    string
+		phase       int // index in capture.Phases of the earliest phase seen
+		pages, urls []string
+		msgs        map[string][]string // what was not honoured -> pages
+	}
+	groups := map[string]*group{}
+	note := func(d detectors.Detection, msg string) {
+		g := groups[d.Vendor]
+		if g == nil {
+			g = &group{category: string(d.Category), phase: len(capture.Phases), msgs: map[string][]string{}}
+			groups[d.Vendor] = g
+		}
+		if i := slices.Index(capture.Phases, d.Phase); i >= 0 && i < g.phase {
+			g.phase = i
+		}
+		g.pages = append(g.pages, d.Page)
+		g.urls = append(g.urls, d.URL)
+		g.msgs[msg] = append(g.msgs[msg], d.Page)
+	}
 	for _, d := range ev.in.Detections {
 		if d.Kind != KindConsentMode {
 			continue
 		}
 		st := parseConsentMode(d.Evidence)
-		base := Finding{Vendor: d.Vendor, Category: string(d.Category), Phase: string(d.Phase), Target: d.Page, Subject: d.Host,
-			URLs: capURLs([]string{d.URL})}
+		signal := strings.TrimSpace(d.Evidence)
 		if d.Phase == PhasePre || d.Phase == PhaseReject {
 			var granted []string
 			if st.ad == "granted" {
@@ -315,17 +337,15 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 				granted = append(granted, "analytics_storage")
 			}
 			if len(granted) > 0 {
-				f := base
-				when := "before any choice"
+				when := "no choice made yet"
 				if d.Phase == PhaseReject {
-					when = "after the visitor rejected"
+					when = "the visitor rejected"
 				}
-				f.Evidence = fmt.Sprintf("%s to %s signalled %s granted %s", strings.TrimSpace(d.Evidence), d.Host, strings.Join(granted, " and "), when)
-				out = append(out, f)
+				note(d, fmt.Sprintf("%s, but requests to %s signalled %s granted (%s)", when, d.Host, strings.Join(granted, " and "), signal))
 				continue
 			}
 		}
-		var set []string
+		var set, denied []string
 		for _, c := range ev.in.Cookies {
 			if !hasPhase(c.Phases, d.Phase) || !ev.sameCompany(c.Vendor, d.Vendor) {
 				continue
@@ -337,11 +357,30 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 				set = append(set, c.Name)
 			}
 		}
-		if len(set) > 0 {
-			f := base
-			f.Evidence = fmt.Sprintf("%s to %s while cookies %s were set %s", strings.TrimSpace(d.Evidence), d.Host, listSome(set, 5), d.Phase)
-			out = append(out, f)
+		if len(set) == 0 {
+			continue
 		}
+		if st.ad == "denied" {
+			denied = append(denied, "ad_storage")
+		}
+		if st.analytics == "denied" {
+			denied = append(denied, "analytics_storage")
+		}
+		note(d, fmt.Sprintf("requests to %s signalled %s denied (%s), yet cookies %s were set %s",
+			d.Host, strings.Join(denied, " and "), signal, listSome(set, 5), d.Phase))
+	}
+	var out []Finding
+	for _, vendor := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[vendor]
+		var parts []string
+		for _, msg := range slices.Sorted(maps.Keys(g.msgs)) {
+			if n := len(sortedSet(g.msgs[msg])); n > 1 {
+				msg += fmt.Sprintf(" on %d pages", n)
+			}
+			parts = append(parts, msg)
+		}
+		out = append(out, Finding{Vendor: vendor, Category: g.category, Phase: string(capture.Phases[g.phase]),
+			Target: ev.firstPage(g.pages), Evidence: strings.Join(parts, "; "), URLs: capURLs(g.urls)})
 	}
 	return out
 }

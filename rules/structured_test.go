@@ -172,3 +172,44 @@ func TestOwnerNamedAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentModeAggregatesPerSite: the same signal on several pages of one
+// site is one finding per vendor, on the first page, with at most three
+// request URLs and evidence that says which signal was not honoured; a
+// second site gets its own finding.
+func TestConsentModeAggregatesPerSite(t *testing.T) {
+	det := func(page, phase string) detectors.Detection {
+		return detectors.Detection{Kind: KindConsentMode, Vendor: "google-analytics", Category: kb.Analytics, Phase: capture.Phase(phase),
+			Page: page, Host: "www.google-analytics.com", URL: "https://www.google-analytics.com/g/collect?gcs=G111&dl=" + page,
+			Evidence: "gcs=G111 ad_storage=granted analytics_storage=granted"}
+	}
+	var dets []detectors.Detection
+	var pages []PageInfo
+	for _, p := range []string{"https://shop.example/b", "https://shop.example/a", "https://shop.example/c", "https://shop.example/d",
+		"https://blog.test/"} {
+		dets = append(dets, det(p, string(pre)))
+		pages = append(pages, PageInfo{URL: p, Phase: pre})
+	}
+	res := Evaluate(Input{Kind: "site", Target: "https://shop.example/", Pages: pages, Detections: dets})
+	var got []Finding
+	for _, f := range res.Findings {
+		if f.Rule == RuleConsentModeDeniedFiring {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d findings, want one per site: %+v", len(got), got)
+	}
+	slices.SortFunc(got, func(a, b Finding) int { return strings.Compare(a.Target, b.Target) })
+	if got[0].Target != "https://blog.test/" || got[1].Target != "https://shop.example/a" {
+		t.Errorf("targets %q, %q", got[0].Target, got[1].Target)
+	}
+	if len(got[1].URLs) != 3 || len(got[0].URLs) != 1 {
+		t.Errorf("urls %v / %v, want 1 and 3", got[0].URLs, got[1].URLs)
+	}
+	want := "no choice made yet, but requests to www.google-analytics.com signalled ad_storage and analytics_storage granted " +
+		"(gcs=G111 ad_storage=granted analytics_storage=granted) on 4 pages"
+	if got[1].Evidence != want {
+		t.Errorf("evidence %q\nwant %q", got[1].Evidence, want)
+	}
+}
