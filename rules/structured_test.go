@@ -213,3 +213,22 @@ func TestConsentModeAggregatesPerSite(t *testing.T) {
 		t.Errorf("evidence %q\nwant %q", got[1].Evidence, want)
 	}
 }
+
+// TestThirteenMonthsCarriesSetter: the finding lists where the cookie was set.
+func TestThirteenMonthsCarriesSetter(t *testing.T) {
+	c := cookie("_ga", "google-analytics", kb.Analytics, 730, accept)
+	c.SetBy = "https://www.googletagmanager.com/gtag/js?id=G-X"
+	res := Evaluate(Input{Kind: "site", Target: site, Vendors: []detectors.Vendor{ga(accept)}, Cookies: []detectors.Cookie{c}})
+	n := 0
+	for _, f := range res.Findings {
+		if f.Rule == RuleCookieLifetime13Months {
+			n++
+			if !slices.Equal(f.URLs, []string{c.SetBy}) {
+				t.Errorf("urls %v, want the setter %s", f.URLs, c.SetBy)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d 13-month findings, want 1", n)
+	}
+}
