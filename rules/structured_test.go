@@ -232,3 +232,16 @@ func TestThirteenMonthsCarriesSetter(t *testing.T) {
 		t.Errorf("%d 13-month findings, want 1", n)
 	}
 }
+
+func FuzzOwnerNamedAlone(f *testing.F) {
+	f.Add("We use Google Analytics 4 and Google.", "Google", "Google Analytics")
+	f.Add("İstanbul Google analytics", "Google", "GOOGLE ANALYTICS")
+	f.Fuzz(func(t *testing.T, quote, owner, name string) {
+		if got := replaceFold(quote, name); len(got) != len(quote) {
+			t.Fatalf("replaceFold changed the length: %q -> %q", quote, got)
+		}
+		ev, _ := newEvaluation(Input{Kind: "site", Vendors: []detectors.Vendor{vendor("x", name, "", kb.Analytics)},
+			Policy: pol(aff(policy.VendorPractice, "x", quote))})
+		ev.ownerNamedAlone(quote, owner)
+	})
+}
