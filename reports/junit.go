@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/rules"
 )
 
@@ -19,7 +20,8 @@ import (
 //     never fail a build, and its findings are listed in <system-out>;
 //   - every rule of the catalogue that applies to the report's kind (and
 //     policy) and did not fire is a passing case for the report's target,
-//     so a CI view shows what was checked;
+//     so a CI view shows what was checked; a site scan of several start
+//     URLs has them for each start URL whose site the rule did not fire on;
 //   - a report to which no rule applies (a policy) has one passing case.
 type JUnit struct{}
 
@@ -177,18 +179,37 @@ func failureMessage(fs []rules.Finding) string {
 }
 
 // passingCases are the catalogue's rules that apply to the report and did
-// not fire on any target, one case each for the report's target.
+// not fire, one case each per target: every start URL of a site scan of
+// several, a rule passing for a start URL when none of its findings is on
+// that URL's site; otherwise the report's target, when it did not fire at all.
 func passingCases(r *Report) []junitCase {
-	fired := map[string]bool{}
+	targets := []string{r.Target}
+	multi := r.Kind == "site" && len(r.Targets) > 1
+	if multi {
+		targets = r.Targets
+	}
+	fired := map[[2]string]bool{} // rule and site ("" when not split)
 	for _, f := range r.Findings {
-		fired[f.Rule] = true
+		site := ""
+		if multi {
+			site = capture.SiteOfURL(f.Target)
+		}
+		fired[[2]string{f.Rule, site}] = true
 	}
 	var out []junitCase
 	for _, rule := range rules.Rules() {
-		if fired[rule.ID] || !rule.AppliesTo(r.Kind, r.Policy != nil) {
+		if !rule.AppliesTo(r.Kind, r.Policy != nil) {
 			continue
 		}
-		out = append(out, junitCase{Name: r.Target, Classname: rule.ID})
+		for _, t := range targets {
+			site := ""
+			if multi {
+				site = capture.SiteOfURL(t)
+			}
+			if !fired[[2]string{rule.ID, site}] {
+				out = append(out, junitCase{Name: t, Classname: rule.ID})
+			}
+		}
 	}
 	return out
 }

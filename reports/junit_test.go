@@ -199,3 +199,46 @@ func TestRuleAppliesTo(t *testing.T) {
 		}
 	}
 }
+
+// A scan of several sites has passing cases for every start URL: a rule
+// that fired on one site still passes on the others.
+func TestJUnitPassingCasesPerSite(t *testing.T) {
+	targets := []string{"https://shop.example/", "https://blog.test/", "https://news.test/start"}
+	rep := &Report{Kind: KindSite, Target: targets[0], Targets: targets, Findings: []rules.Finding{{
+		Rule: rules.RuleCookieLifetime13Months, Title: "Cookie lifetime over 13 months", Severity: rules.Low,
+		Target: "https://blog.test/about", Fingerprint: "fp"}}}
+	var p parsed
+	if err := xml.Unmarshal(render(t, "junit", rep), &p); err != nil {
+		t.Fatal(err)
+	}
+	applicable := 0
+	for _, r := range rules.Rules() {
+		if r.AppliesTo(KindSite, false) {
+			applicable++
+		}
+	}
+	passing := map[string]int{}
+	var fired []string
+	for _, c := range p.Suites[0].Cases {
+		if len(c.Failures) > 0 {
+			fired = append(fired, c.Classname+" "+c.Name)
+			continue
+		}
+		passing[c.Name]++
+		if c.Classname == rules.RuleCookieLifetime13Months && c.Name == "https://blog.test/" {
+			t.Errorf("rule that fired on blog.test also passes there")
+		}
+	}
+	if len(fired) != 1 || fired[0] != rules.RuleCookieLifetime13Months+" https://blog.test/about" {
+		t.Errorf("failing cases %v", fired)
+	}
+	want := map[string]int{targets[0]: applicable, targets[1]: applicable - 1, targets[2]: applicable}
+	for _, target := range targets {
+		if passing[target] != want[target] {
+			t.Errorf("%s: %d passing cases, want %d", target, passing[target], want[target])
+		}
+	}
+	if p.Tests != 3*applicable {
+		t.Errorf("tests = %d, want %d", p.Tests, 3*applicable)
+	}
+}

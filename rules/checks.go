@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -190,6 +191,10 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 			if hasClaim && phase == PhasePre && g.stored && ev.naming[g.vendor].level != DisclosureContradicted {
 				f.PolicyQuote, f.Disclosure = claim, DisclosureContradicted
 			}
+			// A structured allowed list for this phase is what the activity breaks.
+			if q, ok := ev.allowedQuote(phase); ok && ev.naming[g.vendor].level != DisclosureContradicted {
+				f.PolicyQuote, f.Disclosure = q, DisclosureContradicted
+			}
 			out = append(out, f)
 		}
 		return out
@@ -292,15 +297,37 @@ func parseConsentMode(evidence string) consentState {
 	return s
 }
 
+// checkConsentMode reports Google requests whose Consent Mode state does
+// not match the visitor's choice, one finding per vendor (per site, as
+// Evaluate splits sites): the evidence says which signal was not honoured
+// and on how many pages.
 func checkConsentMode(ev *evaluation, r *Rule) []Finding {
-	var out []Finding
+	type group struct {
+		category    string
+		phase       int // index in capture.Phases of the earliest phase seen
+		pages, urls []string
+		msgs        map[string][]string // what was not honoured -> pages
+	}
+	groups := map[string]*group{}
+	note := func(d detectors.Detection, msg string) {
+		g := groups[d.Vendor]
+		if g == nil {
+			g = &group{category: string(d.Category), phase: len(capture.Phases), msgs: map[string][]string{}}
+			groups[d.Vendor] = g
+		}
+		if i := slices.Index(capture.Phases, d.Phase); i >= 0 && i < g.phase {
+			g.phase = i
+		}
+		g.pages = append(g.pages, d.Page)
+		g.urls = append(g.urls, d.URL)
+		g.msgs[msg] = append(g.msgs[msg], d.Page)
+	}
 	for _, d := range ev.in.Detections {
 		if d.Kind != KindConsentMode {
 			continue
 		}
 		st := parseConsentMode(d.Evidence)
-		base := Finding{Vendor: d.Vendor, Category: string(d.Category), Phase: string(d.Phase), Target: d.Page, Subject: d.Host,
-			URLs: capURLs([]string{d.URL})}
+		signal := strings.TrimSpace(d.Evidence)
 		if d.Phase == PhasePre || d.Phase == PhaseReject {
 			var granted []string
 			if st.ad == "granted" {
@@ -310,17 +337,15 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 				granted = append(granted, "analytics_storage")
 			}
 			if len(granted) > 0 {
-				f := base
-				when := "before any choice"
+				when := "no choice made yet"
 				if d.Phase == PhaseReject {
-					when = "after the visitor rejected"
+					when = "the visitor rejected"
 				}
-				f.Evidence = fmt.Sprintf("%s to %s signalled %s granted %s", strings.TrimSpace(d.Evidence), d.Host, strings.Join(granted, " and "), when)
-				out = append(out, f)
+				note(d, fmt.Sprintf("%s, but requests to %s signalled %s granted (%s)", when, d.Host, strings.Join(granted, " and "), signal))
 				continue
 			}
 		}
-		var set []string
+		var set, denied []string
 		for _, c := range ev.in.Cookies {
 			if !hasPhase(c.Phases, d.Phase) || !ev.sameCompany(c.Vendor, d.Vendor) {
 				continue
@@ -332,11 +357,30 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 				set = append(set, c.Name)
 			}
 		}
-		if len(set) > 0 {
-			f := base
-			f.Evidence = fmt.Sprintf("%s to %s while cookies %s were set %s", strings.TrimSpace(d.Evidence), d.Host, listSome(set, 5), d.Phase)
-			out = append(out, f)
+		if len(set) == 0 {
+			continue
 		}
+		if st.ad == "denied" {
+			denied = append(denied, "ad_storage")
+		}
+		if st.analytics == "denied" {
+			denied = append(denied, "analytics_storage")
+		}
+		note(d, fmt.Sprintf("requests to %s signalled %s denied (%s), yet cookies %s were set %s",
+			d.Host, strings.Join(denied, " and "), signal, listSome(set, 5), d.Phase))
+	}
+	var out []Finding
+	for _, vendor := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[vendor]
+		var parts []string
+		for _, msg := range slices.Sorted(maps.Keys(g.msgs)) {
+			if n := len(sortedSet(g.msgs[msg])); n > 1 {
+				msg += fmt.Sprintf(" on %d pages", n)
+			}
+			parts = append(parts, msg)
+		}
+		out = append(out, Finding{Vendor: vendor, Category: g.category, Phase: string(capture.Phases[g.phase]),
+			Target: ev.firstPage(g.pages), Evidence: strings.Join(parts, "; "), URLs: capURLs(g.urls)})
 	}
 	return out
 }
@@ -398,7 +442,12 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 		}
 		f := ev.vendorFinding(v, d)
 		// Broken consent claim (not a denial): say what was stored before the choice.
-		if ev.naming[v.ID].level != DisclosureContradicted {
+		if d.phase != "" && d.phase != PhasePre {
+			// A structured allowed list of a later phase: say what ran in it.
+			if g := ev.vendorGroup(d.phase, v.ID); g != nil {
+				f.Evidence = v.Name + " [" + string(v.Category) + "] " + g.evidence(d.phase)
+			}
+		} else if ev.naming[v.ID].level != DisclosureContradicted {
 			if g := ev.vendorGroup(PhasePre, v.ID); g != nil && g.stored {
 				f.Evidence = v.Name + " [" + string(v.Category) + "] before any choice: " +
 					strings.TrimPrefix(g.evidence(PhasePre), "seen "+string(PhasePre)+"; ")
@@ -432,16 +481,34 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 // declaredCookies is every cookie the policy lists with a lifetime.
 func (ev *evaluation) declaredCookies() []policy.DeclaredCookie {
 	p := ev.in.Policy
-	out := append([]policy.DeclaredCookie(nil), p.Cookies...)
+	var out []policy.DeclaredCookie
 	if p.Structured != nil {
+		// The file's entries first: they win over text cookies of the same name.
 		for _, c := range p.Structured.Cookies {
 			if c.Quote == "" {
-				c.Quote = "cookies: " + c.Name + " (structured policy)"
+				c.Quote = structuredCookieQuote(c)
 			}
 			out = append(out, c)
 		}
 	}
+	for _, c := range p.Cookies {
+		if c.Quote == "" && p.Structured != nil && slices.ContainsFunc(p.Structured.Cookies, func(s policy.DeclaredCookie) bool { return s.Name == c.Name }) {
+			c.Quote = structuredCookieQuote(c)
+		}
+		out = append(out, c)
+	}
 	return out
+}
+
+// structuredCookieQuote quotes a structured file's cookie entry.
+func structuredCookieQuote(c policy.DeclaredCookie) string {
+	switch {
+	case c.Lifetime != "":
+		return "cookies[" + c.Name + "].lifetime: " + c.Lifetime + " (structured policy)"
+	case c.Days != 0:
+		return "cookies[" + c.Name + "].days: " + days(c.Days) + " (structured policy)"
+	}
+	return "cookies[" + c.Name + "] (structured policy)"
 }
 
 // matchDeclared finds the declaration of a cookie: an exact name wins over
@@ -477,15 +544,15 @@ func checkDeclaredLifetime(ev *evaluation, r *Rule) []Finding {
 		var evidence string
 		switch {
 		case d.Days < 0 && c.ExpiresDays >= 1:
-			evidence = fmt.Sprintf("expires after %s days; the policy declares a session cookie", days(c.ExpiresDays))
+			evidence = fmt.Sprintf("%s on %s expires after %s; the policy declares a session cookie", c.Name, c.Domain, lifetime(c.ExpiresDays, ""))
 		case d.Days > 0 && c.ExpiresDays > lifetimeTolerance*d.Days:
-			evidence = fmt.Sprintf("expires after %s days; the policy declares %s days (tolerance 1.5x = %s)",
-				days(c.ExpiresDays), days(d.Days), days(lifetimeTolerance*d.Days))
+			evidence = fmt.Sprintf("%s on %s expires after %s; the policy declares %s (tolerance 1.5x = %s)",
+				c.Name, c.Domain, lifetime(c.ExpiresDays, ""), lifetime(d.Days, d.Lifetime), lifetime(lifetimeTolerance*d.Days, ""))
 		default:
 			continue
 		}
 		out = append(out, Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages),
-			Subject: c.Name, Evidence: evidence, PolicyQuote: d.Quote})
+			Subject: c.Name, Evidence: evidence, PolicyQuote: d.Quote, URLs: capURLs([]string{c.SetBy})})
 	}
 	return out
 }
@@ -501,12 +568,30 @@ func checkThirteenMonths(ev *evaluation, r *Rule) []Finding {
 		}
 		// No disclosure level: the limit holds whatever the policy says.
 		out = append(out, Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages), Subject: c.Name,
-			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays)})
+			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays),
+			URLs:     capURLs([]string{c.SetBy})})
 	}
 	return out
 }
 
 func days(d float64) string { return strconv.FormatFloat(d, 'f', -1, 64) }
+
+// lifetime writes a number of days rounded to whole days ("395 days"), with
+// the lifetime as the policy wrote it when given ("395 days (13 months)").
+func lifetime(d float64, written string) string {
+	n := math.Round(d)
+	s := strconv.FormatFloat(n, 'f', 0, 64) + " days"
+	if n == 1 {
+		s = "1 day"
+	}
+	if d > 0 && d < 0.5 {
+		s = "less than a day"
+	}
+	if written != "" && !strings.EqualFold(strings.TrimSpace(written), s) {
+		s += " (" + strings.TrimSpace(written) + ")"
+	}
+	return s
+}
 
 // practiceSpec describes a practice the policy must declare by name.
 type practiceSpec struct {
@@ -586,7 +671,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 // vendor (or an unknown script when vendor is "").
 func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (string, string) {
 	applies := func(d policy.Declaration) bool {
-		return d.Practice == ps.practice && (d.Vendor == "" || d.Vendor == vendor)
+		return d.Practice == ps.practice && (d.Vendor == "" || d.Vendor == vendor) && !derivedFromAllowed(d)
 	}
 	for _, d := range ev.in.Policy.Declarations {
 		if d.Polarity == policy.Denied && applies(d) {

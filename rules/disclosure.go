@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 	"github.com/trackscan/trackscan/rules/policy"
@@ -15,6 +16,35 @@ import (
 type disclosure struct {
 	level string
 	quote string
+	// phase is set when a structured policy's allowed list for that phase
+	// is what the vendor contradicts.
+	phase capture.Phase
+}
+
+// structuredSection is the section of declarations read from a structured file.
+const structuredSection = "structured policy"
+
+// derivedFromAllowed reports a declaration a structured file's allowed
+// lists imply ("allowed: advertising in no phase"). Those restate which
+// categories may run in which phase; the rules judge the lists themselves,
+// per phase, and never read them as naming or denying a vendor: a vendor
+// the file does not list is undisclosed, not contradicted by its category.
+func derivedFromAllowed(d policy.Declaration) bool {
+	return d.Section == structuredSection && d.Vendor == "" && d.Practice != policy.EmailOpenTracking &&
+		d.Practice != policy.EmailClickTracking
+}
+
+// allowedQuote quotes a structured policy's allowed list for a phase.
+func (ev *evaluation) allowedQuote(phase capture.Phase) (string, bool) {
+	p := ev.in.Policy
+	if p == nil || p.Structured == nil {
+		return "", false
+	}
+	allowed, ok := p.Structured.Allowed[string(phase)]
+	if !ok {
+		return "", false
+	}
+	return "allowed." + string(phase) + ": [" + strings.Join(allowed, ", ") + "] (structured policy)", true
 }
 
 // practiceCategories says which vendor categories a generic practice term
@@ -61,20 +91,29 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) (overall, naming dis
 	p := ev.in.Policy
 	names, owner := ev.vendorNames(v)
 	for _, d := range p.Declarations {
-		if d.Polarity == policy.Denied && !slices.Contains(notAboutUse, d.Practice) && declNamesVendor(d, v.ID, names) {
-			c := disclosure{DisclosureContradicted, d.Quote}
+		if d.Polarity == policy.Denied && !derivedFromAllowed(d) && !slices.Contains(notAboutUse, d.Practice) && declNamesVendor(d, v.ID, names) {
+			c := disclosure{level: DisclosureContradicted, quote: d.Quote}
 			return c, c
 		}
 	}
 	naming = ev.namingDisclosure(v, names, owner)
+	// A structured file says which categories may run in each phase: a
+	// vendor seen in a phase whose list leaves its category out contradicts it.
+	if v.Category.NonEssential() {
+		for _, ph := range capture.Phases {
+			if q, ok := ev.allowedQuote(ph); ok && hasPhase(v.Phases, ph) && !ev.allowedIn(string(ph), v.Category) {
+				return disclosure{level: DisclosureContradicted, quote: q, phase: ph}, naming
+			}
+		}
+	}
 	if ev.storedInPhase(v.ID, PhasePre) && !ev.allowedIn(string(PhasePre), v.Category) {
 		if quote, ok := ev.consentClaim(v.ID, v.Category); ok {
-			return disclosure{DisclosureContradicted, quote}, naming
+			return disclosure{level: DisclosureContradicted, quote: quote}, naming
 		}
 		// "We use analytics cookies only with your consent" is a claim about this category.
 		for _, d := range p.Declarations {
 			if d.Polarity == policy.Affirmed && d.Scope == policy.ScopeWithConsent && ev.practiceCovers(d.Practice, v) {
-				return disclosure{DisclosureContradicted, d.Quote}, naming
+				return disclosure{level: DisclosureContradicted, quote: d.Quote}, naming
 			}
 		}
 	}
@@ -87,12 +126,12 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 	decls := p.Declarations
 	var ownerQuote string
 	for _, d := range decls {
-		if d.Polarity != policy.Affirmed {
+		if d.Polarity != policy.Affirmed || derivedFromAllowed(d) {
 			continue
 		}
 		if declNamesVendor(d, v.ID, names) {
 			if roleFits(d.Role, v.Category) {
-				return disclosure{DisclosureNamed, d.Quote}
+				return disclosure{level: DisclosureNamed, quote: d.Quote}
 			}
 			// Named, but for another purpose: the company is known, this use is not.
 			if ownerQuote == "" {
@@ -100,19 +139,19 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 			}
 			continue
 		}
-		if ownerQuote == "" && owner != "" && (strings.EqualFold(d.Owner, owner) || nameIn(d.Quote, owner) || strings.EqualFold(d.Vendor, owner)) {
+		if ownerQuote == "" && owner != "" && (strings.EqualFold(d.Owner, owner) || ev.ownerNamedAlone(d.Quote, owner) || strings.EqualFold(d.Vendor, owner)) {
 			ownerQuote = d.Quote
 		}
 	}
 	if s := p.Structured; s != nil && slices.Contains(s.Vendors, v.ID) {
-		return disclosure{DisclosureNamed, "vendors: " + v.ID + " (structured policy)"}
+		return disclosure{level: DisclosureNamed, quote: "vendors: " + v.ID + " (structured policy)"}
 	}
 	if ownerQuote != "" {
-		return disclosure{DisclosureOwnerNamed, ownerQuote}
+		return disclosure{level: DisclosureOwnerNamed, quote: ownerQuote}
 	}
 	for _, d := range decls {
-		if d.Polarity == policy.Denied && d.Vendor == "" && ev.practiceCovers(d.Practice, v) {
-			return disclosure{DisclosureContradicted, d.Quote}
+		if d.Polarity == policy.Denied && d.Vendor == "" && !derivedFromAllowed(d) && ev.practiceCovers(d.Practice, v) {
+			return disclosure{level: DisclosureContradicted, quote: d.Quote}
 		}
 	}
 	// The sentence quoted is the most precise one: "advertising partners"
@@ -120,13 +159,73 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 	// ("we embed YouTube videos") discloses those, not this one's category.
 	for _, generic := range []bool{false, true} {
 		for _, d := range decls {
-			if d.Polarity == policy.Affirmed && d.Vendor == "" && genericPractice(d.Practice) == generic && ev.practiceCovers(d.Practice, v) &&
-				!ev.namesOtherVendor(d.Quote, v.ID) {
-				return disclosure{DisclosureCategoryOnly, d.Quote}
+			if d.Polarity == policy.Affirmed && d.Vendor == "" && !derivedFromAllowed(d) && genericPractice(d.Practice) == generic &&
+				ev.practiceCovers(d.Practice, v) && !ev.namesOtherVendor(d.Quote, v.ID) {
+				return disclosure{level: DisclosureCategoryOnly, quote: d.Quote}
 			}
 		}
 	}
 	return disclosure{level: DisclosureUndisclosed}
+}
+
+// ownerNamedAlone reports whether a sentence names a company on its own,
+// not only as the first word of a vendor's name it also holds ("Google"
+// in "Google Analytics 4" names Google's analytics product, not Google).
+func (ev *evaluation) ownerNamedAlone(quote, owner string) bool {
+	var longer []string
+	for _, n := range ev.namesInQuote(quote) {
+		if len(n) > len(owner) && strings.EqualFold(n[:len(owner)], owner) && !wordRuneAfter(n, len(owner)) {
+			longer = append(longer, n)
+		}
+	}
+	// Blank out the longer names, then look for the owner in what is left.
+	rest := quote
+	for _, n := range longer {
+		rest = replaceFold(rest, n)
+	}
+	return nameIn(rest, owner)
+}
+
+// namesInQuote lists the names of the vendors the policy's declarations
+// find in one sentence.
+func (ev *evaluation) namesInQuote(quote string) []string {
+	var out []string
+	for _, d := range ev.in.Policy.Declarations {
+		if d.Quote != quote || d.Vendor == "" {
+			continue
+		}
+		if v := ev.vendors[d.Vendor]; v != nil {
+			out = append(out, v.Name)
+		}
+		if ev.in.VendorInfo != nil {
+			if k := ev.in.VendorInfo(d.Vendor); k != nil {
+				out = append(out, k.Name)
+				out = append(out, k.Aliases...)
+			}
+		}
+	}
+	return sortedSet(out)
+}
+
+// replaceFold replaces every case-insensitive occurrence of name in s by
+// spaces of the same length.
+func replaceFold(s, name string) string {
+	ls, ln := strings.ToLower(s), strings.ToLower(name)
+	if len(ls) != len(s) || ln == "" {
+		return s
+	}
+	b := []byte(s)
+	for off := 0; ; {
+		i := strings.Index(ls[off:], ln)
+		if i < 0 {
+			break
+		}
+		for j := off + i; j < off+i+len(ln); j++ {
+			b[j] = ' '
+		}
+		off += i + len(ln)
+	}
+	return string(b)
 }
 
 // namesOtherVendor reports whether a policy sentence names a vendor or
@@ -215,7 +314,7 @@ func (ev *evaluation) consentClaim(vendor string, c kb.Category) (string, bool) 
 	}
 	best, bestScore := "", 0
 	for _, d := range p.Declarations {
-		if d.Practice != policy.ConsentBeforeNonEssential || d.Polarity != policy.Affirmed {
+		if d.Practice != policy.ConsentBeforeNonEssential || d.Polarity != policy.Affirmed || derivedFromAllowed(d) {
 			continue
 		}
 		if score := ev.claimRelevance(d.Quote, vendor, c); score > bestScore {
@@ -225,12 +324,7 @@ func (ev *evaluation) consentClaim(vendor string, c kb.Category) (string, bool) 
 	if bestScore > 0 {
 		return best, true
 	}
-	if p.Structured != nil {
-		if allowed, ok := p.Structured.Allowed[string(PhasePre)]; ok {
-			return "allowed." + string(PhasePre) + ": [" + strings.Join(allowed, ", ") + "] (structured policy)", true
-		}
-	}
-	return "", false
+	return ev.allowedQuote(PhasePre)
 }
 
 // claimRelevance scores a consent-claim sentence for a vendor: 3 it names

@@ -104,11 +104,11 @@ var ruleCases = []ruleCase{
 
 	// consent-mode-denied-firing
 	{rule: RuleConsentModeDeniedFiring, name: "granted signal before consent", fires: true, severity: Medium,
-		vendor: "google-analytics", subject: "region1.google-analytics.com",
+		vendor: "google-analytics",
 		in: Input{Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: pre, Page: site,
 			Host: "region1.google-analytics.com", Evidence: "gcs=G111"}}}},
 	{rule: RuleConsentModeDeniedFiring, name: "denied but analytics cookie set", fires: true, severity: Medium,
-		vendor: "google-analytics", subject: "region1.google-analytics.com",
+		vendor: "google-analytics",
 		in: Input{Vendors: []detectors.Vendor{ga(reject)},
 			Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, reject)},
 			Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: reject, Page: site,
