@@ -90,29 +90,8 @@ func TestHeldoutPolicies(t *testing.T) {
 			}
 		}
 
-		expected := map[string]bool{}
-		for _, id := range label.Vendors {
-			if p.KB.Vendor(id) == nil {
-				t.Errorf("%s: labelled vendor %q is not in the knowledge base", name, id)
-			}
-			expected[id] = true
-		}
-		found := map[string]bool{}
-		for _, id := range pol.Vendors() {
-			found[id] = true
-			if expected[id] {
-				sc.tp++
-			} else {
-				sc.fp++
-				t.Logf("%s: vendor %s named but not labelled%s", name, id, vendorQuote(pol, id))
-			}
-		}
-		for id := range expected {
-			if !found[id] {
-				sc.fn++
-				t.Logf("%s: labelled vendor %s not found", name, id)
-			}
-		}
+		tp, fp, fn, found := scoreVendors(t, name, p, pol, label.Vendors, string(text))
+		sc.tp, sc.fp, sc.fn = sc.tp+tp, sc.fp+fp, sc.fn+fn
 		roles := map[string]string{}
 		for _, d := range pol.Declarations {
 			if d.Practice == VendorPractice && d.Vendor != "" && d.Role != "" && d.Role != RoleFirstParty {

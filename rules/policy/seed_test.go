@@ -46,6 +46,42 @@ func nameable(v *kb.Vendor, text string) bool {
 	return false
 }
 
+// scoreVendors compares the vendors a policy names with the labelled ones.
+// Every labelled vendor counts: one the knowledge base lacks fails the check
+// rather than leaving the recall.
+func scoreVendors(t *testing.T, name string, p *Parser, pol *Policy, labelled []string, text string) (tp, fp, fn int, found map[string]bool) {
+	t.Helper()
+	expected := map[string]bool{}
+	for _, id := range labelled {
+		if p.KB.Vendor(id) == nil {
+			t.Errorf("%s: labelled vendor %q is not in the knowledge base", name, id)
+		}
+		expected[id] = true
+	}
+	found = map[string]bool{}
+	for _, id := range pol.Vendors() {
+		found[id] = true
+		if expected[id] {
+			tp++
+		} else {
+			fp++
+			t.Logf("%s: vendor %s named but not labelled%s", name, id, vendorQuote(pol, id))
+		}
+	}
+	for id := range expected {
+		if found[id] {
+			continue
+		}
+		fn++
+		if v := p.KB.Vendor(id); v != nil && !nameable(v, text) {
+			t.Logf("%s: labelled vendor %s not found (the text uses none of its names or domains)", name, id)
+		} else {
+			t.Logf("%s: labelled vendor %s not found", name, id)
+		}
+	}
+	return tp, fp, fn, found
+}
+
 // readLabels reads a YAML file of labels keyed by policy file name and
 // returns them with the names sorted.
 func readLabels[T any](t *testing.T, path string) (map[string]T, []string) {
@@ -119,35 +155,8 @@ func TestSeedPolicies(t *testing.T) {
 			}
 		}
 
-		// Every labelled vendor counts: one the knowledge base lacks fails
-		// the check rather than leaving the recall.
-		expected := map[string]bool{}
-		for _, id := range label.Vendors {
-			if p.KB.Vendor(id) == nil {
-				t.Errorf("%s: labelled vendor %q is not in the knowledge base", name, id)
-			}
-			expected[id] = true
-		}
-		found := map[string]bool{}
-		for _, id := range pol.Vendors() {
-			found[id] = true
-			if expected[id] {
-				tp++
-			} else {
-				fp++
-				t.Logf("%s: vendor %s named but not labelled", name, id)
-			}
-		}
-		for id := range expected {
-			if !found[id] {
-				fn++
-				if v := p.KB.Vendor(id); v != nil && !nameable(v, string(text)) {
-					t.Logf("%s: labelled vendor %s not found (the text uses none of its names or domains)", name, id)
-				} else {
-					t.Logf("%s: labelled vendor %s not found", name, id)
-				}
-			}
-		}
+		vtp, vfp, vfn, found := scoreVendors(t, name, p, pol, label.Vendors, string(text))
+		tp, fp, fn = tp+vtp, fp+vfp, fn+vfn
 		roles := map[string]string{}
 		for _, d := range pol.Declarations {
 			if d.Practice == VendorPractice && d.Vendor != "" && d.Role != "" && d.Role != RoleFirstParty {
