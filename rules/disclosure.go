@@ -395,7 +395,10 @@ func nameIn(text, name string) bool {
 			return false
 		}
 		start, end := off+i, off+i+len(needle)
-		if !wordRuneBefore(hay, start) && !wordRuneAfter(hay, end) {
+		// A match must start and end on rune boundaries: bytes inside a
+		// multi-byte letter are no name.
+		onRunes := utf8.RuneStart(hay[start]) && (end == len(hay) || utf8.RuneStart(hay[end]))
+		if onRunes && !wordRuneBefore(hay, start) && !wordRuneAfter(hay, end) {
 			return true
 		}
 		off = start + 1
