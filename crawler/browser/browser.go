@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
@@ -235,6 +237,32 @@ func (b *Browser) stopLocked(graceful bool) {
 	b.ctx, b.cancel, b.allocStop, b.dataDir = nil, nil, nil, ""
 }
 
+// sweepStaleProfiles removes the profiles of trackscan runs that were killed
+// before they could clean up (SIGKILL, a lost machine): Chromium's
+// SingletonLock names the host and process that held the profile, and a
+// profile whose process on this host is gone is garbage.
+func sweepStaleProfiles(tmp string) {
+	host, err := os.Hostname()
+	if err != nil {
+		return
+	}
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "trackscan-profile-*"))
+	for _, dir := range dirs {
+		lock, err := os.Readlink(filepath.Join(dir, "SingletonLock"))
+		if err != nil {
+			continue // not started yet, or not Chromium's: leave it
+		}
+		i := strings.LastIndexByte(lock, '-')
+		pid, err := strconv.Atoi(lock[i+1:])
+		if i < 0 || lock[:i] != host || err != nil || pid <= 0 {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			_ = os.RemoveAll(dir)
+		}
+	}
+}
+
 // removeProfile deletes a profile directory once no process uses it.
 // Chromium's helper processes outlive the browser process by up to a couple
 // of seconds and may write into the profile (crash reports) meanwhile, which
@@ -350,6 +378,7 @@ func inContainer() bool {
 // third-party cookies are allowed: a fresh Chromium 156 profile blocks them,
 // and no command-line flag changes that any more (FIELD-NOTES §2.1).
 func newProfileDir(thirdParty string) (string, error) {
+	sweepStaleProfiles(os.TempDir())
 	dir, err := os.MkdirTemp("", "trackscan-profile-")
 	if err != nil {
 		return "", err
