@@ -162,3 +162,25 @@ func TestCNAMECloakingAcrossPages(t *testing.T) {
 		t.Errorf("%d cname-cloaking detections, want 4", n)
 	}
 }
+
+// Chromium may report a response's cookies before the request they came
+// with, so a write can lack its setter; a later write of the same cookie
+// that names a cloaked setter still makes it the tracker's.
+func TestCookieSetterArrivesLate(t *testing.T) {
+	cn := map[string][]string{"metrics.shop.example": {"shop.example.eulerian.net"}}
+	for _, order := range [][]string{{"", "tag.js"}, {"tag.js", ""}} {
+		p := capture.Page{URL: "https://shop.example/", Phase: capture.PreConsent, CNAMEs: cn,
+			Requests: []capture.Request{{URL: "https://metrics.shop.example/tag.js", ResourceType: "Script"}}}
+		for _, setter := range order {
+			w := capture.CookieWrite{Name: "trk_uid", Domain: "shop.example", Host: "metrics.shop.example", Source: "header", ExpiresDays: 390}
+			if setter != "" {
+				w.SetBy = "https://metrics.shop.example/" + setter
+			}
+			p.CookieWrites = append(p.CookieWrites, w)
+		}
+		r := Analyze([]capture.Page{p}, kb.Default())
+		if len(r.Cookies) != 1 || r.Cookies[0].Vendor != "eulerian" {
+			t.Errorf("writes with setters %q: cookies %+v, want trk_uid as eulerian's", order, r.Cookies)
+		}
+	}
+}

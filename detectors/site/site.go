@@ -324,6 +324,14 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 		}
 		key := w.Name + "\x00" + domain
 		c := a.cookie(w.Name, domain, firstParty(domain), pageURL, w.SetBy, scriptVendor)
+		if c.Vendor == "" {
+			// An earlier write may have come without its setter (Chromium
+			// can report a response's cookies before its request): the
+			// first write that names one decides, whatever the order.
+			if o, ok := a.scriptOwner(w.SetBy, pageURL, scriptVendor); ok {
+				c.Vendor, c.Category = o.id, o.category
+			}
+		}
 		c.Phases = addPhase(c.Phases, p.Phase)
 		c.Pages = addString(c.Pages, pageURL)
 		if w.ExpiresDays > c.ExpiresDays || (c.ExpiresDays < 0 && w.ExpiresDays != 0) {
