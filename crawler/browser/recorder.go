@@ -2,8 +2,10 @@ package browser
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,12 +27,16 @@ const maxPostData = 2048
 // recorder collects the events of one tab. onEvent runs inside chromedp's
 // read loop, so it only files events under a lock and returns.
 type recorder struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	list     []*capture.Request                     // in the order they were sent; a redirect hop is a request of its own
-	reqs     map[network.RequestID]*capture.Request // the latest hop of each request
-	pending  map[network.RequestID]bool             // in flight
-	own      map[network.RequestID]bool             // the browser's own requests, never recorded
+	mu      sync.Mutex
+	now     func() time.Time
+	list    []*capture.Request                     // in the order they were sent; a redirect hop is a request of its own
+	reqs    map[network.RequestID]*capture.Request // the latest hop of each request
+	pending map[network.RequestID]bool             // in flight
+	own     map[network.RequestID]bool             // the browser's own requests, never recorded
+	// early holds Set-Cookie headers (ExtraInfo events) that arrived before
+	// their request: CDP does not order them, and without the request the
+	// cookie would not name the URL that set it.
+	early    map[network.RequestID][]*network.EventResponseReceivedExtraInfo
 	lastNet  time.Time
 	writes   []capture.CookieWrite
 	calls    []capture.APICall
@@ -47,6 +53,7 @@ func newRecorder() *recorder {
 		reqs:    map[network.RequestID]*capture.Request{},
 		pending: map[network.RequestID]bool{},
 		own:     map[network.RequestID]bool{},
+		early:   map[network.RequestID][]*network.EventResponseReceivedExtraInfo{},
 		lastNet: time.Now(),
 	}
 }
@@ -81,6 +88,7 @@ func (r *recorder) onEvent(ev any) {
 		}
 		if browserOwn(ev) {
 			r.own[ev.RequestID] = true
+			delete(r.early, ev.RequestID)
 			return
 		}
 		if ev.RedirectResponse != nil {
@@ -99,6 +107,10 @@ func (r *recorder) onEvent(ev any) {
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
 		r.pending[ev.RequestID] = true
+		for _, extra := range r.early[ev.RequestID] {
+			r.writeCookieHeaders(extra, req)
+		}
+		delete(r.early, ev.RequestID)
 	case *network.EventResponseReceived:
 		r.lastNet = r.now()
 		if req := r.reqs[ev.RequestID]; req != nil && ev.Response != nil {
@@ -183,6 +195,16 @@ func (r *recorder) setCookieHeaders(ev *network.EventResponseReceivedExtraInfo) 
 		return
 	}
 	req := r.reqs[ev.RequestID]
+	if req == nil {
+		r.early[ev.RequestID] = append(r.early[ev.RequestID], ev)
+		return
+	}
+	r.writeCookieHeaders(ev, req)
+}
+
+// writeCookieHeaders records the Set-Cookie lines of a response; req is the
+// request it answered, nil when it never showed up.
+func (r *recorder) writeCookieHeaders(ev *network.EventResponseReceivedExtraInfo, req *capture.Request) {
 	respURL := ""
 	frame := ""
 	if req != nil {
@@ -314,6 +336,13 @@ func (r *recorder) idleFor(d time.Duration) bool {
 func (r *recorder) fill(p *capture.Page) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// Headers whose request never showed up are kept, without a setter.
+	for _, id := range slices.Sorted(maps.Keys(r.early)) {
+		for _, extra := range r.early[id] {
+			r.writeCookieHeaders(extra, nil)
+		}
+		delete(r.early, id)
+	}
 	for _, req := range r.list {
 		p.Requests = append(p.Requests, *req)
 	}

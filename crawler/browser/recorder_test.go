@@ -147,3 +147,40 @@ func TestRecorderResetKeepsInFlightURL(t *testing.T) {
 		t.Errorf("cookie writes %+v", p.CookieWrites)
 	}
 }
+
+// CDP does not order a response's Set-Cookie headers (ExtraInfo) after its
+// request: either order names the URL that set the cookie, and headers
+// whose request never came are still kept, without a setter.
+func TestRecorderCookieHeadersBeforeRequest(t *testing.T) {
+	sent := &network.EventRequestWillBeSent{RequestID: "7", Type: network.ResourceTypeScript,
+		DocumentURL: "http://news.example/", Request: &network.Request{URL: "http://metrics.news.example/tag.js", Method: "GET"}}
+	extra := &network.EventResponseReceivedExtraInfo{RequestID: "7",
+		Headers: network.Headers{"Set-Cookie": "trk_uid=1; Domain=news.example; Max-Age=60"}}
+	orphan := &network.EventResponseReceivedExtraInfo{RequestID: "8", Headers: network.Headers{"Set-Cookie": "lost=1"}}
+	for _, tt := range []struct {
+		name   string
+		events []any
+	}{
+		{"request first", []any{sent, extra}},
+		{"headers first", []any{extra, sent}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRecorder()
+			for _, ev := range append(tt.events, orphan) {
+				r.onEvent(ev)
+			}
+			var p capture.Page
+			r.fill(&p)
+			setBy := map[string]string{}
+			for _, w := range p.CookieWrites {
+				setBy[w.Name] = w.SetBy
+			}
+			if setBy["trk_uid"] != "http://metrics.news.example/tag.js" {
+				t.Errorf("trk_uid set by %q", setBy["trk_uid"])
+			}
+			if by, ok := setBy["lost"]; !ok || by != "" {
+				t.Errorf("orphan header: kept %v, set by %q", ok, by)
+			}
+		})
+	}
+}
