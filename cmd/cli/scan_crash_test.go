@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -108,13 +107,14 @@ func TestScanSurvivesBrowserCrash(t *testing.T) {
 
 func readJSONReport(t *testing.T, path string) *reports.Report {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r reports.Report
-	if err := json.Unmarshal(raw, &r); err != nil {
+	defer f.Close()
+	r, err := reports.ReadJSON(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &r
+	return r
 }

@@ -98,15 +98,16 @@ func assertNothingLeftIn(t *testing.T, dir string) {
 
 func readReport(t *testing.T, path string) *reports.Report {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r reports.Report
-	if err := json.Unmarshal(raw, &r); err != nil {
+	defer f.Close()
+	r, err := reports.ReadJSON(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &r
+	return r
 }
 
 func TestScanDemoSitePreConsent(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -229,8 +228,8 @@ func scopeOf(p *capture.Page, pageURL, bannerFrameURL string, consentHost func(s
 	if u == "" {
 		u = pageURL
 	}
-	sc := stateScope{site: capture.Site(hostOf(u)), consentHost: consentHost}
-	if h := hostOf(bannerFrameURL); h != "" {
+	sc := stateScope{site: capture.Site(capture.HostOf(u)), consentHost: consentHost}
+	if h := capture.HostOf(bannerFrameURL); h != "" {
 		sc.bannerHost = h
 	}
 	return sc
@@ -273,7 +272,7 @@ func diffState(before, after stateSnapshot, sc stateScope, keep func(kind, name,
 			Expires: exp, Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: string(c.SameSite)})
 	}
 	if after.origin != "" && after.origin == before.origin {
-		host := hostOf(after.origin)
+		host := capture.HostOf(after.origin)
 		for k, v := range after.local {
 			if old, ok := before.local[k]; ok && old == v {
 				continue
@@ -357,12 +356,4 @@ func presetState(ctx context.Context, st *capture.ConsentState) error {
 		`) if (localStorage.getItem(k) === null) localStorage.setItem(k, v); } catch (e) {} })();`
 	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
 	return err
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
 }
