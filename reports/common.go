@@ -46,12 +46,12 @@ func normalized(r *Report) *Report {
 	})
 	n.Storage = slices.Clone(r.Storage)
 	slices.SortStableFunc(n.Storage, func(a, b detectors.Storage) int {
-		return cmp.Or(strings.Compare(a.Origin, b.Origin), strings.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
+		return cmp.Or(strings.Compare(a.Origin, b.Origin), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
 	})
 	n.Detections = slices.Clone(r.Detections)
 	slices.SortStableFunc(n.Detections, func(a, b detectors.Detection) int {
 		return cmp.Or(cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)), strings.Compare(a.Page, b.Page),
-			strings.Compare(a.Kind, b.Kind), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Host, b.Host),
+			cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Host, b.Host),
 			strings.Compare(a.URL, b.URL), strings.Compare(a.Evidence, b.Evidence))
 	})
 	n.Emails = slices.Clone(r.Emails)
@@ -59,7 +59,7 @@ func normalized(r *Report) *Report {
 	for i := range n.Emails {
 		ts := slices.Clone(n.Emails[i].Trackers)
 		slices.SortStableFunc(ts, func(a, b detectors.EmailTracker) int {
-			return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Host, b.Host), strings.Compare(a.URL, b.URL))
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Host, b.Host), strings.Compare(a.URL, b.URL))
 		})
 		n.Emails[i].Trackers = ts
 	}
@@ -243,11 +243,11 @@ func vendorName(r *Report, id string) string {
 }
 
 // orDash keeps empty cells readable.
-func orDash(s string) string {
-	if strings.TrimSpace(s) == "" {
+func orDash[S ~string](s S) string {
+	if strings.TrimSpace(string(s)) == "" {
 		return "-"
 	}
-	return s
+	return string(s)
 }
 
 // oneLineText folds whitespace so a value fits one table cell or line.
@@ -264,7 +264,7 @@ func declarationsOf(r *Report) []policy.Declaration {
 }
 
 // trackerCount counts an email's trackers of one kind and lists their hosts.
-func trackerSummary(e detectors.Email, kind string) string {
+func trackerSummary(e detectors.Email, kind detectors.Kind) string {
 	n := 0
 	var hosts []string
 	for _, t := range e.Trackers {
@@ -403,7 +403,12 @@ type findingGroup struct {
 func groupFindings(fs []rules.Finding) []findingGroup {
 	// The site is part of the key: in a scan of several sites the same rule
 	// and vendor on two sites are two findings, not one seen on two pages.
-	type key struct{ site, sev, rule, vendor, phase, disc, quote string }
+	type key struct {
+		site, sev, rule, vendor string
+		phase                   capture.Phase
+		disc                    detectors.Disclosure
+		quote                   string
+	}
 	var out []findingGroup
 	index := map[key]int{}
 	for _, f := range fs {

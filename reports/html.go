@@ -48,7 +48,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"status":       statusText,
 	"consent":      consentText,
 	"sevclass":     func(s rules.Severity) string { return "sev-" + string(s) },
-	"orDash":       orDash,
+	"orDash":       func(v any) string { return orDash(fmt.Sprint(v)) }, // phases, kinds and plain strings alike
 	"text":         oneLineText,
 	"missingShots": missingShotsText,
 }).Parse(htmlSource))

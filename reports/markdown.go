@@ -144,7 +144,7 @@ func (m *mdWriter) findings(r *Report) {
 		rows[i][1] = mdSeverity(groups[i].First.Severity)
 	}
 	where := "Pages"
-	if r.Kind != "site" {
+	if r.Kind != KindSite {
 		where = "Files"
 	}
 	m.table([]string{"#", "Severity", "Rule", "Vendor", "Phase", "Disclosure", where, "Policy"}, rows)

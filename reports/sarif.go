@@ -188,7 +188,7 @@ func (SARIF) rule(f rules.Finding) sarifRule {
 	fmt.Fprintf(&md, "\n\n[Rule %s in the trackscan catalogue](%s)", f.Rule, helpURI)
 	tags := []string{"privacy", "compliance", "security"}
 	if f.Category != "" {
-		tags = append(tags, f.Category)
+		tags = append(tags, string(f.Category))
 	}
 	return sarifRule{
 		ID:                   f.Rule,
@@ -239,7 +239,7 @@ func sarifResultOf(f rules.Finding, ruleIndex int) sarifResult {
 	if f.Fingerprint != "" {
 		res.PartialFingerprints = map[string]string{fingerprintKey: f.Fingerprint}
 	}
-	for k, v := range map[string]string{"phase": f.Phase, "vendor": f.Vendor, "disclosure": f.Disclosure, "category": f.Category} {
+	for k, v := range map[string]string{"phase": string(f.Phase), "vendor": f.Vendor, "disclosure": string(f.Disclosure), "category": string(f.Category)} {
 		if v != "" {
 			res.Properties[k] = v
 		}

@@ -228,7 +228,7 @@ func (t *tableWriter) findings() {
 	groups := groupFindings(r.Findings)
 	quoteIDs, quotes := quoteIndex(groups)
 	where := "PAGES"
-	if r.Kind != "site" {
+	if r.Kind != KindSite {
 		where = "FILES"
 	}
 	b := &boxTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", where, "POLICY"}, sgrCol: 1}

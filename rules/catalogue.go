@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/trackscan/trackscan/detectors"
+
 // Rule is one entry of the catalogue: a stable id CI configurations and
 // ignore files refer to, and the text a report shows beside a finding.
 type Rule struct {
@@ -102,7 +104,7 @@ var catalogue = []Rule{
 			"data before they can consent to it.",
 		Fix:        "Name the vendor (or its parent company) and the purpose in the privacy policy, or remove the tag.",
 		References: []string{refGDPR13, refGDPR5, refWP29Trans},
-		check:      checkDisclosure(DisclosureUndisclosed),
+		check:      checkDisclosure(detectors.DisclosureUndisclosed),
 	},
 	{
 		ID: RuleCategoryOnlyDisclosure, Title: "Vendor disclosed only by category", Severity: Low, NeedsPolicy: true,
@@ -111,7 +113,7 @@ var catalogue = []Rule{
 			"at least precise categories with a way to learn the names.",
 		Fix:        "Add the vendor's name and purpose to the policy's list of recipients.",
 		References: []string{refGDPR13, refWP29Trans},
-		check:      checkDisclosure(DisclosureCategoryOnly),
+		check:      checkDisclosure(detectors.DisclosureCategoryOnly),
 	},
 	{
 		ID: RuleContradictedPractice, Title: "Observed practice contradicts the policy", Severity: High, NeedsPolicy: true,
@@ -235,16 +237,16 @@ var emailRules = map[string]bool{
 }
 
 // AppliesTo reports whether the rule can fire on a report of this kind
-// ("site" or "email") with or without a policy. A rule the email rules do
-// not list is a site rule.
-func (r Rule) AppliesTo(kind string, hasPolicy bool) bool {
+// with or without a policy. A rule the email rules do not list is a site
+// rule.
+func (r Rule) AppliesTo(kind InputKind, hasPolicy bool) bool {
 	if r.NeedsPolicy && !hasPolicy {
 		return false
 	}
 	switch kind {
-	case "email":
+	case EmailInput:
 		return emailRules[r.ID]
-	case "site":
+	case SiteInput:
 		return !emailRules[r.ID] || r.ID == RuleContradictedPractice
 	}
 	return false

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 	"github.com/trackscan/trackscan/rules/policy"
@@ -29,7 +30,7 @@ type phaseGroup struct {
 	// stored: it wrote cookies or storage, or read the device (fingerprinting),
 	// which is what ePrivacy Art. 5(3) is about; otherwise only requests were seen.
 	stored bool
-	reads  []string // detection kinds that read the device or record the visit
+	reads  []detectors.Kind // detection kinds that read the device or record the visit
 }
 
 // phaseGroups collects the non-essential activity of a phase, by vendor.
@@ -83,7 +84,7 @@ func (ev *evaluation) phaseGroups(phase capture.Phase) []*phaseGroup {
 		}
 	}
 	for _, d := range ev.in.Detections {
-		if d.Phase != phase || !d.Category.NonEssential() || d.Kind == KindConsentMode {
+		if d.Phase != phase || !d.Category.NonEssential() || d.Kind == detectors.KindConsentMode {
 			continue
 		}
 		g := get(d.Vendor, "host", d.Host, d.Category)
@@ -177,7 +178,7 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 			}
 			claim, hasClaim := ev.consentClaim(g.vendor, g.category)
 			f := Finding{
-				Severity: r.Severity, Category: string(g.category), Vendor: g.vendor, Phase: string(phase),
+				Severity: r.Severity, Category: g.category, Vendor: g.vendor, Phase: phase,
 				Target: ev.firstPage(g.pages), Subject: g.subject, Evidence: g.evidence(phase), URLs: capURLs(g.urls),
 			}
 			if !g.stored {
@@ -188,12 +189,12 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 			}
 			// The claim is about what is stored; requests alone do not break it.
 			// A denial naming the vendor ("we never use Hotjar") is quoted first.
-			if hasClaim && phase == PhasePre && g.stored && ev.naming[g.vendor].level != DisclosureContradicted {
-				f.PolicyQuote, f.Disclosure = claim, DisclosureContradicted
+			if hasClaim && phase == PhasePre && g.stored && ev.naming[g.vendor].level != detectors.DisclosureContradicted {
+				f.PolicyQuote, f.Disclosure = claim, detectors.DisclosureContradicted
 			}
 			// A structured allowed list for this phase is what the activity breaks.
-			if q, ok := ev.allowedQuote(phase); ok && ev.naming[g.vendor].level != DisclosureContradicted {
-				f.PolicyQuote, f.Disclosure = q, DisclosureContradicted
+			if q, ok := ev.allowedQuote(phase); ok && ev.naming[g.vendor].level != detectors.DisclosureContradicted {
+				f.PolicyQuote, f.Disclosure = q, detectors.DisclosureContradicted
 			}
 			out = append(out, f)
 		}
@@ -232,8 +233,8 @@ func checkConsentBeforeChoice(ev *evaluation, r *Rule) []Finding {
 		if n := len(trueKeys(t.VendorConsents)); n > 0 {
 			ev += "; " + strconv.Itoa(n) + " vendor consents set"
 		}
-		out = append(out, Finding{Phase: string(p.Phase), Target: p.URL, Subject: "tcf", Evidence: ev,
-			Category: string(kb.ConsentManagement)})
+		out = append(out, Finding{Phase: p.Phase, Target: p.URL, Subject: "tcf", Evidence: ev,
+			Category: kb.ConsentManagement})
 	}
 	return out
 }
@@ -257,53 +258,13 @@ func trueKeys(m map[string]bool) []string {
 	return ks
 }
 
-// KindConsentMode is the detection kind the site detector emits for a
-// Google request that carries Consent Mode parameters.
-const KindConsentMode = "consent-mode"
-
-// consentState is what a Consent Mode signal says about the two storages:
-// "granted", "denied" or "" when not stated.
-type consentState struct{ ad, analytics string }
-
-// parseConsentMode reads "gcs=G1xy" (x: ad_storage, y: analytics_storage,
-// 1 granted, 0 denied) and explicit "ad_storage=denied" style tokens.
-func parseConsentMode(evidence string) consentState {
-	var s consentState
-	state := func(b byte) string {
-		switch b {
-		case '1':
-			return "granted"
-		case '0':
-			return "denied"
-		}
-		return ""
-	}
-	for _, tok := range strings.FieldsFunc(evidence, func(r rune) bool { return r == ' ' || r == '&' || r == ';' || r == ',' }) {
-		k, v, ok := strings.Cut(tok, "=")
-		if !ok {
-			continue
-		}
-		switch strings.ToLower(k) {
-		case "gcs":
-			if len(v) == 4 && (v[0] == 'G' || v[0] == 'g') && v[1] == '1' {
-				s.ad, s.analytics = state(v[2]), state(v[3])
-			}
-		case "ad_storage":
-			s.ad = strings.ToLower(v)
-		case "analytics_storage":
-			s.analytics = strings.ToLower(v)
-		}
-	}
-	return s
-}
-
 // checkConsentMode reports Google requests whose Consent Mode state does
 // not match the visitor's choice, one finding per vendor (per site, as
 // Evaluate splits sites): the evidence says which signal was not honoured
 // and on how many pages.
 func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 	type group struct {
-		category    string
+		category    kb.Category
 		phase       int // index in capture.Phases of the earliest phase seen
 		pages, urls []string
 		msgs        map[string][]string // what was not honoured -> pages
@@ -312,7 +273,7 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 	note := func(d detectors.Detection, msg string) {
 		g := groups[d.Vendor]
 		if g == nil {
-			g = &group{category: string(d.Category), phase: len(capture.Phases), msgs: map[string][]string{}}
+			g = &group{category: d.Category, phase: len(capture.Phases), msgs: map[string][]string{}}
 			groups[d.Vendor] = g
 		}
 		if i := slices.Index(capture.Phases, d.Phase); i >= 0 && i < g.phase {
@@ -323,17 +284,17 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 		g.msgs[msg] = append(g.msgs[msg], d.Page)
 	}
 	for _, d := range ev.in.Detections {
-		if d.Kind != KindConsentMode {
+		if d.Kind != detectors.KindConsentMode || d.ConsentMode == nil {
 			continue
 		}
-		st := parseConsentMode(d.Evidence)
+		st := d.ConsentMode
 		signal := strings.TrimSpace(d.Evidence)
 		if d.Phase == PhasePre || d.Phase == PhaseReject {
 			var granted []string
-			if st.ad == "granted" {
+			if st.AdStorage == consent.Granted {
 				granted = append(granted, "ad_storage")
 			}
-			if st.analytics == "granted" {
+			if st.AnalyticsStorage == consent.Granted {
 				granted = append(granted, "analytics_storage")
 			}
 			if len(granted) > 0 {
@@ -353,17 +314,17 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 			if len(c.Pages) > 0 && !slices.Contains(c.Pages, d.Page) {
 				continue
 			}
-			if (st.ad == "denied" && c.Category == kb.Advertising) || (st.analytics == "denied" && c.Category == kb.Analytics) {
+			if (st.AdStorage == consent.Denied && c.Category == kb.Advertising) || (st.AnalyticsStorage == consent.Denied && c.Category == kb.Analytics) {
 				set = append(set, c.Name)
 			}
 		}
 		if len(set) == 0 {
 			continue
 		}
-		if st.ad == "denied" {
+		if st.AdStorage == consent.Denied {
 			denied = append(denied, "ad_storage")
 		}
-		if st.analytics == "denied" {
+		if st.AnalyticsStorage == consent.Denied {
 			denied = append(denied, "analytics_storage")
 		}
 		note(d, fmt.Sprintf("requests to %s signalled %s denied (%s), yet cookies %s were set %s",
@@ -379,7 +340,7 @@ func checkConsentMode(ev *evaluation, r *Rule) []Finding {
 			}
 			parts = append(parts, msg)
 		}
-		out = append(out, Finding{Vendor: vendor, Category: g.category, Phase: string(capture.Phases[g.phase]),
+		out = append(out, Finding{Vendor: vendor, Category: g.category, Phase: capture.Phases[g.phase],
 			Target: ev.firstPage(g.pages), Evidence: strings.Join(parts, "; "), URLs: capURLs(g.urls)})
 	}
 	return out
@@ -399,7 +360,7 @@ func (ev *evaluation) sameCompany(a, b string) bool {
 }
 
 // checkDisclosure reports non-essential vendors at one disclosure level.
-func checkDisclosure(level string) func(*evaluation, *Rule) []Finding {
+func checkDisclosure(level detectors.Disclosure) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
 		var out []Finding
 		for _, v := range ev.in.Vendors {
@@ -429,7 +390,7 @@ func (ev *evaluation) vendorFinding(v detectors.Vendor, d disclosure) Finding {
 	if len(v.Hosts) > 0 {
 		evidence += " on " + listSome(v.Hosts, 3)
 	}
-	return Finding{Vendor: v.ID, Category: string(v.Category), Disclosure: d.level, PolicyQuote: d.quote,
+	return Finding{Vendor: v.ID, Category: v.Category, Disclosure: d.level, PolicyQuote: d.quote,
 		Target: ev.firstPage(ev.vendorPages(v.ID)), Evidence: evidence, URLs: capURLs(ev.urls[v.ID])}
 }
 
@@ -437,7 +398,7 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 	var out []Finding
 	for _, v := range ev.in.Vendors {
 		d := ev.disc[v.ID]
-		if d.level != DisclosureContradicted {
+		if d.level != detectors.DisclosureContradicted {
 			continue
 		}
 		f := ev.vendorFinding(v, d)
@@ -447,7 +408,7 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 			if g := ev.vendorGroup(d.phase, v.ID); g != nil {
 				f.Evidence = v.Name + " [" + string(v.Category) + "] " + g.evidence(d.phase)
 			}
-		} else if ev.naming[v.ID].level != DisclosureContradicted {
+		} else if ev.naming[v.ID].level != detectors.DisclosureContradicted {
 			if g := ev.vendorGroup(PhasePre, v.ID); g != nil && g.stored {
 				f.Evidence = v.Name + " [" + string(v.Category) + "] before any choice: " +
 					strings.TrimPrefix(g.evidence(PhasePre), "seen "+string(PhasePre)+"; ")
@@ -458,10 +419,10 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 	// A denied practice: "we never use session recording", "we do not track
 	// whether you opened our emails".
 	for _, ps := range []practiceSpec{practiceSessionRecording, practiceFingerprinting} {
-		out = append(out, ev.practiceFindings(ps, DisclosureContradicted)...)
+		out = append(out, ev.practiceFindings(ps, detectors.DisclosureContradicted)...)
 	}
 	for _, ep := range []emailPractice{practiceEmailOpen, practiceEmailClick} {
-		out = append(out, ev.emailFindings(ep, DisclosureContradicted)...)
+		out = append(out, ev.emailFindings(ep, detectors.DisclosureContradicted)...)
 	}
 	// Cookies and storage of no known vendor still break a consent claim.
 	for _, g := range ev.phaseGroups(PhasePre) {
@@ -472,7 +433,7 @@ func checkContradicted(ev *evaluation, r *Rule) []Finding {
 		if !ok {
 			continue
 		}
-		out = append(out, Finding{Category: string(g.category), Phase: string(PhasePre), Disclosure: DisclosureContradicted,
+		out = append(out, Finding{Category: g.category, Phase: PhasePre, Disclosure: detectors.DisclosureContradicted,
 			Target: ev.firstPage(g.pages), Subject: g.subject, PolicyQuote: claim, Evidence: g.evidence(PhasePre), URLs: capURLs(g.urls)})
 	}
 	return out
@@ -551,7 +512,7 @@ func checkDeclaredLifetime(ev *evaluation, r *Rule) []Finding {
 		default:
 			continue
 		}
-		out = append(out, Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages),
+		out = append(out, Finding{Vendor: c.Vendor, Category: c.Category, Target: ev.firstPage(c.Pages),
 			Subject: c.Name, Evidence: evidence, PolicyQuote: d.Quote, URLs: capURLs([]string{c.SetBy})})
 	}
 	return out
@@ -567,7 +528,7 @@ func checkThirteenMonths(ev *evaluation, r *Rule) []Finding {
 			continue
 		}
 		// No disclosure level: the limit holds whatever the policy says.
-		out = append(out, Finding{Vendor: c.Vendor, Category: string(c.Category), Target: ev.firstPage(c.Pages), Subject: c.Name,
+		out = append(out, Finding{Vendor: c.Vendor, Category: c.Category, Target: ev.firstPage(c.Pages), Subject: c.Name,
 			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays),
 			URLs:     capURLs([]string{c.SetBy})})
 	}
@@ -597,7 +558,7 @@ func lifetime(d float64, written string) string {
 type practiceSpec struct {
 	practice string
 	category kb.Category
-	kind     string // detection kind that shows it
+	kind     detectors.Kind // detection kind that shows it
 }
 
 var (
@@ -611,13 +572,13 @@ var (
 // contradicted-practice's to report.
 func checkPractice(ps practiceSpec) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		return ev.practiceFindings(ps, DisclosureUndisclosed)
+		return ev.practiceFindings(ps, detectors.DisclosureUndisclosed)
 	}
 }
 
 // practiceFindings are the observations of a practice whose disclosure is
 // level, one per vendor (or per host of an unknown script).
-func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding {
+func (ev *evaluation) practiceFindings(ps practiceSpec, level detectors.Disclosure) []Finding {
 	type obs struct {
 		vendor, subject    string
 		hosts, pages, urls []string
@@ -660,7 +621,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 		if l != level {
 			continue
 		}
-		out = append(out, Finding{Vendor: o.vendor, Category: string(ps.category), Disclosure: l, PolicyQuote: quote,
+		out = append(out, Finding{Vendor: o.vendor, Category: ps.category, Disclosure: l, PolicyQuote: quote,
 			Target: ev.firstPage(o.pages), Subject: o.subject, URLs: capURLs(o.urls),
 			Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
 	}
@@ -669,32 +630,32 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 
 // practiceDisclosure decides how the policy covers a practice done by a
 // vendor (or an unknown script when vendor is "").
-func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (string, string) {
+func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (detectors.Disclosure, string) {
 	applies := func(d policy.Declaration) bool {
 		return d.Practice == ps.practice && (d.Vendor == "" || d.Vendor == vendor) && !derivedFromAllowed(d)
 	}
 	for _, d := range ev.in.Policy.Declarations {
 		if d.Polarity == policy.Denied && applies(d) {
-			return DisclosureContradicted, d.Quote
+			return detectors.DisclosureContradicted, d.Quote
 		}
 	}
 	for _, d := range ev.in.Policy.Declarations {
 		if d.Polarity == policy.Affirmed && applies(d) {
-			return DisclosureNamed, d.Quote
+			return detectors.DisclosureNamed, d.Quote
 		}
 	}
 	if v := ev.vendors[vendor]; v != nil && v.Category == ps.category {
-		if d := ev.naming[vendor]; d.level == DisclosureNamed || d.level == DisclosureOwnerNamed {
+		if d := ev.naming[vendor]; d.level == detectors.DisclosureNamed || d.level == detectors.DisclosureOwnerNamed {
 			return d.level, d.quote
 		}
 	}
-	return DisclosureUndisclosed, ""
+	return detectors.DisclosureUndisclosed, ""
 }
 
 // emailPractice is open or click tracking in emails.
 type emailPractice struct {
 	practice string
-	kinds    []string
+	kinds    []detectors.Kind
 	// alsoBy lists generic practices that declare it too ("web beacons in our emails").
 	alsoBy   []string
 	declared func(*policy.EmailTracking) bool
@@ -702,45 +663,45 @@ type emailPractice struct {
 }
 
 var (
-	practiceEmailOpen = emailPractice{policy.EmailOpenTracking, []string{detectors.KindOpenPixel, detectors.KindCSSTracker},
+	practiceEmailOpen = emailPractice{policy.EmailOpenTracking, []detectors.Kind{detectors.KindOpenPixel, detectors.KindCSSTracker},
 		[]string{policy.WebBeacons}, func(e *policy.EmailTracking) bool { return e.OpenTracking }, "open tracking"}
-	practiceEmailClick = emailPractice{policy.EmailClickTracking, []string{detectors.KindClickTracking},
+	practiceEmailClick = emailPractice{policy.EmailClickTracking, []detectors.Kind{detectors.KindClickTracking},
 		nil, func(e *policy.EmailTracking) bool { return e.ClickTracking }, "click tracking"}
 )
 
-func (ep emailPractice) disclosure(p *policy.Policy) (string, string) {
+func (ep emailPractice) disclosure(p *policy.Policy) (detectors.Disclosure, string) {
 	for _, d := range p.Declarations {
 		if d.Polarity == policy.Denied && d.Practice == ep.practice {
-			return DisclosureContradicted, d.Quote
+			return detectors.DisclosureContradicted, d.Quote
 		}
 	}
 	if p.Structured != nil && p.Structured.EmailTracking != nil && ep.declared(p.Structured.EmailTracking) {
-		return DisclosureNamed, "email_tracking: " + ep.noun + " (structured policy)"
+		return detectors.DisclosureNamed, "email_tracking: " + ep.noun + " (structured policy)"
 	}
 	for _, d := range p.Declarations {
 		if d.Polarity == policy.Affirmed && d.Practice == ep.practice {
-			return DisclosureNamed, d.Quote
+			return detectors.DisclosureNamed, d.Quote
 		}
 	}
 	for _, d := range p.Declarations {
 		if d.Polarity == policy.Affirmed && slices.Contains(ep.alsoBy, d.Practice) {
-			return DisclosureCategoryOnly, d.Quote
+			return detectors.DisclosureCategoryOnly, d.Quote
 		}
 	}
-	return DisclosureUndisclosed, ""
+	return detectors.DisclosureUndisclosed, ""
 }
 
 // checkEmail reports email open or click tracking the policy does not
 // declare; a policy that denies it is contradicted-practice's to report.
 func checkEmail(ep emailPractice) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
-		return ev.emailFindings(ep, DisclosureUndisclosed)
+		return ev.emailFindings(ep, detectors.DisclosureUndisclosed)
 	}
 }
 
 // emailFindings are the trackers of an email practice, one finding per
 // email and host, when the policy's disclosure of the practice is level.
-func (ev *evaluation) emailFindings(ep emailPractice, level string) []Finding {
+func (ev *evaluation) emailFindings(ep emailPractice, level detectors.Disclosure) []Finding {
 	l, quote := ep.disclosure(ev.in.Policy)
 	if l != level {
 		return nil
@@ -772,18 +733,19 @@ func (ev *evaluation) emailFindings(ep emailPractice, level string) []Finding {
 					urls = append(urls, t.URL)
 				}
 			}
-			out = append(out, Finding{Vendor: vendor, Category: string(kb.EmailTracking), Disclosure: level, PolicyQuote: quote,
+			out = append(out, Finding{Vendor: vendor, Category: kb.EmailTracking, Disclosure: level, PolicyQuote: quote,
 				Target: e.File, Subject: host, URLs: capURLs(urls),
-				Evidence: fmt.Sprintf("%s: %d %s element(s) on %s", ep.noun, len(ts), strings.Join(sortedSet(kinds(ts)), "/"), host)})
+				Evidence: fmt.Sprintf("%s: %d %s element(s) on %s", ep.noun, len(ts), strings.Join(sortedSet(kindNames(ts)), "/"), host)})
 		}
 	}
 	return out
 }
 
-func kinds(ts []detectors.EmailTracker) []string {
+// kindNames is the kind of each tracker, for evidence text.
+func kindNames(ts []detectors.EmailTracker) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
-		out[i] = t.Kind
+		out[i] = string(t.Kind)
 	}
 	return out
 }
@@ -797,7 +759,7 @@ func checkAddressLeak(ev *evaluation, r *Rule) []Finding {
 			if t.Kind != detectors.KindAddressLeak && t.LeakEncoding == "" {
 				continue
 			}
-			f := Finding{Vendor: t.Vendor, Category: string(t.Category), Target: e.File, Subject: t.Host, Severity: High}
+			f := Finding{Vendor: t.Vendor, Category: t.Category, Target: e.File, Subject: t.Host, Severity: High}
 			party := "a third party"
 			switch {
 			case !t.ThirdParty:

@@ -42,20 +42,20 @@ func checkCNAMECloaking(ev *evaluation, r *Rule) []Finding {
 		}
 		f := Finding{Vendor: o.vendor, Target: ev.firstPage(o.pages), Subject: o.host, Severity: Medium}
 		if v := ev.vendors[o.vendor]; v != nil {
-			f.Category = string(v.Category)
+			f.Category = v.Category
 		}
 		parts := []string{o.evidence}
 		if len(preCookies) > 0 {
-			f.Severity, f.Phase = r.Severity, string(PhasePre)
+			f.Severity, f.Phase = r.Severity, PhasePre
 			parts = append(parts, "sets cookies before consent: "+listSome(preCookies, 5))
 		} else if o.pre {
-			f.Phase = string(PhasePre)
+			f.Phase = PhasePre
 		}
 		if d, ok := ev.disc[o.vendor]; ok {
 			f.Disclosure, f.PolicyQuote = d.level, d.quote
-			if d.level == DisclosureUndisclosed || d.level == DisclosureContradicted {
+			if d.level == detectors.DisclosureUndisclosed || d.level == detectors.DisclosureContradicted {
 				f.Severity = r.Severity
-				parts = append(parts, "vendor "+d.level+" in the policy")
+				parts = append(parts, "vendor "+string(d.level)+" in the policy")
 			}
 		}
 		if o.confidence == "low" {

@@ -23,6 +23,16 @@ const (
 	PhaseReject = capture.AfterReject
 )
 
+// InputKind says what the rules judge: a site scan or a set of emails.
+// Reports carry it as their kind (reports.KindSite, reports.KindEmail).
+type InputKind string
+
+// Input kinds.
+const (
+	SiteInput  InputKind = "site"
+	EmailInput InputKind = "email"
+)
+
 // PageInfo is one captured page in one phase, as far as the rules need it.
 type PageInfo struct {
 	URL     string           `json:"url"`
@@ -32,7 +42,7 @@ type PageInfo struct {
 
 // Input is everything one scan observed, plus the declared policy.
 type Input struct {
-	Kind       string // "site" or "email"
+	Kind       InputKind
 	Target     string
 	Pages      []PageInfo
 	Vendors    []detectors.Vendor
@@ -165,8 +175,8 @@ func Fingerprint(rule, pagePath, vendor, subject string) string {
 // host counts only when it is not the host of the scan's first target
 // (first): a scan of several sites keeps their findings apart, while a
 // one-site baseline still matches between staging and production hosts.
-func pagePath(kind, target, first string) string {
-	if kind == "email" {
+func pagePath(kind InputKind, target, first string) string {
+	if kind == EmailInput {
 		return filepath.Base(strings.ReplaceAll(target, "\\", "/"))
 	}
 	p, _, _ := strings.Cut(target, "#")
@@ -205,8 +215,8 @@ func listSome(vals []string, n int) string {
 	return strings.Join(u[:n], ", ") + ", +" + strconv.Itoa(len(u)-n) + " more"
 }
 
-func sortedSet(vals []string) []string {
-	var u []string
+func sortedSet[T ~string](vals []T) []T {
+	var u []T
 	for _, v := range vals {
 		if v != "" {
 			u = append(u, v)

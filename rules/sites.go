@@ -42,7 +42,7 @@ func Evaluate(in Input) Result {
 // party's, to the sites where it was detected; a vendor to the sites where
 // it was active, with the phases and hosts seen there.
 func splitSites(in Input) []Input {
-	if in.Kind != "site" {
+	if in.Kind != SiteInput {
 		return nil
 	}
 	var sites []string

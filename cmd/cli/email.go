@@ -121,7 +121,7 @@ loads when rendered (imported style sheets, redirects) is added.`,
 			} else {
 				emails = emailscan.ScanFiles(files, e.stdin, opt)
 			}
-			rep := &reports.Report{Schema: reports.Schema, Kind: "email", Target: strings.Join(args, " "),
+			rep := &reports.Report{Schema: reports.Schema, Kind: reports.KindEmail, Target: strings.Join(args, " "),
 				Tool: reports.Tool{Name: "trackscan", Version: Version}, Emails: emails,
 				Findings: []rules.Finding{}, Started: started, Finished: now()}
 			var incomplete error

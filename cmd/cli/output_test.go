@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/reports"
 	"github.com/trackscan/trackscan/rules"
 	"github.com/trackscan/trackscan/rules/policy"
@@ -110,8 +111,8 @@ func TestEmitFixtureSite(t *testing.T) {
 	if got := findingKeys(rep.Findings); !slices.Equal(got, wantSiteFindings) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantSiteFindings, "\n"))
 	}
-	wantDisc := map[string]string{"facebook": rules.DisclosureNamed, "google-analytics": rules.DisclosureContradicted,
-		"hotjar": rules.DisclosureUndisclosed, "youtube": rules.DisclosureCategoryOnly}
+	wantDisc := map[string]detectors.Disclosure{"facebook": detectors.DisclosureNamed, "google-analytics": detectors.DisclosureContradicted,
+		"hotjar": detectors.DisclosureUndisclosed, "youtube": detectors.DisclosureCategoryOnly}
 	for _, v := range rep.Vendors {
 		if v.Disclosure != wantDisc[v.ID] {
 			t.Errorf("%s disclosure = %q, want %q", v.ID, v.Disclosure, wantDisc[v.ID])

@@ -4,11 +4,13 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/crawler/dns/dnstest"
+	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/reports"
 )
 
@@ -79,7 +81,7 @@ func TestScanCNAMECloaking(t *testing.T) {
 			case "eulerian":
 				vendor = true
 				if !strings.Contains(strings.Join(v.Hosts, " "), "metrics.news.example") ||
-					!strings.Contains(strings.Join(v.Kinds, " "), "cname-cloaking") {
+					!slices.Contains(v.Kinds, detectors.KindCNAMECloaking) {
 					t.Errorf("vendor %+v", v)
 				}
 			case "amazon-cloudfront":

@@ -204,7 +204,7 @@ func checkConsentPhases(t *testing.T, r *reports.Report, s cmpSite, urls []strin
 		if f.Rule == rules.RuleTrackingAfterReject && f.Vendor == s.gated {
 			t.Errorf("gated vendor flagged as tracking after reject: %+v", f)
 		}
-		if f.Rule == rules.RuleTrackingAfterReject && f.Vendor == s.alwaysOn && f.Phase == string(reject) {
+		if f.Rule == rules.RuleTrackingAfterReject && f.Vendor == s.alwaysOn && f.Phase == reject {
 			flagged = true
 			if !slices.Contains(urls, f.Target) {
 				t.Errorf("finding target %q is not a scanned page", f.Target)

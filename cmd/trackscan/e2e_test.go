@@ -123,7 +123,7 @@ func TestScanDemoSitePreConsent(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	r := readReport(t, out)
-	if r.Schema != "trackscan/v1" || r.Kind != "site" || r.Browser == nil || r.Browser.ThirdPartyCookies != "allow" {
+	if r.Schema != "trackscan/v1" || r.Kind != reports.KindSite || r.Browser == nil || r.Browser.ThirdPartyCookies != "allow" {
 		t.Fatalf("bad header: %+v %+v", r, r.Browser)
 	}
 	if strings.Contains(r.Browser.UserAgent, "Headless") {
@@ -169,7 +169,7 @@ func TestScanDemoSitePreConsent(t *testing.T) {
 
 	kinds := map[string]bool{}
 	for _, d := range r.Detections {
-		kinds[d.Kind+" "+d.Vendor] = true
+		kinds[string(d.Kind)+" "+d.Vendor] = true
 	}
 	for _, want := range []string{
 		"web-beacon facebook",                 // the hidden 1x1 pixel

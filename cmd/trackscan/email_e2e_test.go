@@ -8,6 +8,7 @@ import (
 
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/reports"
 )
 
 const renderFixture = "../../testdata/email/render/outdoor-news.eml"
@@ -42,7 +43,7 @@ func TestEmailRenderE2E(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	r := readReport(t, out)
-	if r.Kind != "email" || len(r.Emails) != 1 {
+	if r.Kind != reports.KindEmail || len(r.Emails) != 1 {
 		t.Fatalf("report: %+v", r)
 	}
 	e := r.Emails[0]
@@ -52,7 +53,7 @@ func TestEmailRenderE2E(t *testing.T) {
 	if e.ESP != "mailgun" {
 		t.Errorf("ESP %q (%s), want mailgun", e.ESP, e.ESPSource)
 	}
-	find := func(kind, urlPart string) *detectors.EmailTracker {
+	find := func(kind detectors.Kind, urlPart string) *detectors.EmailTracker {
 		for i, tr := range e.Trackers {
 			if tr.Kind == kind && strings.Contains(tr.URL, urlPart) {
 				return &e.Trackers[i]

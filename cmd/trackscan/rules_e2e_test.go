@@ -27,7 +27,7 @@ type findingRow struct {
 func rowsOf(fs []rules.Finding) []findingRow {
 	out := make([]findingRow, len(fs))
 	for i, f := range fs {
-		out[i] = findingRow{f.Rule, f.Vendor, f.Severity, f.Disclosure, f.Phase}
+		out[i] = findingRow{f.Rule, f.Vendor, f.Severity, string(f.Disclosure), string(f.Phase)}
 	}
 	slices.SortFunc(out, func(a, b findingRow) int {
 		return strings.Compare(a.rule+"|"+a.vendor+"|"+a.phase, b.rule+"|"+b.vendor+"|"+b.phase)

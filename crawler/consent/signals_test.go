@@ -50,6 +50,38 @@ func TestDecodeGCS(t *testing.T) {
 	}
 }
 
+// TestConsentModeString: the evidence of a consent-mode detection, and
+// which requests say nothing (no detection).
+func TestConsentModeString(t *testing.T) {
+	tests := []struct {
+		url    string
+		want   string
+		stated bool
+	}{
+		{"https://www.google-analytics.com/g/collect?v=2&gcs=G100", "gcs=G100 ad_storage=denied analytics_storage=denied", true},
+		{"https://region1.google-analytics.com/g/collect?gcs=G101", "gcs=G101 ad_storage=denied analytics_storage=granted", true},
+		{"https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/?gcs=G111", "gcs=G111 ad_storage=granted analytics_storage=granted", true},
+		{"https://www.googleadservices.com/pagead/conversion/1/?gcd=13u3v3m2n5",
+			"gcd=13u3v3m2n5 ad_storage=denied analytics_storage=granted ad_user_data=denied ad_personalization=granted", true},
+		{"https://www.google.com/ccm/collect?gcd=11t1t1l1l5", "gcd=11t1t1l1l5 ad_storage=granted analytics_storage=granted", true},
+		{"https://www.google-analytics.com/g/collect?gcs=G1-1", "gcs=G1-1 ad_storage=unset analytics_storage=granted", true},
+		{"https://www.google-analytics.com/g/collect?gcs=G1--", "gcs=G1-- ad_storage=unset analytics_storage=unset", false},
+		{"https://www.google-analytics.com/g/collect?gcs=bogus", "gcs=bogus ad_storage=unset analytics_storage=unset", false},
+	}
+	for _, tc := range tests {
+		cm, ok := DecodeGCS(tc.url)
+		if !ok {
+			t.Fatalf("%s: not decoded", tc.url)
+		}
+		if got := cm.String(); got != tc.want {
+			t.Errorf("%s: String() = %q, want %q", tc.url, got, tc.want)
+		}
+		if cm.Stated() != tc.stated {
+			t.Errorf("%s: Stated() = %v, want %v", tc.url, cm.Stated(), tc.stated)
+		}
+	}
+}
+
 // bitWriter builds TC strings for the tests.
 type bitWriter struct{ bits []byte }
 

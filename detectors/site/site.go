@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 )
@@ -80,7 +81,7 @@ func unknownVendor(host string) who {
 	return who{id: "unknown:" + d, category: kb.Unknown}
 }
 
-func (a *analysis) addVendor(w who, phase capture.Phase, host, kind string) {
+func (a *analysis) addVendor(w who, phase capture.Phase, host string, kind detectors.Kind) {
 	if w.id == "" {
 		return
 	}
@@ -96,15 +97,15 @@ func (a *analysis) addVendor(w who, phase capture.Phase, host, kind string) {
 	}
 	v.Phases = addPhase(v.Phases, phase)
 	if host != "" {
-		v.Hosts = addString(v.Hosts, host)
+		v.Hosts = addOnce(v.Hosts, host)
 	}
 	if kind != "" {
-		v.Kinds = addString(v.Kinds, kind)
+		v.Kinds = addOnce(v.Kinds, kind)
 	}
 }
 
 func (a *analysis) detect(d detectors.Detection) {
-	key := strings.Join([]string{d.Kind, d.Vendor, string(d.Phase), d.Page, d.Host, d.Evidence}, "\x00")
+	key := strings.Join([]string{string(d.Kind), d.Vendor, string(d.Phase), d.Page, d.Host, d.Evidence}, "\x00")
 	if a.seen[key] {
 		return
 	}
@@ -166,9 +167,11 @@ func (a *analysis) page(p *capture.Page) {
 			a.detect(s)
 			a.addVendor(w, p.Phase, "", s.Kind)
 		}
-		if cm, ok := consentMode(r.URL); ok {
+		// Google Consent Mode (FIELD-NOTES §5): decoded here, once; the
+		// rules read the typed state.
+		if cm, ok := consent.DecodeGCS(r.URL); ok && cm.Stated() {
 			c := d
-			c.Kind, c.Evidence = detectors.KindConsentMode, cm
+			c.Kind, c.Evidence, c.ConsentMode = detectors.KindConsentMode, cm.String(), &cm
 			a.detect(c)
 		}
 	}
@@ -333,7 +336,7 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 			}
 		}
 		c.Phases = addPhase(c.Phases, p.Phase)
-		c.Pages = addString(c.Pages, pageURL)
+		c.Pages = addOnce(c.Pages, pageURL)
 		if w.ExpiresDays > c.ExpiresDays || (c.ExpiresDays < 0 && w.ExpiresDays != 0) {
 			c.ExpiresDays = w.ExpiresDays
 		}
@@ -341,7 +344,7 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 			c.SetBy, c.Source = w.SetBy, w.Source
 		}
 		for _, r := range w.Blocked {
-			c.Blocked = addString(c.Blocked, r)
+			c.Blocked = addOnce(c.Blocked, r)
 		}
 		if _, ok := stored[key]; ok {
 			c.Stored = true
@@ -357,7 +360,7 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 		c := a.cookie(s.Name, s.Domain, firstParty(s.Domain), pageURL, "", scriptVendor)
 		c.Stored = true
 		c.Phases = addPhase(c.Phases, p.Phase)
-		c.Pages = addString(c.Pages, pageURL)
+		c.Pages = addOnce(c.Pages, pageURL)
 		if s.ExpiresDays > c.ExpiresDays {
 			c.ExpiresDays = s.ExpiresDays
 		}
@@ -448,7 +451,7 @@ func (a *analysis) result() Result {
 	for _, id := range sortedKeys(a.vendors) {
 		v := a.vendors[id]
 		sort.Strings(v.Hosts)
-		sort.Strings(v.Kinds)
+		slices.Sort(v.Kinds)
 		r.Vendors = append(r.Vendors, *v)
 	}
 	for _, k := range sortedKeys(a.cookies) {
@@ -506,11 +509,10 @@ func addPhase(ps []capture.Phase, p capture.Phase) []capture.Phase {
 	return ps
 }
 
-func addString(ss []string, s string) []string {
-	for _, x := range ss {
-		if x == s {
-			return ss
-		}
+// addOnce appends s unless ss holds it already.
+func addOnce[T comparable](ss []T, s T) []T {
+	if slices.Contains(ss, s) {
+		return ss
 	}
 	return append(ss, s)
 }

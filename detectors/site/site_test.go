@@ -12,7 +12,7 @@ import (
 func kinds(r Result) map[string]bool {
 	m := map[string]bool{}
 	for _, d := range r.Detections {
-		m[d.Kind+" "+d.Vendor] = true
+		m[string(d.Kind)+" "+d.Vendor] = true
 	}
 	return m
 }
@@ -127,26 +127,6 @@ func TestCookieAttributionAndPhases(t *testing.T) {
 	}
 	if c := byName["tp"]; c.Stored || c.FirstParty || len(c.Blocked) != 1 {
 		t.Errorf("tp: %+v", c)
-	}
-}
-
-func TestConsentMode(t *testing.T) {
-	tests := []struct {
-		url  string
-		want string
-	}{
-		{"https://www.google-analytics.com/g/collect?v=2&gcs=G100", "gcs=G100 ad_storage=denied analytics_storage=denied"},
-		{"https://region1.google-analytics.com/g/collect?gcs=G101", "gcs=G101 ad_storage=denied analytics_storage=granted"},
-		{"https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/?gcs=G111", "gcs=G111 ad_storage=granted analytics_storage=granted"},
-		{"https://example.com/collect?gcs=G100", ""},
-		{"https://www.google-analytics.com/g/collect?v=2", ""},
-		{"https://www.google-analytics.com/g/collect?gcs=bogus", ""},
-	}
-	for _, tt := range tests {
-		got, _ := consentMode(tt.url)
-		if got != tt.want {
-			t.Errorf("%s: got %q, want %q", tt.url, got, tt.want)
-		}
 	}
 }
 
