@@ -1,6 +1,10 @@
 package rules
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
@@ -370,6 +374,42 @@ func TestCatalogue(t *testing.T) {
 	}
 	if _, ok := Lookup("no-such-rule"); ok {
 		t.Error("Lookup found a rule that does not exist")
+	}
+}
+
+// TestEveryFamilyRegistered: every []Rule slice a family file declares is
+// part of the catalogue, so a new family file cannot be forgotten in
+// catalogue.go.
+func TestEveryFamilyRegistered(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := 0
+	var families []string
+	for _, f := range pkgs["rules"].Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			vs, ok := n.(*ast.ValueSpec)
+			if !ok || len(vs.Values) != 1 {
+				return true
+			}
+			lit, ok := vs.Values[0].(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if at, ok := lit.Type.(*ast.ArrayType); ok {
+				if id, ok := at.Elt.(*ast.Ident); ok && id.Name == "Rule" {
+					declared += len(lit.Elts)
+					families = append(families, vs.Names[0].Name)
+				}
+			}
+			return true
+		})
+	}
+	if len(families) == 0 || declared != len(catalogue) {
+		t.Errorf("family slices %v declare %d rules, the catalogue holds %d: add the missing slice to catalogue.go",
+			families, declared, len(catalogue))
 	}
 }
 
