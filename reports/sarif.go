@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules"
 )
 
@@ -231,7 +232,7 @@ func sarifResultOf(f rules.Finding, ruleIndex int) sarifResult {
 		Level:     sarifLevel(f.Severity),
 		Message:   sarifText{Text: msg},
 		Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-			ArtifactLocation: sarifArtifact{URI: orDash(f.Target)},
+			ArtifactLocation: sarifArtifact{URI: textfmt.OrDash(f.Target)},
 			Region:           sarifRegion{StartLine: 1},
 		}}},
 		Properties: map[string]string{"severity": string(f.Severity)},

@@ -14,6 +14,7 @@ import (
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules/policy"
 )
 
@@ -93,7 +94,7 @@ func evaluate(in Input, first string) Result {
 				f.Severity = r.Severity
 			}
 			if r.NeedsPolicy && f.PolicyQuote == "" {
-				f.Evidence = joinNonEmpty("; ", f.Evidence, "no policy sentence matched")
+				f.Evidence = textfmt.JoinNonEmpty("; ", f.Evidence, "no policy sentence matched")
 			}
 			f.Fingerprint = Fingerprint(f.Rule, pagePath(in.Kind, f.Target, first), f.Vendor, f.Subject)
 			if j, dup := seen[f.Fingerprint]; dup {
@@ -192,16 +193,6 @@ func pagePath(kind InputKind, target, first string) string {
 		p = "/"
 	}
 	return host + path.Clean(p)
-}
-
-func joinNonEmpty(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
 }
 
 func hasPhase(ps []capture.Phase, p capture.Phase) bool { return slices.Contains(ps, p) }

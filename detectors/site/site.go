@@ -95,7 +95,7 @@ func (a *analysis) addVendor(w who, phase capture.Phase, host string, kind detec
 		}
 		a.vendors[w.id] = v
 	}
-	v.Phases = addPhase(v.Phases, phase)
+	v.Phases = capture.AddPhases(v.Phases, phase)
 	if host != "" {
 		v.Hosts = addOnce(v.Hosts, host)
 	}
@@ -151,7 +151,7 @@ func (a *analysis) page(p *capture.Page) {
 			d.Kind, d.Evidence = detectors.KindThirdPartyScript, "script "+trimURL(r.URL)
 		case r.ResourceType == "Document" && !own:
 			d.Kind, d.Evidence = detectors.KindThirdPartyFrame, "frame "+trimURL(r.URL)
-			if w.category == kb.Social || isSocialWidget(w.id) {
+			if w.category == kb.Social || (w.vendor != nil && w.vendor.SocialWidget) {
 				d.Kind = detectors.KindSocialWidget
 			}
 		case (r.ResourceType == "Ping" || r.ResourceType == "Image") && known && w.category.NonEssential():
@@ -200,16 +200,6 @@ func (a *analysis) page(p *capture.Page) {
 	a.apiCalls(p, base, pageURL, scriptVendor, ownHost)
 	a.pageCookies(p, pageURL, site, firstParty, scriptVendor)
 	a.pageStorage(p, pageURL, firstParty, scriptVendor)
-}
-
-// isSocialWidget recognises embeds of social networks that the knowledge
-// base files under another category (a video platform's player).
-func isSocialWidget(vendorID string) bool {
-	switch vendorID {
-	case "youtube", "facebook", "twitter", "linkedin", "instagram", "tiktok", "pinterest", "addthis", "sharethis":
-		return true
-	}
-	return false
 }
 
 func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]who) (who, bool) {
@@ -335,7 +325,7 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 				c.Vendor, c.Category = o.id, o.category
 			}
 		}
-		c.Phases = addPhase(c.Phases, p.Phase)
+		c.Phases = capture.AddPhases(c.Phases, p.Phase)
 		c.Pages = addOnce(c.Pages, pageURL)
 		if w.ExpiresDays > c.ExpiresDays || (c.ExpiresDays < 0 && w.ExpiresDays != 0) {
 			c.ExpiresDays = w.ExpiresDays
@@ -359,7 +349,7 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 		}
 		c := a.cookie(s.Name, s.Domain, firstParty(s.Domain), pageURL, "", scriptVendor)
 		c.Stored = true
-		c.Phases = addPhase(c.Phases, p.Phase)
+		c.Phases = capture.AddPhases(c.Phases, p.Phase)
 		c.Pages = addOnce(c.Pages, pageURL)
 		if s.ExpiresDays > c.ExpiresDays {
 			c.ExpiresDays = s.ExpiresDays
@@ -437,7 +427,7 @@ func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(
 			}
 			a.storage[key] = s
 		}
-		s.Phases = addPhase(s.Phases, p.Phase)
+		s.Phases = capture.AddPhases(s.Phases, p.Phase)
 		if s.Category.NonEssential() {
 			a.detect(detectors.Detection{Kind: detectors.KindStorage, Vendor: s.Vendor, Category: s.Category,
 				Phase: p.Phase, Page: pageURL, Host: capture.HostOf(it.Origin), FirstParty: s.FirstParty,
@@ -475,7 +465,7 @@ func (a *analysis) result() Result {
 		if x.Page != y.Page {
 			return x.Page < y.Page
 		}
-		if pi, pj := phaseIndex(x.Phase), phaseIndex(y.Phase); pi != pj {
+		if pi, pj := x.Phase.Rank(), y.Phase.Rank(); pi != pj {
 			return pi < pj
 		}
 		if x.Kind != y.Kind {
@@ -487,26 +477,6 @@ func (a *analysis) result() Result {
 		return x.Evidence < y.Evidence
 	})
 	return r
-}
-
-func phaseIndex(p capture.Phase) int {
-	for i, q := range capture.Phases {
-		if q == p {
-			return i
-		}
-	}
-	return len(capture.Phases)
-}
-
-func addPhase(ps []capture.Phase, p capture.Phase) []capture.Phase {
-	for _, q := range ps {
-		if q == p {
-			return ps
-		}
-	}
-	ps = append(ps, p)
-	sort.Slice(ps, func(i, j int) bool { return phaseIndex(ps[i]) < phaseIndex(ps[j]) })
-	return ps
 }
 
 // addOnce appends s unless ss holds it already.

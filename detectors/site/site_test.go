@@ -179,3 +179,27 @@ func TestCookieSetterEvidence(t *testing.T) {
 		t.Fatal("IDE not detected as a tracking cookie")
 	}
 }
+
+// TestSocialWidgetFrames: a frame is a social widget when its vendor is a
+// social network, by category or by the knowledge base's social_widget flag
+// (Facebook is filed under advertising); other third-party frames are not.
+func TestSocialWidgetFrames(t *testing.T) {
+	tests := []struct {
+		frame string
+		want  string // kind and vendor of the frame's detection
+	}{
+		{"https://www.youtube.com/embed/abc", "social-widget youtube"},
+		{"https://www.facebook.com/plugins/like.php?href=x", "social-widget facebook"},
+		{"https://platform.linkedin.com/embed/share", "social-widget linkedin"},
+		{"https://www.youtube-nocookie.com/embed/abc", "third-party-frame youtube-nocookie"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.frame, func(t *testing.T) {
+			p := capture.Page{URL: "https://shop.example/", Phase: capture.PreConsent,
+				Requests: []capture.Request{{URL: tt.frame, ResourceType: "Document", FrameURL: tt.frame}}}
+			if got := kinds(Analyze([]capture.Page{p}, kb.Default())); !got[tt.want] {
+				t.Errorf("detections %v, want %q", got, tt.want)
+			}
+		})
+	}
+}
