@@ -2,10 +2,13 @@ package consent
 
 import (
 	"encoding/base64"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 )
 
 func TestDecodeGCS(t *testing.T) {
@@ -161,11 +164,39 @@ func TestDecodeTCString(t *testing.T) {
 				!got.Created.Equal(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)) || got.LastUpdated.Sub(got.Created) != time.Minute {
 				t.Errorf("header fields wrong: %+v", got)
 			}
-			if !got.HasPurpose(tc.purposes[0]) || got.HasPurpose(2) {
-				t.Error("HasPurpose disagrees with PurposeConsents")
+		})
+	}
+}
+
+// TestCompleteTCF: a CMP answer without purpose or vendor maps gets them
+// from its TC string; what the API reported wins; a bad string changes
+// nothing.
+func TestCompleteTCF(t *testing.T) {
+	str := header(28, 1, 3, 4).put(10, 16).put(0, 1).set(10, 2, 10).String()
+	tests := []struct {
+		name    string
+		in      *capture.TCF
+		want    *capture.TCF
+		wantErr bool
+	}{
+		{name: "string only", in: &capture.TCF{TCString: str, EventStatus: "useractioncomplete"},
+			want: &capture.TCF{CMPID: 28, TCString: str, EventStatus: "useractioncomplete",
+				PurposeConsents: map[string]bool{"1": true, "3": true, "4": true}, VendorConsents: map[string]bool{"2": true, "10": true}}},
+		{name: "API maps kept", in: &capture.TCF{CMPID: 5, TCString: str, PurposeConsents: map[string]bool{"1": false}},
+			want: &capture.TCF{CMPID: 5, TCString: str, PurposeConsents: map[string]bool{"1": false},
+				VendorConsents: map[string]bool{"2": true, "10": true}}},
+		{name: "no string", in: &capture.TCF{CMPID: 5}, want: &capture.TCF{CMPID: 5}},
+		{name: "bad string", in: &capture.TCF{TCString: "C!!"}, want: &capture.TCF{TCString: "C!!"}, wantErr: true},
+		{name: "nil", in: nil, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CompleteTCF(tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
 			}
-			if !got.HasVendor(tc.vendors[0]) || got.HasVendor(1) {
-				t.Error("HasVendor disagrees with VendorConsents")
+			if !reflect.DeepEqual(tc.in, tc.want) {
+				t.Errorf("got %+v, want %+v", tc.in, tc.want)
 			}
 		})
 	}
