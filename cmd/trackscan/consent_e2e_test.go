@@ -371,7 +371,7 @@ func checkTCF(t *testing.T, r *reports.Report) {
 			continue
 		}
 		granted := p.Phase == accept
-		if dec.CMPID != quantcastCMPID || dec.HasPurpose(1) != granted || dec.HasVendor(google) != granted ||
+		if dec.CMPID != quantcastCMPID || slices.Contains(dec.PurposeConsents, 1) != granted || slices.Contains(dec.VendorConsents, google) != granted ||
 			tc.PurposeConsents["1"] != granted || tc.VendorConsents["755"] != granted {
 			t.Errorf("%s %s: decoded %+v, API %+v; want consent %t", p.Phase, p.URL, dec, tc, granted)
 		}
