@@ -88,10 +88,10 @@ func (t *tableWriter) printf(format string, args ...any) {
 
 // section writes a titled table; it writes nothing when rows is empty.
 func (t *tableWriter) section(title string, header []string, rows [][]string) {
-	t.box(title, &boxTable{header: header, rows: rows})
+	t.box(title, &termTable{header: header, rows: rows})
 }
 
-func (t *tableWriter) box(title string, b *boxTable) {
+func (t *tableWriter) box(title string, b *termTable) {
 	if t.err != nil || len(b.rows) == 0 {
 		return
 	}
@@ -232,7 +232,7 @@ func (t *tableWriter) findings() {
 	if r.Kind != KindSite {
 		where = "FILES"
 	}
-	b := &boxTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", where, "POLICY"}, sgrCol: 1}
+	b := &termTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", where, "POLICY"}, sgrCol: 1}
 	b.rows = findingRows(r, groups, quoteIDs)
 	if t.color {
 		for _, g := range groups {
