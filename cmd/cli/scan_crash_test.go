@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/reports"
@@ -26,9 +27,7 @@ import (
 // checks that the scan restarts it, retries the page it was on and
 // captures every page.
 func TestScanSurvivesBrowserCrash(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Skip(err)
-	}
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	out := filepath.Join(t.TempDir(), "scan.json")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/crawler/dns/dnstest"
 	"github.com/trackscan/trackscan/detectors"
@@ -55,7 +56,7 @@ func cloakedSite(t *testing.T) (*demosite.Server, *dnstest.Server) {
 }
 
 func TestScanCNAMECloaking(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site, dns := cloakedSite(t)
 	scan := func(t *testing.T, extra ...string) (result, *reports.Report) {
 		t.Helper()

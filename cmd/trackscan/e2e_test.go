@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/reports"
@@ -33,13 +33,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := browser.FindChromium(); err != nil {
-		t.Skip(err)
-	}
 }
 
 type result struct {
@@ -111,7 +104,7 @@ func readReport(t *testing.T, path string) *reports.Report {
 }
 
 func TestScanDemoSitePreConsent(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	dir := t.TempDir()
@@ -239,7 +232,7 @@ func TestScanDemoSitePreConsent(t *testing.T) {
 }
 
 func TestScanBlockedThirdPartyCookies(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	out := filepath.Join(t.TempDir(), "scan.json")
@@ -264,7 +257,7 @@ func TestScanBlockedThirdPartyCookies(t *testing.T) {
 }
 
 func TestScanBadInput(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	site.Handle("loop.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

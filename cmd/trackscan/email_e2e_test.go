@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/reports"
@@ -34,7 +35,7 @@ func emailTrackers(t *testing.T) *demosite.Server {
 }
 
 func TestEmailRenderE2E(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := emailTrackers(t)
 	out := filepath.Join(t.TempDir(), "email.json")
 	res := run(t, "email", renderFixture, "--render", "--resolve", site.ResolveRules(), "--insecure",

@@ -11,6 +11,7 @@ import (
 
 	"github.com/trackscan/trackscan/reports/sariftest"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/reports"
 	"github.com/trackscan/trackscan/rules"
@@ -85,7 +86,7 @@ const consentClaim = "We only place non-essential cookies on your device after y
 // page keeps the expectations independent of how the consent choice is
 // carried between pages.
 func TestRulesEndToEnd(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	dir := t.TempDir()
