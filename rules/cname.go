@@ -81,7 +81,7 @@ func checkCNAMECloaking(ev *evaluation, r *Rule) []Finding {
 			}
 		}
 		if o.confidence == "low" {
-			f.Severity = lower(f.Severity)
+			f.Severity = severityBelow(f.Severity)
 		}
 		f.Evidence = strings.Join(parts, "; ")
 		out = append(out, f)

@@ -54,7 +54,7 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 				Target: ev.firstPage(g.pages), Subject: g.subject, Evidence: g.evidence(phase), URLs: capURLs(g.urls),
 			}
 			if !g.stored {
-				f.Severity = lower(r.Severity)
+				f.Severity = severityBelow(r.Severity)
 			}
 			if d, ok := ev.disc[g.vendor]; ok && g.vendor != "" {
 				f.Disclosure, f.PolicyQuote = d.level, d.quote
@@ -74,7 +74,8 @@ func checkPhase(phase capture.Phase) func(*evaluation, *Rule) []Finding {
 	}
 }
 
-func lower(s Severity) Severity {
+// severityBelow is the severity one step below s (info stays info).
+func severityBelow(s Severity) Severity {
 	switch s {
 	case Critical:
 		return High

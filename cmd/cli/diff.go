@@ -47,7 +47,7 @@ type Diff struct {
 // errNewItems is returned with --fail-on-new when anything appeared.
 var errNewItems = fmt.Errorf("%w: new vendors, cookies or findings since the old scan", ErrFindings)
 
-func newDiffCmd(e *env) *cobra.Command {
+func newDiffCmd(e *stdio) *cobra.Command {
 	var format string
 	var failOnNew bool
 	cmd := &cobra.Command{

@@ -64,7 +64,7 @@ func runEmit(t *testing.T, rep *reports.Report, args ...string) (stdout, stderr 
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	e := &stdio{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	err = e.emit(rep, &o, nil)
 	return out.String(), errb.String(), err
 }
@@ -344,7 +344,7 @@ func TestIncompleteWins(t *testing.T) {
 	o.register(fs)
 	fs.Parse([]string{"--fail-on", "low", "--format", "json"})
 	var out bytes.Buffer
-	e := &env{stdout: &out, stderr: &bytes.Buffer{}}
+	e := &stdio{stdout: &out, stderr: &bytes.Buffer{}}
 	incomplete := errors.Join(ErrIncomplete, errors.New("1 of 3 page visits failed"))
 	err := e.emit(fixtureReport(t, "scan-new.json"), &o, incomplete)
 	if exitCode(err) != ExitIncomplete {

@@ -64,7 +64,7 @@ func TestScanSurvivesBrowserCrash(t *testing.T) {
 		killed = append(killed, pid)
 	}
 	var stdout, stderr bytes.Buffer
-	e := &env{stdout: &stdout, stderr: &stderr}
+	e := &stdio{stdout: &stdout, stderr: &stderr}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := e.runScan(ctx, []string{demosite.StartURL}, &f, onVisit); err != nil {

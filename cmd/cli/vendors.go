@@ -22,7 +22,7 @@ type vendorsFlags struct {
 	dbs     []string // --tracker-db
 }
 
-func newVendorsCmd(e *env) *cobra.Command {
+func newVendorsCmd(e *stdio) *cobra.Command {
 	var f vendorsFlags
 	cmd := &cobra.Command{
 		Use:   "vendors [QUERY]",
@@ -66,7 +66,7 @@ knowledge base (--check: exit 2 when a problem is found).`,
 	return cmd
 }
 
-func (e *env) vendorsCheck() error {
+func (e *stdio) vendorsCheck() error {
 	k, err := kb.Load()
 	if err != nil {
 		fmt.Fprintln(e.stdout, "FAIL", err)
@@ -99,7 +99,7 @@ type lookupResult struct {
 	Source   string      `json:"source"`
 }
 
-func (e *env) vendorsLookup(f vendorsFlags) error {
+func (e *stdio) vendorsLookup(f vendorsFlags) error {
 	k := kb.Default()
 	for _, path := range append(append([]string(nil), f.lists...), f.dbs...) {
 		l, warns, err := filterlist.Load(path)
@@ -173,7 +173,7 @@ func findVendors(k *kb.KB, q string) []*kb.Vendor {
 	return partial
 }
 
-func (e *env) vendorsShow(q, format string) error {
+func (e *stdio) vendorsShow(q, format string) error {
 	vs := findVendors(kb.Default(), q)
 	switch {
 	case len(vs) == 0:
@@ -233,7 +233,7 @@ func (e *env) vendorsShow(q, format string) error {
 	return tw.Flush()
 }
 
-func (e *env) vendorsList(format string) error {
+func (e *stdio) vendorsList(format string) error {
 	vs := kb.Default().Vendors()
 	if format == "json" {
 		return writeVendorsJSON(e.stdout, vs)

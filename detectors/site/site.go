@@ -55,33 +55,34 @@ type analysis struct {
 	cloaks map[string]cloak
 }
 
-// who is the vendor attribution of one thing seen.
-type who struct {
+// attribution is the vendor a request, cookie or script was attributed
+// to, with the knowledge that decided it.
+type attribution struct {
 	id, source string
 	category   kb.Category
 	vendor     *kb.Vendor
 }
 
-func (a *analysis) matchURL(raw, pageURL, resourceType string) (who, bool) {
+func (a *analysis) matchURL(raw, pageURL, resourceType string) (attribution, bool) {
 	m, ok := a.kb.MatchRequest(raw, pageURL, resourceType)
 	if !ok || m.Vendor == nil {
-		return who{}, false
+		return attribution{}, false
 	}
 	cat := m.Category
 	if cat == "" {
 		cat = m.Vendor.Category
 	}
-	return who{id: m.Vendor.ID, source: m.Source, category: cat, vendor: m.Vendor}, true
+	return attribution{id: m.Vendor.ID, source: m.Source, category: cat, vendor: m.Vendor}, true
 }
 
 // unknownVendor names a third party the knowledge base does not know by its
 // registrable domain, so it still shows up (and can be undisclosed).
-func unknownVendor(host string) who {
+func unknownVendor(host string) attribution {
 	d := capture.Site(host)
-	return who{id: "unknown:" + d, category: kb.Unknown}
+	return attribution{id: "unknown:" + d, category: kb.Unknown}
 }
 
-func (a *analysis) addVendor(w who, phase capture.Phase, host string, kind detectors.Kind) {
+func (a *analysis) addVendor(w attribution, phase capture.Phase, host string, kind detectors.Kind) {
 	if w.id == "" {
 		return
 	}
@@ -126,7 +127,7 @@ func (a *analysis) page(p *capture.Page) {
 	// reported as the tracker's.
 	ownHost := func(host string) bool { _, cloaked := a.cloaks[host]; return firstParty(host) && !cloaked }
 
-	scriptVendor := map[string]who{} // script URL -> vendor, for what scripts do
+	scriptVendor := map[string]attribution{} // script URL -> vendor, for what scripts do
 	for _, r := range p.Requests {
 		host := capture.HostOf(r.URL)
 		if host == "" {
@@ -202,9 +203,9 @@ func (a *analysis) page(p *capture.Page) {
 	a.pageStorage(p, pageURL, firstParty, scriptVendor)
 }
 
-func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]who) (who, bool) {
+func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]attribution) (attribution, bool) {
 	if script == "" {
-		return who{}, false
+		return attribution{}, false
 	}
 	if w, ok := scriptVendor[script]; ok {
 		return w, true
@@ -212,10 +213,10 @@ func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]w
 	if w, ok := a.attribute(script, pageURL, "Script"); ok {
 		return w, true
 	}
-	return who{}, false
+	return attribution{}, false
 }
 
-func (a *analysis) apiCalls(p *capture.Page, base detectors.Detection, pageURL string, scriptVendor map[string]who, firstParty func(string) bool) {
+func (a *analysis) apiCalls(p *capture.Page, base detectors.Detection, pageURL string, scriptVendor map[string]attribution, firstParty func(string) bool) {
 	type canvasUse struct {
 		text   int
 		colors map[string]bool
@@ -304,7 +305,7 @@ func fontFamily(font string) string {
 	return strings.Trim(strings.TrimSpace(f), `"'`)
 }
 
-func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty func(string) bool, scriptVendor map[string]who) {
+func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty func(string) bool, scriptVendor map[string]attribution) {
 	stored := map[string]capture.Cookie{}
 	for _, c := range p.Cookies {
 		stored[c.Name+"\x00"+c.Domain] = c
@@ -386,7 +387,7 @@ func setter(w capture.CookieWrite) string {
 // cookie returns the aggregate for a cookie, classifying it on first sight:
 // by its name in the knowledge base, else by the vendor of the script or
 // response that set it.
-func (a *analysis) cookie(name, domain string, fp bool, pageURL, setBy string, scriptVendor map[string]who) *detectors.Cookie {
+func (a *analysis) cookie(name, domain string, fp bool, pageURL, setBy string, scriptVendor map[string]attribution) *detectors.Cookie {
 	key := name + "\x00" + domain
 	if c := a.cookies[key]; c != nil {
 		return c
@@ -406,7 +407,7 @@ func (a *analysis) cookie(name, domain string, fp bool, pageURL, setBy string, s
 	return c
 }
 
-func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(string) bool, scriptVendor map[string]who) {
+func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(string) bool, scriptVendor map[string]attribution) {
 	for _, it := range p.Storage {
 		key := it.Origin + "\x00" + it.Kind + "\x00" + it.Key
 		s := a.storage[key]
