@@ -4,8 +4,28 @@
 package detectors
 
 import (
+	"encoding/json"
+
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/detectors/kb"
+)
+
+// Kind names what a detection or an email tracker is; the values are the
+// Kind constants below.
+type Kind string
+
+// Disclosure is how the policy covers an observed vendor or practice. The
+// rules decide it; it lives here because Vendor carries it into the report.
+type Disclosure string
+
+// Disclosure levels of an observed vendor or practice against the policy.
+const (
+	DisclosureNamed        Disclosure = "named"
+	DisclosureOwnerNamed   Disclosure = "owner-named"
+	DisclosureCategoryOnly Disclosure = "category-only"
+	DisclosureUndisclosed  Disclosure = "undisclosed"
+	DisclosureContradicted Disclosure = "contradicted"
 )
 
 // Vendor is one vendor observed in a scan.
@@ -16,9 +36,9 @@ type Vendor struct {
 	Category   kb.Category     `json:"category"`
 	Phases     []capture.Phase `json:"phases"`
 	Hosts      []string        `json:"hosts"`
-	Disclosure string          `json:"disclosure"` // set by the rules when a policy is given
+	Disclosure Disclosure      `json:"disclosure"` // set by the rules when a policy is given
 	Source     string          `json:"source,omitempty"`
-	Kinds      []string        `json:"kinds,omitempty"` // detection kinds seen for it
+	Kinds      []Kind          `json:"kinds,omitempty"` // detection kinds seen for it
 }
 
 // Cookie is one cookie (by name and domain) over all pages and phases.
@@ -50,27 +70,27 @@ type Storage struct {
 
 // Detection kinds for sites.
 const (
-	KindThirdPartyScript = "third-party-script"
-	KindThirdPartyFrame  = "third-party-frame"
-	KindThirdParty       = "third-party-request"
-	KindWebBeacon        = "web-beacon"
-	KindSocialWidget     = "social-widget"
-	KindSessionRecorder  = "session-recorder"
-	KindFingerprinting   = "fingerprinting"
-	KindTrackingCookie   = "tracking-cookie"
-	KindStorage          = "storage"
+	KindThirdPartyScript Kind = "third-party-script"
+	KindThirdPartyFrame  Kind = "third-party-frame"
+	KindThirdParty       Kind = "third-party-request"
+	KindWebBeacon        Kind = "web-beacon"
+	KindSocialWidget     Kind = "social-widget"
+	KindSessionRecorder  Kind = "session-recorder"
+	KindFingerprinting   Kind = "fingerprinting"
+	KindTrackingCookie   Kind = "tracking-cookie"
+	KindStorage          Kind = "storage"
 	// KindConsentMode is a Google request carrying a Consent Mode state.
-	KindConsentMode = "consent-mode"
+	KindConsentMode Kind = "consent-mode"
 	// KindCNAMECloaking is a host that is a DNS alias (CNAME) of a tracker's
 	// host. On the site's own domain (FirstParty) filter lists and
 	// third-party cookie rules take the tracker for the site itself; on an
 	// unknown third-party domain it only hides the tracker's name.
-	KindCNAMECloaking = "cname-cloaking"
+	KindCNAMECloaking Kind = "cname-cloaking"
 )
 
 // Detection is one observation: what, on which page and phase, by whom.
 type Detection struct {
-	Kind       string        `json:"kind"`
+	Kind       Kind          `json:"kind"`
 	Vendor     string        `json:"vendor"` // vendor id, "" when unknown
 	Category   kb.Category   `json:"category"`
 	Phase      capture.Phase `json:"phase"`
@@ -83,6 +103,25 @@ type Detection struct {
 	// Confidence is "low" for a guess (a CNAME to an unknown host whose
 	// traffic looks like tracking); empty when the knowledge base matched.
 	Confidence string `json:"confidence,omitempty"`
+	// ConsentMode is the decoded state of a KindConsentMode detection. It
+	// is not written to JSON (Evidence shows it); reading a report back
+	// decodes it again from URL with the same decoder.
+	ConsentMode *consent.ConsentMode `json:"-"`
+}
+
+// UnmarshalJSON reads a detection and restores the Consent Mode state a
+// saved report leaves out, so rules judged again see what the scan saw.
+func (d *Detection) UnmarshalJSON(b []byte) error {
+	type plain Detection
+	if err := json.Unmarshal(b, (*plain)(d)); err != nil {
+		return err
+	}
+	if d.Kind == KindConsentMode {
+		if cm, ok := consent.DecodeGCS(d.URL); ok {
+			d.ConsentMode = &cm
+		}
+	}
+	return nil
 }
 
 // Email is what one email contained.
@@ -131,16 +170,16 @@ type EmailCookie struct {
 
 // Email tracker kinds.
 const (
-	KindOpenPixel         = "open-pixel"
-	KindClickTracking     = "click-tracking"
-	KindCSSTracker        = "css-tracker"
-	KindThirdPartyContent = "third-party-content"
-	KindAddressLeak       = "address-leak"
+	KindOpenPixel         Kind = "open-pixel"
+	KindClickTracking     Kind = "click-tracking"
+	KindCSSTracker        Kind = "css-tracker"
+	KindThirdPartyContent Kind = "third-party-content"
+	KindAddressLeak       Kind = "address-leak"
 )
 
 // EmailTracker is one tracking element of an email.
 type EmailTracker struct {
-	Kind              string      `json:"kind"`
+	Kind              Kind        `json:"kind"`
 	URL               string      `json:"url"`
 	Host              string      `json:"host"`
 	Vendor            string      `json:"vendor"`

@@ -3,11 +3,13 @@ package reports
 import (
 	"cmp"
 	"fmt"
-	"github.com/trackscan/trackscan/crawler/consent"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/trackscan/trackscan/crawler/consent"
+	"github.com/trackscan/trackscan/internal/textfmt"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
@@ -33,7 +35,7 @@ func normalized(r *Report) *Report {
 	}
 	n.Pages = slices.Clone(r.Pages)
 	slices.SortStableFunc(n.Pages, func(a, b Page) int {
-		return cmp.Or(cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)), strings.Compare(a.URL, b.URL))
+		return cmp.Or(cmp.Compare(a.Phase.Rank(), b.Phase.Rank()), strings.Compare(a.URL, b.URL))
 	})
 	n.Vendors = slices.Clone(r.Vendors)
 	slices.SortStableFunc(n.Vendors, func(a, b detectors.Vendor) int {
@@ -46,12 +48,12 @@ func normalized(r *Report) *Report {
 	})
 	n.Storage = slices.Clone(r.Storage)
 	slices.SortStableFunc(n.Storage, func(a, b detectors.Storage) int {
-		return cmp.Or(strings.Compare(a.Origin, b.Origin), strings.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
+		return cmp.Or(strings.Compare(a.Origin, b.Origin), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
 	})
 	n.Detections = slices.Clone(r.Detections)
 	slices.SortStableFunc(n.Detections, func(a, b detectors.Detection) int {
-		return cmp.Or(cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)), strings.Compare(a.Page, b.Page),
-			strings.Compare(a.Kind, b.Kind), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Host, b.Host),
+		return cmp.Or(cmp.Compare(a.Phase.Rank(), b.Phase.Rank()), strings.Compare(a.Page, b.Page),
+			cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Host, b.Host),
 			strings.Compare(a.URL, b.URL), strings.Compare(a.Evidence, b.Evidence))
 	})
 	n.Emails = slices.Clone(r.Emails)
@@ -59,7 +61,7 @@ func normalized(r *Report) *Report {
 	for i := range n.Emails {
 		ts := slices.Clone(n.Emails[i].Trackers)
 		slices.SortStableFunc(ts, func(a, b detectors.EmailTracker) int {
-			return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Host, b.Host), strings.Compare(a.URL, b.URL))
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Host, b.Host), strings.Compare(a.URL, b.URL))
 		})
 		n.Emails[i].Trackers = ts
 	}
@@ -78,18 +80,11 @@ func sortedFindings(in []rules.Finding) []rules.Finding {
 	slices.SortStableFunc(out, func(a, b rules.Finding) int {
 		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()),
 			strings.Compare(a.Rule, b.Rule), strings.Compare(a.Target, b.Target),
-			cmp.Compare(phaseRank(capture.Phase(a.Phase)), phaseRank(capture.Phase(b.Phase))),
+			cmp.Compare(a.Phase.Rank(), b.Phase.Rank()),
 			strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Subject, b.Subject),
 			strings.Compare(a.Fingerprint, b.Fingerprint))
 	})
 	return out
-}
-
-func phaseRank(p capture.Phase) int {
-	if i := slices.Index(capture.Phases, p); i >= 0 {
-		return i
-	}
-	return len(capture.Phases)
 }
 
 func categoryRank(c kb.Category) int {
@@ -136,7 +131,7 @@ func countLine(fs []rules.Finding, suppressed int) string {
 	if len(fs) == 0 {
 		b.WriteString("no findings")
 	} else {
-		fmt.Fprintf(&b, "%d %s:", len(fs), plural(len(fs), "finding"))
+		fmt.Fprintf(&b, "%d %s:", len(fs), textfmt.Plural(len(fs), "finding"))
 		counts := severityCounts(fs)
 		sep := " "
 		for _, s := range severities {
@@ -152,17 +147,10 @@ func countLine(fs []rules.Finding, suppressed int) string {
 	return b.String()
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
 // phaseList joins phases in run order.
 func phaseList(ps []capture.Phase) string {
 	sorted := slices.Clone(ps)
-	slices.SortStableFunc(sorted, func(a, b capture.Phase) int { return cmp.Compare(phaseRank(a), phaseRank(b)) })
+	slices.SortStableFunc(sorted, func(a, b capture.Phase) int { return cmp.Compare(a.Rank(), b.Rank()) })
 	s := make([]string, len(sorted))
 	for i, p := range sorted {
 		s[i] = string(p)
@@ -184,7 +172,7 @@ func pagesPerPhase(pages []Page) string {
 	if len(order) == 0 {
 		return "none"
 	}
-	slices.SortStableFunc(order, func(a, b capture.Phase) int { return cmp.Compare(phaseRank(a), phaseRank(b)) })
+	slices.SortStableFunc(order, func(a, b capture.Phase) int { return cmp.Compare(a.Rank(), b.Rank()) })
 	parts := make([]string, len(order))
 	for i, p := range order {
 		parts[i] = fmt.Sprintf("%s %d", p, counts[p])
@@ -202,7 +190,7 @@ func lifetime(days float64) string {
 	case days < 1:
 		return "< 1 day"
 	case days < 90:
-		return fmt.Sprintf("%d %s", int(math.Round(days)), plural(int(math.Round(days)), "day"))
+		return fmt.Sprintf("%d %s", int(math.Round(days)), textfmt.Plural(int(math.Round(days)), "day"))
 	case days < 730:
 		m := int(math.Round(days / 30.44))
 		return fmt.Sprintf("%d months", m)
@@ -242,14 +230,6 @@ func vendorName(r *Report, id string) string {
 	return id
 }
 
-// orDash keeps empty cells readable.
-func orDash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "-"
-	}
-	return s
-}
-
 // oneLineText folds whitespace so a value fits one table cell or line.
 func oneLineText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
@@ -264,7 +244,7 @@ func declarationsOf(r *Report) []policy.Declaration {
 }
 
 // trackerCount counts an email's trackers of one kind and lists their hosts.
-func trackerSummary(e detectors.Email, kind string) string {
+func trackerSummary(e detectors.Email, kind detectors.Kind) string {
 	n := 0
 	var hosts []string
 	for _, t := range e.Trackers {
@@ -403,7 +383,12 @@ type findingGroup struct {
 func groupFindings(fs []rules.Finding) []findingGroup {
 	// The site is part of the key: in a scan of several sites the same rule
 	// and vendor on two sites are two findings, not one seen on two pages.
-	type key struct{ site, sev, rule, vendor, phase, disc, quote string }
+	type key struct {
+		site, sev, rule, vendor string
+		phase                   capture.Phase
+		disc                    detectors.Disclosure
+		quote                   string
+	}
 	var out []findingGroup
 	index := map[key]int{}
 	for _, f := range fs {
@@ -472,8 +457,8 @@ func findingRows(r *Report, groups []findingGroup, quoteIDs map[string]int) [][]
 		} else if f.Disclosure != "" {
 			quote = "none"
 		}
-		rows = append(rows, []string{fmt.Sprint(i + 1), string(f.Severity), f.Rule, orDash(vendorName(r, f.Vendor)),
-			orDash(f.Phase), orDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
+		rows = append(rows, []string{fmt.Sprint(i + 1), string(f.Severity), f.Rule, textfmt.OrDash(vendorName(r, f.Vendor)),
+			textfmt.OrDash(f.Phase), textfmt.OrDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
 	}
 	return rows
 }

@@ -48,7 +48,7 @@ func FuzzRender(f *testing.F) {
 // fuzzReport puts the fuzzed text into every field the formats print.
 func fuzzReport(kind uint8, target, vendor, evidence, quote, page, cookie string, days float64, sev, phase string) *Report {
 	ph := capture.Phase(phase)
-	rep := &Report{Kind: []string{KindSite, KindEmail, KindPolicy}[kind%3], Target: target, Errors: []string{evidence}}
+	rep := &Report{Kind: []Kind{KindSite, KindEmail, KindPolicy}[kind%3], Target: target, Errors: []string{evidence}}
 	rep.Pages = []Page{{URL: page, Phase: ph, Error: evidence, Screenshot: cookie,
 		Consent: &capture.Consent{BannerFound: true, CMP: vendor, Action: "reject", Clicked: true, Note: evidence}}}
 	rep.Vendors = []detectors.Vendor{{ID: "v", Name: vendor, Owner: quote, Category: kb.Category(phase), Phases: []capture.Phase{ph}, Hosts: []string{page}}}
@@ -59,8 +59,8 @@ func fuzzReport(kind uint8, target, vendor, evidence, quote, page, cookie string
 	rep.Policy = &policy.Policy{Source: target, Declarations: []policy.Declaration{{Practice: phase, Polarity: policy.Affirmed, Vendor: vendor, Quote: quote}},
 		Cookies: []policy.DeclaredCookie{{Name: cookie, Days: days, Quote: quote}}}
 	for i, tg := range []string{page, target, page} {
-		rep.Findings = append(rep.Findings, rules.Finding{Rule: vendor, Title: quote, Severity: rules.Severity(sev), Vendor: "v", Phase: phase,
-			Disclosure: phase, Target: tg, Evidence: evidence, PolicyQuote: quote, Subject: cookie, Fingerprint: string(rune('a' + i))})
+		rep.Findings = append(rep.Findings, rules.Finding{Rule: vendor, Title: quote, Severity: rules.Severity(sev), Vendor: "v", Phase: capture.Phase(phase),
+			Disclosure: detectors.Disclosure(phase), Target: tg, Evidence: evidence, PolicyQuote: quote, Subject: cookie, Fingerprint: string(rune('a' + i))})
 	}
 	return rep
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules"
 	"github.com/trackscan/trackscan/rules/policy"
 )
@@ -48,7 +49,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"status":       statusText,
 	"consent":      consentText,
 	"sevclass":     func(s rules.Severity) string { return "sev-" + string(s) },
-	"orDash":       orDash,
+	"orDash":       func(v any) string { return textfmt.OrDash(fmt.Sprint(v)) }, // phases, kinds and plain strings alike
 	"text":         oneLineText,
 	"missingShots": missingShotsText,
 }).Parse(htmlSource))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 )
 
@@ -93,9 +94,7 @@ func TestHTMLScreenshotGuards(t *testing.T) {
 // loads nothing but itself (not even a favicon), runs nothing, embeds every
 // image, links the summary table to the finding cards, and is not blank.
 func TestHTMLRendersInChromium(t *testing.T) {
-	if _, err := browser.FindChromium(); err != nil {
-		t.Skip(err)
-	}
+	browsertest.Chromium(t)
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}

@@ -75,7 +75,7 @@ func (JUnit) Report(w io.Writer, in *Report) error {
 	suite := junitSuite{
 		Name: fmt.Sprintf("trackscan %s %s", r.Kind, r.TargetLine()),
 		Properties: []junitProperty{
-			{Name: "kind", Value: r.Kind},
+			{Name: "kind", Value: string(r.Kind)},
 			{Name: "target", Value: r.Target},
 			{Name: "trackscan.version", Value: r.Tool.Version},
 		},
@@ -184,7 +184,7 @@ func failureMessage(fs []rules.Finding) string {
 // that URL's site; otherwise the report's target, when it did not fire at all.
 func passingCases(r *Report) []junitCase {
 	targets := []string{r.Target}
-	multi := r.Kind == "site" && len(r.Targets) > 1
+	multi := r.Kind == KindSite && len(r.Targets) > 1
 	if multi {
 		targets = r.Targets
 	}
@@ -219,7 +219,7 @@ func findingText(f rules.Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s", f.Severity, f.Title)
 	for _, kv := range [][2]string{
-		{"phase", f.Phase}, {"vendor", f.Vendor}, {"disclosure", f.Disclosure},
+		{"phase", string(f.Phase)}, {"vendor", f.Vendor}, {"disclosure", string(f.Disclosure)},
 		{"evidence", oneLineText(f.Evidence)}, {"requests", strings.Join(f.URLs, " ")}, {"policy", oneLineText(f.PolicyQuote)},
 		{"fingerprint", f.Fingerprint},
 	} {

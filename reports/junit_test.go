@@ -177,7 +177,7 @@ func TestJUnitOneFailurePerCase(t *testing.T) {
 func TestRuleAppliesTo(t *testing.T) {
 	tests := []struct {
 		rule      string
-		kind      string
+		kind      Kind
 		hasPolicy bool
 		want      bool
 	}{

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules"
 )
 
@@ -67,12 +68,12 @@ func (m *mdWriter) headline(r *Report) string {
 	b.WriteString("**" + countLine(r.Findings, 0) + "**")
 	switch r.Kind {
 	case KindEmail:
-		fmt.Fprintf(&b, " · %d %s", len(r.Emails), plural(len(r.Emails), "email"))
+		fmt.Fprintf(&b, " · %d %s", len(r.Emails), textfmt.Plural(len(r.Emails), "email"))
 	case KindPolicy:
-		fmt.Fprintf(&b, " · %d %s", len(declarationsOf(r)), plural(len(declarationsOf(r)), "declaration"))
+		fmt.Fprintf(&b, " · %d %s", len(declarationsOf(r)), textfmt.Plural(len(declarationsOf(r)), "declaration"))
 	default:
-		fmt.Fprintf(&b, " · %d %s (%s) · %d %s · %d %s", len(r.Pages), plural(len(r.Pages), "page"), pagesPerPhase(r.Pages),
-			len(r.Vendors), plural(len(r.Vendors), "vendor"), len(r.Cookies), plural(len(r.Cookies), "cookie"))
+		fmt.Fprintf(&b, " · %d %s (%s) · %d %s · %d %s", len(r.Pages), textfmt.Plural(len(r.Pages), "page"), pagesPerPhase(r.Pages),
+			len(r.Vendors), textfmt.Plural(len(r.Vendors), "vendor"), len(r.Cookies), textfmt.Plural(len(r.Cookies), "cookie"))
 	}
 	if r.Suppressed > 0 {
 		fmt.Fprintf(&b, " · %d suppressed by baseline or ignore file", r.Suppressed)
@@ -144,14 +145,14 @@ func (m *mdWriter) findings(r *Report) {
 		rows[i][1] = mdSeverity(groups[i].First.Severity)
 	}
 	where := "Pages"
-	if r.Kind != "site" {
+	if r.Kind != KindSite {
 		where = "Files"
 	}
 	m.table([]string{"#", "Severity", "Rule", "Vendor", "Phase", "Disclosure", where, "Policy"}, rows)
 	m.details("Evidence and policy sentences", true, func() {
 		m.printf("\n")
 		for i, g := range groups {
-			m.printf("%d. **%s**: %s\n", i+1, mdCell(g.First.Title), mdCell(orDash(strings.Join(someOf(g.Evidence, 3), "; "))))
+			m.printf("%d. **%s**: %s\n", i+1, mdCell(g.First.Title), mdCell(textfmt.OrDash(strings.Join(someOf(g.Evidence, 3), "; "))))
 		}
 		if len(quotes) > 0 {
 			m.printf("\nPolicy sentences relied on:\n\n")
@@ -176,8 +177,8 @@ func (m *mdWriter) vendors(r *Report) {
 	m.printf("\n### Vendors\n")
 	var rows [][]string
 	for _, v := range r.Vendors {
-		rows = append(rows, []string{string(v.Category), v.Name, orDash(v.Owner), phaseList(v.Phases),
-			strings.Join(v.Hosts, ", "), orDash(v.Disclosure)})
+		rows = append(rows, []string{string(v.Category), v.Name, textfmt.OrDash(v.Owner), phaseList(v.Phases),
+			strings.Join(v.Hosts, ", "), textfmt.OrDash(v.Disclosure)})
 	}
 	m.table([]string{"Category", "Vendor", "Owner", "Phases", "Hosts", "Disclosure"}, rows)
 }
@@ -185,7 +186,7 @@ func (m *mdWriter) vendors(r *Report) {
 func (m *mdWriter) cookies(r *Report) {
 	var rows [][]string
 	for _, c := range r.Cookies {
-		rows = append(rows, []string{c.Name, c.Domain, party(c.FirstParty), orDash(vendorName(r, c.Vendor)), string(c.Category),
+		rows = append(rows, []string{c.Name, c.Domain, party(c.FirstParty), textfmt.OrDash(vendorName(r, c.Vendor)), string(c.Category),
 			phaseList(c.Phases), lifetime(c.ExpiresDays), cookieState(c)})
 	}
 	m.table([]string{"Name", "Domain", "Party", "Vendor", "Category", "Phases", "Lifetime", "State"}, rows)
@@ -194,7 +195,7 @@ func (m *mdWriter) cookies(r *Report) {
 func (m *mdWriter) storage(r *Report) {
 	var rows [][]string
 	for _, s := range r.Storage {
-		rows = append(rows, []string{s.Origin, s.Kind, s.Key, orDash(vendorName(r, s.Vendor)), string(s.Category), phaseList(s.Phases)})
+		rows = append(rows, []string{s.Origin, s.Kind, s.Key, textfmt.OrDash(vendorName(r, s.Vendor)), string(s.Category), phaseList(s.Phases)})
 	}
 	m.table([]string{"Origin", "Kind", "Key", "Vendor", "Category", "Phases"}, rows)
 }
@@ -222,7 +223,7 @@ func (m *mdWriter) emails(r *Report) {
 	m.printf("\n### Emails\n")
 	var rows [][]string
 	for _, e := range r.Emails {
-		esp := orDash(vendorName(r, e.ESP))
+		esp := textfmt.OrDash(vendorName(r, e.ESP))
 		if e.Error != "" {
 			esp = "error: " + e.Error
 		}
@@ -242,7 +243,7 @@ func (m *mdWriter) declarations(r *Report, folded bool) {
 	}
 	var rows [][]string
 	for _, d := range decls {
-		rows = append(rows, []string{d.Practice, d.Polarity, orDash(d.Vendor), oneLineText(d.Quote)})
+		rows = append(rows, []string{d.Practice, d.Polarity, textfmt.OrDash(d.Vendor), oneLineText(d.Quote)})
 	}
 	m.table([]string{"Practice", "Polarity", "Vendor", "Quote"}, rows)
 }

@@ -16,18 +16,23 @@ import (
 // Schema is the JSON schema id written into every report.
 const Schema = "trackscan/v1"
 
+// Kind says what a report is about. It is the rules' input kind, so a
+// site or email report goes to the rules as it is; the values are spelled
+// once, in rules.
+type Kind = rules.InputKind
+
 // Report kinds.
 const (
-	KindSite   = "site"
-	KindEmail  = "email"
-	KindPolicy = "policy"
+	KindSite   Kind = rules.SiteInput
+	KindEmail  Kind = rules.EmailInput
+	KindPolicy Kind = "policy" // a policy reading; the rules never judge one alone
 )
 
 // Report is the whole result of one trackscan run: the JSON document of
 // docs/json.md, and the input of every other format.
 type Report struct {
 	Schema string `json:"schema"`
-	Kind   string `json:"kind"` // "site", "email" or "policy"
+	Kind   Kind   `json:"kind"`
 	Target string `json:"target"`
 	// Targets lists every start URL of a scan of several; Target is the first.
 	Targets []string             `json:"targets,omitempty"`

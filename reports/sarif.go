@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules"
 )
 
@@ -188,7 +189,7 @@ func (SARIF) rule(f rules.Finding) sarifRule {
 	fmt.Fprintf(&md, "\n\n[Rule %s in the trackscan catalogue](%s)", f.Rule, helpURI)
 	tags := []string{"privacy", "compliance", "security"}
 	if f.Category != "" {
-		tags = append(tags, f.Category)
+		tags = append(tags, string(f.Category))
 	}
 	return sarifRule{
 		ID:                   f.Rule,
@@ -231,7 +232,7 @@ func sarifResultOf(f rules.Finding, ruleIndex int) sarifResult {
 		Level:     sarifLevel(f.Severity),
 		Message:   sarifText{Text: msg},
 		Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-			ArtifactLocation: sarifArtifact{URI: orDash(f.Target)},
+			ArtifactLocation: sarifArtifact{URI: textfmt.OrDash(f.Target)},
 			Region:           sarifRegion{StartLine: 1},
 		}}},
 		Properties: map[string]string{"severity": string(f.Severity)},
@@ -239,7 +240,7 @@ func sarifResultOf(f rules.Finding, ruleIndex int) sarifResult {
 	if f.Fingerprint != "" {
 		res.PartialFingerprints = map[string]string{fingerprintKey: f.Fingerprint}
 	}
-	for k, v := range map[string]string{"phase": f.Phase, "vendor": f.Vendor, "disclosure": f.Disclosure, "category": f.Category} {
+	for k, v := range map[string]string{"phase": string(f.Phase), "vendor": f.Vendor, "disclosure": string(f.Disclosure), "category": string(f.Category)} {
 		if v != "" {
 			res.Properties[k] = v
 		}

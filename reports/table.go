@@ -10,6 +10,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/trackscan/trackscan/crawler/capture"
 	emailscan "github.com/trackscan/trackscan/detectors/email"
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules"
 )
 
@@ -87,10 +88,10 @@ func (t *tableWriter) printf(format string, args ...any) {
 
 // section writes a titled table; it writes nothing when rows is empty.
 func (t *tableWriter) section(title string, header []string, rows [][]string) {
-	t.box(title, &boxTable{header: header, rows: rows})
+	t.box(title, &termTable{header: header, rows: rows})
 }
 
-func (t *tableWriter) box(title string, b *boxTable) {
+func (t *tableWriter) box(title string, b *termTable) {
 	if t.err != nil || len(b.rows) == 0 {
 		return
 	}
@@ -106,7 +107,7 @@ func (t *tableWriter) site() {
 	t.printf("trackscan %s: %s\n", r.Kind, r.TargetLine())
 	t.printf("pages: %s", pagesPerPhase(r.Pages))
 	if b := r.Browser; b != nil {
-		t.printf("; third-party cookies: %s", orDash(b.ThirdPartyCookies))
+		t.printf("; third-party cookies: %s", textfmt.OrDash(b.ThirdPartyCookies))
 		if b.Version != "" {
 			t.printf("; browser: %s", b.Version)
 		}
@@ -129,27 +130,27 @@ func (t *tableWriter) site() {
 		if v.Owner != "" && v.Owner != v.Name {
 			name += " (" + v.Owner + ")"
 		}
-		rows = append(rows, []string{shown, name, phaseLines(v.Phases), strings.Join(v.Hosts, "\n"), orDash(v.Disclosure)})
+		rows = append(rows, []string{shown, name, phaseLines(v.Phases), strings.Join(v.Hosts, "\n"), textfmt.OrDash(v.Disclosure)})
 	}
 	t.section("Vendors", []string{"CATEGORY", "VENDOR", "PHASES", "HOSTS", "DISCLOSURE"}, rows)
 
 	rows = nil
 	for _, c := range r.Cookies {
-		rows = append(rows, []string{c.Name, c.Domain, party(c.FirstParty), orDash(vendorName(r, c.Vendor)),
+		rows = append(rows, []string{c.Name, c.Domain, party(c.FirstParty), textfmt.OrDash(vendorName(r, c.Vendor)),
 			string(c.Category), phaseLines(c.Phases), lifetime(c.ExpiresDays), cookieState(c)})
 	}
 	t.section("Cookies", []string{"NAME", "DOMAIN", "PARTY", "VENDOR", "CATEGORY", "PHASES", "LIFETIME", "STATE"}, rows)
 
 	rows = nil
 	for _, s := range r.Storage {
-		rows = append(rows, []string{s.Origin, s.Kind, s.Key, orDash(vendorName(r, s.Vendor)), string(s.Category), phaseLines(s.Phases)})
+		rows = append(rows, []string{s.Origin, s.Kind, s.Key, textfmt.OrDash(vendorName(r, s.Vendor)), string(s.Category), phaseLines(s.Phases)})
 	}
 	t.section("Storage", []string{"ORIGIN", "KIND", "KEY", "VENDOR", "CATEGORY", "PHASES"}, rows)
 }
 
 func (t *tableWriter) email() {
 	r := t.r
-	t.printf("trackscan email: %s (%d %s)\n", r.Target, len(r.Emails), plural(len(r.Emails), "email"))
+	t.printf("trackscan email: %s (%d %s)\n", r.Target, len(r.Emails), textfmt.Plural(len(r.Emails), "email"))
 	header, rows := emailscan.Summary(r.Emails)
 	t.section("Emails", header, rows)
 }
@@ -160,20 +161,20 @@ func (t *tableWriter) policy() {
 	if r.Policy == nil {
 		return
 	}
-	t.printf("source: %s%s; %d %s\n", r.Policy.Source, policyHash(r.Policy), len(r.Policy.Declarations), plural(len(r.Policy.Declarations), "declaration"))
+	t.printf("source: %s%s; %d %s\n", r.Policy.Source, policyHash(r.Policy), len(r.Policy.Declarations), textfmt.Plural(len(r.Policy.Declarations), "declaration"))
 	var rows [][]string
 	for _, d := range r.Policy.Declarations {
 		line := "-"
 		if d.Line > 0 {
 			line = fmt.Sprint(d.Line)
 		}
-		rows = append(rows, []string{d.Practice, d.Polarity, orDash(d.Vendor), line, oneLineText(d.Quote)})
+		rows = append(rows, []string{d.Practice, d.Polarity, textfmt.OrDash(d.Vendor), line, oneLineText(d.Quote)})
 	}
 	t.section("Declarations", []string{"PRACTICE", "POLARITY", "VENDOR", "LINE", "QUOTE"}, rows)
 
 	rows = nil
 	for _, c := range r.Policy.Cookies {
-		rows = append(rows, []string{c.Name, orDash(c.Category), declaredDays(c.Days)})
+		rows = append(rows, []string{c.Name, textfmt.OrDash(c.Category), declaredDays(c.Days)})
 	}
 	t.section("Declared cookies", []string{"NAME", "CATEGORY", "LIFETIME"}, rows)
 }
@@ -228,10 +229,10 @@ func (t *tableWriter) findings() {
 	groups := groupFindings(r.Findings)
 	quoteIDs, quotes := quoteIndex(groups)
 	where := "PAGES"
-	if r.Kind != "site" {
+	if r.Kind != KindSite {
 		where = "FILES"
 	}
-	b := &boxTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", where, "POLICY"}, sgrCol: 1}
+	b := &termTable{header: []string{"#", "SEVERITY", "RULE", "VENDOR", "PHASE", "DISCLOSURE", where, "POLICY"}, sgrCol: 1}
 	b.rows = findingRows(r, groups, quoteIDs)
 	if t.color {
 		for _, g := range groups {
@@ -268,7 +269,7 @@ func (t *tableWriter) errors() {
 	if len(t.r.Errors) == 0 {
 		return
 	}
-	t.printf("\n%d %s:\n", len(t.r.Errors), plural(len(t.r.Errors), "error"))
+	t.printf("\n%d %s:\n", len(t.r.Errors), textfmt.Plural(len(t.r.Errors), "error"))
 	for _, e := range t.r.Errors {
 		t.printf("  %s\n", oneLineText(e))
 	}

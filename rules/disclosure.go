@@ -14,7 +14,7 @@ import (
 
 // disclosure is how the policy covers one vendor, and the sentence it relied on.
 type disclosure struct {
-	level string
+	level detectors.Disclosure
 	quote string
 	// phase is set when a structured policy's allowed list for that phase
 	// is what the vendor contradicts.
@@ -92,7 +92,7 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) (overall, naming dis
 	names, owner := ev.vendorNames(v)
 	for _, d := range p.Declarations {
 		if d.Polarity == policy.Denied && !derivedFromAllowed(d) && !slices.Contains(notAboutUse, d.Practice) && declNamesVendor(d, v.ID, names) {
-			c := disclosure{level: DisclosureContradicted, quote: d.Quote}
+			c := disclosure{level: detectors.DisclosureContradicted, quote: d.Quote}
 			return c, c
 		}
 	}
@@ -102,18 +102,18 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) (overall, naming dis
 	if v.Category.NonEssential() {
 		for _, ph := range capture.Phases {
 			if q, ok := ev.allowedQuote(ph); ok && hasPhase(v.Phases, ph) && !ev.allowedIn(string(ph), v.Category) {
-				return disclosure{level: DisclosureContradicted, quote: q, phase: ph}, naming
+				return disclosure{level: detectors.DisclosureContradicted, quote: q, phase: ph}, naming
 			}
 		}
 	}
 	if ev.storedInPhase(v.ID, PhasePre) && !ev.allowedIn(string(PhasePre), v.Category) {
 		if quote, ok := ev.consentClaim(v.ID, v.Category); ok {
-			return disclosure{level: DisclosureContradicted, quote: quote}, naming
+			return disclosure{level: detectors.DisclosureContradicted, quote: quote}, naming
 		}
 		// "We use analytics cookies only with your consent" is a claim about this category.
 		for _, d := range p.Declarations {
 			if d.Polarity == policy.Affirmed && d.Scope == policy.ScopeWithConsent && ev.practiceCovers(d.Practice, v) {
-				return disclosure{level: DisclosureContradicted, quote: d.Quote}, naming
+				return disclosure{level: detectors.DisclosureContradicted, quote: d.Quote}, naming
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		}
 		if declNamesVendor(d, v.ID, names) {
 			if roleFits(d.Role, v.Category) {
-				return disclosure{level: DisclosureNamed, quote: d.Quote}
+				return disclosure{level: detectors.DisclosureNamed, quote: d.Quote}
 			}
 			// Named, but for another purpose: the company is known, this use is not.
 			if ownerQuote == "" {
@@ -144,14 +144,14 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		}
 	}
 	if s := p.Structured; s != nil && slices.Contains(s.Vendors, v.ID) {
-		return disclosure{level: DisclosureNamed, quote: "vendors: " + v.ID + " (structured policy)"}
+		return disclosure{level: detectors.DisclosureNamed, quote: "vendors: " + v.ID + " (structured policy)"}
 	}
 	if ownerQuote != "" {
-		return disclosure{level: DisclosureOwnerNamed, quote: ownerQuote}
+		return disclosure{level: detectors.DisclosureOwnerNamed, quote: ownerQuote}
 	}
 	for _, d := range decls {
 		if d.Polarity == policy.Denied && d.Vendor == "" && !derivedFromAllowed(d) && ev.practiceCovers(d.Practice, v) {
-			return disclosure{level: DisclosureContradicted, quote: d.Quote}
+			return disclosure{level: detectors.DisclosureContradicted, quote: d.Quote}
 		}
 	}
 	// The sentence quoted is the most precise one: "advertising partners"
@@ -161,11 +161,11 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		for _, d := range decls {
 			if d.Polarity == policy.Affirmed && d.Vendor == "" && !derivedFromAllowed(d) && genericPractice(d.Practice) == generic &&
 				ev.practiceCovers(d.Practice, v) && !ev.namesOtherVendor(d.Quote, v.ID) {
-				return disclosure{level: DisclosureCategoryOnly, quote: d.Quote}
+				return disclosure{level: detectors.DisclosureCategoryOnly, quote: d.Quote}
 			}
 		}
 	}
-	return disclosure{level: DisclosureUndisclosed}
+	return disclosure{level: detectors.DisclosureUndisclosed}
 }
 
 // ownerNamedAlone reports whether a sentence names a company on its own,

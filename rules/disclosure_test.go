@@ -26,51 +26,51 @@ func TestVendorDisclosure(t *testing.T) {
 		pre   bool // the vendor set a cookie before consent
 		decls []policy.Declaration
 		info  func(string) *kb.Vendor
-		want  string
+		want  detectors.Disclosure
 		quote string
 	}{
 		{name: "named by id", v: ga(accept), decls: []policy.Declaration{aff(policy.VendorPractice, "google-analytics", "q1")},
-			want: DisclosureNamed, quote: "q1"},
+			want: detectors.DisclosureNamed, quote: "q1"},
 		{name: "named in the quote, any case for a two-word name", v: ga(accept),
-			decls: []policy.Declaration{aff(policy.Analytics, "", "We rely on google analytics.")}, want: DisclosureNamed},
+			decls: []policy.Declaration{aff(policy.Analytics, "", "We rely on google analytics.")}, want: detectors.DisclosureNamed},
 		{name: "alias from the knowledge base", v: ga(accept), info: aliases,
-			decls: []policy.Declaration{aff(policy.Analytics, "", "Statistics come from GA4.")}, want: DisclosureNamed},
+			decls: []policy.Declaration{aff(policy.Analytics, "", "Statistics come from GA4.")}, want: detectors.DisclosureNamed},
 		{name: "alias unknown without the knowledge base", v: ga(accept),
-			decls: []policy.Declaration{aff(policy.Analytics, "", "Statistics come from GA4.")}, want: DisclosureCategoryOnly},
+			decls: []policy.Declaration{aff(policy.Analytics, "", "Statistics come from GA4.")}, want: detectors.DisclosureCategoryOnly},
 		{name: "one-word name is case-sensitive", v: vendor("segment", "Segment", "Twilio", kb.Analytics, accept),
-			decls: []policy.Declaration{aff(policy.ThirdPartySharing, "", "Each segment of our audience is different.")}, want: DisclosureUndisclosed},
+			decls: []policy.Declaration{aff(policy.ThirdPartySharing, "", "Each segment of our audience is different.")}, want: detectors.DisclosureUndisclosed},
 		{name: "name inside another word does not count", v: vendor("heap", "Heap", "", kb.Analytics, accept),
-			decls: []policy.Declaration{aff(policy.ThirdPartySharing, "", "We use Heaplike tools.")}, want: DisclosureUndisclosed},
+			decls: []policy.Declaration{aff(policy.ThirdPartySharing, "", "We use Heaplike tools.")}, want: detectors.DisclosureUndisclosed},
 		{name: "owner named", v: fb, decls: []policy.Declaration{aff(policy.SocialWidgets, "", "Meta Platforms receives data.")},
-			want: DisclosureOwnerNamed},
+			want: detectors.DisclosureOwnerNamed},
 		{name: "named only in another role", v: fb,
 			decls: []policy.Declaration{{Practice: policy.VendorPractice, Polarity: policy.Affirmed, Vendor: "facebook", Role: "login", Quote: "Log in with Facebook."}},
-			want:  DisclosureOwnerNamed},
+			want:  detectors.DisclosureOwnerNamed},
 		{name: "named in a fitting role", v: fb,
 			decls: []policy.Declaration{{Practice: policy.VendorPractice, Polarity: policy.Affirmed, Vendor: "facebook", Role: "advertising", Quote: "Facebook shows our ads."}},
-			want:  DisclosureNamed},
+			want:  detectors.DisclosureNamed},
 		{name: "the precise category is quoted before a generic term", v: fb, decls: []policy.Declaration{
 			aff(policy.WebBeacons, "", "We use web beacons."), aff(policy.Advertising, "", "We use advertising partners.")},
-			want: DisclosureCategoryOnly, quote: "We use advertising partners."},
+			want: detectors.DisclosureCategoryOnly, quote: "We use advertising partners."},
 		{name: "web beacons cover advertising", v: fb, decls: []policy.Declaration{aff(policy.WebBeacons, "", "We use web beacons.")},
-			want: DisclosureCategoryOnly},
+			want: detectors.DisclosureCategoryOnly},
 		{name: "vendor denial beats naming", v: ga(accept), decls: []policy.Declaration{
 			aff(policy.Analytics, "", "We use Google Analytics."), den(policy.VendorPractice, "google-analytics", "We stopped using Google Analytics.")},
-			want: DisclosureContradicted, quote: "We stopped using Google Analytics."},
+			want: detectors.DisclosureContradicted, quote: "We stopped using Google Analytics."},
 		{name: "naming beats a category denial", v: ga(accept), decls: []policy.Declaration{
-			den(policy.Analytics, "", "No analytics."), aff(policy.VendorPractice, "google-analytics", "GA.")}, want: DisclosureNamed},
+			den(policy.Analytics, "", "No analytics."), aff(policy.VendorPractice, "google-analytics", "GA.")}, want: detectors.DisclosureNamed},
 		{name: "broken consent claim beats naming", v: ga(pre, accept), pre: true, decls: []policy.Declaration{
 			aff(policy.VendorPractice, "google-analytics", "GA."), aff(policy.ConsentBeforeNonEssential, "", "Only with consent.")},
-			want: DisclosureContradicted, quote: "Only with consent."},
+			want: detectors.DisclosureContradicted, quote: "Only with consent."},
 		{name: "owner field from the parser", v: fb, decls: []policy.Declaration{{Practice: policy.ThirdPartySharing,
-			Polarity: policy.Affirmed, Owner: "meta", Quote: "Our parent partner receives data."}}, want: DisclosureOwnerNamed},
+			Polarity: policy.Affirmed, Owner: "meta", Quote: "Our parent partner receives data."}}, want: detectors.DisclosureOwnerNamed},
 		{name: "category used only with consent, broken", v: ga(pre, accept), pre: true, decls: []policy.Declaration{
 			{Practice: policy.Analytics, Polarity: policy.Affirmed, Scope: policy.ScopeWithConsent, Quote: "Analytics cookies are set only with your consent."}},
-			want: DisclosureContradicted, quote: "Analytics cookies are set only with your consent."},
+			want: detectors.DisclosureContradicted, quote: "Analytics cookies are set only with your consent."},
 		{name: "category used only with consent, kept", v: ga(accept), decls: []policy.Declaration{
 			{Practice: policy.Analytics, Polarity: policy.Affirmed, Scope: policy.ScopeWithConsent, Quote: "Analytics only with consent."}},
-			want: DisclosureCategoryOnly},
-		{name: "nothing", v: ga(accept), decls: []policy.Declaration{unrelated}, want: DisclosureUndisclosed},
+			want: detectors.DisclosureCategoryOnly},
+		{name: "nothing", v: ga(accept), decls: []policy.Declaration{unrelated}, want: detectors.DisclosureUndisclosed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,22 +105,23 @@ func TestNoPolicyLeavesDisclosureEmpty(t *testing.T) {
 
 func TestFingerprintStable(t *testing.T) {
 	tests := []struct {
-		name       string
-		kind, a, b string
-		first      string // the scan's first target
-		firstB     string // the first target of b's scan, when another
-		same       bool
+		name   string
+		kind   InputKind
+		a, b   string
+		first  string // the scan's first target
+		firstB string // the first target of b's scan, when another
+		same   bool
 	}{
-		{"query string ignored", "site", "https://shop.example/cart?sid=1&utm_source=x", "https://shop.example/cart?sid=2", "https://shop.example/", "", true},
-		{"host of the target ignored", "site", "https://staging.shop.example/cart", "https://www.shop.example/cart#top", "https://staging.shop.example/", "https://www.shop.example/", true},
-		{"no first target", "site", "https://staging.shop.example/cart", "https://www.shop.example/cart", "", "", true},
-		{"empty path is root", "site", "https://shop.example", "https://shop.example/", "https://shop.example/", "", true},
-		{"different path", "site", "https://shop.example/cart", "https://shop.example/checkout", "https://shop.example/", "", false},
-		{"second site kept apart", "site", "http://bakery.example/", "http://garden.example/", "http://bakery.example/", "", false},
-		{"host case ignored", "site", "http://Garden.example/", "http://garden.example/", "http://bakery.example/", "", true},
-		{"second site stable", "site", "http://garden.example/?x=1", "http://garden.example/", "http://bakery.example/", "", true},
-		{"email directory ignored", "email", "/tmp/a/campaign.eml", "mail/campaign.eml", "/tmp/a", "mail", true},
-		{"different email", "email", "mail/a.eml", "mail/b.eml", "mail", "", false},
+		{"query string ignored", SiteInput, "https://shop.example/cart?sid=1&utm_source=x", "https://shop.example/cart?sid=2", "https://shop.example/", "", true},
+		{"host of the target ignored", SiteInput, "https://staging.shop.example/cart", "https://www.shop.example/cart#top", "https://staging.shop.example/", "https://www.shop.example/", true},
+		{"no first target", SiteInput, "https://staging.shop.example/cart", "https://www.shop.example/cart", "", "", true},
+		{"empty path is root", SiteInput, "https://shop.example", "https://shop.example/", "https://shop.example/", "", true},
+		{"different path", SiteInput, "https://shop.example/cart", "https://shop.example/checkout", "https://shop.example/", "", false},
+		{"second site kept apart", SiteInput, "http://bakery.example/", "http://garden.example/", "http://bakery.example/", "", false},
+		{"host case ignored", SiteInput, "http://Garden.example/", "http://garden.example/", "http://bakery.example/", "", true},
+		{"second site stable", SiteInput, "http://garden.example/?x=1", "http://garden.example/", "http://bakery.example/", "", true},
+		{"email directory ignored", EmailInput, "/tmp/a/campaign.eml", "mail/campaign.eml", "/tmp/a", "mail", true},
+		{"different email", EmailInput, "mail/a.eml", "mail/b.eml", "mail", "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,37 +187,6 @@ func TestEvaluateDeterministic(t *testing.T) {
 		}
 		seen[f.Fingerprint] = true
 	}
-}
-
-func TestParseConsentMode(t *testing.T) {
-	tests := []struct {
-		in   string
-		want consentState
-	}{
-		{"gcs=G100", consentState{"denied", "denied"}},
-		{"gcs=G111 gcd=13r3r3r3r5", consentState{"granted", "granted"}},
-		{"gcs=G101", consentState{"denied", "granted"}},
-		{"gcs=G100 ad_storage=denied analytics_storage=granted", consentState{"denied", "granted"}},
-		{"gcs=X1", consentState{}},
-		{"", consentState{}},
-	}
-	for _, tc := range tests {
-		if got := parseConsentMode(tc.in); got != tc.want {
-			t.Errorf("parseConsentMode(%q) = %+v, want %+v", tc.in, got, tc.want)
-		}
-	}
-}
-
-func FuzzParseConsentMode(f *testing.F) {
-	for _, s := range []string{"gcs=G100", "gcs=G111&gcd=x", "ad_storage=denied", "=", "gcs="} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		st := parseConsentMode(s)
-		if parseConsentMode(s) != st {
-			t.Fatal("not deterministic")
-		}
-	})
 }
 
 func FuzzNameIn(f *testing.F) {

@@ -14,6 +14,7 @@ import (
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules/policy"
 )
 
@@ -21,6 +22,16 @@ import (
 const (
 	PhasePre    = capture.PreConsent
 	PhaseReject = capture.AfterReject
+)
+
+// InputKind says what the rules judge: a site scan or a set of emails.
+// Reports carry it as their kind (reports.KindSite, reports.KindEmail).
+type InputKind string
+
+// Input kinds.
+const (
+	SiteInput  InputKind = "site"
+	EmailInput InputKind = "email"
 )
 
 // PageInfo is one captured page in one phase, as far as the rules need it.
@@ -32,7 +43,7 @@ type PageInfo struct {
 
 // Input is everything one scan observed, plus the declared policy.
 type Input struct {
-	Kind       string // "site" or "email"
+	Kind       InputKind
 	Target     string
 	Pages      []PageInfo
 	Vendors    []detectors.Vendor
@@ -83,7 +94,7 @@ func evaluate(in Input, first string) Result {
 				f.Severity = r.Severity
 			}
 			if r.NeedsPolicy && f.PolicyQuote == "" {
-				f.Evidence = joinNonEmpty("; ", f.Evidence, "no policy sentence matched")
+				f.Evidence = textfmt.JoinNonEmpty("; ", f.Evidence, "no policy sentence matched")
 			}
 			f.Fingerprint = Fingerprint(f.Rule, pagePath(in.Kind, f.Target, first), f.Vendor, f.Subject)
 			if j, dup := seen[f.Fingerprint]; dup {
@@ -165,8 +176,8 @@ func Fingerprint(rule, pagePath, vendor, subject string) string {
 // host counts only when it is not the host of the scan's first target
 // (first): a scan of several sites keeps their findings apart, while a
 // one-site baseline still matches between staging and production hosts.
-func pagePath(kind, target, first string) string {
-	if kind == "email" {
+func pagePath(kind InputKind, target, first string) string {
+	if kind == EmailInput {
 		return filepath.Base(strings.ReplaceAll(target, "\\", "/"))
 	}
 	p, _, _ := strings.Cut(target, "#")
@@ -184,16 +195,6 @@ func pagePath(kind, target, first string) string {
 	return host + path.Clean(p)
 }
 
-func joinNonEmpty(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
-}
-
 func hasPhase(ps []capture.Phase, p capture.Phase) bool { return slices.Contains(ps, p) }
 
 // listSome joins up to n sorted, distinct values and says how many more.
@@ -205,8 +206,8 @@ func listSome(vals []string, n int) string {
 	return strings.Join(u[:n], ", ") + ", +" + strconv.Itoa(len(u)-n) + " more"
 }
 
-func sortedSet(vals []string) []string {
-	var u []string
+func sortedSet[T ~string](vals []T) []T {
+	var u []T
 	for _, v := range vals {
 		if v != "" {
 			u = append(u, v)

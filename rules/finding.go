@@ -2,7 +2,13 @@
 // gaps into findings.
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+)
 
 // Severity orders findings; CI gates on it with --fail-on.
 type Severity string
@@ -32,28 +38,19 @@ func (s Severity) Rank() int {
 	return 0
 }
 
-// Disclosure levels of an observed vendor or practice against the policy.
-const (
-	DisclosureNamed        = "named"
-	DisclosureOwnerNamed   = "owner-named"
-	DisclosureCategoryOnly = "category-only"
-	DisclosureUndisclosed  = "undisclosed"
-	DisclosureContradicted = "contradicted"
-)
-
 // Finding is one compliance gap with its evidence.
 type Finding struct {
-	Rule        string   `json:"rule"`
-	Title       string   `json:"title"`
-	Severity    Severity `json:"severity"`
-	Category    string   `json:"category,omitempty"`
-	Vendor      string   `json:"vendor,omitempty"`
-	Phase       string   `json:"phase,omitempty"`
-	Disclosure  string   `json:"disclosure,omitempty"`
-	Target      string   `json:"target"` // page URL or email file
-	Evidence    string   `json:"evidence"`
-	PolicyQuote string   `json:"policy_quote,omitempty"`
-	Fingerprint string   `json:"fingerprint"`
+	Rule        string               `json:"rule"`
+	Title       string               `json:"title"`
+	Severity    Severity             `json:"severity"`
+	Category    kb.Category          `json:"category,omitempty"`
+	Vendor      string               `json:"vendor,omitempty"`
+	Phase       capture.Phase        `json:"phase,omitempty"`
+	Disclosure  detectors.Disclosure `json:"disclosure,omitempty"`
+	Target      string               `json:"target"` // page URL or email file
+	Evidence    string               `json:"evidence"`
+	PolicyQuote string               `json:"policy_quote,omitempty"`
+	Fingerprint string               `json:"fingerprint"`
 	// Subject is what the fingerprint keys on besides rule, page path and
 	// vendor: a cookie name or a host. Never a value or a query string.
 	Subject string `json:"subject,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 	"github.com/trackscan/trackscan/rules/policy"
@@ -28,11 +29,16 @@ func FuzzEvaluate(f *testing.F) {
 		}
 		practices := []string{policy.Analytics, policy.Cookies, policy.ConsentBeforeNonEssential, policy.SessionRecording,
 			policy.Fingerprinting, policy.EmailOpenTracking, policy.WebBeacons, policy.VendorPractice}
+		gaURL := "https://www.google-analytics.com/g/collect?" + cm
+		var mode *consent.ConsentMode
+		if m, ok := consent.DecodeGCS(gaURL); ok {
+			mode = &m
+		}
 		build := func(days float64, page string) Input {
 			v := detectors.Vendor{ID: "v", Name: name, Owner: quote, Category: cat, Phases: []capture.Phase{ph}, Hosts: []string{"v.test"}}
-			return Input{Kind: []string{"site", "email"}[sel%2], Target: page, Vendors: []detectors.Vendor{v},
+			return Input{Kind: []InputKind{SiteInput, EmailInput}[sel%2], Target: page, Vendors: []detectors.Vendor{v},
 				Cookies: []detectors.Cookie{{Name: cookieName, Vendor: "v", Category: cat, ExpiresDays: days, Phases: []capture.Phase{ph}, Pages: []string{page}, Stored: true}},
-				Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "v", Phase: ph, Page: page, Host: "v.test", Evidence: cm},
+				Detections: []detectors.Detection{{Kind: detectors.KindConsentMode, Vendor: "v", Phase: ph, Page: page, Host: "v.test", URL: gaURL, Evidence: cm, ConsentMode: mode},
 					{Kind: detectors.KindFingerprinting, Vendor: "v", Category: cat, Phase: ph, Page: page, Host: "v.test"}},
 				Emails: []detectors.Email{{File: page, Trackers: []detectors.EmailTracker{{Kind: detectors.KindOpenPixel, Host: name, LeakEncoding: cm}}}},
 				Pages:  []PageInfo{{URL: page, Phase: ph, Consent: &capture.Consent{TCF: &capture.TCF{PurposeConsents: map[string]bool{cm: affirmed}}}}},

@@ -1,11 +1,16 @@
 package rules
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 	"github.com/trackscan/trackscan/rules/policy"
@@ -21,6 +26,19 @@ var (
 
 func vendor(id, name, owner string, c kb.Category, phases ...capture.Phase) detectors.Vendor {
 	return detectors.Vendor{ID: id, Name: name, Owner: owner, Category: c, Phases: phases, Hosts: []string{id + ".test"}}
+}
+
+// consentModeDetection is what the site detector records for a Google
+// Analytics request carrying gcs on a page: the state decoded by
+// consent.DecodeGCS, as in a scan.
+func consentModeDetection(phase capture.Phase, page, gcs string) detectors.Detection {
+	u := "https://region1.google-analytics.com/g/collect?gcs=" + gcs
+	cm, ok := consent.DecodeGCS(u)
+	if !ok {
+		panic("not a Consent Mode request: " + u)
+	}
+	return detectors.Detection{Kind: detectors.KindConsentMode, Vendor: "google-analytics", Phase: phase, Page: page,
+		Host: "region1.google-analytics.com", URL: u, Evidence: cm.String(), ConsentMode: &cm}
 }
 
 func ga(phases ...capture.Phase) detectors.Vendor {
@@ -61,7 +79,7 @@ type ruleCase struct {
 	severity Severity // checked when fires
 	vendor   string
 	subject  string
-	disc     string
+	disc     detectors.Disclosure
 	quote    string // substring of the policy quote, when fires
 }
 
@@ -105,26 +123,22 @@ var ruleCases = []ruleCase{
 	// consent-mode-denied-firing
 	{rule: RuleConsentModeDeniedFiring, name: "granted signal before consent", fires: true, severity: Medium,
 		vendor: "google-analytics",
-		in: Input{Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: pre, Page: site,
-			Host: "region1.google-analytics.com", Evidence: "gcs=G111"}}}},
+		in:     Input{Detections: []detectors.Detection{consentModeDetection(pre, site, "G111")}}},
 	{rule: RuleConsentModeDeniedFiring, name: "denied but analytics cookie set", fires: true, severity: Medium,
 		vendor: "google-analytics",
 		in: Input{Vendors: []detectors.Vendor{ga(reject)},
-			Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, reject)},
-			Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: reject, Page: site,
-				Host: "region1.google-analytics.com", Evidence: "gcs=G100 ad_storage=denied analytics_storage=denied"}}}},
+			Cookies:    []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, reject)},
+			Detections: []detectors.Detection{consentModeDetection(reject, site, "G100")}}},
 	{rule: RuleConsentModeDeniedFiring, name: "denied ping without cookies",
-		in: Input{Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: pre, Page: site,
-			Host: "region1.google-analytics.com", Evidence: "gcs=G100 ad_storage=denied analytics_storage=denied"}}}},
+		in: Input{Detections: []detectors.Detection{consentModeDetection(pre, site, "G100")}}},
 	{rule: RuleConsentModeDeniedFiring, name: "granted after accept",
-		in: Input{Detections: []detectors.Detection{{Kind: KindConsentMode, Vendor: "google-analytics", Phase: accept, Page: site,
-			Host: "region1.google-analytics.com", Evidence: "gcs=G111"}}}},
+		in: Input{Detections: []detectors.Detection{consentModeDetection(accept, site, "G111")}}},
 
 	// undisclosed-vendor
 	{rule: RuleUndisclosedVendor, name: "vendor absent from the policy", fires: true, severity: High, vendor: "google-analytics",
-		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(unrelated)}},
+		disc: detectors.DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(unrelated)}},
 	{rule: RuleUndisclosedVendor, name: "absent and breaking the consent claim", fires: true, severity: High, vendor: "hotjar",
-		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, pre)},
+		disc: detectors.DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, pre)},
 			Cookies: []detectors.Cookie{cookie("_hjSession_1", "hotjar", kb.SessionReplay, 1, pre)},
 			Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
 	{rule: RuleUndisclosedVendor, name: "vendor denied by name", in: Input{Vendors: []detectors.Vendor{ga(accept)},
@@ -139,15 +153,15 @@ var ruleCases = []ruleCase{
 
 	// category-only-disclosure
 	{rule: RuleCategoryOnlyDisclosure, name: "only analytics providers mentioned", fires: true, severity: Low, vendor: "google-analytics",
-		disc: DisclosureCategoryOnly, quote: "analytics providers",
+		disc: detectors.DisclosureCategoryOnly, quote: "analytics providers",
 		in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(aff(policy.Analytics, "", "We work with analytics providers."))}},
 	{rule: RuleCategoryOnlyDisclosure, name: "generic cookies sentence covers a cookie-setting vendor", fires: true, severity: Low,
-		vendor: "facebook", disc: DisclosureCategoryOnly,
+		vendor: "facebook", disc: detectors.DisclosureCategoryOnly,
 		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, accept)},
 			Cookies: []detectors.Cookie{cookie("_fbp", "facebook", kb.Advertising, 90, accept)},
 			Policy:  pol(aff(policy.Cookies, "", "Our partners place cookies."))}},
 	{rule: RuleCategoryOnlyDisclosure, name: "categorised and breaking the consent claim", fires: true, severity: Low,
-		vendor: "facebook", disc: DisclosureCategoryOnly, quote: "advertising partners",
+		vendor: "facebook", disc: detectors.DisclosureCategoryOnly, quote: "advertising partners",
 		in: Input{Vendors: []detectors.Vendor{vendor("facebook", "Facebook", "Meta", kb.Advertising, pre)},
 			Cookies: []detectors.Cookie{cookie("fr", "facebook", kb.Advertising, 90, pre)},
 			Policy: pol(aff(policy.Advertising, "", "We use advertising partners."),
@@ -159,10 +173,10 @@ var ruleCases = []ruleCase{
 
 	// contradicted-practice
 	{rule: RuleContradictedPractice, name: "analytics denied", fires: true, severity: High, vendor: "google-analytics",
-		disc: DisclosureContradicted, quote: "do not use third-party analytics",
+		disc: detectors.DisclosureContradicted, quote: "do not use third-party analytics",
 		in: Input{Vendors: []detectors.Vendor{ga(accept)}, Policy: pol(den(policy.Analytics, "", "We do not use third-party analytics."))}},
 	{rule: RuleContradictedPractice, name: "consent claim broken by a named vendor", fires: true, severity: High, vendor: "google-analytics",
-		disc: DisclosureContradicted, quote: "only after you consent",
+		disc: detectors.DisclosureContradicted, quote: "only after you consent",
 		in: Input{Vendors: []detectors.Vendor{ga(pre, accept)}, Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)},
 			Policy: pol(aff(policy.Analytics, "", "We use Google Analytics."),
 				aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
@@ -170,7 +184,7 @@ var ruleCases = []ruleCase{
 		in: Input{Cookies: []detectors.Cookie{cookie("trk", "", kb.Advertising, 30, pre)},
 			Policy: pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
 	{rule: RuleContradictedPractice, name: "consent claim broken by an undisclosed vendor", fires: true, severity: High, vendor: "hotjar",
-		disc: DisclosureContradicted, quote: "only after you consent",
+		disc: detectors.DisclosureContradicted, quote: "only after you consent",
 		in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, pre)},
 			Cookies: []detectors.Cookie{cookie("_hjSession_1", "hotjar", kb.SessionReplay, 1, pre)},
 			Policy:  pol(aff(policy.ConsentBeforeNonEssential, "", "Non-essential cookies are set only after you consent."))}},
@@ -203,18 +217,18 @@ var ruleCases = []ruleCase{
 
 	// session-recording-undeclared
 	{rule: RuleSessionRecordingUndecl, name: "recorder vendor not declared", fires: true, severity: High, vendor: "hotjar",
-		disc: DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
+		disc: detectors.DisclosureUndisclosed, in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
 			Policy: pol(unrelated)}},
 	// A denied practice is contradicted-practice (high), not "not declared".
 	{rule: RuleSessionRecordingUndecl, name: "recording by an unknown script is denied",
 		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindSessionRecorder, Phase: accept, Page: site, Host: "rec.example"}},
 			Policy: pol(den(policy.SessionRecording, "", "We never record your session."))}},
 	{rule: RuleContradictedPractice, name: "recording by an unknown script is denied", fires: true, severity: High,
-		subject: "rec.example", disc: DisclosureContradicted, quote: "never record",
+		subject: "rec.example", disc: detectors.DisclosureContradicted, quote: "never record",
 		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindSessionRecorder, Phase: accept, Page: site, Host: "rec.example"}},
 			Policy: pol(den(policy.SessionRecording, "", "We never record your session."))}},
 	{rule: RuleContradictedPractice, name: "fingerprinting denied", fires: true, severity: High,
-		subject: "fp.example", disc: DisclosureContradicted, quote: "never use device fingerprinting",
+		subject: "fp.example", disc: detectors.DisclosureContradicted, quote: "never use device fingerprinting",
 		in: Input{Detections: []detectors.Detection{{Kind: detectors.KindFingerprinting, Phase: pre, Page: site, Host: "fp.example"}},
 			Policy: pol(den(policy.Fingerprinting, "", "We never use device fingerprinting."))}},
 	{rule: RuleFingerprintingUndeclared, name: "fingerprinting denied",
@@ -222,7 +236,7 @@ var ruleCases = []ruleCase{
 			Policy: pol(den(policy.Fingerprinting, "", "We never use device fingerprinting."))}},
 	// A recorder vendor under a denial is one finding, not one per rule path.
 	{rule: RuleContradictedPractice, name: "recorder vendor denied", fires: true, severity: High, vendor: "hotjar",
-		disc: DisclosureContradicted, quote: "never record",
+		disc: detectors.DisclosureContradicted, quote: "never record",
 		in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
 			Policy: pol(den(policy.SessionRecording, "", "We never record your session."))}},
 	{rule: RuleSessionRecordingUndecl, name: "practice declared", in: Input{Vendors: []detectors.Vendor{vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)},
@@ -240,45 +254,45 @@ var ruleCases = []ruleCase{
 
 	// email-open-tracking-undeclared
 	{rule: RuleEmailOpenUndeclared, name: "open pixel not declared", fires: true, severity: Medium, vendor: "mailchimp",
-		subject: "shop.us1.list-manage.com", disc: DisclosureUndisclosed, in: Input{Kind: "email", Policy: pol(unrelated),
+		subject: "shop.us1.list-manage.com", disc: detectors.DisclosureUndisclosed, in: Input{Kind: EmailInput, Policy: pol(unrelated),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com", URL: "https://shop.us1.list-manage.com/track/open.php?u=1"})}},
 	{rule: RuleEmailOpenUndeclared, name: "open tracking denied",
-		in: Input{Kind: "email", Policy: pol(den(policy.EmailOpenTracking, "", "We do not track whether you open our emails.")),
+		in: Input{Kind: EmailInput, Policy: pol(den(policy.EmailOpenTracking, "", "We do not track whether you open our emails.")),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
 	{rule: RuleContradictedPractice, name: "open tracking denied", fires: true, severity: High, vendor: "mailchimp",
-		subject: "shop.us1.list-manage.com", disc: DisclosureContradicted, quote: "do not track",
-		in: Input{Kind: "email", Policy: pol(den(policy.EmailOpenTracking, "", "We do not track whether you open our emails.")),
+		subject: "shop.us1.list-manage.com", disc: detectors.DisclosureContradicted, quote: "do not track",
+		in: Input{Kind: EmailInput, Policy: pol(den(policy.EmailOpenTracking, "", "We do not track whether you open our emails.")),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
 	{rule: RuleContradictedPractice, name: "click tracking denied", fires: true, severity: High, vendor: "mailchimp",
-		subject: "shop.us1.list-manage.com", disc: DisclosureContradicted, quote: "do not record",
-		in: Input{Kind: "email", Policy: pol(den(policy.EmailClickTracking, "", "We do not record which links you click.")),
+		subject: "shop.us1.list-manage.com", disc: detectors.DisclosureContradicted, quote: "do not record",
+		in: Input{Kind: EmailInput, Policy: pol(den(policy.EmailClickTracking, "", "We do not record which links you click.")),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com"})}},
 	{rule: RuleEmailClickUndeclared, name: "click tracking denied",
-		in: Input{Kind: "email", Policy: pol(den(policy.EmailClickTracking, "", "We do not record which links you click.")),
+		in: Input{Kind: EmailInput, Policy: pol(den(policy.EmailClickTracking, "", "We do not record which links you click.")),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com"})}},
-	{rule: RuleEmailOpenUndeclared, name: "structured policy declares it", in: Input{Kind: "email",
+	{rule: RuleEmailOpenUndeclared, name: "structured policy declares it", in: Input{Kind: EmailInput,
 		Policy: &policy.Policy{Structured: &policy.File{EmailTracking: &policy.EmailTracking{OpenTracking: true}}},
 		Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
-	{rule: RuleEmailOpenUndeclared, name: "web beacons in emails", in: Input{Kind: "email",
+	{rule: RuleEmailOpenUndeclared, name: "web beacons in emails", in: Input{Kind: EmailInput,
 		Policy: pol(aff(policy.WebBeacons, "", "Our emails contain web beacons.")),
 		Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us1.list-manage.com"})}},
 
 	// email-click-tracking-undeclared
 	{rule: RuleEmailClickUndeclared, name: "tracked links not declared", fires: true, severity: Medium, subject: "shop.us1.list-manage.com", vendor: "mailchimp",
-		in: Input{Kind: "email", Policy: pol(unrelated),
+		in: Input{Kind: EmailInput, Policy: pol(unrelated),
 			Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com", Vendor: "mailchimp"})}},
-	{rule: RuleEmailClickUndeclared, name: "click tracking declared", in: Input{Kind: "email",
+	{rule: RuleEmailClickUndeclared, name: "click tracking declared", in: Input{Kind: EmailInput,
 		Policy: pol(aff(policy.EmailClickTracking, "", "We record which links in our emails you click.")),
 		Emails: email(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us1.list-manage.com"})}},
 
 	// recipient-address-leak
 	{rule: RuleRecipientAddressLeak, name: "address to a third party", fires: true, severity: High, subject: "ads.example",
-		in: Input{Kind: "email", Emails: email(detectors.EmailTracker{Kind: detectors.KindAddressLeak, Host: "ads.example",
+		in: Input{Kind: EmailInput, Emails: email(detectors.EmailTracker{Kind: detectors.KindAddressLeak, Host: "ads.example",
 			ThirdParty: true, LeakEncoding: "sha256"})}},
 	{rule: RuleRecipientAddressLeak, name: "address to the sender", fires: true, severity: Low, subject: "shop.example",
-		in: Input{Kind: "email", Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.example",
+		in: Input{Kind: EmailInput, Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.example",
 			LeakEncoding: "base64"})}},
-	{rule: RuleRecipientAddressLeak, name: "no address in URLs", in: Input{Kind: "email",
+	{rule: RuleRecipientAddressLeak, name: "no address in URLs", in: Input{Kind: EmailInput,
 		Emails: email(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", ThirdParty: true})}},
 }
 
@@ -363,6 +377,42 @@ func TestCatalogue(t *testing.T) {
 	}
 }
 
+// TestEveryFamilyRegistered: every []Rule slice a family file declares is
+// part of the catalogue, so a new family file cannot be forgotten in
+// catalogue.go.
+func TestEveryFamilyRegistered(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := 0
+	var families []string
+	for _, f := range pkgs["rules"].Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			vs, ok := n.(*ast.ValueSpec)
+			if !ok || len(vs.Values) != 1 {
+				return true
+			}
+			lit, ok := vs.Values[0].(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if at, ok := lit.Type.(*ast.ArrayType); ok {
+				if id, ok := at.Elt.(*ast.Ident); ok && id.Name == "Rule" {
+					declared += len(lit.Elts)
+					families = append(families, vs.Names[0].Name)
+				}
+			}
+			return true
+		})
+	}
+	if len(families) == 0 || declared != len(catalogue) {
+		t.Errorf("family slices %v declare %d rules, the catalogue holds %d: add the missing slice to catalogue.go",
+			families, declared, len(catalogue))
+	}
+}
+
 // The consent claim is about cookies and storage: a vendor that only sent
 // requests before consent is reported without quoting the claim, and a
 // vendor that stored something is reported against it.
@@ -377,10 +427,10 @@ func TestPreConsentQuotesClaimOnlyWhenStored(t *testing.T) {
 			got[f.Vendor] = f
 		}
 	}
-	if f := got["google-analytics"]; f.PolicyQuote != claim || f.Disclosure != DisclosureContradicted || f.Severity != High {
+	if f := got["google-analytics"]; f.PolicyQuote != claim || f.Disclosure != detectors.DisclosureContradicted || f.Severity != High {
 		t.Errorf("GA: %+v", f)
 	}
-	if f := got["twitter"]; f.PolicyQuote != "" || f.Disclosure != DisclosureUndisclosed || f.Severity != Medium {
+	if f := got["twitter"]; f.PolicyQuote != "" || f.Disclosure != detectors.DisclosureUndisclosed || f.Severity != Medium {
 		t.Errorf("X: %+v", f)
 	}
 }
@@ -449,7 +499,7 @@ func TestAddressLeakParty(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := Input{Kind: "email", Target: "-", Emails: []detectors.Email{{File: "-", SenderUnknown: tt.senderUnknown,
+			in := Input{Kind: EmailInput, Target: "-", Emails: []detectors.Email{{File: "-", SenderUnknown: tt.senderUnknown,
 				Trackers: []detectors.EmailTracker{{Kind: detectors.KindAddressLeak, Host: "shop.example", ThirdParty: tt.thirdParty}}}}}
 			fs := Evaluate(in).Findings
 			if len(fs) != 1 || fs[0].Severity != tt.severity || !strings.HasSuffix(fs[0].Evidence, tt.evidence) {
@@ -486,7 +536,7 @@ func TestFindingURLs(t *testing.T) {
 		{"no URL without request evidence (empty setter)", Input{Vendors: []detectors.Vendor{ga(pre)},
 			Cookies: []detectors.Cookie{cookie("_ga", "google-analytics", kb.Analytics, 730, pre)}},
 			RulePreConsentTracking, nil},
-		{"email: a URL carrying the address stays out", Input{Kind: "email", Policy: pol(unrelated), Emails: email(
+		{"email: a URL carrying the address stays out", Input{Kind: EmailInput, Policy: pol(unrelated), Emails: email(
 			detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", URL: leakURL},
 			detectors.EmailTracker{Kind: detectors.KindAddressLeak, Host: "ads.example", URL: leakURL, LeakEncoding: "urlencoded"},
 			detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "ads.example", URL: "https://ads.example/o.gif?t=opaque"})},
@@ -542,26 +592,26 @@ func TestQuoteRelevance(t *testing.T) {
 		rule   string
 		vendor string
 		quote  string // "" for no quote
-		disc   string
+		disc   detectors.Disclosure
 	}{
 		{"analytics vendor: the analytics claim, not the Meta one", append(append([]policy.Declaration{}, metaDecls...), analyticDecls...),
-			RulePreConsentTracking, "google-analytics", analytic, DisclosureContradicted},
+			RulePreConsentTracking, "google-analytics", analytic, detectors.DisclosureContradicted},
 		{"analytics claim listed first makes no difference", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
-			RulePreConsentTracking, "google-analytics", analytic, DisclosureContradicted},
+			RulePreConsentTracking, "google-analytics", analytic, detectors.DisclosureContradicted},
 		{"the vendor named in the claim", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
-			RuleContradictedPractice, "facebook", meta, DisclosureContradicted},
+			RuleContradictedPractice, "facebook", meta, detectors.DisclosureContradicted},
 		{"a general claim before one about another category", append(append([]policy.Declaration{claim(general)}, analyticDecls...), metaDecls...),
-			RulePreConsentTracking, "twitter", general, DisclosureContradicted},
+			RulePreConsentTracking, "twitter", general, detectors.DisclosureContradicted},
 		{"a claim about analytics says nothing about a social widget", append(append([]policy.Declaration{}, analyticDecls...), metaDecls...),
 			RuleContradictedPractice, "twitter", "-", ""},
 		{"a denial naming the vendor is quoted before the claim", append(append([]policy.Declaration{claim(general)},
 			den(policy.VendorPractice, "twitter", "We never embed X (Twitter) buttons.")), analyticDecls...),
-			RulePreConsentTracking, "twitter", "We never embed X (Twitter) buttons.", DisclosureContradicted},
+			RulePreConsentTracking, "twitter", "We never embed X (Twitter) buttons.", detectors.DisclosureContradicted},
 		{"only a claim naming other vendors: no claim about this one", metaDecls,
 			RuleContradictedPractice, "google-analytics", "-", ""},
 		{"a category sentence naming another vendor does not disclose this one", []policy.Declaration{
 			aff(policy.SocialWidgets, "", youtube), aff(policy.VendorPractice, "youtube", youtube)},
-			RuleUndisclosedVendor, "twitter", "", DisclosureUndisclosed},
+			RuleUndisclosedVendor, "twitter", "", detectors.DisclosureUndisclosed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

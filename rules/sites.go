@@ -42,7 +42,7 @@ func Evaluate(in Input) Result {
 // party's, to the sites where it was detected; a vendor to the sites where
 // it was active, with the phases and hosts seen there.
 func splitSites(in Input) []Input {
-	if in.Kind != "site" {
+	if in.Kind != SiteInput {
 		return nil
 	}
 	var sites []string
@@ -77,9 +77,9 @@ func siteInput(in Input, s string, sites []string) Input {
 			continue
 		}
 		part.Detections = append(part.Detections, d)
-		phases[d.Vendor] = addPhase(phases[d.Vendor], d.Phase)
+		phases[d.Vendor] = capture.AddPhases(phases[d.Vendor], d.Phase)
 		if d.Kind == detectors.KindStorage {
-			storageHosts[d.Host] = addPhase(storageHosts[d.Host], d.Phase)
+			storageHosts[d.Host] = capture.AddPhases(storageHosts[d.Host], d.Phase)
 		}
 	}
 	for _, c := range in.Cookies {
@@ -98,7 +98,7 @@ func siteInput(in Input, s string, sites []string) Input {
 			var here []capture.Phase
 			for _, d := range part.Detections {
 				if d.Kind == detectors.KindTrackingCookie && d.Host == c.Domain && d.Vendor == c.Vendor {
-					here = addPhase(here, d.Phase)
+					here = capture.AddPhases(here, d.Phase)
 				}
 			}
 			if len(here) > 0 {
@@ -107,7 +107,7 @@ func siteInput(in Input, s string, sites []string) Input {
 		}
 		c.Pages = pages
 		part.Cookies = append(part.Cookies, c)
-		phases[c.Vendor] = addPhase(phases[c.Vendor], c.Phases...)
+		phases[c.Vendor] = capture.AddPhases(phases[c.Vendor], c.Phases...)
 	}
 	for _, st := range in.Storage {
 		host := capture.HostOf(st.Origin)
@@ -119,7 +119,7 @@ func siteInput(in Input, s string, sites []string) Input {
 			continue
 		}
 		part.Storage = append(part.Storage, st)
-		phases[st.Vendor] = addPhase(phases[st.Vendor], st.Phases...)
+		phases[st.Vendor] = capture.AddPhases(phases[st.Vendor], st.Phases...)
 	}
 	for _, v := range in.Vendors {
 		ps, ok := phases[v.ID]
@@ -140,17 +140,4 @@ func siteInput(in Input, s string, sites []string) Input {
 		part.Vendors = append(part.Vendors, v)
 	}
 	return part
-}
-
-// addPhase adds phases to a set kept in capture order.
-func addPhase(set []capture.Phase, ps ...capture.Phase) []capture.Phase {
-	for _, p := range ps {
-		if !slices.Contains(set, p) {
-			set = append(set, p)
-		}
-	}
-	slices.SortFunc(set, func(a, b capture.Phase) int {
-		return slices.Index(capture.Phases, a) - slices.Index(capture.Phases, b)
-	})
-	return set
 }

@@ -13,7 +13,7 @@ import (
 // a bakery's second host: Hotjar records on every page before consent, and
 // a Hotjar cookie on each.
 func multiSite(urls ...string) Input {
-	in := Input{Kind: "site", Target: urls[0]}
+	in := Input{Kind: SiteInput, Target: urls[0]}
 	hj := vendor("hotjar", "Hotjar", "Hotjar", kb.SessionReplay, pre)
 	hj.Hosts = []string{"static.hotjar.com"}
 	in.Vendors = []detectors.Vendor{hj}
@@ -130,7 +130,7 @@ func TestSplitSites(t *testing.T) {
 	if splitSites(multiSite("http://bakery.example/", "https://www.bakery.example/")) != nil {
 		t.Error("one site split")
 	}
-	email := Input{Kind: "email", Pages: []PageInfo{{URL: "http://a.example/"}, {URL: "http://b.example/"}}}
+	email := Input{Kind: EmailInput, Pages: []PageInfo{{URL: "http://a.example/"}, {URL: "http://b.example/"}}}
 	if splitSites(email) != nil {
 		t.Error("email input split")
 	}

@@ -30,29 +30,29 @@ func TestStructuredPolicyDisclosure(t *testing.T) {
 	tests := []struct {
 		name       string
 		v          detectors.Vendor
-		overall    string
+		overall    detectors.Disclosure
 		quote      string // prefix of the overall quote
-		naming     string
+		naming     detectors.Disclosure
 		namingFrom string
 	}{
-		{name: "declared, only after accept: named", v: ga(accept), overall: DisclosureNamed, quote: "vendors: google-analytics",
-			naming: DisclosureNamed},
+		{name: "declared, only after accept: named", v: ga(accept), overall: detectors.DisclosureNamed, quote: "vendors: google-analytics",
+			naming: detectors.DisclosureNamed},
 		{name: "declared, seen before consent: contradicted by the pre-consent list", v: ga(all...),
-			overall: DisclosureContradicted, quote: "allowed.pre-consent: [essential, consent-management]", naming: DisclosureNamed},
+			overall: detectors.DisclosureContradicted, quote: "allowed.pre-consent: [essential, consent-management]", naming: detectors.DisclosureNamed},
 		{name: "declared, seen after reject only: contradicted by the after-reject list",
-			v: vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, reject, accept), overall: DisclosureContradicted,
-			quote: "allowed.after-reject: [essential, functional, consent-management]", naming: DisclosureNamed},
+			v: vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, reject, accept), overall: detectors.DisclosureContradicted,
+			quote: "allowed.after-reject: [essential, functional, consent-management]", naming: detectors.DisclosureNamed},
 		{name: "undeclared social widget after accept: contradicted by the after-accept list, and undisclosed",
-			v: vendor("twitter", "X (Twitter)", "X Corp.", kb.Social, accept), overall: DisclosureContradicted,
-			quote: "allowed.after-accept: [", naming: DisclosureUndisclosed},
+			v: vendor("twitter", "X (Twitter)", "X Corp.", kb.Social, accept), overall: detectors.DisclosureContradicted,
+			quote: "allowed.after-accept: [", naming: detectors.DisclosureUndisclosed},
 		{name: "undeclared analytics vendor in an allowed phase: undisclosed, not category-only",
-			v: vendor("matomo", "Matomo", "InnoCraft", kb.Analytics, accept), overall: DisclosureUndisclosed, naming: DisclosureUndisclosed},
+			v: vendor("matomo", "Matomo", "InnoCraft", kb.Analytics, accept), overall: detectors.DisclosureUndisclosed, naming: detectors.DisclosureUndisclosed},
 		{name: "undeclared fingerprinter: undisclosed by name", v: vendor("fingerprintjs", "Fingerprint", "FingerprintJS", kb.Fingerprinting, all...),
-			overall: DisclosureContradicted, quote: "allowed.pre-consent:", naming: DisclosureUndisclosed},
+			overall: detectors.DisclosureContradicted, quote: "allowed.pre-consent:", naming: detectors.DisclosureUndisclosed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev, _ := newEvaluation(Input{Kind: "site", Target: site, Vendors: []detectors.Vendor{tc.v}, Policy: structuredPolicy(t)})
+			ev, _ := newEvaluation(Input{Kind: SiteInput, Target: site, Vendors: []detectors.Vendor{tc.v}, Policy: structuredPolicy(t)})
 			d, n := ev.disc[tc.v.ID], ev.naming[tc.v.ID]
 			if d.level != tc.overall || !strings.HasPrefix(d.quote, tc.quote) {
 				t.Errorf("overall = %s %q, want %s %q...", d.level, d.quote, tc.overall, tc.quote)
@@ -73,7 +73,7 @@ func TestStructuredPolicyFindings(t *testing.T) {
 	gaCookie := cookie("_ga", "google-analytics", kb.Analytics, 730, all...)
 	gaCookie.SetBy = "https://www.googletagmanager.com/gtag/js?id=G-X"
 	fp := vendor("fingerprintjs", "Fingerprint", "FingerprintJS", kb.Fingerprinting, all...)
-	in := Input{Kind: "site", Target: site, Policy: structuredPolicy(t),
+	in := Input{Kind: SiteInput, Target: site, Policy: structuredPolicy(t),
 		Vendors: []detectors.Vendor{ga(all...), fp, vendor("youtube", "YouTube", "Google", kb.Social, all...)},
 		Cookies: []detectors.Cookie{gaCookie},
 		Detections: []detectors.Detection{{Vendor: "fingerprintjs", Kind: detectors.KindFingerprinting, Phase: pre, Page: site,
@@ -94,7 +94,7 @@ func TestStructuredPolicyFindings(t *testing.T) {
 		t.Errorf("fingerprinting-undeclared: %+v, want one finding", byRule["fingerprinting-undeclared"])
 	}
 	for _, f := range byRule["tracking-after-reject"] {
-		if !strings.HasPrefix(f.PolicyQuote, "allowed.after-reject: [essential, functional, consent-management]") || f.Disclosure != DisclosureContradicted {
+		if !strings.HasPrefix(f.PolicyQuote, "allowed.after-reject: [essential, functional, consent-management]") || f.Disclosure != detectors.DisclosureContradicted {
 			t.Errorf("after-reject %s quotes %q (%s)", f.Vendor, f.PolicyQuote, f.Disclosure)
 		}
 	}
@@ -152,20 +152,20 @@ func TestOwnerNamedAlone(t *testing.T) {
 	tests := []struct {
 		name  string
 		decls []policy.Declaration
-		want  string
+		want  detectors.Disclosure
 	}{
 		{name: "product name only", decls: []policy.Declaration{
 			aff(policy.VendorPractice, "google-analytics", product), aff(policy.VendorPractice, "matomo", product)},
-			want: DisclosureUndisclosed},
+			want: detectors.DisclosureUndisclosed},
 		{name: "company named too", decls: []policy.Declaration{
 			aff(policy.VendorPractice, "google-analytics", "Google Analytics and other Google services measure visits.")},
-			want: DisclosureOwnerNamed},
+			want: detectors.DisclosureOwnerNamed},
 		{name: "company alone", decls: []policy.Declaration{aff(policy.ThirdPartySharing, "", "We share data with Google.")},
-			want: DisclosureOwnerNamed},
+			want: detectors.DisclosureOwnerNamed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ev, _ := newEvaluation(Input{Kind: "site", Target: site, Vendors: []detectors.Vendor{ads}, Policy: pol(tc.decls...), VendorInfo: info})
+			ev, _ := newEvaluation(Input{Kind: SiteInput, Target: site, Vendors: []detectors.Vendor{ads}, Policy: pol(tc.decls...), VendorInfo: info})
 			if got := ev.naming["google-ads"]; got.level != tc.want {
 				t.Errorf("google-ads = %s (%q), want %s", got.level, got.quote, tc.want)
 			}
@@ -179,9 +179,9 @@ func TestOwnerNamedAlone(t *testing.T) {
 // second site gets its own finding.
 func TestConsentModeAggregatesPerSite(t *testing.T) {
 	det := func(page, phase string) detectors.Detection {
-		return detectors.Detection{Kind: KindConsentMode, Vendor: "google-analytics", Category: kb.Analytics, Phase: capture.Phase(phase),
-			Page: page, Host: "www.google-analytics.com", URL: "https://www.google-analytics.com/g/collect?gcs=G111&dl=" + page,
-			Evidence: "gcs=G111 ad_storage=granted analytics_storage=granted"}
+		d := consentModeDetection(capture.Phase(phase), page, "G111")
+		d.Category, d.Host, d.URL = kb.Analytics, "www.google-analytics.com", "https://www.google-analytics.com/g/collect?gcs=G111&dl="+page
+		return d
 	}
 	var dets []detectors.Detection
 	var pages []PageInfo
@@ -190,7 +190,7 @@ func TestConsentModeAggregatesPerSite(t *testing.T) {
 		dets = append(dets, det(p, string(pre)))
 		pages = append(pages, PageInfo{URL: p, Phase: pre})
 	}
-	res := Evaluate(Input{Kind: "site", Target: "https://shop.example/", Pages: pages, Detections: dets})
+	res := Evaluate(Input{Kind: SiteInput, Target: "https://shop.example/", Pages: pages, Detections: dets})
 	var got []Finding
 	for _, f := range res.Findings {
 		if f.Rule == RuleConsentModeDeniedFiring {
@@ -218,7 +218,7 @@ func TestConsentModeAggregatesPerSite(t *testing.T) {
 func TestThirteenMonthsCarriesSetter(t *testing.T) {
 	c := cookie("_ga", "google-analytics", kb.Analytics, 730, accept)
 	c.SetBy = "https://www.googletagmanager.com/gtag/js?id=G-X"
-	res := Evaluate(Input{Kind: "site", Target: site, Vendors: []detectors.Vendor{ga(accept)}, Cookies: []detectors.Cookie{c}})
+	res := Evaluate(Input{Kind: SiteInput, Target: site, Vendors: []detectors.Vendor{ga(accept)}, Cookies: []detectors.Cookie{c}})
 	n := 0
 	for _, f := range res.Findings {
 		if f.Rule == RuleCookieLifetime13Months {
@@ -240,7 +240,7 @@ func FuzzOwnerNamedAlone(f *testing.F) {
 		if got := replaceFold(quote, name); len(got) != len(quote) {
 			t.Fatalf("replaceFold changed the length: %q -> %q", quote, got)
 		}
-		ev, _ := newEvaluation(Input{Kind: "site", Vendors: []detectors.Vendor{vendor("x", name, "", kb.Analytics)},
+		ev, _ := newEvaluation(Input{Kind: SiteInput, Vendors: []detectors.Vendor{vendor("x", name, "", kb.Analytics)},
 			Policy: pol(aff(policy.VendorPractice, "x", quote))})
 		ev.ownerNamedAlone(quote, owner)
 	})

@@ -11,7 +11,7 @@ import (
 	"github.com/trackscan/trackscan/reports"
 )
 
-func newBaselineCmd(e *env) *cobra.Command {
+func newBaselineCmd(e *stdio) *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
 		Use:   "baseline SCAN.json",
@@ -58,7 +58,7 @@ func newBaselineCmd(e *env) *cobra.Command {
 }
 
 // readReport reads a report saved with --format json; "-" is stdin.
-func (e *env) readReport(path string) (*reports.Report, error) {
+func (e *stdio) readReport(path string) (*reports.Report, error) {
 	var r io.Reader = e.stdin
 	if path != "-" {
 		f, err := os.Open(path)

@@ -9,7 +9,7 @@ import (
 	"github.com/trackscan/trackscan/rules/policy"
 )
 
-func newDemoCmd(e *env) *cobra.Command {
+func newDemoCmd(e *stdio) *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
 		Use:   "demo",

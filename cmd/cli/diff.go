@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/reports"
 )
 
@@ -46,7 +47,7 @@ type Diff struct {
 // errNewItems is returned with --fail-on-new when anything appeared.
 var errNewItems = fmt.Errorf("%w: new vendors, cookies or findings since the old scan", ErrFindings)
 
-func newDiffCmd(e *env) *cobra.Command {
+func newDiffCmd(e *stdio) *cobra.Command {
 	var format string
 	var failOnNew bool
 	cmd := &cobra.Command{
@@ -109,11 +110,11 @@ func diffReports(oldRep, newRep *reports.Report) *Diff {
 		}
 		for _, x := range r.Cookies {
 			k := x.Name + "@" + strings.TrimPrefix(x.Domain, ".")
-			c[k] = DiffItem{Key: k, Label: x.Name, Detail: joinNonEmpty(" ", x.Vendor, string(x.Category))}
+			c[k] = DiffItem{Key: k, Label: x.Name, Detail: textfmt.JoinNonEmpty(" ", x.Vendor, string(x.Category))}
 		}
 		for _, x := range r.Findings {
 			f[x.Fingerprint] = DiffItem{Key: x.Fingerprint, Label: string(x.Severity) + " " + x.Rule,
-				Detail: joinNonEmpty(" ", x.Vendor, x.Subject, x.Target)}
+				Detail: textfmt.JoinNonEmpty(" ", x.Vendor, x.Subject, x.Target)}
 		}
 		return
 	}
@@ -186,21 +187,11 @@ func writeDiffTable(w io.Writer, d *Diff) error {
 func diffLine(section string, it DiffItem) string {
 	switch section {
 	case "vendors":
-		return joinNonEmpty("  ", it.Key, it.Label, it.Detail)
+		return textfmt.JoinNonEmpty("  ", it.Key, it.Label, it.Detail)
 	case "cookies":
-		return joinNonEmpty("  ", it.Key, it.Detail)
+		return textfmt.JoinNonEmpty("  ", it.Key, it.Detail)
 	}
-	return joinNonEmpty("  ", it.Label, it.Detail, "["+it.Key+"]")
-}
-
-func joinNonEmpty(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
+	return textfmt.JoinNonEmpty("  ", it.Label, it.Detail, "["+it.Key+"]")
 }
 
 // suppressedNote says how many findings a baseline hid on each side, which

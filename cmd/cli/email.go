@@ -30,7 +30,7 @@ type emailRenderFlags struct {
 }
 
 // newEmailCmd scans emails statically and, with --render, in Chromium.
-func newEmailCmd(e *env) *cobra.Command {
+func newEmailCmd(e *stdio) *cobra.Command {
 	var (
 		out        outputFlags
 		recipients []string
@@ -145,7 +145,7 @@ loads when rendered (imported style sheets, redirects) is added.`,
 
 // compareEmails loads exactly one message from each of two files and
 // marks what differs between them.
-func (e *env) compareEmails(files []string, opt emailscan.ScanOptions) ([]detectors.Email, error) {
+func (e *stdio) compareEmails(files []string, opt emailscan.ScanOptions) ([]detectors.Email, error) {
 	if len(files) != 2 {
 		return nil, usageErr("--compare needs two files, not directories")
 	}

@@ -34,7 +34,7 @@ func TestEmailCommandJSON(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if rep.Kind != "email" || rep.Schema != reports.Schema || len(rep.Emails) != 1 {
+	if rep.Kind != reports.KindEmail || rep.Schema != reports.Schema || len(rep.Emails) != 1 {
 		t.Fatalf("report %+v", rep)
 	}
 	e := rep.Emails[0]

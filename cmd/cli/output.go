@@ -179,7 +179,7 @@ func (o *outputFlags) loadPolicyInto(rep *reports.Report) error {
 // returns ErrFindings when --fail-on is reached. incomplete is the error of
 // the scan itself, returned after the report is written so that what was
 // collected is never lost.
-func (e *env) emit(rep *reports.Report, o *outputFlags, incomplete error) error {
+func (e *stdio) emit(rep *reports.Report, o *outputFlags, incomplete error) error {
 	if _, err := o.Config(); err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func inputOf(rep *reports.Report) rules.Input {
 // suppress drops findings the baseline already holds and those the ignore
 // file covers, counting them in rep.Suppressed and warning about stale
 // ignore entries on stderr.
-func (e *env) suppress(rep *reports.Report, o *outputFlags) error {
+func (e *stdio) suppress(rep *reports.Report, o *outputFlags) error {
 	if o.baseline != "" {
 		known, err := readBaselineFingerprints(o.baseline)
 		if err != nil {
@@ -289,7 +289,7 @@ func readBaselineFingerprints(path string) (map[string]bool, error) {
 }
 
 // render writes the report in the chosen format to -o or stdout.
-func (e *env) render(rep *reports.Report, o *outputFlags) (err error) {
+func (e *stdio) render(rep *reports.Report, o *outputFlags) (err error) {
 	r, err := reports.ByName(o.format)
 	if err != nil {
 		return usageErr("--format: %v", err)

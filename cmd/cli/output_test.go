@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/reports"
 	"github.com/trackscan/trackscan/rules"
 	"github.com/trackscan/trackscan/rules/policy"
@@ -63,7 +64,7 @@ func runEmit(t *testing.T, rep *reports.Report, args ...string) (stdout, stderr 
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	e := &stdio{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	err = e.emit(rep, &o, nil)
 	return out.String(), errb.String(), err
 }
@@ -110,8 +111,8 @@ func TestEmitFixtureSite(t *testing.T) {
 	if got := findingKeys(rep.Findings); !slices.Equal(got, wantSiteFindings) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantSiteFindings, "\n"))
 	}
-	wantDisc := map[string]string{"facebook": rules.DisclosureNamed, "google-analytics": rules.DisclosureContradicted,
-		"hotjar": rules.DisclosureUndisclosed, "youtube": rules.DisclosureCategoryOnly}
+	wantDisc := map[string]detectors.Disclosure{"facebook": detectors.DisclosureNamed, "google-analytics": detectors.DisclosureContradicted,
+		"hotjar": detectors.DisclosureUndisclosed, "youtube": detectors.DisclosureCategoryOnly}
 	for _, v := range rep.Vendors {
 		if v.Disclosure != wantDisc[v.ID] {
 			t.Errorf("%s disclosure = %q, want %q", v.ID, v.Disclosure, wantDisc[v.ID])
@@ -343,7 +344,7 @@ func TestIncompleteWins(t *testing.T) {
 	o.register(fs)
 	fs.Parse([]string{"--fail-on", "low", "--format", "json"})
 	var out bytes.Buffer
-	e := &env{stdout: &out, stderr: &bytes.Buffer{}}
+	e := &stdio{stdout: &out, stderr: &bytes.Buffer{}}
 	incomplete := errors.Join(ErrIncomplete, errors.New("1 of 3 page visits failed"))
 	err := e.emit(fixtureReport(t, "scan-new.json"), &o, incomplete)
 	if exitCode(err) != ExitIncomplete {

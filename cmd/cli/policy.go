@@ -18,7 +18,7 @@ import (
 
 // newPolicyCmd is `trackscan policy SOURCE...`: what a privacy policy (or a
 // structured policy file) declares, with the quotes it was read from.
-func newPolicyCmd(e *env) *cobra.Command {
+func newPolicyCmd(e *stdio) *cobra.Command {
 	var (
 		o       outputFlags
 		timeout time.Duration

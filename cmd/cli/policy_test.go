@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/trackscan/trackscan/reports"
 )
 
 const policyFixtures = "../../testdata/policy/"
@@ -41,10 +43,10 @@ func TestPolicyCommandJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
-		Schema   string `json:"schema"`
-		Kind     string `json:"kind"`
-		Target   string `json:"target"`
-		Findings []any  `json:"findings"`
+		Schema   string       `json:"schema"`
+		Kind     reports.Kind `json:"kind"`
+		Target   string       `json:"target"`
+		Findings []any        `json:"findings"`
 		Policy   struct {
 			Source       string `json:"source"`
 			Declarations []struct {
@@ -55,7 +57,7 @@ func TestPolicyCommandJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if doc.Schema != "trackscan/v1" || doc.Kind != "policy" || doc.Policy.Source != policyFixtures+"consent.html" || doc.Findings == nil {
+	if doc.Schema != "trackscan/v1" || doc.Kind != reports.KindPolicy || doc.Policy.Source != policyFixtures+"consent.html" || doc.Findings == nil {
 		t.Errorf("header = %+v", doc)
 	}
 	found := false
@@ -190,15 +192,15 @@ func TestPolicyCommandConfig(t *testing.T) {
 	// Flags win over the file; -f json is honoured.
 	out, errOut, code = runPolicy(t, "--config", cfg, "-f", "json")
 	var doc struct {
-		Kind     string `json:"kind"`
-		Target   string `json:"target"`
-		Findings []any  `json:"findings"`
+		Kind     reports.Kind `json:"kind"`
+		Target   string       `json:"target"`
+		Findings []any        `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("exit %d, stderr %q, not JSON: %v\n%s", code, errOut, err, out)
 	}
 	// fail_on: info is in force, but a policy alone has no finding: exit 0.
-	if code != ExitOK || doc.Kind != "policy" || doc.Target != src || doc.Findings == nil || len(doc.Findings) != 0 {
+	if code != ExitOK || doc.Kind != reports.KindPolicy || doc.Target != src || doc.Findings == nil || len(doc.Findings) != 0 {
 		t.Errorf("exit %d, report = %+v", code, doc)
 	}
 	out, errOut, code = runPolicy(t, "--config", cfg, policyFixtures+"nothing.txt", "-f", "table", "-o", "-")

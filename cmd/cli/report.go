@@ -15,7 +15,7 @@ import (
 // newReportCmd is `trackscan report SCAN.json`: render a saved JSON report
 // in another format, and re-judge it against a newer policy, baseline or
 // ignore file without scanning again.
-func newReportCmd(e *env) *cobra.Command {
+func newReportCmd(e *stdio) *cobra.Command {
 	var o outputFlags
 	cmd := &cobra.Command{
 		Use:   "report SCAN.json",
@@ -85,7 +85,7 @@ then beside SCAN.json.`,
 
 // rejudge runs the rules again over a saved report when a policy is given,
 // then applies the baseline and the ignore file.
-func (e *env) rejudge(rep *reports.Report, o *outputFlags) error {
+func (e *stdio) rejudge(rep *reports.Report, o *outputFlags) error {
 	if len(o.policies) > 0 {
 		if err := o.loadPolicyInto(rep); err != nil {
 			return err
@@ -101,7 +101,7 @@ func (e *env) rejudge(rep *reports.Report, o *outputFlags) error {
 
 // renderReport renders into memory first so that a failed render never
 // leaves a truncated file behind.
-func (e *env) renderReport(r reports.Reporter, rep *reports.Report, output string) error {
+func (e *stdio) renderReport(r reports.Reporter, rep *reports.Report, output string) error {
 	if output == "" {
 		return r.Report(e.stdout, rep)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trackscan/trackscan/rules"
+	"github.com/trackscan/trackscan/detectors"
 )
 
 const savedScan = "../../testdata/reports/site.json"
@@ -128,7 +128,7 @@ func TestReportRejudge(t *testing.T) {
 		t.Errorf("the new policy is not in the report: %+v", rep.Policy)
 	}
 	for _, v := range rep.Vendors {
-		if v.ID == "hotjar" && v.Disclosure != rules.DisclosureUndisclosed {
+		if v.ID == "hotjar" && v.Disclosure != detectors.DisclosureUndisclosed {
 			t.Errorf("hotjar disclosure %q", v.Disclosure)
 		}
 	}

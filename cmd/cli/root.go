@@ -56,15 +56,19 @@ func usageErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
 }
 
-// env is what every command may use instead of the process globals, so the
-// tests can drive the CLI in-process.
-type env struct {
+// stdio is the standard streams every command uses instead of the process
+// globals, so the tests can drive the CLI in-process.
+type stdio struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
+// env is stdio's former name, still used by scan.go and scan_support.go
+// until the scan engine leaves the CLI (crawler/scan); remove it then.
+type env = stdio
+
 // commands is the registry of subcommands.
-var commands = []func(*env) *cobra.Command{
+var commands = []func(*stdio) *cobra.Command{
 	newScanCmd,
 	newDemoCmd,
 	newEmailCmd,
@@ -84,7 +88,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pipe := make(chan os.Signal, 1)
 	signal.Notify(pipe, syscall.SIGPIPE)
 	defer signal.Stop(pipe)
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &stdio{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &cobra.Command{
 		Use:           "trackscan",
 		Short:         "Find the gap between what a site or email does and what its privacy policy says",

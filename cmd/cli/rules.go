@@ -10,7 +10,7 @@ import (
 	"github.com/trackscan/trackscan/rules"
 )
 
-func newRulesCmd(e *env) *cobra.Command {
+func newRulesCmd(e *stdio) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "rules",

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/trackscan/trackscan/detectors/filterlist"
 	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/internal/textfmt"
 )
 
 type vendorsFlags struct {
@@ -21,7 +22,7 @@ type vendorsFlags struct {
 	dbs     []string // --tracker-db
 }
 
-func newVendorsCmd(e *env) *cobra.Command {
+func newVendorsCmd(e *stdio) *cobra.Command {
 	var f vendorsFlags
 	cmd := &cobra.Command{
 		Use:   "vendors [QUERY]",
@@ -65,7 +66,7 @@ knowledge base (--check: exit 2 when a problem is found).`,
 	return cmd
 }
 
-func (e *env) vendorsCheck() error {
+func (e *stdio) vendorsCheck() error {
 	k, err := kb.Load()
 	if err != nil {
 		fmt.Fprintln(e.stdout, "FAIL", err)
@@ -98,7 +99,7 @@ type lookupResult struct {
 	Source   string      `json:"source"`
 }
 
-func (e *env) vendorsLookup(f vendorsFlags) error {
+func (e *stdio) vendorsLookup(f vendorsFlags) error {
 	k := kb.Default()
 	for _, path := range append(append([]string(nil), f.lists...), f.dbs...) {
 		l, warns, err := filterlist.Load(path)
@@ -139,7 +140,7 @@ func (e *env) vendorsLookup(f vendorsFlags) error {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t%s\tnot known\n", r.Input, r.Category)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Input, r.Vendor, r.Name, orDash(r.Owner), r.Category, r.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Input, r.Vendor, r.Name, textfmt.OrDash(r.Owner), r.Category, r.Source)
 	}
 	return tw.Flush()
 }
@@ -172,7 +173,7 @@ func findVendors(k *kb.KB, q string) []*kb.Vendor {
 	return partial
 }
 
-func (e *env) vendorsShow(q, format string) error {
+func (e *stdio) vendorsShow(q, format string) error {
 	vs := findVendors(kb.Default(), q)
 	switch {
 	case len(vs) == 0:
@@ -199,11 +200,11 @@ func (e *env) vendorsShow(q, format string) error {
 	}
 	fmt.Fprintf(tw, "id:\t%s\n", v.ID)
 	fmt.Fprintf(tw, "name:\t%s\n", v.Name)
-	fmt.Fprintf(tw, "owner:\t%s\n", orDash(v.Owner))
+	fmt.Fprintf(tw, "owner:\t%s\n", textfmt.OrDash(v.Owner))
 	fmt.Fprintf(tw, "category:\t%s\n", v.Category)
 	fmt.Fprintf(tw, "categories:\t%s\n", strings.Join(catNames, ", "))
-	fmt.Fprintf(tw, "aliases:\t%s\n", orDash(strings.Join(v.Aliases, ", ")))
-	fmt.Fprintf(tw, "domains:\t%s\n", orDash(strings.Join(v.Domains, ", ")))
+	fmt.Fprintf(tw, "aliases:\t%s\n", textfmt.OrDash(strings.Join(v.Aliases, ", ")))
+	fmt.Fprintf(tw, "domains:\t%s\n", textfmt.OrDash(strings.Join(v.Domains, ", ")))
 	if len(v.Scripts) > 0 {
 		fmt.Fprintf(tw, "scripts:\t%s\n", strings.Join(v.Scripts, ", "))
 	}
@@ -227,12 +228,12 @@ func (e *env) vendorsShow(q, format string) error {
 		if cat == "" {
 			cat = v.Category
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, cat, orDash(c.Lifetime))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, cat, textfmt.OrDash(c.Lifetime))
 	}
 	return tw.Flush()
 }
 
-func (e *env) vendorsList(format string) error {
+func (e *stdio) vendorsList(format string) error {
 	vs := kb.Default().Vendors()
 	if format == "json" {
 		return writeVendorsJSON(e.stdout, vs)
@@ -244,7 +245,7 @@ func writeVendorList(w io.Writer, vs []*kb.Vendor) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tCATEGORY")
 	for _, v := range vs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.ID, v.Name, orDash(v.Owner), v.Category)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.ID, v.Name, textfmt.OrDash(v.Owner), v.Category)
 	}
 	return tw.Flush()
 }
@@ -253,11 +254,4 @@ func writeVendorsJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

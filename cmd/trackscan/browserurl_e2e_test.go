@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 )
 
@@ -17,8 +17,7 @@ import (
 // browser pool on another machine, here on loopback): the scan must find
 // what a scan with its own browser finds, and leave that browser running.
 func TestScanBrowserURL(t *testing.T) {
-	needChromium(t)
-	chromium, _ := browser.FindChromium()
+	chromium := browsertest.Chromium(t)
 	site := demosite.Start()
 	t.Cleanup(site.Close)
 

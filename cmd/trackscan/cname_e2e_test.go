@@ -4,11 +4,14 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/crawler/dns/dnstest"
+	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/reports"
 )
 
@@ -53,7 +56,7 @@ func cloakedSite(t *testing.T) (*demosite.Server, *dnstest.Server) {
 }
 
 func TestScanCNAMECloaking(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site, dns := cloakedSite(t)
 	scan := func(t *testing.T, extra ...string) (result, *reports.Report) {
 		t.Helper()
@@ -79,7 +82,7 @@ func TestScanCNAMECloaking(t *testing.T) {
 			case "eulerian":
 				vendor = true
 				if !strings.Contains(strings.Join(v.Hosts, " "), "metrics.news.example") ||
-					!strings.Contains(strings.Join(v.Kinds, " "), "cname-cloaking") {
+					!slices.Contains(v.Kinds, detectors.KindCNAMECloaking) {
 					t.Errorf("vendor %+v", v)
 				}
 			case "amazon-cloudfront":

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/crawler/demosite"
@@ -204,7 +205,7 @@ func checkConsentPhases(t *testing.T, r *reports.Report, s cmpSite, urls []strin
 		if f.Rule == rules.RuleTrackingAfterReject && f.Vendor == s.gated {
 			t.Errorf("gated vendor flagged as tracking after reject: %+v", f)
 		}
-		if f.Rule == rules.RuleTrackingAfterReject && f.Vendor == s.alwaysOn && f.Phase == string(reject) {
+		if f.Rule == rules.RuleTrackingAfterReject && f.Vendor == s.alwaysOn && f.Phase == reject {
 			flagged = true
 			if !slices.Contains(urls, f.Target) {
 				t.Errorf("finding target %q is not a scanned page", f.Target)
@@ -217,7 +218,7 @@ func checkConsentPhases(t *testing.T, r *reports.Report, s cmpSite, urls []strin
 }
 
 func TestConsentCrawlOneTrustSite(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := startFixtures(t)
 	// Depth 2: the calendar (linked from /events/, depth 1) is entered once
 	// and its endless "upcoming months" links are cut off by the depth.
@@ -284,7 +285,7 @@ func TestConsentCrawlOneTrustSite(t *testing.T) {
 // only the frontier's trap guard stops it (default 20 query variants of one
 // path), long before --max-pages.
 func TestConsentCrawlTrapGuard(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := startFixtures(t)
 	r := scanFixture(t, site, "http://news.example/", "--max-pages", "100", "--depth", "0", "--consent", "pre")
 	const trapVariants = 20 // frontier.Config.TrapVariants default
@@ -311,7 +312,7 @@ func TestConsentCrawlTrapGuard(t *testing.T) {
 }
 
 func TestConsentCMPSites(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := startFixtures(t)
 	tests := []struct {
 		host string
@@ -371,7 +372,7 @@ func checkTCF(t *testing.T, r *reports.Report) {
 			continue
 		}
 		granted := p.Phase == accept
-		if dec.CMPID != quantcastCMPID || dec.HasPurpose(1) != granted || dec.HasVendor(google) != granted ||
+		if dec.CMPID != quantcastCMPID || slices.Contains(dec.PurposeConsents, 1) != granted || slices.Contains(dec.VendorConsents, google) != granted ||
 			tc.PurposeConsents["1"] != granted || tc.VendorConsents["755"] != granted {
 			t.Errorf("%s %s: decoded %+v, API %+v; want consent %t", p.Phase, p.URL, dec, tc, granted)
 		}
@@ -396,7 +397,7 @@ func mapValues(m map[string]bool) []bool {
 // the user's selectors no banner is found and only the pre-consent phase
 // runs; with them, reject and accept work and the gating shows.
 func TestConsentConfigSelectors(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := startFixtures(t)
 	urls := []string{"http://coop.example/", "http://coop.example/members.html"}
 

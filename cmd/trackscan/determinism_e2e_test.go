@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 )
@@ -17,7 +18,7 @@ import (
 // (Chromium's own favicon fetch is not the page's) and the policy source
 // must be the same, and no cookie evidence may name an empty setter.
 func TestDemoRunsAgree(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	type visit struct {
 		url      string
 		phase    capture.Phase
@@ -68,7 +69,7 @@ func TestDemoRunsAgree(t *testing.T) {
 // (as `trackscan scan ... | true` does): the run must end with an ordinary
 // error, not die of SIGPIPE, and leave no Chromium and no profile behind.
 func TestClosedStdoutLeavesNothing(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	tmp, err := os.MkdirTemp("", "ts-e2e-")
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/reports"
@@ -33,13 +33,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := browser.FindChromium(); err != nil {
-		t.Skip(err)
-	}
 }
 
 type result struct {
@@ -111,7 +104,7 @@ func readReport(t *testing.T, path string) *reports.Report {
 }
 
 func TestScanDemoSitePreConsent(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	dir := t.TempDir()
@@ -123,7 +116,7 @@ func TestScanDemoSitePreConsent(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	r := readReport(t, out)
-	if r.Schema != "trackscan/v1" || r.Kind != "site" || r.Browser == nil || r.Browser.ThirdPartyCookies != "allow" {
+	if r.Schema != "trackscan/v1" || r.Kind != reports.KindSite || r.Browser == nil || r.Browser.ThirdPartyCookies != "allow" {
 		t.Fatalf("bad header: %+v %+v", r, r.Browser)
 	}
 	if strings.Contains(r.Browser.UserAgent, "Headless") {
@@ -169,7 +162,7 @@ func TestScanDemoSitePreConsent(t *testing.T) {
 
 	kinds := map[string]bool{}
 	for _, d := range r.Detections {
-		kinds[d.Kind+" "+d.Vendor] = true
+		kinds[string(d.Kind)+" "+d.Vendor] = true
 	}
 	for _, want := range []string{
 		"web-beacon facebook",                 // the hidden 1x1 pixel
@@ -239,7 +232,7 @@ func TestScanDemoSitePreConsent(t *testing.T) {
 }
 
 func TestScanBlockedThirdPartyCookies(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	out := filepath.Join(t.TempDir(), "scan.json")
@@ -264,7 +257,7 @@ func TestScanBlockedThirdPartyCookies(t *testing.T) {
 }
 
 func TestScanBadInput(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	site.Handle("loop.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

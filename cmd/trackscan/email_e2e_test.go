@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/reports"
 )
 
 const renderFixture = "../../testdata/email/render/outdoor-news.eml"
@@ -33,7 +35,7 @@ func emailTrackers(t *testing.T) *demosite.Server {
 }
 
 func TestEmailRenderE2E(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := emailTrackers(t)
 	out := filepath.Join(t.TempDir(), "email.json")
 	res := run(t, "email", renderFixture, "--render", "--resolve", site.ResolveRules(), "--insecure",
@@ -42,7 +44,7 @@ func TestEmailRenderE2E(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	r := readReport(t, out)
-	if r.Kind != "email" || len(r.Emails) != 1 {
+	if r.Kind != reports.KindEmail || len(r.Emails) != 1 {
 		t.Fatalf("report: %+v", r)
 	}
 	e := r.Emails[0]
@@ -52,7 +54,7 @@ func TestEmailRenderE2E(t *testing.T) {
 	if e.ESP != "mailgun" {
 		t.Errorf("ESP %q (%s), want mailgun", e.ESP, e.ESPSource)
 	}
-	find := func(kind, urlPart string) *detectors.EmailTracker {
+	find := func(kind detectors.Kind, urlPart string) *detectors.EmailTracker {
 		for i, tr := range e.Trackers {
 			if tr.Kind == kind && strings.Contains(tr.URL, urlPart) {
 				return &e.Trackers[i]

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/reports"
 	"github.com/trackscan/trackscan/rules"
@@ -28,7 +29,7 @@ func ruleSet(r *reports.Report, site string) []string {
 // to its own pages, the report names both start URLs, and each site keeps
 // the findings it has when scanned alone.
 func TestMultiSiteScan(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := startFixtures(t)
 	policy := filepath.Join("..", "..", "testdata", "policy", "consent.html")
 	starts := []string{"http://bakery.example/", "http://garden.example/"}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/trackscan/trackscan/reports/sariftest"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/reports"
 	"github.com/trackscan/trackscan/rules"
@@ -27,7 +28,7 @@ type findingRow struct {
 func rowsOf(fs []rules.Finding) []findingRow {
 	out := make([]findingRow, len(fs))
 	for i, f := range fs {
-		out[i] = findingRow{f.Rule, f.Vendor, f.Severity, f.Disclosure, f.Phase}
+		out[i] = findingRow{f.Rule, f.Vendor, f.Severity, string(f.Disclosure), string(f.Phase)}
 	}
 	slices.SortFunc(out, func(a, b findingRow) int {
 		return strings.Compare(a.rule+"|"+a.vendor+"|"+a.phase, b.rule+"|"+b.vendor+"|"+b.phase)
@@ -85,7 +86,7 @@ const consentClaim = "We only place non-essential cookies on your device after y
 // page keeps the expectations independent of how the consent choice is
 // carried between pages.
 func TestRulesEndToEnd(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	dir := t.TempDir()

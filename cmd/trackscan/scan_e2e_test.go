@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 )
@@ -85,7 +86,7 @@ func assertNoProcesses(t *testing.T, profile string) {
 // streamed: the scan must exit 3, write the report with the pages so far
 // and leave no Chromium behind.
 func TestScanInterrupt(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	// Twenty pages, each linking to all the others, each taking a second.
@@ -162,7 +163,7 @@ func TestScanInterrupt(t *testing.T) {
 // TestScanGPC serves a page that reports the Sec-GPC header of its own
 // request and navigator.globalPrivacyControl (by the image it asks for).
 func TestScanGPC(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	var mu sync.Mutex
@@ -228,7 +229,7 @@ new Image().src = navigator.globalPrivacyControl === true ? '/gpc-on.gif' : '/gp
 // consent phase one page clicks the banner and the others start with the
 // choice it stored.
 func TestScanConsentCarried(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	dir := t.TempDir()
@@ -320,7 +321,7 @@ func TestScanConsentCarried(t *testing.T) {
 // TestScanTrapVariants: a calendar of numbered days is cut after the
 // number of variants --trap-variants allows.
 func TestScanTrapVariants(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	site.Handle("cal.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -385,7 +386,7 @@ func bannerPage(remember, stubborn bool, links ...string) string {
 // each page with a banner clicks its own and pages without one keep only
 // their pre-consent phase.
 func TestScanConsentFallbacks(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	serve := func(pages map[string]string) http.Handler {

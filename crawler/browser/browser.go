@@ -188,7 +188,8 @@ func (b *Browser) Alive() bool {
 }
 
 // PID is the process id of the Chromium this scan started, 0 for a remote
-// browser.
+// browser. No command needs it; it is kept for the tests that check a
+// crashed or cancelled scan leaves no Chromium behind.
 func (b *Browser) PID() int {
 	bctx := b.current()
 	if bctx == nil {

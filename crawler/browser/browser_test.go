@@ -8,19 +8,13 @@ import (
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 )
 
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := browser.FindChromium(); err != nil {
-		t.Skip(err)
-	}
-}
-
 func TestCaptureSmoke(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	ctx := context.Background()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/crawler/demosite"
@@ -18,7 +19,7 @@ import (
 // click stored, and starts another page with it: the page's first script
 // must already see the choice, and no banner may be clicked there.
 func TestCarriedState(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	var mu sync.Mutex

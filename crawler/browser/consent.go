@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 )
 
 // consentResult is what window.__trackscanConsent.detect() and act() return.
@@ -177,6 +178,9 @@ func (b *Browser) readSignals(ctx context.Context, c *capture.Consent, script st
 	if s.TCF != nil {
 		c.TCF = &capture.TCF{CMPID: s.TCF.CMPID, EventStatus: s.TCF.EventStatus, GDPRApplies: s.TCF.GDPRApplies,
 			PurposeConsents: s.TCF.PurposeConsents, VendorConsents: s.TCF.VendorConsents, TCString: s.TCF.TCString}
+		// What the answer left out comes from its TC string; a string that
+		// does not decode leaves the answer as the CMP gave it.
+		_ = consent.CompleteTCF(c.TCF)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/consent"
 )
 
@@ -25,8 +26,6 @@ import (
 // it in a real Chromium against the DOM samples in testdata/consent: every
 // CMP rule with its positive and negative samples, the generic fallback in
 // six languages, a banner only the user's selectors know, and a TCF stub.
-
-const chromiumPath = "/usr/bin/chromium"
 
 var samplesDir = filepath.Join("..", "..", "testdata", "consent")
 
@@ -89,9 +88,7 @@ func serveSamples(t *testing.T) *httptest.Server {
 // startChromium starts one browser for the whole test and returns a tab.
 func startChromium(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("no Chromium at " + chromiumPath)
-	}
+	chromiumPath := browsertest.Chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("no-sandbox", true),
@@ -422,9 +419,7 @@ func TestConsentEngineInChromium(t *testing.T) {
 // with no banner, the engine's worst case: every rule misses and the generic
 // pass looks at every link and button.
 func BenchmarkConsentDetect(b *testing.B) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		b.Skip("no Chromium at " + chromiumPath)
-	}
+	chromiumPath := browsertest.Chromium(b)
 	var sb strings.Builder
 	sb.WriteString("<!doctype html><html><body><nav>")
 	for i := range 300 {

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 )
 
 // TestTabCrash: a renderer that crashes fails its visit at once, with
 // ErrTabCrashed, and leaves the browser usable.
 func TestTabCrash(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	ctx := context.Background()
 	b, err := browser.Launch(ctx, browser.Options{PageTimeout: 20 * time.Second})
 	if err != nil {

@@ -79,7 +79,9 @@ var (
 var ErrTabCrashed = errors.New("tab crashed")
 
 // Capture visits pageURL in a fresh browser context and records what it
-// does. On error the returned page still holds what was captured.
+// does. On error the returned page still holds what was captured. The scan
+// uses CaptureState; Capture is kept as the one-call form for tests and
+// callers that carry no consent state.
 func (b *Browser) Capture(ctx context.Context, pageURL string, v Visit) (*capture.Page, error) {
 	p, _, err := b.CaptureState(ctx, pageURL, v)
 	return p, err

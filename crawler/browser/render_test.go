@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 )
@@ -31,7 +32,7 @@ const emailHTML = `<html><head>
 </body></html>`
 
 func TestRenderEmail(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	site.Handle("css.esp.example", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -135,9 +136,7 @@ func TestRenderEmail(t *testing.T) {
 // BenchmarkRender: emails per second shown in one browser (a fresh context
 // each), trackers served on loopback.
 func BenchmarkRender(b *testing.B) {
-	if _, err := browser.FindChromium(); err != nil {
-		b.Skip(err)
-	}
+	browsertest.Chromium(b)
 	site := demosite.Start()
 	defer site.Close()
 	ctx := context.Background()

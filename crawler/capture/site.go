@@ -33,3 +33,9 @@ func HostOf(rawURL string) string {
 
 // SiteOfURL is the Site of a URL's host.
 func SiteOfURL(rawURL string) string { return Site(HostOf(rawURL)) }
+
+// HostUnder reports whether host is domain or one of its subdomains. Both
+// are compared as given: callers pass lower-case names without a trailing dot.
+func HostUnder(host, domain string) bool {
+	return host == domain || (len(host) > len(domain) && strings.HasSuffix(host, domain) && host[len(host)-len(domain)-1] == '.')
+}

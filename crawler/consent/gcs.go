@@ -98,6 +98,39 @@ func DecodeGCS(rawURL string) (ConsentMode, bool) {
 	return cm, true
 }
 
+// Stated reports whether the request said anything about a storage or
+// data type; a gcs of "G1--" without gcd says nothing.
+func (cm ConsentMode) Stated() bool {
+	return cm.AdStorage != "" || cm.AnalyticsStorage != "" || cm.AdUserData != "" || cm.AdPersonalization != ""
+}
+
+// String is the evidence a report shows: the raw parameter (gcs when the
+// request carried it, else gcd) and the states it gives, "unset" where it
+// gives none, e.g. "gcs=G100 ad_storage=denied analytics_storage=denied".
+// ad_user_data and ad_personalization appear only when gcd set them.
+func (cm ConsentMode) String() string {
+	state := func(s string) string {
+		if s == "" {
+			return "unset"
+		}
+		return s
+	}
+	var b strings.Builder
+	if cm.GCS != "" {
+		b.WriteString("gcs=" + cm.GCS)
+	} else {
+		b.WriteString("gcd=" + cm.GCD)
+	}
+	b.WriteString(" ad_storage=" + state(cm.AdStorage) + " analytics_storage=" + state(cm.AnalyticsStorage))
+	if cm.AdUserData != "" {
+		b.WriteString(" ad_user_data=" + cm.AdUserData)
+	}
+	if cm.AdPersonalization != "" {
+		b.WriteString(" ad_personalization=" + cm.AdPersonalization)
+	}
+	return b.String()
+}
+
 func gcsChar(c byte) string {
 	switch c {
 	case '1':

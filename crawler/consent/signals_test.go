@@ -2,10 +2,13 @@ package consent
 
 import (
 	"encoding/base64"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 )
 
 func TestDecodeGCS(t *testing.T) {
@@ -47,6 +50,38 @@ func TestDecodeGCS(t *testing.T) {
 				t.Errorf("DefaultOnly = %v, want %v", cm.DefaultOnly, tc.defOly)
 			}
 		})
+	}
+}
+
+// TestConsentModeString: the evidence of a consent-mode detection, and
+// which requests say nothing (no detection).
+func TestConsentModeString(t *testing.T) {
+	tests := []struct {
+		url    string
+		want   string
+		stated bool
+	}{
+		{"https://www.google-analytics.com/g/collect?v=2&gcs=G100", "gcs=G100 ad_storage=denied analytics_storage=denied", true},
+		{"https://region1.google-analytics.com/g/collect?gcs=G101", "gcs=G101 ad_storage=denied analytics_storage=granted", true},
+		{"https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/?gcs=G111", "gcs=G111 ad_storage=granted analytics_storage=granted", true},
+		{"https://www.googleadservices.com/pagead/conversion/1/?gcd=13u3v3m2n5",
+			"gcd=13u3v3m2n5 ad_storage=denied analytics_storage=granted ad_user_data=denied ad_personalization=granted", true},
+		{"https://www.google.com/ccm/collect?gcd=11t1t1l1l5", "gcd=11t1t1l1l5 ad_storage=granted analytics_storage=granted", true},
+		{"https://www.google-analytics.com/g/collect?gcs=G1-1", "gcs=G1-1 ad_storage=unset analytics_storage=granted", true},
+		{"https://www.google-analytics.com/g/collect?gcs=G1--", "gcs=G1-- ad_storage=unset analytics_storage=unset", false},
+		{"https://www.google-analytics.com/g/collect?gcs=bogus", "gcs=bogus ad_storage=unset analytics_storage=unset", false},
+	}
+	for _, tc := range tests {
+		cm, ok := DecodeGCS(tc.url)
+		if !ok {
+			t.Fatalf("%s: not decoded", tc.url)
+		}
+		if got := cm.String(); got != tc.want {
+			t.Errorf("%s: String() = %q, want %q", tc.url, got, tc.want)
+		}
+		if cm.Stated() != tc.stated {
+			t.Errorf("%s: Stated() = %v, want %v", tc.url, cm.Stated(), tc.stated)
+		}
 	}
 }
 
@@ -129,11 +164,39 @@ func TestDecodeTCString(t *testing.T) {
 				!got.Created.Equal(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)) || got.LastUpdated.Sub(got.Created) != time.Minute {
 				t.Errorf("header fields wrong: %+v", got)
 			}
-			if !got.HasPurpose(tc.purposes[0]) || got.HasPurpose(2) {
-				t.Error("HasPurpose disagrees with PurposeConsents")
+		})
+	}
+}
+
+// TestCompleteTCF: a CMP answer without purpose or vendor maps gets them
+// from its TC string; what the API reported wins; a bad string changes
+// nothing.
+func TestCompleteTCF(t *testing.T) {
+	str := header(28, 1, 3, 4).put(10, 16).put(0, 1).set(10, 2, 10).String()
+	tests := []struct {
+		name    string
+		in      *capture.TCF
+		want    *capture.TCF
+		wantErr bool
+	}{
+		{name: "string only", in: &capture.TCF{TCString: str, EventStatus: "useractioncomplete"},
+			want: &capture.TCF{CMPID: 28, TCString: str, EventStatus: "useractioncomplete",
+				PurposeConsents: map[string]bool{"1": true, "3": true, "4": true}, VendorConsents: map[string]bool{"2": true, "10": true}}},
+		{name: "API maps kept", in: &capture.TCF{CMPID: 5, TCString: str, PurposeConsents: map[string]bool{"1": false}},
+			want: &capture.TCF{CMPID: 5, TCString: str, PurposeConsents: map[string]bool{"1": false},
+				VendorConsents: map[string]bool{"2": true, "10": true}}},
+		{name: "no string", in: &capture.TCF{CMPID: 5}, want: &capture.TCF{CMPID: 5}},
+		{name: "bad string", in: &capture.TCF{TCString: "C!!"}, want: &capture.TCF{TCString: "C!!"}, wantErr: true},
+		{name: "nil", in: nil, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CompleteTCF(tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
 			}
-			if !got.HasVendor(tc.vendors[0]) || got.HasVendor(1) {
-				t.Error("HasVendor disagrees with VendorConsents")
+			if !reflect.DeepEqual(tc.in, tc.want) {
+				t.Errorf("got %+v, want %+v", tc.in, tc.want)
 			}
 		})
 	}

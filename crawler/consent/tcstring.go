@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 )
 
 // TCString is the core segment of an IAB TCF v2 consent string, as stored
@@ -72,13 +75,40 @@ func DecodeTCString(s string) (TCString, error) {
 	return tc, nil
 }
 
-// HasPurpose reports whether purpose id has consent.
-func (tc TCString) HasPurpose(id int) bool { return contains(tc.PurposeConsents, id) }
+// CompleteTCF fills in, from the TC string a CMP's __tcfapi returned, what
+// its answer left out: some CMPs answer with the string and empty (or no)
+// purpose and vendor maps, and the string is what vendors act on. Consents
+// the API did report are kept as reported; a zero CMP id is taken from the
+// string. A string that does not decode changes nothing and is returned as
+// the error.
+func CompleteTCF(t *capture.TCF) error {
+	if t == nil || t.TCString == "" {
+		return nil
+	}
+	tc, err := DecodeTCString(t.TCString)
+	if err != nil {
+		return err
+	}
+	if t.CMPID == 0 {
+		t.CMPID = tc.CMPID
+	}
+	if len(t.PurposeConsents) == 0 && len(tc.PurposeConsents) > 0 {
+		t.PurposeConsents = idSet(tc.PurposeConsents)
+	}
+	if len(t.VendorConsents) == 0 && len(tc.VendorConsents) > 0 {
+		t.VendorConsents = idSet(tc.VendorConsents)
+	}
+	return nil
+}
 
-// HasVendor reports whether vendor id has consent.
-func (tc TCString) HasVendor(id int) bool { return contains(tc.VendorConsents, id) }
-
-func contains(ids []int, id int) bool { return slices.Contains(ids, id) }
+// idSet is the map form __tcfapi uses: id (as text) -> consented.
+func idSet(ids []int) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[strconv.Itoa(id)] = true
+	}
+	return m
+}
 
 func deciseconds(ds int) time.Time {
 	return time.UnixMilli(int64(ds) * 100).UTC()

@@ -197,7 +197,9 @@ func applyHeaders(w http.ResponseWriter, raw []byte) {
 }
 
 // WritePolicy writes the demo shop's privacy policy into dir and returns
-// its path, so a demo scan can compare the shop with what it declares.
+// its path, so a demo scan can compare the shop with what it declares. The
+// demo command does not pass it (its output is the plain scan); it is kept
+// for the end-to-end rules test, which scans the shop against it.
 func WritePolicy(dir string) (string, error) {
 	body, err := fs.ReadFile(files, "site/shop.example/privacy.html")
 	if err != nil {

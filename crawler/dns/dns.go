@@ -271,10 +271,10 @@ func Hosts(pages []capture.Page, known func(host string) bool) []string {
 		if pageURL == "" {
 			pageURL = p.URL
 		}
-		pageHost := hostOf(pageURL)
+		pageHost := resolvableHost(pageURL)
 		site := capture.Site(pageHost)
 		for _, r := range p.Requests {
-			h := hostOf(r.URL)
+			h := resolvableHost(r.URL)
 			if h == "" || h == pageHost || seen[h] || net.ParseIP(h) != nil || !strings.Contains(h, ".") {
 				continue
 			}
@@ -293,7 +293,7 @@ func Annotate(pages []capture.Page, chains map[string][]string) {
 	for i := range pages {
 		p := &pages[i]
 		for _, r := range p.Requests {
-			h := hostOf(r.URL)
+			h := resolvableHost(r.URL)
 			if c, ok := chains[h]; ok {
 				if p.CNAMEs == nil {
 					p.CNAMEs = map[string][]string{}
@@ -304,7 +304,9 @@ func Annotate(pages []capture.Page, chains map[string][]string) {
 	}
 }
 
-func hostOf(raw string) string {
+// resolvableHost is the host of an http(s) or ws(s) URL, normalised as the
+// resolver keys it; "" for other schemes (data:, blob:), which resolve nothing.
+func resolvableHost(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss") {
 		return ""

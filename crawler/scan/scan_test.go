@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 )
@@ -159,14 +160,6 @@ func TestNotForSystemDNS(t *testing.T) {
 	}
 }
 
-// needChromium skips a test on a machine without Chromium.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := browser.FindChromium(); err != nil {
-		t.Skip(err)
-	}
-}
-
 // demoOptions scans the bundled demo shop through loopback.
 func demoOptions(site *demosite.Server) Options {
 	return Options{
@@ -179,7 +172,7 @@ func demoOptions(site *demosite.Server) Options {
 // crawl of five pages, then the reject and accept passes, whose first
 // banner page clicks and whose other pages get the carried choice.
 func TestRunDemoShop(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	o := demoOptions(site)
@@ -247,7 +240,7 @@ func TestRunBrowserStartError(t *testing.T) {
 // TestRunInterrupted ends the context after the first page: the pages
 // captured so far come back with ErrIncomplete.
 func TestRunInterrupted(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	o := demoOptions(site)
@@ -268,7 +261,7 @@ func TestRunInterrupted(t *testing.T) {
 // checks that the engine restarts it, retries the page it was on and
 // captures every page, leaving no process of the killed browser.
 func TestRunSurvivesBrowserCrash(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := demosite.Start()
 	defer site.Close()
 	o := demoOptions(site)

@@ -210,8 +210,8 @@ func (a *analyzer) vendor(u *url.URL, esp *ESP) (string, kb.Category) {
 	return "", ""
 }
 
-func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bool, evidence string) {
-	key := kind + "\x00" + r.raw
+func (a *analyzer) emit(kind detectors.Kind, r *resource, esp *ESP, recipientSpecific bool, evidence string) {
+	key := string(kind) + "\x00" + r.raw
 	if a.seen[key] {
 		return
 	}

@@ -23,7 +23,7 @@ func load(t *testing.T, name string) *source.Message {
 }
 
 // hostsOf lists the distinct hosts of trackers of a kind, sorted.
-func hostsOf(e detectors.Email, kind string) []string {
+func hostsOf(e detectors.Email, kind detectors.Kind) []string {
 	set := map[string]bool{}
 	for _, tr := range e.Trackers {
 		if tr.Kind == kind {
@@ -38,7 +38,7 @@ func hostsOf(e detectors.Email, kind string) []string {
 	return out
 }
 
-func count(e detectors.Email, kind string) int {
+func count(e detectors.Email, kind detectors.Kind) int {
 	n := 0
 	for _, tr := range e.Trackers {
 		if tr.Kind == kind {
@@ -48,7 +48,7 @@ func count(e detectors.Email, kind string) int {
 	return n
 }
 
-func vendorsOf(e detectors.Email, kind string) []string {
+func vendorsOf(e detectors.Email, kind detectors.Kind) []string {
 	set := map[string]bool{}
 	for _, tr := range e.Trackers {
 		if tr.Kind == kind && tr.Vendor != "" {

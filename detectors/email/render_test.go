@@ -46,10 +46,12 @@ func TestAnalyzeRendered(t *testing.T) {
 	e := AnalyzeRendered(msg, page, Options{})
 	got := map[string]detectors.EmailTracker{}
 	for _, tr := range e.Trackers {
-		got[tr.Kind+" "+tr.URL] = tr
+		got[string(tr.Kind)+" "+tr.URL] = tr
 	}
 	tests := []struct {
-		name, kind, url, rendered string
+		name          string
+		kind          detectors.Kind
+		url, rendered string
 	}{
 		{"ESP pixel confirmed", detectors.KindOpenPixel, "https://email.mg.brand.example/o/eJwNyrEOgjAQBuCnOq3dGr0uZVQ", detectors.RenderedConfirmed},
 		{"print style not loaded", detectors.KindCSSTracker, "https://t.brand-cdn.example/print/8a7f6e5d4c3b2a19", detectors.RenderedNotLoaded},
@@ -59,7 +61,7 @@ func TestAnalyzeRendered(t *testing.T) {
 		{"link has no render state", detectors.KindClickTracking, "https://email.mg.brand.example/c/eJwNyrEOgjAQBuCnOq3dGr0uZVQ", ""},
 	}
 	for _, tt := range tests {
-		tr, ok := got[tt.kind+" "+tt.url]
+		tr, ok := got[string(tt.kind)+" "+tt.url]
 		if !ok || tr.Rendered != tt.rendered {
 			t.Errorf("%s: found %v, rendered %q, want %q", tt.name, ok, tr.Rendered, tt.rendered)
 		}
@@ -69,7 +71,7 @@ func TestAnalyzeRendered(t *testing.T) {
 			t.Errorf("plain asset reported as a tracker: %+v", tr)
 		}
 	}
-	if tr := got[detectors.KindCSSTracker+" https://beacon.brand-cdn.example/b/7f3a9c1d2e4b6a0c8d.gif?c=fall"]; !strings.Contains(tr.Evidence, "https://css.brand-cdn.example/mail.css") {
+	if tr := got[string(detectors.KindCSSTracker)+" https://beacon.brand-cdn.example/b/7f3a9c1d2e4b6a0c8d.gif?c=fall"]; !strings.Contains(tr.Evidence, "https://css.brand-cdn.example/mail.css") {
 		t.Errorf("evidence does not name the sheet: %q", tr.Evidence)
 	}
 

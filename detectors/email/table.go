@@ -59,7 +59,7 @@ func Summary(emails []detectors.Email) (header []string, rows [][]string) {
 }
 
 // kindCell is "N (host, host)" for one kind of tracker, "-" for none.
-func kindCell(e detectors.Email, kind string) string {
+func kindCell(e detectors.Email, kind detectors.Kind) string {
 	n := 0
 	var hosts []string
 	for _, tr := range e.Trackers {

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/trackscan/trackscan/crawler/capture"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 
 	"github.com/trackscan/trackscan/detectors/kb"
 )
@@ -367,13 +368,13 @@ func (r *rule) optionsMatch(q *req) bool {
 			return len(r.domains) == 0
 		}
 		for _, d := range r.notDomains {
-			if hostUnder(q.page, d) {
+			if capture.HostUnder(q.page, d) {
 				return false
 			}
 		}
 		if len(r.domains) > 0 {
 			for _, d := range r.domains {
-				if hostUnder(q.page, d) {
+				if capture.HostUnder(q.page, d) {
 					return true
 				}
 			}

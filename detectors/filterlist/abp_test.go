@@ -1,9 +1,10 @@
 package filterlist
 
 import (
-	"github.com/trackscan/trackscan/crawler/capture"
 	"strings"
 	"testing"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 )
 
 const testList = `[Adblock Plus 2.0]

@@ -3,11 +3,12 @@ package filterlist
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/trackscan/trackscan/crawler/capture"
 	"maps"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 
 	"github.com/trackscan/trackscan/detectors/kb"
 )

@@ -3,11 +3,12 @@ package filterlist
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/trackscan/trackscan/crawler/capture"
 	"maps"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/trackscan/trackscan/crawler/capture"
 
 	"github.com/trackscan/trackscan/detectors/kb"
 )
@@ -214,7 +215,7 @@ func pageIn(page string, sites []string) bool {
 		return false
 	}
 	for _, s := range sites {
-		if hostUnder(page, s) {
+		if capture.HostUnder(page, s) {
 			return true
 		}
 	}

@@ -2,8 +2,6 @@ package kb
 
 import (
 	"context"
-	"strings"
-	"sync"
 )
 
 // Resolver looks up the canonical name of a host. *net.Resolver satisfies
@@ -43,39 +41,4 @@ func (k *KB) MatchCNAME(ctx context.Context, r Resolver, host string) (Match, bo
 	}
 	m.Source = m.Source + " (CNAME " + host + " -> " + target + ")"
 	return m, true, nil
-}
-
-// CachingResolver remembers answers (and failures) so a scan resolves each
-// host once however many requests it sees.
-type CachingResolver struct {
-	R  Resolver
-	mu sync.Mutex
-	m  map[string]cnameAnswer
-}
-
-type cnameAnswer struct {
-	target string
-	err    error
-}
-
-// LookupCNAME implements Resolver.
-func (c *CachingResolver) LookupCNAME(ctx context.Context, host string) (string, error) {
-	key := strings.ToLower(host)
-	c.mu.Lock()
-	if a, ok := c.m[key]; ok {
-		c.mu.Unlock()
-		return a.target, a.err
-	}
-	c.mu.Unlock()
-	t, err := c.R.LookupCNAME(ctx, host)
-	if ctx.Err() != nil {
-		return t, err // a cancelled lookup says nothing about the host
-	}
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[string]cnameAnswer{}
-	}
-	c.m[key] = cnameAnswer{t, err}
-	c.mu.Unlock()
-	return t, err
 }

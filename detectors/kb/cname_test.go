@@ -67,19 +67,3 @@ func TestMatchCNAME(t *testing.T) {
 		}
 	}
 }
-
-func TestCachingResolver(t *testing.T) {
-	stub := &stubResolver{answers: map[string]string{"a.example": "b.example."}}
-	c := &CachingResolver{R: stub}
-	for i := 0; i < 3; i++ {
-		if got, err := c.LookupCNAME(context.Background(), "a.example"); got != "b.example." || err != nil {
-			t.Fatalf("got %q %v", got, err)
-		}
-		if _, err := c.LookupCNAME(context.Background(), "missing.example"); err == nil {
-			t.Fatal("want the error remembered")
-		}
-	}
-	if stub.calls != 2 {
-		t.Errorf("resolver called %d times, want 2", stub.calls)
-	}
-}

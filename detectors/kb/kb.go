@@ -46,6 +46,10 @@ type Vendor struct {
 	Cookies    []Cookie   `json:"cookies,omitempty"`
 	Storage    []string   `json:"storage,omitempty"` // localStorage keys or prefixes ("prefix*")
 	ESP        *ESP       `json:"esp,omitempty"`     // email service provider patterns
+	// SocialWidget: the vendor is a social network, so a frame of it on a
+	// page is a social widget (an embed, a share or like button) whatever
+	// its primary category (a video player, an advertising network).
+	SocialWidget bool `json:"social_widget,omitempty"`
 	// Samples are checked by Check (trackscan vendors --check).
 	Samples *Samples `json:"samples,omitempty"`
 }

@@ -10,9 +10,9 @@ import (
 	"github.com/trackscan/trackscan/detectors/kb"
 )
 
-// cloak is what a host's CNAME chain says about who runs it.
+// cloak is what a host's CNAME chain says about the vendor behind it.
 type cloak struct {
-	who
+	attribution
 	chain      []string // host first, then each alias target
 	confidence string   // "" for a known vendor in the chain, "low" for a suspicion
 }
@@ -48,7 +48,7 @@ func (a *analysis) pageCloaks(p *capture.Page, site string, firstParty func(stri
 			continue
 		}
 		w := unknownVendor(last)
-		a.cloaks[host] = cloak{who: w, chain: append([]string{host}, chain...), confidence: "low"}
+		a.cloaks[host] = cloak{attribution: w, chain: append([]string{host}, chain...), confidence: "low"}
 	}
 }
 
@@ -68,7 +68,7 @@ func (a *analysis) cnameVendor(host string, chain []string) (cloak, bool) {
 		if !cat.NonEssential() {
 			return cloak{}, false
 		}
-		return cloak{who: who{id: m.Vendor.ID, source: m.Source, category: cat, vendor: m.Vendor},
+		return cloak{attribution: attribution{id: m.Vendor.ID, source: m.Source, category: cat, vendor: m.Vendor},
 			chain: append([]string{host}, chain...)}, true
 	}
 	return cloak{}, false
@@ -108,14 +108,14 @@ func looksLikeTracking(p *capture.Page, host string) bool {
 }
 
 // attribute is matchURL that also knows the hosts attributed by CNAME.
-func (a *analysis) attribute(raw, pageURL, resourceType string) (who, bool) {
+func (a *analysis) attribute(raw, pageURL, resourceType string) (attribution, bool) {
 	if w, ok := a.matchURL(raw, pageURL, resourceType); ok {
 		return w, true
 	}
 	if c, ok := a.cloaks[capture.HostOf(raw)]; ok {
-		return c.who, true
+		return c.attribution, true
 	}
-	return who{}, false
+	return attribution{}, false
 }
 
 // cloakDetections reports each cloaked host the page requested, once per
@@ -142,7 +142,7 @@ func (a *analysis) cloakDetections(p *capture.Page, base detectors.Detection, fi
 				host, strings.TrimPrefix(c.id, "unknown:"), strings.Join(c.chain, " -> "))
 		}
 		a.detect(d)
-		a.addVendor(c.who, p.Phase, host, d.Kind)
+		a.addVendor(c.attribution, p.Phase, host, d.Kind)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/trackscan/trackscan/crawler/capture"
+	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 )
@@ -54,33 +55,34 @@ type analysis struct {
 	cloaks map[string]cloak
 }
 
-// who is the vendor attribution of one thing seen.
-type who struct {
+// attribution is the vendor a request, cookie or script was attributed
+// to, with the knowledge that decided it.
+type attribution struct {
 	id, source string
 	category   kb.Category
 	vendor     *kb.Vendor
 }
 
-func (a *analysis) matchURL(raw, pageURL, resourceType string) (who, bool) {
+func (a *analysis) matchURL(raw, pageURL, resourceType string) (attribution, bool) {
 	m, ok := a.kb.MatchRequest(raw, pageURL, resourceType)
 	if !ok || m.Vendor == nil {
-		return who{}, false
+		return attribution{}, false
 	}
 	cat := m.Category
 	if cat == "" {
 		cat = m.Vendor.Category
 	}
-	return who{id: m.Vendor.ID, source: m.Source, category: cat, vendor: m.Vendor}, true
+	return attribution{id: m.Vendor.ID, source: m.Source, category: cat, vendor: m.Vendor}, true
 }
 
 // unknownVendor names a third party the knowledge base does not know by its
 // registrable domain, so it still shows up (and can be undisclosed).
-func unknownVendor(host string) who {
+func unknownVendor(host string) attribution {
 	d := capture.Site(host)
-	return who{id: "unknown:" + d, category: kb.Unknown}
+	return attribution{id: "unknown:" + d, category: kb.Unknown}
 }
 
-func (a *analysis) addVendor(w who, phase capture.Phase, host, kind string) {
+func (a *analysis) addVendor(w attribution, phase capture.Phase, host string, kind detectors.Kind) {
 	if w.id == "" {
 		return
 	}
@@ -94,17 +96,17 @@ func (a *analysis) addVendor(w who, phase capture.Phase, host, kind string) {
 		}
 		a.vendors[w.id] = v
 	}
-	v.Phases = addPhase(v.Phases, phase)
+	v.Phases = capture.AddPhases(v.Phases, phase)
 	if host != "" {
-		v.Hosts = addString(v.Hosts, host)
+		v.Hosts = addOnce(v.Hosts, host)
 	}
 	if kind != "" {
-		v.Kinds = addString(v.Kinds, kind)
+		v.Kinds = addOnce(v.Kinds, kind)
 	}
 }
 
 func (a *analysis) detect(d detectors.Detection) {
-	key := strings.Join([]string{d.Kind, d.Vendor, string(d.Phase), d.Page, d.Host, d.Evidence}, "\x00")
+	key := strings.Join([]string{string(d.Kind), d.Vendor, string(d.Phase), d.Page, d.Host, d.Evidence}, "\x00")
 	if a.seen[key] {
 		return
 	}
@@ -125,7 +127,7 @@ func (a *analysis) page(p *capture.Page) {
 	// reported as the tracker's.
 	ownHost := func(host string) bool { _, cloaked := a.cloaks[host]; return firstParty(host) && !cloaked }
 
-	scriptVendor := map[string]who{} // script URL -> vendor, for what scripts do
+	scriptVendor := map[string]attribution{} // script URL -> vendor, for what scripts do
 	for _, r := range p.Requests {
 		host := capture.HostOf(r.URL)
 		if host == "" {
@@ -150,7 +152,7 @@ func (a *analysis) page(p *capture.Page) {
 			d.Kind, d.Evidence = detectors.KindThirdPartyScript, "script "+trimURL(r.URL)
 		case r.ResourceType == "Document" && !own:
 			d.Kind, d.Evidence = detectors.KindThirdPartyFrame, "frame "+trimURL(r.URL)
-			if w.category == kb.Social || isSocialWidget(w.id) {
+			if w.category == kb.Social || (w.vendor != nil && w.vendor.SocialWidget) {
 				d.Kind = detectors.KindSocialWidget
 			}
 		case (r.ResourceType == "Ping" || r.ResourceType == "Image") && known && w.category.NonEssential():
@@ -166,9 +168,11 @@ func (a *analysis) page(p *capture.Page) {
 			a.detect(s)
 			a.addVendor(w, p.Phase, "", s.Kind)
 		}
-		if cm, ok := consentMode(r.URL); ok {
+		// Google Consent Mode (FIELD-NOTES §5): decoded here, once; the
+		// rules read the typed state.
+		if cm, ok := consent.DecodeGCS(r.URL); ok && cm.Stated() {
 			c := d
-			c.Kind, c.Evidence = detectors.KindConsentMode, cm
+			c.Kind, c.Evidence, c.ConsentMode = detectors.KindConsentMode, cm.String(), &cm
 			a.detect(c)
 		}
 	}
@@ -199,19 +203,9 @@ func (a *analysis) page(p *capture.Page) {
 	a.pageStorage(p, pageURL, firstParty, scriptVendor)
 }
 
-// isSocialWidget recognises embeds of social networks that the knowledge
-// base files under another category (a video platform's player).
-func isSocialWidget(vendorID string) bool {
-	switch vendorID {
-	case "youtube", "facebook", "twitter", "linkedin", "instagram", "tiktok", "pinterest", "addthis", "sharethis":
-		return true
-	}
-	return false
-}
-
-func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]who) (who, bool) {
+func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]attribution) (attribution, bool) {
 	if script == "" {
-		return who{}, false
+		return attribution{}, false
 	}
 	if w, ok := scriptVendor[script]; ok {
 		return w, true
@@ -219,10 +213,10 @@ func (a *analysis) scriptOwner(script, pageURL string, scriptVendor map[string]w
 	if w, ok := a.attribute(script, pageURL, "Script"); ok {
 		return w, true
 	}
-	return who{}, false
+	return attribution{}, false
 }
 
-func (a *analysis) apiCalls(p *capture.Page, base detectors.Detection, pageURL string, scriptVendor map[string]who, firstParty func(string) bool) {
+func (a *analysis) apiCalls(p *capture.Page, base detectors.Detection, pageURL string, scriptVendor map[string]attribution, firstParty func(string) bool) {
 	type canvasUse struct {
 		text   int
 		colors map[string]bool
@@ -311,7 +305,7 @@ func fontFamily(font string) string {
 	return strings.Trim(strings.TrimSpace(f), `"'`)
 }
 
-func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty func(string) bool, scriptVendor map[string]who) {
+func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty func(string) bool, scriptVendor map[string]attribution) {
 	stored := map[string]capture.Cookie{}
 	for _, c := range p.Cookies {
 		stored[c.Name+"\x00"+c.Domain] = c
@@ -332,8 +326,8 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 				c.Vendor, c.Category = o.id, o.category
 			}
 		}
-		c.Phases = addPhase(c.Phases, p.Phase)
-		c.Pages = addString(c.Pages, pageURL)
+		c.Phases = capture.AddPhases(c.Phases, p.Phase)
+		c.Pages = addOnce(c.Pages, pageURL)
 		if w.ExpiresDays > c.ExpiresDays || (c.ExpiresDays < 0 && w.ExpiresDays != 0) {
 			c.ExpiresDays = w.ExpiresDays
 		}
@@ -341,7 +335,7 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 			c.SetBy, c.Source = w.SetBy, w.Source
 		}
 		for _, r := range w.Blocked {
-			c.Blocked = addString(c.Blocked, r)
+			c.Blocked = addOnce(c.Blocked, r)
 		}
 		if _, ok := stored[key]; ok {
 			c.Stored = true
@@ -356,8 +350,8 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 		}
 		c := a.cookie(s.Name, s.Domain, firstParty(s.Domain), pageURL, "", scriptVendor)
 		c.Stored = true
-		c.Phases = addPhase(c.Phases, p.Phase)
-		c.Pages = addString(c.Pages, pageURL)
+		c.Phases = capture.AddPhases(c.Phases, p.Phase)
+		c.Pages = addOnce(c.Pages, pageURL)
 		if s.ExpiresDays > c.ExpiresDays {
 			c.ExpiresDays = s.ExpiresDays
 		}
@@ -393,7 +387,7 @@ func setter(w capture.CookieWrite) string {
 // cookie returns the aggregate for a cookie, classifying it on first sight:
 // by its name in the knowledge base, else by the vendor of the script or
 // response that set it.
-func (a *analysis) cookie(name, domain string, fp bool, pageURL, setBy string, scriptVendor map[string]who) *detectors.Cookie {
+func (a *analysis) cookie(name, domain string, fp bool, pageURL, setBy string, scriptVendor map[string]attribution) *detectors.Cookie {
 	key := name + "\x00" + domain
 	if c := a.cookies[key]; c != nil {
 		return c
@@ -413,7 +407,7 @@ func (a *analysis) cookie(name, domain string, fp bool, pageURL, setBy string, s
 	return c
 }
 
-func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(string) bool, scriptVendor map[string]who) {
+func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(string) bool, scriptVendor map[string]attribution) {
 	for _, it := range p.Storage {
 		key := it.Origin + "\x00" + it.Kind + "\x00" + it.Key
 		s := a.storage[key]
@@ -434,7 +428,7 @@ func (a *analysis) pageStorage(p *capture.Page, pageURL string, firstParty func(
 			}
 			a.storage[key] = s
 		}
-		s.Phases = addPhase(s.Phases, p.Phase)
+		s.Phases = capture.AddPhases(s.Phases, p.Phase)
 		if s.Category.NonEssential() {
 			a.detect(detectors.Detection{Kind: detectors.KindStorage, Vendor: s.Vendor, Category: s.Category,
 				Phase: p.Phase, Page: pageURL, Host: capture.HostOf(it.Origin), FirstParty: s.FirstParty,
@@ -448,7 +442,7 @@ func (a *analysis) result() Result {
 	for _, id := range sortedKeys(a.vendors) {
 		v := a.vendors[id]
 		sort.Strings(v.Hosts)
-		sort.Strings(v.Kinds)
+		slices.Sort(v.Kinds)
 		r.Vendors = append(r.Vendors, *v)
 	}
 	for _, k := range sortedKeys(a.cookies) {
@@ -472,7 +466,7 @@ func (a *analysis) result() Result {
 		if x.Page != y.Page {
 			return x.Page < y.Page
 		}
-		if pi, pj := phaseIndex(x.Phase), phaseIndex(y.Phase); pi != pj {
+		if pi, pj := x.Phase.Rank(), y.Phase.Rank(); pi != pj {
 			return pi < pj
 		}
 		if x.Kind != y.Kind {
@@ -486,31 +480,10 @@ func (a *analysis) result() Result {
 	return r
 }
 
-func phaseIndex(p capture.Phase) int {
-	for i, q := range capture.Phases {
-		if q == p {
-			return i
-		}
-	}
-	return len(capture.Phases)
-}
-
-func addPhase(ps []capture.Phase, p capture.Phase) []capture.Phase {
-	for _, q := range ps {
-		if q == p {
-			return ps
-		}
-	}
-	ps = append(ps, p)
-	sort.Slice(ps, func(i, j int) bool { return phaseIndex(ps[i]) < phaseIndex(ps[j]) })
-	return ps
-}
-
-func addString(ss []string, s string) []string {
-	for _, x := range ss {
-		if x == s {
-			return ss
-		}
+// addOnce appends s unless ss holds it already.
+func addOnce[T comparable](ss []T, s T) []T {
+	if slices.Contains(ss, s) {
+		return ss
 	}
 	return append(ss, s)
 }

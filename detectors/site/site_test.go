@@ -12,7 +12,7 @@ import (
 func kinds(r Result) map[string]bool {
 	m := map[string]bool{}
 	for _, d := range r.Detections {
-		m[d.Kind+" "+d.Vendor] = true
+		m[string(d.Kind)+" "+d.Vendor] = true
 	}
 	return m
 }
@@ -130,26 +130,6 @@ func TestCookieAttributionAndPhases(t *testing.T) {
 	}
 }
 
-func TestConsentMode(t *testing.T) {
-	tests := []struct {
-		url  string
-		want string
-	}{
-		{"https://www.google-analytics.com/g/collect?v=2&gcs=G100", "gcs=G100 ad_storage=denied analytics_storage=denied"},
-		{"https://region1.google-analytics.com/g/collect?gcs=G101", "gcs=G101 ad_storage=denied analytics_storage=granted"},
-		{"https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/?gcs=G111", "gcs=G111 ad_storage=granted analytics_storage=granted"},
-		{"https://example.com/collect?gcs=G100", ""},
-		{"https://www.google-analytics.com/g/collect?v=2", ""},
-		{"https://www.google-analytics.com/g/collect?gcs=bogus", ""},
-	}
-	for _, tt := range tests {
-		got, _ := consentMode(tt.url)
-		if got != tt.want {
-			t.Errorf("%s: got %q, want %q", tt.url, got, tt.want)
-		}
-	}
-}
-
 func TestRegistrableDomain(t *testing.T) {
 	for in, want := range map[string]string{
 		"www.google-analytics.com": "google-analytics.com",
@@ -197,5 +177,29 @@ func TestCookieSetterEvidence(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("IDE not detected as a tracking cookie")
+	}
+}
+
+// TestSocialWidgetFrames: a frame is a social widget when its vendor is a
+// social network, by category or by the knowledge base's social_widget flag
+// (Facebook is filed under advertising); other third-party frames are not.
+func TestSocialWidgetFrames(t *testing.T) {
+	tests := []struct {
+		frame string
+		want  string // kind and vendor of the frame's detection
+	}{
+		{"https://www.youtube.com/embed/abc", "social-widget youtube"},
+		{"https://www.facebook.com/plugins/like.php?href=x", "social-widget facebook"},
+		{"https://platform.linkedin.com/embed/share", "social-widget linkedin"},
+		{"https://www.youtube-nocookie.com/embed/abc", "third-party-frame youtube-nocookie"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.frame, func(t *testing.T) {
+			p := capture.Page{URL: "https://shop.example/", Phase: capture.PreConsent,
+				Requests: []capture.Request{{URL: tt.frame, ResourceType: "Document", FrameURL: tt.frame}}}
+			if got := kinds(Analyze([]capture.Page{p}, kb.Default())); !got[tt.want] {
+				t.Errorf("detections %v, want %q", got, tt.want)
+			}
+		})
 	}
 }
