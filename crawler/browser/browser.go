@@ -42,6 +42,9 @@ type Options struct {
 	PageTimeout       time.Duration     // whole budget of one page visit, default 30s
 	IdleTime          time.Duration     // network quiet time that counts as idle, default 500ms
 	MaxIdleWait       time.Duration     // longest wait for idle after load, default 8s
+	// Scope, when set, is asked about every document the pages load (see
+	// Scope); nil allows every document. Visit.Scope overrides it.
+	Scope Scope
 }
 
 func (o *Options) defaults() {

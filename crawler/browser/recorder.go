@@ -43,6 +43,7 @@ type recorder struct {
 	storage  []storageWrite
 	loaded   bool
 	mainDocs int
+	guard    *tabGuard // what the tab's guard refused and dismissed; nil in tests
 }
 
 type storageWrite struct{ kind, key, frame, script string }
@@ -86,7 +87,7 @@ func (r *recorder) onEvent(ev any) {
 		if ev.Request == nil {
 			return
 		}
-		if browserOwn(ev) {
+		if browserOwn(ev) || chromiumInternal(ev.Request.URL) {
 			r.own[ev.RequestID] = true
 			delete(r.early, ev.RequestID)
 			return
@@ -151,6 +152,21 @@ func browserOwn(ev *network.EventRequestWillBeSent) bool {
 	}
 	u, err := url.Parse(ev.Request.URL)
 	return err == nil && u.Path == "/favicon.ico"
+}
+
+// chromiumInternal reports Chromium's own pages and viewers (the PDF
+// viewer is the extension chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai):
+// they are the browser, never a vendor of the site.
+func chromiumInternal(raw string) bool {
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "chrome-extension", "chrome", "chrome-untrusted", "devtools", "chrome-error", "chrome-search":
+		return true
+	}
+	return false
 }
 
 func initiatorURL(in *network.Initiator) string {
@@ -346,6 +362,9 @@ func (r *recorder) fill(p *capture.Page) {
 	for _, req := range r.list {
 		p.Requests = append(p.Requests, *req)
 	}
+	if r.guard != nil {
+		r.guard.fill(p)
+	}
 	p.CookieWrites = append(p.CookieWrites, r.writes...)
 	p.APICalls = append(p.APICalls, r.calls...)
 	// Storage writes whose key was later found in storage keep their script.
@@ -403,4 +422,17 @@ func (r *recorder) documentMime() string {
 		}
 	}
 	return ""
+}
+
+// documentStatus is the status of the first top-level document response
+// (a 3xx when its redirect was refused).
+func (r *recorder) documentStatus() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, req := range r.list {
+		if req.ResourceType == "Document" {
+			return req.Status
+		}
+	}
+	return 0
 }
