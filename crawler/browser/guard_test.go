@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -61,6 +62,8 @@ func startHostile(t *testing.T) *hostileSite {
 			fmt.Fprintf(w, `<html><head><meta http-equiv="refresh" content="0; url=%s"></head><body><img src="/pixel.gif"></body></html>`, other)
 		case "/popup-other":
 			fmt.Fprintf(w, `<html><body><script>window.open(%q);</script></body></html>`, other)
+		case "/flood":
+			fmt.Fprint(w, floodPage)
 		case "/alert":
 			fmt.Fprint(w, `<html><body><script>alert('hello'); confirm('sure?'); prompt('name?'); document.title = 'after';</script></body></html>`)
 		case "/doc.pdf":
@@ -102,6 +105,14 @@ func (h *hostileSite) foreignHits() []string {
 func (h *hostileSite) url(path string) string {
 	return fmt.Sprintf("http://shop.test:%d%s", h.site.Listener.Addr().(*net.TCPAddr).Port, path)
 }
+
+// floodPage makes 2,000 junk cookie writes, then fingerprints the canvas.
+const floodPage = `<html><body><canvas id="c" width="240" height="60"></canvas><script>
+for (let i = 0; i < 2000; i++) document.cookie = 'junk' + i + '=1; path=/';
+const ctx = document.getElementById('c').getContext('2d');
+ctx.fillText('Cwm fjordbank glyphs vext quiz', 2, 20);
+document.title = document.getElementById('c').toDataURL().length;
+</script></body></html>`
 
 const minimalPDF = "%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 100 100]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -231,5 +242,32 @@ func TestGuardNotHTML(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestGuardEventFlood(t *testing.T) {
+	needChromium(t)
+	h := startHostile(t)
+	b := launchScoped(t, h, scopeFor(t, h))
+	p, err := b.Capture(context.Background(), h.url("/flood"), browser.Visit{Phase: capture.PreConsent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var apis []string
+	for _, c := range p.APICalls {
+		apis = append(apis, c.API)
+	}
+	if !slices.Contains(apis, "canvas-read:toDataURL") || !slices.Contains(apis, "canvas-write:fillText") {
+		t.Errorf("API calls %v: the fingerprinting after the flood is missing", apis)
+	}
+	if p.EventsDropped["cookie"] == 0 {
+		t.Errorf("events dropped %v: the cookie flood is not counted", p.EventsDropped)
+	}
+	kept := len(p.CookieWrites)
+	if kept+p.EventsDropped["cookie"] != 2000 {
+		t.Errorf("%d cookie writes kept + %d dropped, want 2000", kept, p.EventsDropped["cookie"])
+	}
+	if last := p.CookieWrites[kept-1].Name; last != "junk1999" {
+		t.Errorf("last kept cookie write %s, want junk1999", last)
 	}
 }
