@@ -229,8 +229,11 @@ func (g *tabGuard) response(ctx context.Context, ev *fetch.EventRequestPaused, t
 			}
 		}
 		if !isHTMLType(mime) || attachment {
-			if mime == "" {
-				mime = "attachment"
+			switch {
+			case mime == "":
+				mime = "a download (no content type)"
+			case attachment:
+				mime += " sent as a download"
 			}
 			g.mu.Lock()
 			if g.notHTML == nil {
