@@ -276,6 +276,23 @@ func (g *tabGuard) refusedDocument() *notHTML {
 	return g.notHTML
 }
 
+// refusedURLs are the URLs of the document requests the guard refused.
+func (g *tabGuard) refusedURLs() map[string]bool {
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := map[string]bool{}
+	for _, b := range g.blocked {
+		out[b.URL] = true
+		if i := strings.IndexByte(b.URL, '#'); i >= 0 {
+			out[b.URL[:i]] = true
+		}
+	}
+	return out
+}
+
 // fill copies what the guard saw into p.
 func (g *tabGuard) fill(p *capture.Page) {
 	g.mu.Lock()
