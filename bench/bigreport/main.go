@@ -46,7 +46,7 @@ func main() {
 		}
 		rep.Findings = append(rep.Findings, rules.Finding{Rule: "pre-consent-tracking", Title: "Tracking before consent", Severity: "high",
 			Category: "advertising", Vendor: v, Phase: string(capture.PreConsent), Target: page,
-			Evidence: fmt.Sprintf("cookie _id%d set by https://t%02d.example/px.js before any consent choice, kept 390 days", i, i%50),
+			Evidence:    fmt.Sprintf("cookie _id%d set by https://t%02d.example/px.js before any consent choice, kept 390 days", i, i%50),
 			Fingerprint: fmt.Sprintf("%016x", uint64(i)*0x9e3779b97f4a7c15), Subject: fmt.Sprintf("_id%d", i),
 			URLs: []string{fmt.Sprintf("https://t%02d.example/px.js?id=%d", i%50, i)}})
 	}

@@ -57,7 +57,9 @@ func (h *hostile) resolveRules() string {
 	return fmt.Sprintf("MAP 169.254.169.254 %s, MAP * %s", h.meta.Listener.Addr(), h.site.Listener.Addr())
 }
 
-func (h *hostile) url(path string) string { return fmt.Sprintf("http://shop.test:%d%s", h.sitePort, path) }
+func (h *hostile) url(path string) string {
+	return fmt.Sprintf("http://shop.test:%d%s", h.sitePort, path)
+}
 
 func (h *hostile) serve(w http.ResponseWriter, r *http.Request) {
 	host, _, err := net.SplitHostPort(r.Host)
@@ -374,4 +376,3 @@ func TestHostileStaleRunDir(t *testing.T) {
 		t.Errorf("the stale run directory is still there (%v)", err)
 	}
 }
-
