@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
+
 	"github.com/trackscan/trackscan/crawler/capture"
 )
 
@@ -91,4 +93,29 @@ func FuzzEventBudget(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRecorderKeepsNoFormContents: the body of a form submission (a
+// document request) is never kept; a beacon's body is, as evidence of what
+// a tracker receives. Chromium's own viewers are never requests.
+func TestRecorderKeepsNoFormContents(t *testing.T) {
+	body := []*network.PostDataEntry{{Bytes: []byte("email=jane%40example.com&password=hunter2")}}
+	r := newRecorder()
+	r.onEvent(&network.EventRequestWillBeSent{RequestID: "1", Type: network.ResourceTypeDocument, DocumentURL: "https://shop.example/login",
+		Request: &network.Request{URL: "https://shop.example/login", Method: "POST", HasPostData: true, PostDataEntries: body}})
+	r.onEvent(&network.EventRequestWillBeSent{RequestID: "2", Type: network.ResourceTypePing, DocumentURL: "https://shop.example/",
+		Request: &network.Request{URL: "https://t.example/collect", Method: "POST", HasPostData: true, PostDataEntries: []*network.PostDataEntry{{Bytes: []byte("ev=view")}}}})
+	r.onEvent(&network.EventRequestWillBeSent{RequestID: "3", Type: network.ResourceTypeScript, DocumentURL: "https://shop.example/doc.pdf",
+		Request: &network.Request{URL: "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.js", Method: "GET"}})
+	var p capture.Page
+	r.fill(&p)
+	if len(p.Requests) != 2 {
+		t.Fatalf("requests %+v, want the form post and the beacon only", p.Requests)
+	}
+	if p.Requests[0].PostData != "" {
+		t.Errorf("form contents kept: %q", p.Requests[0].PostData)
+	}
+	if p.Requests[1].PostData != "ev=view" {
+		t.Errorf("beacon body %q, want ev=view", p.Requests[1].PostData)
+	}
 }

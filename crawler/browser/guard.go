@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,9 +127,11 @@ func (g *tabGuard) onEvent(ev any) {
 	}
 }
 
-// popup closes a window the page opened (a scan visits pages, never
-// popups), and records it when its URL is out of scope. Chromium's popup
-// blocker already stops window.open without a user gesture.
+// popup closes a window the page managed to open (a scan visits pages,
+// never popups) as soon as Chromium announces it. Its URL is not known yet
+// then, and its first request may already be on its way: hooks.js stops
+// window.open before that, and Chromium's popup blocker stops the rest
+// unless a click opened them.
 func (g *tabGuard) popup(info *target.Info) {
 	g.mu.Lock()
 	ctx, main := g.ctx, g.mainFrame
@@ -136,14 +139,22 @@ func (g *tabGuard) popup(info *target.Info) {
 	if info == nil || ctx == nil || info.Type != "page" || string(info.OpenerID) != string(main) {
 		return
 	}
-	if g.scope != nil {
-		if u, err := url.Parse(info.URL); err == nil && info.URL != "" && info.URL != "about:blank" {
-			if err := g.scope.Check(u); err != nil {
-				g.block(info.URL, err, g.currentDoc(), "popup", false)
-			}
-		}
-	}
 	go chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: info.TargetID}) //nolint:errcheck // it may be closed already
+}
+
+// popupRequested records a window.open that hooks.js refused, when its
+// URL is one the scope refuses too (an in-scope popup is only not opened).
+func (g *tabGuard) popupRequested(raw, from string) {
+	if g == nil || g.scope == nil {
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return
+	}
+	if err := g.scope.Check(u); err != nil {
+		g.block(raw, err, from, "popup", false)
+	}
 }
 
 func (g *tabGuard) currentDoc() string {
@@ -247,14 +258,22 @@ func (g *tabGuard) response(ctx context.Context, ev *fetch.EventRequestPaused, t
 	_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 }
 
+// maxBlocked bounds the refusals kept per page: a page that retries a
+// navigation in a loop must not grow the record without end.
+const maxBlocked = 100
+
 func (g *tabGuard) block(raw string, err error, from, kind string, top bool) {
 	reason, detail := reasonOf(err)
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.blocked = append(g.blocked, capture.BlockedNavigation{URL: raw, Reason: reason, Detail: detail, From: from, Kind: kind})
 	if top {
 		g.blockTop = true
 	}
+	nb := capture.BlockedNavigation{URL: raw, Reason: reason, Detail: detail, From: from, Kind: kind}
+	if len(g.blocked) >= maxBlocked || slices.Contains(g.blocked, nb) {
+		return
+	}
+	g.blocked = append(g.blocked, nb)
 }
 
 // refusedTop says whether a top-frame navigation was refused.

@@ -271,3 +271,27 @@ func TestGuardEventFlood(t *testing.T) {
 		t.Errorf("last kept cookie write %s, want junk1999", last)
 	}
 }
+
+// TestGuardPopupAfterGesture: with Chromium's popup blocker off (as after a
+// click), window.open to another site sends nothing there and is recorded.
+func TestGuardPopupAfterGesture(t *testing.T) {
+	needChromium(t)
+	h := startHostile(t)
+	b, err := browser.Launch(context.Background(), browser.Options{ResolveRules: h.rules, Scope: scopeFor(t, h),
+		Flags: map[string]string{"disable-popup-blocking": ""}, PageTimeout: 20 * time.Second, MaxIdleWait: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p, err := b.Capture(context.Background(), h.url("/popup-other"), browser.Visit{Phase: capture.PreConsent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.NavigationsBlocked) != 1 || p.NavigationsBlocked[0].Kind != "popup" || p.NavigationsBlocked[0].Reason != scope.ReasonOutOfScope {
+		t.Errorf("blocked %+v, want the popup", p.NavigationsBlocked)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := h.foreignHits(); len(got) > 0 {
+		t.Errorf("the popup's site was contacted: %v", got)
+	}
+}

@@ -113,7 +113,12 @@ func (r *recorder) onEvent(ev any) {
 			ResourceType: string(ev.Type),
 			Initiator:    initiatorURL(ev.Initiator),
 			FrameURL:     ev.DocumentURL,
-			PostData:     postData(ev.Request),
+		}
+		// The body of a document request is a form's contents: never kept.
+		// What scripts send (beacons, XHR, fetch) is the evidence of what a
+		// tracker receives, and is kept up to maxPostData.
+		if ev.Type != network.ResourceTypeDocument {
+			req.PostData = postData(ev.Request)
 		}
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
@@ -356,6 +361,9 @@ func (r *recorder) hookReport(payload string) {
 		if r.scriptCookies.add(w) {
 			r.writes = append(r.writes, w)
 		}
+	case p.Kind == "popup":
+		// hooks.js refused a window.open; the scope says whether to record it.
+		r.guard.popupRequested(p.Detail, p.Frame)
 	case p.Kind == "storage":
 		kind, key, _ := strings.Cut(p.Detail, " ")
 		s := storageWrite{kind: kind, key: key, frame: p.Frame, script: p.Stack}
