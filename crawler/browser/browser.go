@@ -174,6 +174,15 @@ func (b *Browser) start(ctx context.Context) error {
 	case <-startCtx.Done():
 		return fmt.Errorf("start Chromium: %w", startCtx.Err())
 	}
+	if b.opts.RemoteURL == "" {
+		// Tabs deny downloads in their own contexts (tabGuard); this covers
+		// the default context too (email renders).
+		if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorDeny,
+		}); err != nil {
+			return fmt.Errorf("start Chromium: deny downloads: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -157,12 +157,6 @@ func (g *tabGuard) popupRequested(raw, from string) {
 	}
 }
 
-func (g *tabGuard) currentDoc() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.topDoc
-}
-
 // paused answers one paused document request.
 func (g *tabGuard) paused(ev *fetch.EventRequestPaused) {
 	g.mu.Lock()

@@ -48,7 +48,6 @@ type recorder struct {
 	callKinds     map[string]*budget[capture.APICall]
 	overflow      map[string]int
 	loaded        bool
-	mainDocs      int
 	guard         *tabGuard // what the tab's guard refused and dismissed; nil in tests
 }
 
