@@ -86,6 +86,10 @@ const (
 	// third-party cookie rules take the tracker for the site itself; on an
 	// unknown third-party domain it only hides the tracker's name.
 	KindCNAMECloaking Kind = "cname-cloaking"
+	// KindNavigationOutOfScope is a navigation of the top frame (redirect,
+	// location=, meta refresh, popup) to another site or a private address
+	// that the browser refused to load; URL and Host name where it went.
+	KindNavigationOutOfScope Kind = "navigation-out-of-scope"
 )
 
 // Detection is one observation: what, on which page and phase, by whom.

@@ -49,6 +49,7 @@ var catalogue = slices.Concat(
 	practiceRules,
 	cnameRules,
 	emailRules,
+	navigationRules,
 )
 
 // Rules returns the catalogue in documentation order.

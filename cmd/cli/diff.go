@@ -76,6 +76,10 @@ func newDiffCmd(e *stdio) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if oldRep.Kind != newRep.Kind {
+				return usageErr("cannot diff a %s report (%s) against a %s report (%s): compare reports of the same kind",
+					oldRep.Kind, args[0], newRep.Kind, args[1])
+			}
 			d := diffReports(oldRep, newRep)
 			d.Old, d.New = args[0], args[1]
 			if format == "json" {

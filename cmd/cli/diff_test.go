@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/reports"
 	"github.com/trackscan/trackscan/rules"
 )
 
@@ -189,5 +190,24 @@ func TestDiffBaselineSuppressed(t *testing.T) {
 	legacy := write("legacy.json", string(raw))
 	if _, out, _ := runMain("diff", run1, legacy); !strings.Contains(out, `new suppressed findings without fingerprints: some "gone" may only be suppressed`) {
 		t.Errorf("legacy diff:\n%s", out)
+	}
+}
+
+// TestDiffKinds: a site report against an email report is a usage error,
+// said in one line, whichever side is which.
+func TestDiffKinds(t *testing.T) {
+	dir := t.TempDir()
+	email := filepath.Join(dir, "email.json")
+	if err := os.WriteFile(email, []byte(`{"schema":"`+reports.Schema+`","kind":"email","target":"newsletter.eml","findings":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"diff", fixtures + "scan-old.json", email},
+		{"diff", email, fixtures + "scan-old.json"},
+	} {
+		code, out, stderr := runMain(args...)
+		if code != ExitUsage || !strings.Contains(stderr, "cannot diff a") || strings.Count(stderr, "\n") != 1 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line", args, code, out, stderr)
+		}
 	}
 }

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,17 +99,66 @@ func (e *stdio) rejudge(rep *reports.Report, o *outputFlags) error {
 	return e.suppress(rep, o)
 }
 
-// renderReport renders into memory first so that a failed render never
-// leaves a truncated file behind.
+// renderReport writes into a temporary file beside output and renames it
+// into place once the render succeeded: a failed render never leaves a
+// truncated file behind, and a large report is never held a second time in
+// memory as its rendering.
 func (e *stdio) renderReport(r reports.Reporter, rep *reports.Report, output string) error {
 	if output == "" {
 		return r.Report(e.stdout, rep)
 	}
-	var buf bytes.Buffer
-	if err := r.Report(&buf, rep); err != nil {
+	if st, err := os.Stat(output); err == nil {
+		if !st.Mode().IsRegular() {
+			return e.renderInPlace(r, rep, output) // /dev/null, a pipe: never replaced
+		}
+		if real, err := filepath.EvalSymlinks(output); err == nil {
+			output = real // write through a symlink, as before
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".tmp-*")
+	if err != nil {
+		return usageErr("cannot write report: %v", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	if err := r.Report(bw, rep); err != nil {
+		tmp.Close()
 		return fmt.Errorf("render report: %w", err)
 	}
-	if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return usageErr("cannot write report: %v", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return usageErr("cannot write report: %v", err)
+	}
+	// CreateTemp makes the file 0600; a report is as readable as before.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return usageErr("cannot write report: %v", err)
+	}
+	if err := os.Rename(tmp.Name(), output); err != nil {
+		return usageErr("cannot write report: %v", err)
+	}
+	return nil
+}
+
+// renderInPlace writes to output directly, for outputs a rename cannot
+// replace.
+func (e *env) renderInPlace(r reports.Reporter, rep *reports.Report, output string) error {
+	f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return usageErr("cannot write report: %v", err)
+	}
+	bw := bufio.NewWriterSize(f, 256<<10)
+	if err := r.Report(bw, rep); err != nil {
+		f.Close()
+		return fmt.Errorf("render report: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return usageErr("cannot write report: %v", err)
+	}
+	if err := f.Close(); err != nil {
 		return usageErr("cannot write report: %v", err)
 	}
 	return nil

@@ -39,6 +39,7 @@ type scanFlags struct {
 	depth             int
 	include, exclude  []string
 	ignoreRobots      bool
+	allowPrivate      bool
 	consentPhases     string
 	gpc               bool
 	screenshots       string
@@ -67,6 +68,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringArrayVar(&f.include, "include", nil, "also crawl URLs matching this regexp (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, "never crawl URLs matching this regexp (repeatable)")
 	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "crawl pages robots.txt disallows")
+	fs.BoolVar(&f.allowPrivate, "allow-private", false, "let pages and the crawl reach private, loopback and link-local addresses (refused unless a target is on one)")
 	fs.IntVar(&f.trapVariants, "trap-variants", 20, "crawler-trap guard: crawl at most this many query variants of one path and numbered variants of one path shape (/2026/11/, /page/7); a few pages per template show its tracking")
 	fs.StringVar(&f.consentPhases, "consent", "pre,reject,accept", "consent phases to capture: pre, reject, accept")
 	fs.BoolVar(&f.gpc, "gpc", false, "send Global Privacy Control (Sec-GPC: 1, navigator.globalPrivacyControl)")
@@ -239,7 +241,7 @@ func (e *env) scanOptions(targets []string, f *scanFlags) (scan.Options, error) 
 	return scan.Options{
 		Targets: targets, Phases: phases, Concurrency: f.concurrency,
 		MaxPages: f.maxPages, Depth: f.depth, Include: f.include, Exclude: f.exclude,
-		IgnoreRobots: f.ignoreRobots, TrapVariants: f.trapVariants,
+		IgnoreRobots: f.ignoreRobots, TrapVariants: f.trapVariants, AllowPrivate: f.allowPrivate,
 		Browser: browser.Options{
 			ExecPath: f.browserPath, RemoteURL: f.browserURL, Flags: flags,
 			ResolveRules: strings.Join(f.resolve, ", "), Insecure: f.insecure,

@@ -69,10 +69,11 @@ func run(t *testing.T, args ...string) result {
 
 // assertNothingLeftIn waits briefly for the Chromium processes of a run whose
 // TMPDIR was dir to exit, then fails if any remain or if the run left its
-// profile directory behind.
+// run directory (profile, Chromium's temporary files) or anything of
+// Chromium's behind.
 func assertNothingLeftIn(t *testing.T, dir string) {
 	t.Helper()
-	prefix := filepath.Join(dir, "trackscan-profile-")
+	prefix := filepath.Join(dir, "trackscan-")
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		out, _ := exec.Command("pgrep", "-f", prefix).Output()
@@ -84,8 +85,10 @@ func assertNothingLeftIn(t *testing.T, dir string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if left, _ := filepath.Glob(prefix + "*"); len(left) > 0 {
-		t.Fatalf("profile directory left behind: %v", left)
+	for _, pattern := range []string{"trackscan-run-*", "trackscan-profile-*", "org.chromium.*", ".org.chromium.*"} {
+		if left, _ := filepath.Glob(filepath.Join(dir, pattern)); len(left) > 0 {
+			t.Fatalf("left behind: %v", left)
+		}
 	}
 }
 

@@ -42,6 +42,9 @@ type Options struct {
 	PageTimeout       time.Duration     // whole budget of one page visit, default 30s
 	IdleTime          time.Duration     // network quiet time that counts as idle, default 500ms
 	MaxIdleWait       time.Duration     // longest wait for idle after load, default 8s
+	// Scope, when set, is asked about every document the pages load (see
+	// Scope); nil allows every document. Visit.Scope overrides it.
+	Scope Scope
 }
 
 func (o *Options) defaults() {
@@ -80,6 +83,10 @@ type Browser struct {
 	allocStop context.CancelFunc
 	dataDir   string
 	closed    bool
+	// runDir holds everything this browser writes to disk: its profiles
+	// and Chromium's own temporary files (TMPDIR points there), so that
+	// one directory is removed on Close, or by the next run after a kill.
+	runDir string
 }
 
 // FindChromium returns the path of a Chromium or Chrome executable on PATH.
@@ -139,7 +146,14 @@ func (b *Browser) start(ctx context.Context) error {
 	if b.opts.RemoteURL != "" {
 		allocCtx, b.allocStop = remote.NewAllocator(b.baseCtx, b.opts.RemoteURL)
 	} else {
-		dir, err := newProfileDir(b.opts.ThirdPartyCookies)
+		if b.runDir == "" {
+			dir, err := newRunDir(os.TempDir())
+			if err != nil {
+				return err
+			}
+			b.runDir = dir
+		}
+		dir, err := newProfileDir(b.runDir, b.opts.ThirdPartyCookies)
 		if err != nil {
 			return err
 		}
@@ -159,6 +173,15 @@ func (b *Browser) start(ctx context.Context) error {
 		}
 	case <-startCtx.Done():
 		return fmt.Errorf("start Chromium: %w", startCtx.Err())
+	}
+	if b.opts.RemoteURL == "" {
+		// Tabs deny downloads in their own contexts (tabGuard); this covers
+		// the default context too (email renders).
+		if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorDeny,
+		}); err != nil {
+			return fmt.Errorf("start Chromium: deny downloads: %w", err)
+		}
 	}
 	return nil
 }
@@ -238,10 +261,72 @@ func (b *Browser) stopLocked(graceful bool) {
 	b.ctx, b.cancel, b.allocStop, b.dataDir = nil, nil, nil, ""
 }
 
-// sweepStaleProfiles removes the profiles of trackscan runs that were killed
-// before they could clean up (SIGKILL, a lost machine): Chromium's
-// SingletonLock names the host and process that held the profile, and a
-// profile whose process on this host is gone is garbage.
+// Run directories are named trackscan-run-PID-RANDOM and hold a file that
+// names their owner (host and process), written before anything else.
+const (
+	runDirPrefix = "trackscan-run-"
+	runOwnerFile = "owner"
+)
+
+// newRunDir sweeps the run directories of dead trackscan processes from tmp,
+// then makes one for this browser.
+func newRunDir(tmp string) (string, error) {
+	sweepStaleRuns(tmp)
+	sweepStaleProfiles(tmp)
+	dir, err := os.MkdirTemp(tmp, fmt.Sprintf("%s%d-", runDirPrefix, os.Getpid()))
+	if err != nil {
+		return "", err
+	}
+	host, _ := os.Hostname()
+	if err := os.WriteFile(filepath.Join(dir, runOwnerFile), fmt.Appendf(nil, "%s-%d\n", host, os.Getpid()), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
+}
+
+// sweepStaleRuns removes the run directories of trackscan processes on this
+// host that are gone (SIGKILL, a lost container): their owner file names a
+// process that no longer exists. A directory of another host, or one whose
+// owner file is not written yet, is left alone.
+func sweepStaleRuns(tmp string) {
+	host, err := os.Hostname()
+	if err != nil {
+		return
+	}
+	dirs, _ := filepath.Glob(filepath.Join(tmp, runDirPrefix+"*"))
+	for _, dir := range dirs {
+		owner, err := os.ReadFile(filepath.Join(dir, runOwnerFile))
+		if err != nil {
+			continue
+		}
+		if ownerGone(strings.TrimSpace(string(owner)), host) {
+			_ = os.RemoveAll(dir)
+		}
+	}
+}
+
+// ownerGone says whether "HOST-PID" names a process of this host that no
+// longer runs.
+func ownerGone(owner, host string) bool {
+	i := strings.LastIndexByte(owner, '-')
+	if i < 0 {
+		return false
+	}
+	pid, err := strconv.Atoi(owner[i+1:])
+	if owner[:i] != host || err != nil || pid <= 0 {
+		return false
+	}
+	return syscall.Kill(pid, 0) == syscall.ESRCH
+}
+
+// sweepStaleProfiles removes the profiles that runs of earlier versions
+// left directly in the temporary directory: Chromium's SingletonLock names
+// the host and process that held the profile.
 func sweepStaleProfiles(tmp string) {
 	host, err := os.Hostname()
 	if err != nil {
@@ -253,12 +338,7 @@ func sweepStaleProfiles(tmp string) {
 		if err != nil {
 			continue // not started yet, or not Chromium's: leave it
 		}
-		i := strings.LastIndexByte(lock, '-')
-		pid, err := strconv.Atoi(lock[i+1:])
-		if i < 0 || lock[:i] != host || err != nil || pid <= 0 {
-			continue
-		}
-		if syscall.Kill(pid, 0) == syscall.ESRCH {
+		if ownerGone(lock, host) {
 			_ = os.RemoveAll(dir)
 		}
 	}
@@ -308,6 +388,9 @@ func (b *Browser) allocatorOptions() []chromedp.ExecAllocatorOption {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(b.opts.ExecPath),
 		chromedp.UserDataDir(b.dataDir),
+		// Chromium's own temporary files (org.chromium.Chromium.*) go
+		// into the run directory too.
+		chromedp.Env("TMPDIR=" + filepath.Join(b.runDir, "tmp")),
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.Headless,
@@ -378,9 +461,8 @@ func inContainer() bool {
 // newProfileDir writes a fresh profile whose cookie controls say whether
 // third-party cookies are allowed: a fresh Chromium 156 profile blocks them,
 // and no command-line flag changes that any more (FIELD-NOTES §2.1).
-func newProfileDir(thirdParty string) (string, error) {
-	sweepStaleProfiles(os.TempDir())
-	dir, err := os.MkdirTemp("", "trackscan-profile-")
+func newProfileDir(runDir, thirdParty string) (string, error) {
+	dir, err := os.MkdirTemp(runDir, "trackscan-profile-")
 	if err != nil {
 		return "", err
 	}
@@ -408,5 +490,9 @@ func (b *Browser) Close() {
 		defer b.mu.Unlock()
 		b.closed = true
 		b.stopLocked(true)
+		if b.runDir != "" {
+			removeProfile(b.runDir)
+			b.runDir = ""
+		}
 	})
 }

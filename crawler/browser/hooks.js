@@ -7,19 +7,41 @@
   Object.defineProperty(window, '__trackscanHooked', {value: true});
   const report = window.__trackscanReport;
   if (typeof report !== 'function') return;
-  // Repeats are dropped and the total is capped: a page that measures text
-  // in a loop must not flood the protocol connection.
-  const seen = new Set();
-  let budget = 2000;
+  // Repeats are dropped, and each kind has its own budget: the first
+  // FIRST events of a kind are sent as they happen, then only the latest
+  // LAST are held and sent a moment later with the count of the ones in
+  // between. A flood of one kind (junk cookie writes, text measured in a
+  // loop) neither floods the protocol connection nor hides another kind.
+  // Page scripts run after this one: the timer and JSON are ours.
+  const FIRST = 500, LAST = 50, SEEN = 5000;
+  const setTimer = window.setTimeout.bind(window);
+  const stringify = JSON.stringify.bind(JSON);
+  const kinds = new Map();
+  let flushing = false;
+  const flush = () => {
+    flushing = false;
+    for (const [kind, k] of kinds) {
+      if (k.dropped > 0) report(stringify({kind: 'overflow', detail: kind, count: k.dropped}));
+      k.dropped = 0;
+      for (const msg of k.held) report(msg);
+      k.held = [];
+    }
+  };
+  addEventListener('pagehide', () => { try { flush(); } catch (e) {} }, true);
   const send = (kind, detail, extra) => {
     try {
       const stack = scriptFromStack();
       const d = String(detail).slice(0, 4096);
-      const key = kind + '\u0000' + d + '\u0000' + stack;
-      if (seen.has(key) || budget <= 0) return;
-      seen.add(key);
-      budget--;
-      report(JSON.stringify(Object.assign({kind, detail: d, frame: location.href, stack}, extra || {})));
+      let k = kinds.get(kind);
+      if (!k) { k = {sent: 0, dropped: 0, held: [], seen: new Set()}; kinds.set(kind, k); }
+      const key = d + '\u0000' + stack;
+      if (k.seen.has(key)) return;
+      if (k.seen.size < SEEN) k.seen.add(key);
+      const msg = stringify(Object.assign({kind, detail: d, frame: location.href, stack}, extra || {}));
+      if (k.sent < FIRST) { k.sent++; report(msg); return; }
+      k.held.push(msg);
+      if (k.held.length > LAST) { k.held.shift(); k.dropped++; }
+      if (!flushing) { flushing = true; setTimer(flush, 100); }
     } catch (e) {}
   };
   // The calling script is the first stack frame that is not this file.
@@ -49,6 +71,16 @@
       return orig.apply(this, args);
     }});
   };
+
+  // A scan visits pages, never popups: window.open opens nothing, so no
+  // request leaves for a popup's URL, and the URL is reported for the
+  // scope to judge. Fixed in place: a page cannot put the original back.
+  if (typeof window.open === 'function') {
+    Object.defineProperty(window, 'open', {configurable: false, writable: false, enumerable: true, value: function open(u) {
+      try { send('popup', new URL(String(u === undefined ? '' : u), location.href).href); } catch (e) {}
+      return null;
+    }});
+  }
 
   wrap(Storage.prototype, 'setItem', 'storage', function (args) {
     return (this === window.localStorage ? 'localStorage' : 'sessionStorage') + ' ' + args[0];

@@ -62,6 +62,8 @@ type Visit struct {
 	// so that other pages can start with the choice at once. It runs on
 	// the caller's goroutine, inside CaptureState.
 	OnConsentState func(*capture.ConsentState)
+	// Scope overrides Options.Scope for this visit.
+	Scope Scope
 }
 
 // ErrPageTimeout means the page did not finish within the page timeout.
@@ -96,6 +98,12 @@ func (b *Browser) Capture(ctx context.Context, pageURL string, v Visit) (*captur
 func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*capture.Page, *capture.ConsentState, error) {
 	p := &capture.Page{URL: pageURL, Phase: v.Phase}
 	rec := newRecorder()
+	sc := v.Scope
+	if sc == nil {
+		sc = b.opts.Scope
+	}
+	guard := newTabGuard(sc)
+	rec.guard = guard
 	bctx := b.current()
 	if bctx == nil {
 		return b.failState(p, rec, errors.New("browser closed"))
@@ -112,6 +120,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 			cancelTab()
 			return
 		}
+		guard.onEvent(ev)
 		rec.onEvent(ev)
 	}
 	tabCtx, cancel0 := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
@@ -127,6 +136,9 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
 	if err := b.prepareTab(tctx, v.Carry); err != nil {
+		return b.failState(p, rec, fmt.Errorf("prepare tab: %w", err))
+	}
+	if err := guard.ready(tabCtx); err != nil {
 		return b.failState(p, rec, fmt.Errorf("prepare tab: %w", err))
 	}
 
@@ -228,11 +240,23 @@ func (b *Browser) prepareTab(ctx context.Context, carry *capture.ConsentState) e
 }
 
 // navigate loads u and records the main document's final URL and status.
+// A redirect the guard refused leaves the page as the redirect left it (its
+// 3xx status, nothing loaded); a document that is not a web page is an
+// error that says what it was.
 func (b *Browser) navigate(ctx context.Context, p *capture.Page, rec *recorder, u string) error {
+	g := rec.guard
 	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(u))
 	if resp != nil {
 		p.Status = int(resp.Status)
 		p.FinalURL = resp.URL
+	}
+	if nh := g.refusedDocument(); nh != nil {
+		return fmt.Errorf("load %s: %w: it is %s (%s)", u, ErrNotHTML, nh.mime, sizeText(nh.size))
+	}
+	if err != nil && g.refusedTop() {
+		p.Status = rec.documentStatus()
+		p.FinalURL = u
+		return nil
 	}
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -247,7 +271,7 @@ func (b *Browser) navigate(ctx context.Context, p *capture.Page, rec *recorder, 
 		return fmt.Errorf("load %s: %w %d", u, ErrHTTPStatus, p.Status)
 	}
 	if mime := rec.documentMime(); !isHTMLType(mime) {
-		return fmt.Errorf("load %s: %w (%s)", u, ErrNotHTML, mime)
+		return fmt.Errorf("load %s: %w: it is %s", u, ErrNotHTML, mime)
 	}
 	return nil
 }

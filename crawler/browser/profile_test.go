@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +43,69 @@ func TestSweepStaleProfiles(t *testing.T) {
 		if kept := err == nil; kept != p.kept {
 			t.Errorf("%s: kept %v, want %v", p.name, kept, p.kept)
 		}
+	}
+}
+
+func TestSweepStaleRuns(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Skip(err)
+	}
+	tmp := t.TempDir()
+	const deadPID = 99999999
+	runs := []struct {
+		name, owner string // owner "" means no owner file yet
+		kept        bool
+	}{
+		{"trackscan-run-dead-1", host + "-" + strconv.Itoa(deadPID), false},
+		{"trackscan-run-live-1", host + "-" + strconv.Itoa(os.Getpid()), true},
+		{"trackscan-run-other-host", "elsewhere-" + strconv.Itoa(deadPID), true},
+		{"trackscan-run-starting", "", true},
+		{"not-ours", host + "-" + strconv.Itoa(deadPID), true},
+	}
+	for _, r := range runs {
+		dir := filepath.Join(tmp, r.name)
+		// What a killed run leaves: a profile and Chromium's own temporary files.
+		if err := os.MkdirAll(filepath.Join(dir, "tmp", "org.chromium.Chromium.abc123"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if r.owner != "" {
+			if err := os.WriteFile(filepath.Join(dir, runOwnerFile), []byte(r.owner+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sweepStaleRuns(tmp)
+	for _, r := range runs {
+		_, err := os.Stat(filepath.Join(tmp, r.name))
+		if kept := err == nil; kept != r.kept {
+			t.Errorf("%s: kept %v, want %v", r.name, kept, r.kept)
+		}
+	}
+}
+
+// TestRunDirRemoved: a browser keeps everything it writes (its profile,
+// Chromium's temporary files) in one run directory, removed on Close.
+func TestRunDirRemoved(t *testing.T) {
+	if _, err := FindChromium(); err != nil {
+		t.Skip(err)
+	}
+	tmp, err := os.MkdirTemp("", "ts-run-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	t.Setenv("TMPDIR", tmp)
+	b, err := Launch(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), runDirPrefix) {
+		t.Errorf("while running, %s holds %v, want one run directory", tmp, entries)
+	}
+	b.Close()
+	if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+		t.Errorf("left behind in %s: %v", tmp, entries)
 	}
 }

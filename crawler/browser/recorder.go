@@ -36,14 +36,20 @@ type recorder struct {
 	// early holds Set-Cookie headers (ExtraInfo events) that arrived before
 	// their request: CDP does not order them, and without the request the
 	// cookie would not name the URL that set it.
-	early    map[network.RequestID][]*network.EventResponseReceivedExtraInfo
-	settle   *settler
-	timing   capture.Timing
-	writes   []capture.CookieWrite
-	calls    []capture.APICall
-	storage  []storageWrite
-	loaded   bool
-	mainDocs int
+	early   map[network.RequestID][]*network.EventResponseReceivedExtraInfo
+	settle  *settler
+	timing  capture.Timing
+	writes  []capture.CookieWrite
+	calls   []capture.APICall
+	storage []storageWrite
+	// Budgets of the events hooks.js reports, per kind (see budget.go),
+	// and what the page's own hooks dropped before reporting (overflow).
+	scriptCookies budget[capture.CookieWrite]
+	storageKind   budget[storageWrite]
+	callKinds     map[string]*budget[capture.APICall]
+	overflow      map[string]int
+	loaded        bool
+	guard         *tabGuard // what the tab's guard refused and dismissed; nil in tests
 }
 
 type storageWrite struct{ kind, key, frame, script string }
@@ -77,6 +83,10 @@ func (r *recorder) reset() {
 	r.writes = nil
 	r.calls = nil
 	r.storage = nil
+	r.scriptCookies = budget[capture.CookieWrite]{}
+	r.storageKind = budget[storageWrite]{}
+	r.callKinds = nil
+	r.overflow = nil
 }
 
 func (r *recorder) onEvent(ev any) {
@@ -87,7 +97,7 @@ func (r *recorder) onEvent(ev any) {
 		if ev.Request == nil {
 			return
 		}
-		if browserOwn(ev) {
+		if browserOwn(ev) || chromiumInternal(ev.Request.URL) {
 			r.own[ev.RequestID] = true
 			delete(r.early, ev.RequestID)
 			return
@@ -104,7 +114,12 @@ func (r *recorder) onEvent(ev any) {
 			ResourceType: string(ev.Type),
 			Initiator:    initiatorURL(ev.Initiator),
 			FrameURL:     ev.DocumentURL,
-			PostData:     postData(ev.Request),
+		}
+		// The body of a document request is a form's contents: never kept.
+		// What scripts send (beacons, XHR, fetch) is the evidence of what a
+		// tracker receives, and is kept up to maxPostData.
+		if ev.Type != network.ResourceTypeDocument {
+			req.PostData = postData(ev.Request)
 		}
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
@@ -152,6 +167,21 @@ func browserOwn(ev *network.EventRequestWillBeSent) bool {
 	}
 	u, err := url.Parse(ev.Request.URL)
 	return err == nil && u.Path == "/favicon.ico"
+}
+
+// chromiumInternal reports Chromium's own pages and viewers (the PDF
+// viewer is the extension chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai):
+// they are the browser, never a vendor of the site.
+func chromiumInternal(raw string) bool {
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "chrome-extension", "chrome", "chrome-untrusted", "devtools", "chrome-error", "chrome-search":
+		return true
+	}
+	return false
 }
 
 func initiatorURL(in *network.Initiator) string {
@@ -293,15 +323,31 @@ type hookPayload struct {
 	Frame  string `json:"frame"`
 	Stack  string `json:"stack"`
 	API    string `json:"api"`
+	Count  int    `json:"count"` // of an overflow report
 }
+
+// apiKinds are the kinds of API call hooks.js reports. The binding is
+// reachable from page scripts, so anything else is forged and only counted.
+var apiKinds = map[string]bool{
+	"beacon": true, "canvas-read": true, "canvas-write": true, "font-probe": true,
+	"webgl-param": true, "audio-fingerprint": true,
+}
+
+// kindUnknown counts reports of a kind hooks.js never sends.
+const kindUnknown = "unknown"
 
 func (r *recorder) hookReport(payload string) {
 	var p hookPayload
 	if err := json.Unmarshal([]byte(payload), &p); err != nil {
 		return
 	}
-	switch p.Kind {
-	case "cookie":
+	switch {
+	case p.Kind == "overflow":
+		// hooks.js held back events of a kind past its own budget.
+		if p.Count > 0 && (apiKinds[p.Detail] || p.Detail == "cookie" || p.Detail == "storage") {
+			r.countOverflow(p.Detail, p.Count)
+		}
+	case p.Kind == "cookie":
 		w, ok := parseCookieLine(p.Detail, p.Frame, r.now())
 		if !ok {
 			return
@@ -312,19 +358,71 @@ func (r *recorder) hookReport(payload string) {
 			w.SetBy = p.Frame // an inline script of the document
 		}
 		w.FrameURL = p.Frame
-		r.writes = append(r.writes, w)
+		if r.scriptCookies.add(w) {
+			r.writes = append(r.writes, w)
+		}
 		r.settle.wrote("cookie", w.Name, r.now())
-	case "storage":
+	case p.Kind == "popup":
+		// hooks.js refused a window.open; the scope says whether to record it.
+		r.guard.popupRequested(p.Detail, p.Frame)
+	case p.Kind == "storage":
 		kind, key, _ := strings.Cut(p.Detail, " ")
-		r.storage = append(r.storage, storageWrite{kind: kind, key: key, frame: p.Frame, script: p.Stack})
+		s := storageWrite{kind: kind, key: key, frame: p.Frame, script: p.Stack}
+		if r.storageKind.add(s) {
+			r.storage = append(r.storage, s)
+		}
 		r.settle.wrote(kind, key, r.now())
-	default:
+	case apiKinds[p.Kind]:
 		api := p.Kind
 		if p.API != "" {
 			api = p.Kind + ":" + p.API
 		}
-		r.calls = append(r.calls, capture.APICall{API: api, Script: p.Stack, FrameURL: p.Frame, Detail: p.Detail})
+		c := capture.APICall{API: api, Script: p.Stack, FrameURL: p.Frame, Detail: p.Detail}
+		if r.callKinds == nil {
+			r.callKinds = map[string]*budget[capture.APICall]{}
+		}
+		b := r.callKinds[p.Kind]
+		if b == nil {
+			b = &budget[capture.APICall]{}
+			r.callKinds[p.Kind] = b
+		}
+		if b.add(c) {
+			r.calls = append(r.calls, c)
+		}
+	default:
+		r.countOverflow(kindUnknown, 1)
 	}
+}
+
+func (r *recorder) countOverflow(kind string, n int) {
+	if r.overflow == nil {
+		r.overflow = map[string]int{}
+	}
+	r.overflow[kind] += n
+}
+
+// dropped is how many events of each kind were counted but not kept, by
+// the hooks or here; nil when none.
+func (r *recorder) dropped() map[string]int {
+	out := map[string]int{}
+	for k, n := range r.overflow {
+		out[k] += n
+	}
+	if n := r.scriptCookies.dropped(); n > 0 {
+		out["cookie"] += n
+	}
+	if n := r.storageKind.dropped(); n > 0 {
+		out["storage"] += n
+	}
+	for k, b := range r.callKinds {
+		if n := b.dropped(); n > 0 {
+			out[k] += n
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // settledFor reports whether the page has started no new work for quiet
@@ -363,17 +461,40 @@ func (r *recorder) fill(p *capture.Page) {
 		}
 		delete(r.early, id)
 	}
+	// A document request the guard refused was never sent: it is a
+	// blocked navigation, not a request to that host.
+	refused := r.guard.refusedURLs()
 	for _, req := range r.list {
+		if req.ResourceType == "Document" && req.Failed != "" && refused[req.URL] {
+			continue
+		}
 		p.Requests = append(p.Requests, *req)
 	}
 	t := r.timing
 	t.Loaded, t.Settled = t.Loaded.UTC(), t.Settled.UTC()
 	p.Timing = &t
+	if r.guard != nil {
+		r.guard.fill(p)
+	}
+	// The last events of a flooded kind come after everything kept in order.
 	p.CookieWrites = append(p.CookieWrites, r.writes...)
+	p.CookieWrites = append(p.CookieWrites, r.scriptCookies.last()...)
 	p.APICalls = append(p.APICalls, r.calls...)
+	for _, k := range slices.Sorted(maps.Keys(r.callKinds)) {
+		p.APICalls = append(p.APICalls, r.callKinds[k].last()...)
+	}
+	if d := r.dropped(); d != nil {
+		if p.EventsDropped == nil {
+			p.EventsDropped = map[string]int{}
+		}
+		for k, n := range d {
+			p.EventsDropped[k] += n
+		}
+	}
+	storage := append(append([]storageWrite(nil), r.storage...), r.storageKind.last()...)
 	// Storage writes whose key was later found in storage keep their script.
 	byKey := map[string]string{}
-	for _, s := range r.storage {
+	for _, s := range storage {
 		byKey[originOf(s.frame)+"\x00"+s.kind+"\x00"+s.key] = s.script
 	}
 	for i := range p.Storage {
@@ -426,4 +547,17 @@ func (r *recorder) documentMime() string {
 		}
 	}
 	return ""
+}
+
+// documentStatus is the status of the first top-level document response
+// (a 3xx when its redirect was refused).
+func (r *recorder) documentStatus() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, req := range r.list {
+		if req.ResourceType == "Document" {
+			return req.Status
+		}
+	}
+	return 0
 }

@@ -44,6 +44,35 @@ type Page struct {
 	// pages are captured (so --jsonl lines never carry it); it stays empty
 	// with --no-dns.
 	CNAMEs map[string][]string `json:"cnames,omitempty"`
+
+	// NavigationsBlocked are document navigations of the top frame (a
+	// redirect, location=, a meta refresh, a popup) that left the scan's
+	// scope or went to a private address: they were never loaded, and the
+	// page above is the one they tried to leave.
+	NavigationsBlocked []BlockedNavigation `json:"navigations_blocked,omitempty"`
+	// Dialogs are the alert, confirm, prompt and beforeunload dialogs the
+	// page opened; each was dismissed at once.
+	Dialogs []Dialog `json:"dialogs,omitempty"`
+	// EventsDropped counts, per kind of in-page event (cookie, storage,
+	// canvas-read, beacon ...), the events beyond that kind's budget: the
+	// first and the last of each kind are kept, the middle only counted.
+	EventsDropped map[string]int `json:"events_dropped,omitempty"`
+}
+
+// BlockedNavigation is a navigation the browser refused to load.
+type BlockedNavigation struct {
+	URL    string `json:"url"`
+	Reason string `json:"reason"`           // "out-of-scope", "private-address", "scheme"
+	Detail string `json:"detail,omitempty"` // e.g. "169.254.169.254 is link-local"
+	From   string `json:"from,omitempty"`   // the document it left
+	Kind   string `json:"kind,omitempty"`   // "redirect", "navigation" or "popup"
+}
+
+// Dialog is a JavaScript dialog the page opened.
+type Dialog struct {
+	Type    string `json:"type"`              // alert, confirm, prompt, beforeunload
+	Message string `json:"message,omitempty"` // cut to 200 bytes
+	URL     string `json:"url,omitempty"`     // the frame that opened it
 }
 
 // Timing says when a page visit started, when its document last fired its

@@ -56,6 +56,11 @@ type Config struct {
 	TrapVariants int
 	// NoSitemaps skips sitemap discovery (robots.txt is still read).
 	NoSitemaps bool
+	// Addresses, when set, refuses pages and sitemaps on addresses a scan
+	// must not reach (crawler/scope: private, loopback, link-local unless a
+	// target is there); they are skipped with its reason. Redirect hops of
+	// robots.txt and sitemaps are the Client's to check (resolve.GuardedClient).
+	Addresses interface{ CheckAddress(u *url.URL) error }
 }
 
 // Skip is a URL the frontier will not hand out, and why.
@@ -209,8 +214,13 @@ func (r *sitemapReader) read1(raw string, nesting int) {
 		r.f.skip(Skip{URL: n, Reason: ReasonSitemapError, Detail: "too many sitemap files or nesting levels"})
 		return
 	}
-	if u, _ := url.Parse(n); !r.f.inScope(u) {
+	u, _ := url.Parse(n)
+	if !r.f.inScope(u) {
 		r.f.skip(Skip{URL: n, Reason: ReasonOutOfScope, Detail: "sitemap"})
+		return
+	}
+	if reason, detail := r.f.refused(u); reason != "" {
+		r.f.skip(Skip{URL: n, Reason: reason, Detail: "sitemap: " + detail})
 		return
 	}
 	r.files++
@@ -219,7 +229,9 @@ func (r *sitemapReader) read1(raw string, nesting int) {
 		err = fmt.Errorf("HTTP %d", status)
 	}
 	if err != nil {
-		if !r.guessed[raw] { // a missing /sitemap.xml is normal
+		if reason, detail, ok := refusalOf(err); ok {
+			r.f.skip(Skip{URL: n, Reason: reason, Detail: "sitemap: " + detail})
+		} else if !r.guessed[raw] { // a missing /sitemap.xml is normal
 			r.f.skip(Skip{URL: n, Reason: ReasonSitemapError, Detail: err.Error()})
 		}
 		return
@@ -285,6 +297,9 @@ func (f *Frontier) robotsFor(origin string) *robotstxt.RobotsData {
 	f.robotMu.Unlock()
 	e.once.Do(func() {
 		status, body, err := f.fetch(origin + "/robots.txt")
+		if reason, detail, ok := refusalOf(err); ok {
+			f.skip(Skip{URL: origin + "/robots.txt", Reason: reason, Detail: "robots.txt: " + detail})
+		}
 		if err == nil {
 			e.data, err = robotstxt.FromStatusAndBytes(status, body)
 		}
@@ -318,6 +333,36 @@ func (f *Frontier) inScope(u *url.URL) bool {
 		}
 	}
 	return false
+}
+
+// refused asks cfg.Addresses about u: the reason and detail of a refusal,
+// "" when allowed.
+func (f *Frontier) refused(u *url.URL) (reason, detail string) {
+	if f.cfg.Addresses == nil {
+		return "", ""
+	}
+	err := f.cfg.Addresses.CheckAddress(u)
+	if err == nil {
+		return "", ""
+	}
+	if r, ok := err.(interface{ ReasonDetail() (string, string) }); ok {
+		return r.ReasonDetail()
+	}
+	return ReasonPrivate, err.Error()
+}
+
+// refusalOf finds a scope refusal in a fetch error (a redirect hop the
+// client's guard refused).
+func refusalOf(err error) (reason, detail string, ok bool) {
+	var r interface {
+		error
+		ReasonDetail() (string, string)
+	}
+	if err == nil || !errors.As(err, &r) {
+		return "", "", false
+	}
+	reason, _ = r.ReasonDetail()
+	return reason, r.Error(), true
 }
 
 func reasonFor(err error) string {
@@ -400,6 +445,10 @@ func (f *Frontier) admit(norm, raw string, depth, parent, index int, from string
 
 	if !f.inScope(u) {
 		f.skip(Skip{URL: norm, Reason: ReasonOutOfScope, From: from})
+		return
+	}
+	if reason, detail := f.refused(u); reason != "" {
+		f.skip(Skip{URL: norm, Reason: reason, Detail: detail, From: from})
 		return
 	}
 	for _, re := range f.exclude {

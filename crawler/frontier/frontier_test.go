@@ -11,7 +11,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/trackscan/trackscan/crawler/resolve"
+	"github.com/trackscan/trackscan/crawler/scope"
 )
 
 // siteLinks is the fixture site: the links each page's rendered DOM has, in
@@ -408,5 +413,57 @@ func TestKnown(t *testing.T) {
 		if got := f.Known(); got != s.want {
 			t.Errorf("step %d: Known %d, want %d", i, got, s.want)
 		}
+	}
+}
+
+// TestOwnFetchesGuarded: robots.txt and sitemaps that redirect to the
+// metadata address or another site are refused at the hop, recorded with
+// the refusal's reason, and the metadata stand-in is never contacted.
+func TestOwnFetchesGuarded(t *testing.T) {
+	var metaHits atomic.Int32
+	meta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { metaHits.Add(1) }))
+	defer meta.Close()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
+		case "/sitemap.xml":
+			http.Redirect(w, r, "http://evil.example/sitemap.xml", http.StatusFound)
+		default:
+			w.Write([]byte("<html></html>"))
+		}
+	}))
+	defer site.Close()
+	rules, err := resolve.Parse("MAP 169.254.169.254 " + meta.Listener.Addr().String() + ", MAP * " + site.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scope.New(scope.Config{Targets: []string{"http://shop.test/"}, Rules: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New(Config{Seeds: []string{"http://shop.test/"}, MaxPages: 10, Addresses: sc,
+		Client: resolve.GuardedClient(rules, false, 5*time.Second, sc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.AddLinks("http://shop.test/", 0, []string{"http://169.254.169.254/latest/", "http://shop.test/a"})
+	reasons := map[string]string{}
+	for _, s := range f.Skipped() {
+		reasons[s.URL] = s.Reason
+	}
+	for u, want := range map[string]string{
+		"http://shop.test/robots.txt":  scope.ReasonPrivate,
+		"http://shop.test/sitemap.xml": scope.ReasonOutOfScope,
+	} {
+		if reasons[u] != want {
+			t.Errorf("%s: skipped as %q, want %q (all: %v)", u, reasons[u], want, reasons)
+		}
+	}
+	if n := metaHits.Load(); n > 0 {
+		t.Errorf("the metadata stand-in was contacted %d times", n)
 	}
 }

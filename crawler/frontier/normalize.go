@@ -10,16 +10,17 @@ import (
 
 // Reasons a URL is not crawled, as reported in Skip.Reason.
 const (
-	ReasonInvalid    = "invalid"      // unparsable URL
-	ReasonNotHTTP    = "not-http"     // mailto:, javascript:, tel:, data:, ftp:...
-	ReasonNotHTML    = "not-html"     // a link to a file the browser would download or show bare (.pdf, .jpg...)
-	ReasonDuplicate  = "duplicate"    // the same page as one already queued once normalised
-	ReasonOutOfScope = "out-of-scope" // another registrable domain, not matched by an include pattern
-	ReasonExcluded   = "excluded"     // matched an exclude pattern
-	ReasonRobots     = "robots"       // disallowed by robots.txt
-	ReasonTrap       = "trap"         // looks like a crawler trap (endless calendar, session ids...)
-	ReasonDepth      = "max-depth"    // deeper than Config.MaxDepth
-	ReasonMaxPages   = "max-pages"    // the page budget was used up
+	ReasonInvalid    = "invalid"         // unparsable URL
+	ReasonNotHTTP    = "not-http"        // mailto:, javascript:, tel:, data:, ftp:...
+	ReasonNotHTML    = "not-html"        // a link to a file the browser would download or show bare (.pdf, .jpg...)
+	ReasonDuplicate  = "duplicate"       // the same page as one already queued once normalised
+	ReasonOutOfScope = "out-of-scope"    // another registrable domain, not matched by an include pattern
+	ReasonPrivate    = "private-address" // a private, loopback or link-local address that is not a target's (crawler/scope)
+	ReasonExcluded   = "excluded"        // matched an exclude pattern
+	ReasonRobots     = "robots"          // disallowed by robots.txt
+	ReasonTrap       = "trap"            // looks like a crawler trap (endless calendar, session ids...)
+	ReasonDepth      = "max-depth"       // deeper than Config.MaxDepth
+	ReasonMaxPages   = "max-pages"       // the page budget was used up
 )
 
 var errNotHTTP = errors.New("not an http(s) URL")

@@ -7,11 +7,15 @@ package resolve
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"path"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -84,21 +88,80 @@ func (rs Rules) Map(addr string) (string, bool, error) {
 	return addr, false, nil
 }
 
+// Guard refuses URLs and addresses a client must not reach (crawler/scope
+// implements it).
+type Guard interface {
+	// Check is asked about the first URL and every redirect hop.
+	Check(u *url.URL) error
+	// CheckDial is asked about the address a host resolved to, before
+	// connecting: DNS may send an allowed name to a private address.
+	CheckDial(host string, ip netip.Addr) error
+}
+
+// maxRedirects is as many hops as net/http follows by default.
+const maxRedirects = 10
+
 // Client returns an HTTP client that dials through the rules; insecure
 // skips certificate checks, as --insecure does for the browser.
 func Client(rs Rules, insecure bool, timeout time.Duration) *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second}
+	return GuardedClient(rs, insecure, timeout, nil)
+}
+
+// GuardedClient is Client that asks g about every request, every redirect
+// hop and every address it dials; a nil g allows everything.
+func GuardedClient(rs Rules, insecure bool, timeout time.Duration, g Guard) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
 		mapped, _, err := rs.Map(addr)
 		if err != nil {
 			return nil, err
+		}
+		d := &net.Dialer{Timeout: 10 * time.Second}
+		if g != nil {
+			d.Control = func(_, address string, _ syscall.RawConn) error {
+				ap, err := netip.ParseAddrPort(address)
+				if err != nil {
+					return fmt.Errorf("dial %s: %w", address, err)
+				}
+				return g.CheckDial(host, ap.Addr())
+			}
 		}
 		return d.DialContext(ctx, network, mapped)
 	}
 	if insecure {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for --insecure
 	}
-	return &http.Client{Transport: tr, Timeout: timeout}
+	c := &http.Client{Timeout: timeout}
+	if g == nil {
+		c.Transport = tr
+		return c
+	}
+	c.Transport = guardedTransport{next: tr, g: g}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return errors.New("stopped after 10 redirects")
+		}
+		return g.Check(req.URL)
+	}
+	return c
+}
+
+// guardedTransport checks the first URL of a request; the client's
+// CheckRedirect checks the hops, and a caller that replaces it (colly does)
+// still goes through here for every hop.
+type guardedTransport struct {
+	next http.RoundTripper
+	g    Guard
+}
+
+func (t guardedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.g.Check(req.URL); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	return t.next.RoundTrip(req)
 }

@@ -54,6 +54,10 @@ type Options struct {
 	// may not take.
 	Include, Exclude []string
 	IgnoreRobots     bool
+	// AllowPrivate lets pages and trackscan's own fetches reach private,
+	// loopback and link-local addresses (--allow-private). Without it only
+	// the addresses the targets themselves are on are allowed.
+	AllowPrivate bool
 	// TrapVariants bounds query and numbered variants of one path; 0 means
 	// the frontier's default.
 	TrapVariants int
@@ -183,6 +187,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if clock == nil {
 		clock = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
 	}
+	sc, err := newScope(&o)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+	}
+	if o.Browser.Scope == nil {
+		o.Browser.Scope = sc
+	}
 	b, err := browser.Launch(ctx, o.Browser)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBrowserStart, err)
@@ -193,7 +204,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.Script(o.Consent)}
 	res := &Result{Started: clock()}
-	src, err := newPageSource(ctx, &o)
+	src, err := newPageSource(ctx, &o, sc)
 	if err != nil {
 		res.Finished = clock()
 		res.Browser = b.Info()
@@ -202,6 +213,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	e.src = src
 	res.Pages = e.capture(ctx)
 	e.resolveCNAMEs(ctx, res.Pages)
+	e.noteRefusals(res.Pages)
 	res.Finished = clock()
 	res.Browser = b.Info()
 	res.Notes = e.notes

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trackscan/trackscan/crawler/frontier"
 	"github.com/trackscan/trackscan/crawler/resolve"
+	"github.com/trackscan/trackscan/crawler/scope"
 )
 
 // pageSource hands out the URLs to capture; the crawl frontier is one, the
@@ -58,7 +59,7 @@ const crawlFetchTimeout = 20 * time.Second
 // newPageSource is the list of targets, or with MaxPages above one, a crawl
 // frontier seeded with them (robots.txt, sitemaps, links) whose own fetches
 // follow the browser's resolve rules and TLS setting.
-func newPageSource(ctx context.Context, o *Options) (pageSource, error) {
+func newPageSource(ctx context.Context, o *Options, sc *scope.Scope) (pageSource, error) {
 	if o.MaxPages <= 1 {
 		return &listSource{urls: append([]string(nil), o.Targets...)}, nil
 	}
@@ -68,8 +69,8 @@ func newPageSource(ctx context.Context, o *Options) (pageSource, error) {
 	}
 	fr, err := frontier.New(frontier.Config{
 		Seeds: o.Targets, MaxPages: o.MaxPages, MaxDepth: o.Depth, Include: o.Include, Exclude: o.Exclude,
-		IgnoreRobots: o.IgnoreRobots, Client: resolve.Client(rules, o.Browser.Insecure, crawlFetchTimeout),
-		TrapVariants: o.TrapVariants,
+		IgnoreRobots: o.IgnoreRobots, Client: resolve.GuardedClient(rules, o.Browser.Insecure, crawlFetchTimeout, sc),
+		TrapVariants: o.TrapVariants, Addresses: sc,
 	})
 	if err != nil {
 		return nil, err

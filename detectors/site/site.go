@@ -123,6 +123,7 @@ func (a *analysis) page(p *capture.Page) {
 	firstParty := func(host string) bool { return capture.Site(host) == site }
 	base := detectors.Detection{Phase: p.Phase, Page: pageURL}
 	a.pageCloaks(p, site, firstParty)
+	a.navigations(p, base) // navigation.go
 	// A cloaked host is first party by its URL only: what it does is
 	// reported as the tracker's.
 	ownHost := func(host string) bool { _, cloaked := a.cloaks[host]; return firstParty(host) && !cloaked }
