@@ -238,9 +238,15 @@ function bannerContainer(el) {
 // deepText is an element's text including the open shadow roots and
 // same-origin frames inside it: a host's innerText leaves them out.
 function deepText(el) {
-  let t = el.innerText || el.textContent || '';
-  for (const r of rootsUnder(el).slice(1)) {
+  let t = (el.getAttribute('aria-label') || '') + ' ' + (el.innerText || el.textContent || '');
+  const all = rootsUnder(el);
+  for (const r of all.slice(1)) {
     for (const c of r.children) t += ' ' + (c.innerText || c.textContent || '');
+  }
+  // A web component's words often sit in the light DOM, shown through a
+  // <slot>: innerText inside the shadow tree leaves them out.
+  for (const slot of queryAll('slot', all)) {
+    for (const n of slot.assignedNodes({flatten: true})) t += ' ' + (n.innerText || n.textContent || '');
   }
   return t;
 }
