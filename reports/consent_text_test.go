@@ -72,7 +72,9 @@ func TestGroupFindingsKeepsSitesApart(t *testing.T) {
 }
 
 func TestRejectNotPossible(t *testing.T) {
-	page := func(u string, phase capture.Phase, c *capture.Consent) Page { return Page{URL: u, Phase: phase, Consent: c} }
+	page := func(u string, phase capture.Phase, c *capture.Consent) Page {
+		return Page{URL: u, Phase: phase, Consent: c}
+	}
 	r := &Report{Pages: []Page{
 		page("https://a.example/", capture.AfterReject, &capture.Consent{BannerFound: true, Action: "reject", Reason: capture.ReasonNotOffered}),
 		page("https://a.example/x", capture.AfterReject, nil),

@@ -28,7 +28,7 @@ var bannerRules = []Rule{
 			"way to refuse: no \"reject all\" or \"necessary only\" button on the first layer. Regulators treat " +
 			"this as invalid consent, since refusing must be as easy as accepting. When trackscan still " +
 			"rejected through the settings layer, the finding is medium and its evidence names the steps.",
-		Fix: "Put a \"Reject all\" button next to \"Accept all\" on the first layer, in the same style.",
+		Fix:        "Put a \"Reject all\" button next to \"Accept all\" on the first layer, in the same style.",
 		References: []string{refEDPBTask, refGDPR7, refCNIL2020},
 		check:      checkRejectNotOffered,
 	},
@@ -38,7 +38,7 @@ var bannerRules = []Rule{
 			"reject, a settings step that did not appear, or a click that failed). The after-reject phase of " +
 			"the site therefore ran without a choice and is not judged by tracking-after-reject; check the " +
 			"banner by hand or give its selectors (consent.reject in .trackscan.yml).",
-		Fix: "Give the banner a recognisable \"Reject all\" button, or configure its selector for the scan.",
+		Fix:        "Give the banner a recognisable \"Reject all\" button, or configure its selector for the scan.",
 		References: []string{refEDPBTask},
 		check:      checkRejectNotFound,
 	},
@@ -47,7 +47,7 @@ var bannerRules = []Rule{
 		Why: "On the banner's first layer the accept button is at least twice the size of the reject button, " +
 			"or it has a coloured fill while reject is drawn as plain text or a link. Steering the visitor " +
 			"towards accepting by design makes the consent not freely given.",
-		Fix: "Give reject and accept the same size, weight and colour treatment.",
+		Fix:        "Give reject and accept the same size, weight and colour treatment.",
 		References: []string{refEDPBTask, refEDPB052, refCNIL2020},
 		check:      checkAcceptProminent,
 	},
@@ -56,7 +56,7 @@ var bannerRules = []Rule{
 		Why: "When the banner's settings layer opened, toggles for non-essential purposes were already " +
 			"switched on. A pre-ticked box is not an affirmative act and gives no valid consent; a visitor " +
 			"who saves without looking would \"consent\" to everything.",
-		Fix: "Show every non-essential toggle switched off until the visitor turns it on.",
+		Fix:        "Show every non-essential toggle switched off until the visitor turns it on.",
 		References: []string{refPlanet49, refGDPR7, refEDPB052},
 		check:      checkPreTicked,
 	},
