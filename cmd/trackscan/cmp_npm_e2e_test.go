@@ -432,3 +432,51 @@ func TestConsentNPMLibrariesWithoutReject(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentNPMCount measures, without asserting, how many of the npm
+// fixtures a trackscan binary handles: per site, reject and accept
+// clicked and verified, and the gated tracker right in all three phases.
+// TRACKSCAN_BENCH_BINARY names another build to measure (e.g. main's);
+// docs/bench-consent.md records the numbers.
+//
+//	TRACKSCAN_BENCH_BINARY=/tmp/trackscan-main go test ./cmd/trackscan -run TestConsentNPMCount -v
+func TestConsentNPMCount(t *testing.T) {
+	needChromium(t)
+	if os.Getenv("TRACKSCAN_NPM_COUNT") == "" {
+		t.Skip("a measurement, not a test: set TRACKSCAN_NPM_COUNT=1")
+	}
+	if b := os.Getenv("TRACKSCAN_BENCH_BINARY"); b != "" {
+		saved := binary
+		binary = b
+		t.Cleanup(func() { binary = saved })
+	}
+	for _, noReject := range []bool{false, true} {
+		r, urls := scanNPMSites(t, noReject)
+		var found, rejectOK, acceptOK, gatedOK, all, marked int
+		for i, s := range npmSites {
+			u := urls[i]
+			ok := func(phase capture.Phase) bool {
+				p := pageOf(r, u, phase)
+				return p != nil && p.Consent != nil && p.Consent.Clicked && p.Consent.Verified
+			}
+			pp := pageOf(r, u, pre)
+			f := pp != nil && pp.Consent != nil && pp.Consent.BannerFound
+			rj, ac := ok(reject), ok(accept)
+			g := !seenOn(r, s.gated, pre)[u] && !seenOn(r, s.gated, reject)[u] && seenOn(r, s.gated, accept)[u]
+			rp := pageOf(r, u, reject)
+			m := rp != nil && rp.Consent != nil && rp.Consent.BannerFound && !rp.Consent.Clicked && len(findingsOn(r, rules.RuleTrackingAfterReject, u)) == 0
+			found, rejectOK, acceptOK, gatedOK, marked = found+b2i(f), rejectOK+b2i(rj), acceptOK+b2i(ac), gatedOK+b2i(g), marked+b2i(m)
+			all += b2i(f && rj && ac && g)
+			t.Logf("noReject=%v %-22s %-40s banner %v reject %v accept %v gated %v marked-not-clicked %v", noReject, s.host, s.lib, f, rj, ac, g, m)
+		}
+		t.Logf("noReject=%v: %d sites: banner found %d, reject clicked+verified %d, accept clicked+verified %d, gating right %d, all three phases %d, reject phase marked not clicked and not judged %d",
+			noReject, len(npmSites), found, rejectOK, acceptOK, gatedOK, all, marked)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
