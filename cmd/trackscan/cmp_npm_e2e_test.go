@@ -408,7 +408,8 @@ func TestConsentNPMLibraries(t *testing.T) {
 // reported for offering no reject.
 func TestConsentNPMLibrariesWithoutReject(t *testing.T) {
 	needChromium(t)
-	r, urls := scanNPMSites(t, true)
+	shots := t.TempDir()
+	r, urls := scanNPMSites(t, true, "--screenshots", shots)
 	for i, s := range npmSites {
 		u := urls[i]
 		t.Run(s.lib, func(t *testing.T) {
@@ -423,8 +424,14 @@ func TestConsentNPMLibrariesWithoutReject(t *testing.T) {
 			if f := findingsOn(r, rules.RuleTrackingAfterReject, u); len(f) > 0 {
 				t.Errorf("%s: the phase made no choice, yet %+v", s.host, f)
 			}
-			if f := findingsOn(r, rules.RuleRejectNotOffered, u); len(f) != 1 || f[0].Severity != rules.High {
-				t.Errorf("%s: %s findings %+v, want one high", s.host, rules.RuleRejectNotOffered, f)
+			f := findingsOn(r, rules.RuleRejectNotOffered, u)
+			if len(f) != 1 || f[0].Severity != rules.High {
+				t.Fatalf("%s: %s findings %+v, want one high", s.host, rules.RuleRejectNotOffered, f)
+			}
+			// The banner as the visitor saw it, named in the evidence.
+			_, shot, ok := strings.Cut(f[0].Evidence, "; screenshot ")
+			if st, err := os.Stat(shot); !ok || err != nil || st.Size() == 0 || !strings.HasSuffix(shot, "-banner.png") {
+				t.Errorf("%s: evidence %q names no banner screenshot (%v)", s.host, f[0].Evidence, err)
 			}
 			if a := pageOf(r, u, accept); a == nil || a.Consent == nil || !a.Consent.Clicked || !seenOn(r, s.gated, accept)[u] {
 				t.Errorf("%s: accept must still work: %+v", s.host, a)
