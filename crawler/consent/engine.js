@@ -466,6 +466,151 @@ async function secondLayer(g, res) {
   res.note = 'generic reject through the settings layer: non-essential toggles off, then save';
 }
 
+// ---- Consent-O-Matic rules (long tail) ---------------------------------
+
+// COM holds Consent-O-Matic's CMP rules (MIT, see consentomatic/LICENSE),
+// used as data: a rule detects its CMP with CSS matchers and makes a choice
+// by opening the options, setting every consent toggle and saving. This
+// interpreter is trackscan's own; it runs a rule only when neither a
+// built-in rule nor the generic pass knows the banner.
+const COM_RULES = (typeof COM === 'object' && COM) || {};
+const COM_WAIT_MS = 250;
+
+// comQuery finds the elements a Consent-O-Matic target names below
+// base (a parent element, or every root of the page).
+function comQuery(t, base) {
+  if (!t || !t.selector) return [];
+  let found;
+  if (t.selector.trim() === ':scope') {
+    found = base ? [base] : [document.documentElement];
+  } else if (base) {
+    const start = base.shadowRoot ? [base, base.shadowRoot] : [base];
+    found = queryAll(t.selector, start);
+  } else {
+    found = queryAll(t.selector, roots());
+  }
+  if (t.textFilter != null) {
+    const wants = (Array.isArray(t.textFilter) ? t.textFilter : [t.textFilter]).map((w) => String(w).toLowerCase().replace(/\s{2,}/g, ' '));
+    found = found.filter((el) => {
+      const txt = (el.textContent || '').toLowerCase().replace(/\s{2,}/g, ' ');
+      return wants.some((w) => txt.includes(w));
+    });
+  }
+  if (Array.isArray(t.styleFilters)) {
+    found = found.filter((el) => {
+      const st = getComputedStyle(el);
+      return t.styleFilters.every((f) => (st[f.option] === f.value) !== !!f.negated);
+    });
+  }
+  if (t.displayFilter != null) found = found.filter((el) => (el.offsetHeight !== 0) === !!t.displayFilter);
+  if (t.iframeFilter != null) found = found.filter(() => (window.top !== window) === !!t.iframeFilter);
+  if (t.childFilter) {
+    found = found.filter((el) => (comFind(t.childFilter, el).length > 0) !== !!t.childFilterNegated);
+  }
+  return found;
+}
+
+// comFind resolves {parent, target} specs to the matching targets.
+function comFind(spec, base) {
+  if (!spec) return [];
+  if (!spec.parent) return comQuery(spec.target, base);
+  const out = [];
+  for (const p of comQuery(spec.parent, base)) out.push(...comQuery(spec.target, p));
+  return out;
+}
+
+function comMatches(m, base) {
+  const list = Array.isArray(m) ? m : [m];
+  return list.every((one) => {
+    if (!one) return true;
+    const found = comFind(one, base);
+    if (one.type === 'checkbox') return found.length > 0 && !!found[0].checked;
+    if (one.type === 'url') return true; // URL conditions are about the site, not the banner
+    return found.length > 0;
+  });
+}
+
+function comDetect() {
+  for (const name of Object.keys(COM_RULES)) {
+    const rule = COM_RULES[name];
+    if (!rule || !Array.isArray(rule.detectors)) continue;
+    for (const d of rule.detectors) {
+      let shown = false;
+      try { shown = comMatches(d.presentMatcher) && comMatches(d.showingMatcher); } catch (e) { shown = false; }
+      if (shown) return {name, rule, detector: d};
+    }
+  }
+  return null;
+}
+
+// comRun performs one action; want is the value every consent toggle is
+// set to (false for reject). Clicks are counted in st.clicks.
+async function comRun(a, want, st, base) {
+  if (!a || st.clicks > 40) return;
+  switch (a.type) {
+    case 'list':
+      for (const x of a.actions || []) await comRun(x, want, st, base);
+      return;
+    case 'click': {
+      const els = comFind(a, base);
+      const targets = a.target && a.target.selector && a.clickAll ? els : els.slice(0, 1);
+      for (const el of targets) { realClick(el); st.clicks++; st.steps.push('click ' + describe(el)); }
+      if (targets.length) await sleep(COM_WAIT_MS);
+      return;
+    }
+    case 'ifcss': {
+      const hit = comFind(a, base).length > 0;
+      return comRun(hit ? a.trueAction : a.falseAction, want, st, base);
+    }
+    case 'waitcss': {
+      const tries = a.retries || 10;
+      for (let i = 0; i < tries; i++) {
+        if ((comFind(a, base).length > 0) !== !!a.negated) return;
+        await sleep(a.waitTime || COM_WAIT_MS);
+      }
+      return;
+    }
+    case 'foreach':
+      for (const el of comFind(a, base)) await comRun(a.action, want, st, el);
+      return;
+    case 'wait':
+      await sleep(Math.min(a.waitTime || COM_WAIT_MS, 2000));
+      return;
+    case 'consent':
+      for (const c of a.consents || []) {
+        if (c.toggleAction && c.matcher) {
+          if (comMatches(c.matcher, base) !== want) await comRun(c.toggleAction, want, st, base);
+        } else {
+          await comRun(want ? c.trueAction : c.falseAction, want, st, base);
+        }
+      }
+      return;
+    default:
+      return; // hide, close, slide: about how the page looks, not the choice
+  }
+}
+
+async function actCom(action, res) {
+  const {name, rule} = last;
+  const want = action === 'accept';
+  const st = {clicks: 0, steps: []};
+  const method = (n) => (rule.methods || []).find((m) => m.name === n);
+  for (const n of ['OPEN_OPTIONS', 'DO_CONSENT', 'SAVE_CONSENT']) {
+    const m = method(n);
+    if (m) await comRun(m.action, want, st, null);
+  }
+  res.steps = st.steps;
+  res.selector = st.steps.map((s) => s.replace(/^click /, '')).join(' then ');
+  res.note = name + ' (Consent-O-Matic rule): ' + action + ' through its options';
+  res.clicked = st.clicks > 0;
+  res.layer = res.clicked ? 2 : 0;
+  if (!res.clicked) {
+    res.reason = action === 'reject' ? 'reject-not-found' : 'accept-not-found';
+    res.note = name + ' (Consent-O-Matic rule): no step of the rule found its element';
+  }
+  return res;
+}
+
 // ---- the API ------------------------------------------------------------
 
 let last = null; // what detect() found: {kind, rule, container}
@@ -509,6 +654,11 @@ function detectOnce() {
     if (!g.reject) note += g.settings ? '; reject needs the settings layer' : ' without a reject button';
     return {cmp: 'generic', found: true, rejectSelector: g.reject ? describe(g.reject) : '', acceptSelector: g.accept ? describe(g.accept) : '', note};
   }
+  const c = comDetect();
+  if (c) {
+    last = {kind: 'com', name: c.name, rule: c.rule, detector: c.detector};
+    return {cmp: 'com:' + c.name, found: true, rejectSelector: '', acceptSelector: '', note: c.name + ' (Consent-O-Matic rule) banner shown'};
+  }
   last = null;
   if (hidden) {
     return {cmp: hidden.id, found: false, rejectSelector: '', acceptSelector: '', note: hidden.name + ' present, banner not shown (choice stored or not triggered)'};
@@ -542,6 +692,7 @@ async function act(action) {
   Object.assign(res, {cmp: d.cmp, found: d.found, note: d.note});
   if (!d.found) return res;
   if (last.kind === 'generic') return actGeneric(action, res);
+  if (last.kind === 'com') return actCom(action, res);
   const rule = last.rule;
   const rootFn = () => (last.kind === 'rule' ? ruleRoots(rule) : roots());
   const rj = firstClickable(rule.reject, rootFn());
@@ -647,6 +798,11 @@ function verify() {
     const c = last.container;
     if (c && c.isConnected && c !== c.ownerDocument.documentElement) return {bannerVisible: !gone(c) && detect().found};
     return {bannerVisible: detect().found};
+  }
+  if (last.kind === 'com') {
+    let shown = false;
+    try { shown = comMatches(last.detector.presentMatcher) && comMatches(last.detector.showingMatcher); } catch (e) { shown = false; }
+    return {bannerVisible: shown};
   }
   if (last.kind === 'config') {
     const all = roots();

@@ -210,3 +210,48 @@ func TestActReportsTheWay(t *testing.T) {
 		}
 	})
 }
+
+// A banner only a Consent-O-Matic rule knows: the rule's steps switch the
+// toggles off (reject) or on (accept) and save.
+func TestConsentOMaticRule(t *testing.T) {
+	tab := startChromium(t)
+	base := serveSamples(t)
+	for _, tc := range []struct {
+		action string
+		want   bool
+	}{{"reject", false}, {"accept", true}} {
+		a := openAndAct(t, tab, base+"/consentomatic/positive-ez-cookie.html", tc.action)
+		if !a.Clicked || a.CMP != "com:ez-cookie" || a.Layer != 2 {
+			t.Fatalf("%s: act = %+v, want the ez-cookie rule clicked", tc.action, a)
+		}
+		var state struct {
+			Toggles []bool
+			Clicks  string
+		}
+		evalJSON(t, tab, `({toggles: ['ez-pref','ez-stats','ez-ads'].map((id) => document.getElementById(id).checked),
+			clicks: document.documentElement.getAttribute('data-clicks') || ''})`, &state)
+		if slices.Contains(state.Toggles, !tc.want) || state.Clicks != "saved" {
+			t.Errorf("%s: toggles %v, clicks %q; want all %v, then saved", tc.action, state.Toggles, state.Clicks, tc.want)
+		}
+	}
+}
+
+func TestConsentOMaticData(t *testing.T) {
+	var rules map[string]struct {
+		Detectors []json.RawMessage `json:"detectors"`
+		Methods   []struct {
+			Name string `json:"name"`
+		} `json:"methods"`
+	}
+	if err := json.Unmarshal([]byte(comRulesJSON), &rules); err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) < 200 {
+		t.Errorf("%d Consent-O-Matic rules, want the whole collection (200+)", len(rules))
+	}
+	for name, r := range rules {
+		if len(r.Detectors) == 0 {
+			t.Errorf("rule %s has no detector", name)
+		}
+	}
+}
