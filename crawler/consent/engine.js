@@ -519,15 +519,31 @@ function comFind(spec, base) {
   return out;
 }
 
-function comMatches(m, base) {
+// comMatches tests a matcher (or a list of them, all must hold); with
+// shown, a CSS matcher also needs one of its elements visible.
+function comMatches(m, base, shown) {
   const list = Array.isArray(m) ? m : [m];
   return list.every((one) => {
     if (!one) return true;
     const found = comFind(one, base);
     if (one.type === 'checkbox') return found.length > 0 && !!found[0].checked;
     if (one.type === 'url') return true; // URL conditions are about the site, not the banner
-    return found.length > 0;
+    return shown ? found.some(visible) : found.length > 0;
   });
+}
+
+// comShowing: the CMP is present and its banner visible. A detector without
+// a showing matcher cannot tell a stored choice from an open banner, so
+// then the present elements themselves must show.
+function comShowing(d) {
+  try {
+    if (!comMatches(d.presentMatcher)) return false;
+    const sm = Array.isArray(d.showingMatcher) ? d.showingMatcher.filter(Boolean) : d.showingMatcher;
+    if (!sm || (Array.isArray(sm) && !sm.length)) return comMatches(d.presentMatcher, null, true);
+    return comMatches(sm, null, true);
+  } catch (e) {
+    return false;
+  }
 }
 
 function comDetect() {
@@ -535,9 +551,7 @@ function comDetect() {
     const rule = COM_RULES[name];
     if (!rule || !Array.isArray(rule.detectors)) continue;
     for (const d of rule.detectors) {
-      let shown = false;
-      try { shown = comMatches(d.presentMatcher) && comMatches(d.showingMatcher); } catch (e) { shown = false; }
-      if (shown) return {name, rule, detector: d};
+      if (comShowing(d)) return {name, rule, detector: d};
     }
   }
   return null;
@@ -799,11 +813,7 @@ function verify() {
     if (c && c.isConnected && c !== c.ownerDocument.documentElement) return {bannerVisible: !gone(c) && detect().found};
     return {bannerVisible: detect().found};
   }
-  if (last.kind === 'com') {
-    let shown = false;
-    try { shown = comMatches(last.detector.presentMatcher) && comMatches(last.detector.showingMatcher); } catch (e) { shown = false; }
-    return {bannerVisible: shown};
-  }
+  if (last.kind === 'com') return {bannerVisible: comShowing(last.detector)};
   if (last.kind === 'config') {
     const all = roots();
     const r = firstClickable(last.rule.reject, all), a = firstClickable(last.rule.accept, all);
