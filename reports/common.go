@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -328,8 +329,13 @@ func consentText(p Page) string {
 				parts = append(parts, c.Action+" clicked, verified")
 			case c.Clicked:
 				parts = append(parts, c.Action+" clicked, not verified")
+			case c.Action == "reject":
+				parts = append(parts, "reject not possible ("+cmp.Or(c.Reason, capture.ReasonNotFound)+")")
 			default:
 				parts = append(parts, c.Action+" not clicked")
+			}
+			if c.Layer == 2 {
+				parts = append(parts, "through the settings layer")
 			}
 		}
 	}
@@ -461,4 +467,42 @@ func findingRows(r *Report, groups []findingGroup, quoteIDs map[string]int) [][]
 			textfmt.OrDash(f.Phase), textfmt.OrDash(f.Disclosure), strings.Join(someOf(pages, 4), "\n"), quote})
 	}
 	return rows
+}
+
+// rejectNotPossible lists, per site, why the after-reject phase could not
+// make its choice ("shop.example: reject-not-offered"): some page of the
+// phase met a banner it could not click and no page clicked reject or got
+// the click carried. Its pages show the site as it is without a choice,
+// not as a visitor who rejected.
+func rejectNotPossible(r *Report) []string {
+	type siteState struct {
+		made   bool
+		reason string
+	}
+	sites := map[string]*siteState{}
+	for _, p := range r.Pages {
+		c := p.Consent
+		if p.Phase != capture.AfterReject || c == nil {
+			continue
+		}
+		host := capture.HostOf(p.URL)
+		s := sites[host]
+		if s == nil {
+			s = &siteState{}
+			sites[host] = s
+		}
+		switch {
+		case c.Clicked || c.Carried:
+			s.made = true
+		case c.BannerFound || c.Reason != "":
+			s.reason = cmp.Or(s.reason, c.Reason, capture.ReasonNotFound)
+		}
+	}
+	var out []string
+	for _, host := range slices.Sorted(maps.Keys(sites)) {
+		if s := sites[host]; !s.made && s.reason != "" {
+			out = append(out, host+": "+s.reason)
+		}
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/capture"
@@ -66,5 +68,38 @@ func TestGroupFindingsKeepsSitesApart(t *testing.T) {
 	}
 	if got := groups[1].Targets; len(got) != 1 || got[0] != "http://garden.example/" {
 		t.Errorf("garden group pages %v", got)
+	}
+}
+
+func TestRejectNotPossible(t *testing.T) {
+	page := func(u string, phase capture.Phase, c *capture.Consent) Page {
+		return Page{URL: u, Phase: phase, Consent: c}
+	}
+	r := &Report{Pages: []Page{
+		page("https://a.example/", capture.AfterReject, &capture.Consent{BannerFound: true, Action: "reject", Reason: capture.ReasonNotOffered}),
+		page("https://a.example/x", capture.AfterReject, nil),
+		page("https://b.example/", capture.AfterReject, &capture.Consent{BannerFound: true, Action: "reject", Clicked: true, Layer: 2}),
+		page("https://b.example/x", capture.AfterReject, &capture.Consent{BannerFound: true, Action: "reject", Reason: capture.ReasonNotFound}),
+		page("https://c.example/", capture.AfterReject, &capture.Consent{Action: "reject", Note: "no consent banner found"}),
+		page("https://d.example/", capture.AfterReject, &capture.Consent{BannerFound: true, Action: "reject"}),
+		page("https://e.example/", capture.AfterAccept, &capture.Consent{BannerFound: true, Action: "accept"}),
+	}}
+	got := rejectNotPossible(r)
+	want := []string{"a.example: reject-not-offered", "d.example: reject-not-found"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rejectNotPossible = %q, want %q", got, want)
+	}
+	if s := consentText(r.Pages[0]); !strings.Contains(s, "reject not possible (reject-not-offered)") {
+		t.Errorf("consentText = %q", s)
+	}
+	if s := consentText(r.Pages[2]); !strings.Contains(s, "reject clicked, not verified; through the settings layer") {
+		t.Errorf("consentText = %q", s)
+	}
+	r.Kind, r.Target = KindSite, "https://a.example/"
+	if table := string(render(t, "table", r)); !strings.Contains(table, "reject not possible: a.example: reject-not-offered; d.example: reject-not-found") {
+		t.Errorf("table lacks the reject-not-possible line:\n%s", table)
+	}
+	if html := string(render(t, "html", r)); !strings.Contains(html, "Reject not possible") || !strings.Contains(html, "a.example: reject-not-offered") {
+		t.Error("HTML summary lacks reject not possible")
 	}
 }

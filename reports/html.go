@@ -42,16 +42,17 @@ func missingShotsText(n int) string {
 var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lifetime":     lifetime,
-	"party":        party,
-	"phases":       phaseList,
-	"cookieState":  cookieState,
-	"status":       statusText,
-	"consent":      consentText,
-	"sevclass":     func(s rules.Severity) string { return "sev-" + string(s) },
-	"orDash":       func(v any) string { return textfmt.OrDash(fmt.Sprint(v)) }, // phases, kinds and plain strings alike
-	"text":         oneLineText,
-	"missingShots": missingShotsText,
+	"lifetime":          lifetime,
+	"party":             party,
+	"phases":            phaseList,
+	"cookieState":       cookieState,
+	"status":            statusText,
+	"consent":           consentText,
+	"sevclass":          func(s rules.Severity) string { return "sev-" + string(s) },
+	"orDash":            func(v any) string { return textfmt.OrDash(fmt.Sprint(v)) }, // phases, kinds and plain strings alike
+	"text":              oneLineText,
+	"missingShots":      missingShotsText,
+	"rejectNotPossible": rejectNotPossible,
 }).Parse(htmlSource))
 
 // maxScreenshotBytes keeps a report openable; larger screenshots are left out.

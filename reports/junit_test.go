@@ -51,7 +51,8 @@ func TestJUnitParsesBack(t *testing.T) {
 		cases                    []string // classname/name/failures
 	}{
 		// Rules that did not fire are passing cases for the report's target.
-		{"site", 12, 5, 1, []string{
+		{"site", 17, 5, 1, []string{
+			"accept-more-prominent/https://shop.example//0",
 			"category-only-disclosure/https://shop.example//1",
 			"cname-cloaked-tracker/https://shop.example//0",
 			"consent-before-choice/https://shop.example//0",
@@ -60,7 +61,11 @@ func TestJUnitParsesBack(t *testing.T) {
 			"cookie-lifetime-exceeds-declared/https://shop.example//1",
 			"cookie-lifetime-over-13-months/https://shop.example//0",
 			"fingerprinting-undeclared/https://shop.example//0",
+			"legitimate-interest-preset/https://shop.example//0",
 			"pre-consent-tracking/https://shop.example//1",
+			"pre-ticked-toggles/https://shop.example//0",
+			"reject-not-found/https://shop.example//0",
+			"reject-not-offered/https://shop.example//0",
 			"session-recording-undeclared/https://shop.example//1",
 			"tracking-after-reject/https://shop.example//1",
 			"undisclosed-vendor/https://shop.example/basket?id=42&step=1/0",

@@ -116,6 +116,9 @@ func (t *tableWriter) site() {
 		}
 	}
 	t.printf("\n")
+	if sites := rejectNotPossible(r); len(sites) > 0 {
+		t.printf("reject not possible: %s (after-reject pages show the site without a choice)\n", strings.Join(sites, "; "))
+	}
 
 	var rows [][]string
 	last := ""

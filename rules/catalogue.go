@@ -50,6 +50,7 @@ var catalogue = slices.Concat(
 	cnameRules,
 	emailRules,
 	navigationRules,
+	bannerRules,
 )
 
 // Rules returns the catalogue in documentation order.

@@ -31,11 +31,12 @@ var phaseRules = []Rule{
 		ID: RuleTrackingAfterReject, Title: "Tracking continues after \"reject all\"", Severity: Critical,
 		Why: "Non-essential cookies, storage or requests were still present after the visitor rejected all " +
 			"non-essential purposes, so the choice is ignored. Refusing must be as easy and as effective as " +
-			"accepting. A vendor that only received requests is reported as high.",
+			"accepting. A vendor that only received requests is reported as high. A site whose reject could not " +
+			"be made (reject-not-offered, reject-not-found) is not judged by this rule.",
 		Fix: "Make the reject action reach every tag: check the CMP's vendor and purpose mapping, remove " +
 			"hard-coded tags that bypass the CMP, and delete cookies set before the choice.",
 		References: []string{refEPrivacy, refGDPR7, refEDPBTask, refCNIL2020},
-		check:      checkPhase(PhaseReject),
+		check:      onlyWhereRejected(checkPhase(PhaseReject)),
 	},
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -19,12 +20,35 @@ import (
 
 // consentResult is what window.__trackscanConsent.detect() and act() return.
 type consentResult struct {
-	CMP      string `json:"cmp"`
-	Found    bool   `json:"found"`
-	Clicked  bool   `json:"clicked"`
-	Selector string `json:"selector"`
-	Note     string `json:"note"`
+	CMP      string   `json:"cmp"`
+	Found    bool     `json:"found"`
+	Clicked  bool     `json:"clicked"`
+	Selector string   `json:"selector"`
+	Note     string   `json:"note"`
+	Steps    []string `json:"steps"`
+	Offered  []string `json:"offered"`
+	Layer    int      `json:"layer"`
+	Reason   string   `json:"reason"`
+	// Banner design, measured before the click.
+	AcceptProminence     *capture.ButtonLook `json:"acceptProminence"`
+	RejectProminence     *capture.ButtonLook `json:"rejectProminence"`
+	PreTicked            []string            `json:"preTicked"`
+	LegitimateInterestOn []string            `json:"legitimateInterestOn"`
 }
+
+// design is the banner's look as act() measured it, or nil.
+func (r consentResult) design() *capture.BannerDesign {
+	d := &capture.BannerDesign{Accept: r.AcceptProminence, Reject: r.RejectProminence,
+		PreTicked: r.PreTicked, LegitimateInterestOn: r.LegitimateInterestOn}
+	if d.Accept == nil && d.Reject == nil && len(d.PreTicked) == 0 && len(d.LegitimateInterestOn) == 0 {
+		return nil
+	}
+	return d
+}
+
+// verifyWait bounds how long a banner may take to go after the click: a
+// fade-out transition, or a CMP that reloads the page with the choice.
+const verifyWait = 5 * time.Second
 
 type consentSignals struct {
 	TCF *struct {
@@ -93,19 +117,36 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 		return nil
 	}
 	c.BannerFound, c.CMP = true, det.CMP
-	if v.ConsentAction == "" {
+	action := consent.Action(v.ConsentAction)
+	if !action.Valid() {
 		c.Note = det.Note
 		b.readSignals(ctx, c, v.ConsentScript)
 		return nil
 	}
 	before := b.snapshotState(ctx, p, fs, rec.requestURLs(), nil)
 	rec.reset()
-	act, err := evalInFrame[consentResult](ctx, found.id, `window.__trackscanConsent.act(`+jsString(v.ConsentAction)+`)`, true)
+	var shot string
+	if v.ScreenshotPath != "" && v.Carry == nil {
+		shot = b.bannerScreenshot(ctx, v.ScreenshotPath)
+	}
+	act, err := evalInFrame[consentResult](ctx, found.id, `window.__trackscanConsent.act(`+jsString(string(action))+`)`, true)
 	if err != nil {
-		c.Note = "click failed: " + err.Error()
+		c.Note, c.Reason = "click failed: "+err.Error(), capture.ReasonClickFailed
 		return nil
 	}
 	c.Clicked, c.Selector, c.Note = act.Clicked, act.Selector, act.Note
+	c.Steps, c.Offered, c.Layer = act.Steps, act.Offered, act.Layer
+	if !act.Clicked {
+		c.Reason = cmp.Or(act.Reason, capture.ReasonNotFound)
+	}
+	if v.Carry == nil {
+		if c.Design = act.design(); c.Design != nil || shot != "" {
+			if c.Design == nil {
+				c.Design = &capture.BannerDesign{}
+			}
+			c.Design.Screenshot = shot
+		}
+	}
 	if v.Carry != nil {
 		c.Note = "banner shown despite the " + v.ConsentAction + " choice carried from " + v.Carry.FromURL + "; clicked here: " + act.Note
 	}
@@ -119,7 +160,11 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	case <-time.After(300 * time.Millisecond):
 	}
 	b.waitIdle(ctx, rec)
-	c.Verified = !b.bannerStillShown(ctx, found.id, install)
+	gone, reloaded := b.bannerGone(ctx, rec, found.id, install)
+	c.Verified = gone
+	if reloaded {
+		c.Steps = append(c.Steps, "page reloaded by the banner")
+	}
 	var state *capture.ConsentState
 	if v.Carry == nil {
 		after := b.snapshotState(ctx, p, fs, rec.requestURLs(), before.urls)
@@ -138,35 +183,71 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	return state
 }
 
+// bannerScreenshot saves the viewport with the banner showing next to the
+// page's own screenshot (NAME.png -> NAME-banner.png) and returns its path.
+func (b *Browser) bannerScreenshot(ctx context.Context, pagePath string) string {
+	path := strings.TrimSuffix(pagePath, ".png") + "-banner.png"
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil || os.WriteFile(path, png, 0o644) != nil {
+		return ""
+	}
+	return path
+}
+
+// bannerGone polls until the banner no longer shows, for up to verifyWait:
+// it may fade out first, or the CMP may reload the page with the choice
+// stored. After such a navigation the new document is asked, in every
+// frame, whether it shows a banner; reloaded reports that it happened.
+func (b *Browser) bannerGone(ctx context.Context, rec *recorder, frame cdp.FrameID, install string) (gone, reloaded bool) {
+	deadline := time.Now().Add(verifyWait)
+	for {
+		shown, navigated := b.bannerStillShown(ctx, frame, install)
+		reloaded = reloaded || navigated
+		if !shown {
+			return true, reloaded
+		}
+		if time.Now().After(deadline) {
+			return false, reloaded
+		}
+		select {
+		case <-ctx.Done():
+			return false, reloaded
+		case <-time.After(250 * time.Millisecond):
+		}
+		if navigated {
+			b.waitIdle(ctx, rec)
+		}
+	}
+}
+
 // bannerStillShown asks the frame that held the banner whether it still
-// shows. Some CMPs (Sourcepoint) remove that very frame on a choice; then
-// every remaining frame is asked whether it shows a banner.
-func (b *Browser) bannerStillShown(ctx context.Context, frame cdp.FrameID, install string) bool {
+// shows. When that frame cannot answer, its document was replaced (the CMP
+// reloaded the page) or the frame was removed (Sourcepoint removes its
+// message frame on a choice): then every frame, with the engine installed
+// afresh, is asked whether it shows a banner, and navigated is true.
+func (b *Browser) bannerStillShown(ctx context.Context, frame cdp.FrameID, install string) (shown, navigated bool) {
 	vr, err := evalInFrame[struct {
 		BannerVisible bool `json:"bannerVisible"`
 	}](ctx, frame, "window.__trackscanConsent.verify()", true)
 	if err == nil {
-		return vr.BannerVisible
+		return vr.BannerVisible, false
 	}
 	fs, err := frames(ctx)
 	if err != nil {
-		return true
-	}
-	for _, f := range fs {
-		if f.id == frame {
-			// The frame is still there but could not answer: unproven.
-			return true
-		}
+		return true, true
 	}
 	for _, f := range fs {
 		if _, err := evalInFrame[json.RawMessage](ctx, f.id, install, false); err != nil {
+			if f.id == frame {
+				return true, true // the frame is there but cannot answer yet
+			}
 			continue
 		}
 		if r, err := evalInFrame[consentResult](ctx, f.id, "window.__trackscanConsent.detect()", true); err == nil && r.Found {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, true
 }
 
 func (b *Browser) readSignals(ctx context.Context, c *capture.Consent, script string) {

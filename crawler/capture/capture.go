@@ -179,6 +179,56 @@ type Consent struct {
 	TCF   *TCF     `json:"tcf,omitempty"`
 	GPP   string   `json:"gpp,omitempty"`
 	GPC   bool     `json:"gpc,omitempty"`
+	// Offered lists what the banner's first layer let the visitor do
+	// ("reject", "accept", "settings", "save"), as trackscan read it.
+	Offered []string `json:"offered,omitempty"`
+	// Steps are the clicks made, in order ("settings \"Customize\"",
+	// "switched off 3 toggles", "save \"Save preferences\"").
+	Steps []string `json:"steps,omitempty"`
+	// Layer is 1 when the choice was made on the first layer, 2 when it
+	// took the settings layer.
+	Layer int `json:"layer,omitempty"`
+	// Reason says why a banner was found but not clicked: ReasonNotOffered,
+	// ReasonNotFound or ReasonClickFailed.
+	Reason string `json:"reason,omitempty"`
+	// Design is what the banner looked like, for the banner design rules.
+	Design *BannerDesign `json:"design,omitempty"`
+}
+
+// Why a consent phase found a banner but could not make its choice.
+const (
+	// ReasonNotOffered: the banner offers accept but no reject, on its
+	// first layer or through its settings.
+	ReasonNotOffered = "reject-not-offered"
+	// ReasonNotFound: trackscan could not tell how to reject on this banner.
+	ReasonNotFound = "reject-not-found"
+	// ReasonClickFailed: the click itself failed (the page went away).
+	ReasonClickFailed = "click-failed"
+)
+
+// BannerDesign is how a banner presents the choice.
+type BannerDesign struct {
+	// Accept and Reject measure the first layer's buttons; nil when absent.
+	Accept *ButtonLook `json:"accept,omitempty"`
+	Reject *ButtonLook `json:"reject,omitempty"`
+	// PreTicked names the non-essential toggles of the settings layer that
+	// were on before trackscan touched them.
+	PreTicked []string `json:"pre_ticked,omitempty"`
+	// LegitimateInterestOn names toggles claiming legitimate interest that
+	// were on when the settings layer opened.
+	LegitimateInterestOn []string `json:"legitimate_interest_on,omitempty"`
+	// Screenshot is a PNG of the page with the banner showing, when
+	// screenshots were asked for.
+	Screenshot string `json:"screenshot,omitempty"`
+}
+
+// ButtonLook is a button as a visitor sees it.
+type ButtonLook struct {
+	Area int `json:"area"` // CSS pixels
+	// Fill is the contrast ratio of the button's background against the
+	// banner behind it (1 = no fill of its own), Text that of its label.
+	Fill float64 `json:"fill"`
+	Text float64 `json:"text"`
 }
 
 // TCF is what the IAB TCF v2 API reported.

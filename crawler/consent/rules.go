@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -67,6 +68,15 @@ type Generic struct {
 	// most specific first: the first pattern that matches any button wins.
 	Reject []string `json:"reject"`
 	Accept []string `json:"accept"`
+	// Settings open a second layer; Save stores the choices made there.
+	Settings []string `json:"settings"`
+	Save     []string `json:"save"`
+	// Necessary matches the label of a second-layer toggle that a visitor
+	// cannot or need not turn off; every other toggle is non-essential.
+	Necessary string `json:"necessary"`
+	// LegitimateInterest matches a toggle that claims legitimate interest
+	// rather than consent, which "reject all" must still turn off.
+	LegitimateInterest string `json:"legitimateInterest"`
 }
 
 // RuleSet is the whole data file.
@@ -122,10 +132,12 @@ func (rs RuleSet) Check() error {
 			}
 		}
 	}
-	if _, err := regexp.Compile("(?i)" + rs.Generic.Words); err != nil || rs.Generic.Words == "" {
-		return fmt.Errorf("consent generic words: %q does not compile", rs.Generic.Words)
+	for _, f := range []struct{ name, p string }{{"words", rs.Generic.Words}, {"necessary", rs.Generic.Necessary}, {"legitimateInterest", rs.Generic.LegitimateInterest}} {
+		if _, err := regexp.Compile("(?i)" + f.p); err != nil || f.p == "" {
+			return fmt.Errorf("consent generic %s: %q does not compile", f.name, f.p)
+		}
 	}
-	for _, p := range append(append([]string{}, rs.Generic.Reject...), rs.Generic.Accept...) {
+	for _, p := range slices.Concat(rs.Generic.Reject, rs.Generic.Accept, rs.Generic.Settings, rs.Generic.Save) {
 		if !strings.HasPrefix(p, "^") || !strings.HasSuffix(p, "$") {
 			return fmt.Errorf("consent generic pattern %q is not anchored", p)
 		}

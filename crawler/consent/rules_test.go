@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -58,7 +57,7 @@ func TestCheckRejectsBadRules(t *testing.T) {
 	good := func() RuleSet {
 		return RuleSet{
 			Rules:   []Rule{{ID: "x", Name: "X", Detect: []string{"#x"}, Reject: []Target{{CSS: "#no"}}, Accept: []Target{{CSS: "#yes"}}}},
-			Generic: Generic{Words: "cookie", Reject: []string{"^reject all$"}, Accept: []string{"^accept all$"}},
+			Generic: Generic{Words: "cookie", Necessary: "necessary", LegitimateInterest: "legitimate interest", Reject: []string{"^reject all$"}, Accept: []string{"^accept all$"}},
 		}
 	}
 	tests := []struct {
@@ -81,6 +80,8 @@ func TestCheckRejectsBadRules(t *testing.T) {
 		{"bad text", func(rs *RuleSet) { rs.Rules[0].Accept[0].Text = "(" }, "text"},
 		{"unanchored", func(rs *RuleSet) { rs.Generic.Reject = []string{"reject"} }, "not anchored"},
 		{"bad words", func(rs *RuleSet) { rs.Generic.Words = "" }, "words"},
+		{"bad necessary", func(rs *RuleSet) { rs.Generic.Necessary = "(" }, "necessary"},
+		{"unanchored save", func(rs *RuleSet) { rs.Generic.Save = []string{"^save"} }, "not anchored"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,65 +108,6 @@ func TestTargetJSON(t *testing.T) {
 	}
 	if len(ts) != 2 || ts[0] != (Target{CSS: "#a"}) || ts[1] != (Target{CSS: "#b", Text: "^x$"}) {
 		t.Fatalf("got %+v", ts)
-	}
-}
-
-// classify mirrors the engine's button classification with Go's regexp
-// (the patterns use the syntax both share): reject patterns first.
-func classify(g Generic, text string) string {
-	text = strings.ToLower(strings.Join(strings.Fields(text), " "))
-	for _, p := range g.Reject {
-		if regexp.MustCompile("(?i)" + p).MatchString(text) {
-			return "reject"
-		}
-	}
-	for _, p := range g.Accept {
-		if regexp.MustCompile("(?i)" + p).MatchString(text) {
-			return "accept"
-		}
-	}
-	return ""
-}
-
-func TestGenericButtonTexts(t *testing.T) {
-	rs, err := LoadRules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := rs.Generic
-	tests := []struct{ text, want string }{
-		// English
-		{"Reject all", "reject"}, {"Reject All Cookies", "reject"}, {"Decline", "reject"}, {"Deny all", "reject"},
-		{"Only necessary", "reject"}, {"Necessary cookies only", "reject"}, {"Use necessary cookies only", "reject"},
-		{"Accept only necessary", "reject"}, {"Reject non-essential cookies", "reject"}, {"Continue without accepting", "reject"},
-		{"Accept all", "accept"}, {"Accept All Cookies", "accept"}, {"Allow all", "accept"}, {"Accept", "accept"},
-		{"I agree", "accept"}, {"Accept & close", "accept"}, {"Got it", "accept"},
-		// German
-		{"Alle ablehnen", "reject"}, {"Ablehnen", "reject"}, {"Nur notwendige", "reject"}, {"Nur notwendige Cookies", "reject"},
-		{"Nur essenzielle Cookies akzeptieren", "reject"}, {"Alle optionalen Cookies ablehnen", "reject"},
-		{"Alle akzeptieren", "accept"}, {"Alle Cookies akzeptieren", "accept"}, {"Allen zustimmen", "accept"}, {"Zustimmen", "accept"},
-		// French
-		{"Tout refuser", "reject"}, {"Refuser", "reject"}, {"Continuer sans accepter", "reject"},
-		{"Tout accepter", "accept"}, {"J'accepte", "accept"}, {"Accepter et fermer", "accept"},
-		// Spanish
-		{"Rechazar todo", "reject"}, {"Rechazar todas las cookies", "reject"}, {"Solo necesarias", "reject"},
-		{"Aceptar todo", "accept"}, {"Aceptar todas las cookies", "accept"}, {"Aceptar", "accept"},
-		// Italian
-		{"Rifiuta tutto", "reject"}, {"Rifiuta", "reject"}, {"Solo necessari", "reject"}, {"Continua senza accettare", "reject"},
-		{"Accetta tutto", "accept"}, {"Accetta tutti i cookie", "accept"}, {"Accetto", "accept"},
-		// Dutch
-		{"Alles weigeren", "reject"}, {"Weigeren", "reject"}, {"Alleen noodzakelijke cookies", "reject"},
-		{"Alles accepteren", "accept"}, {"Alle cookies accepteren", "accept"}, {"Akkoord", "accept"},
-		// Never a choice: settings, partial consent, unrelated
-		{"Accept selected", ""}, {"Accept selection", ""}, {"Manage", ""}, {"Settings", ""}, {"Cookie settings", ""},
-		{"Manage preferences", ""}, {"Einstellungen", ""}, {"Auswahl akzeptieren", ""}, {"Auswahl speichern", ""},
-		{"Personnaliser", ""}, {"Paramètres", ""}, {"Configurar", ""}, {"Personalizza", ""}, {"Instellingen", ""},
-		{"Reject all and subscribe", ""}, {"Accept all terms of the contract", ""}, {"Read more", ""}, {"Subscribe", ""},
-	}
-	for _, tc := range tests {
-		if got := classify(g, tc.text); got != tc.want {
-			t.Errorf("%q classified %q, want %q", tc.text, got, tc.want)
-		}
 	}
 }
 

@@ -10,6 +10,12 @@ import (
 //go:embed engine.js
 var engineJS string
 
+// comRulesJSON is Consent-O-Matic's rule collection (MIT, see
+// consentomatic/LICENSE), run by the engine after its own rules.
+//
+//go:embed consentomatic/rules.json
+var comRulesJSON string
+
 var (
 	loadOnce   sync.Once
 	builtIn    RuleSet
@@ -40,7 +46,7 @@ func loaded() (RuleSet, string, error) {
 //	signals()        -> Promise of {tcf, gpp, gpc}
 //
 // The user's selectors are tried first, then the CMP rules in their fixed
-// order, then the generic fallback. The script is a statement ending in
+// order, then the generic fallback, then Consent-O-Matic's rules. The script is a statement ending in
 // ";", so callers may append an expression that uses the API. Evaluating it
 // again replaces the API (and forgets what detect() found).
 func Script(cfg Config) string {
@@ -53,9 +59,11 @@ func Script(cfg Config) string {
 			`window.__trackscanConsent={detect:()=>r,act:async()=>r,verify:()=>({bannerVisible:false}),signals:async()=>({tcf:null,gpp:null,gpc:navigator.globalPrivacyControl===true})};})();`
 	}
 	var b strings.Builder
-	b.Grow(len(engineJS) + len(rules) + len(conf) + 100)
+	b.Grow(len(engineJS) + len(rules) + len(comRulesJSON) + len(conf) + 100)
 	b.WriteString("(function(){'use strict';\nconst RULES = ")
 	b.WriteString(rules)
+	b.WriteString(";\nconst COM = ")
+	b.WriteString(strings.TrimSpace(comRulesJSON))
 	b.WriteString(";\nconst CONFIG = ")
 	b.Write(conf)
 	b.WriteString(";\n")

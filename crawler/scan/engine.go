@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -192,7 +193,7 @@ func (e *engine) crawl(ctx context.Context) []crawled {
 type consentPass struct {
 	site    string // the site's registrable domain when the scan spans several
 	phase   capture.Phase
-	action  string
+	action  consent.Action
 	targets []crawled
 	results []*capture.Page
 	state   *capture.ConsentState
@@ -202,9 +203,9 @@ type consentPass struct {
 }
 
 func newConsentPass(phase capture.Phase, targets []crawled) *consentPass {
-	action := "reject"
+	action := consent.Reject
 	if phase == capture.AfterAccept {
-		action = "accept"
+		action = consent.Accept
 	}
 	return &consentPass{phase: phase, action: action, targets: targets, results: make([]*capture.Page, len(targets))}
 }
@@ -239,7 +240,7 @@ func (e *engine) click(ctx context.Context, ps *consentPass, q *jobQueue) {
 		}
 		tries++
 		tried[i] = true
-		v := browser.Visit{Phase: ps.phase, ConsentAction: ps.action, ExpectBanner: true}
+		v := browser.Visit{Phase: ps.phase, ConsentAction: string(ps.action), ExpectBanner: true}
 		v.OnConsentState = func(st *capture.ConsentState) {
 			ps.state = st
 			queueRest()
@@ -264,7 +265,7 @@ func (e *engine) carry(ctx context.Context, ps *consentPass) []func() {
 			continue
 		}
 		jobs = append(jobs, func() {
-			ps.results[i], _ = e.visit(ctx, t.url, browser.Visit{Phase: ps.phase, ConsentAction: ps.action, Carry: ps.state, ExpectBanner: t.banner()})
+			ps.results[i], _ = e.visit(ctx, t.url, browser.Visit{Phase: ps.phase, ConsentAction: string(ps.action), Carry: ps.state, ExpectBanner: t.banner()})
 		})
 	}
 	return jobs
@@ -365,6 +366,10 @@ func (e *engine) finishPass(ctx context.Context, ps *consentPass) []capture.Page
 		}
 		e.note(fmt.Sprintf("%s: %s %s clicked on %s (%s), carried to %d other %s (%s)", phase, consent.Name(c.CMP), ps.action,
 			ps.leader.URL, verified, carried, plural(carried, "page"), strings.Join(c.State, ", ")))
+	case ctx.Err() == nil && notClicked(out) != "":
+		// Every page that met the banner failed to click: the phase ran
+		// without a choice, and its pages say so (consent.reason).
+		e.note(fmt.Sprintf("%s: %s not possible (%s); the phase ran without a choice", phase, ps.action, notClicked(out)))
 	case ctx.Err() == nil:
 		e.note(fmt.Sprintf("%s: no %s click stored a choice to carry; each page with a banner clicked its own", phase, ps.action))
 	}
@@ -374,6 +379,23 @@ func (e *engine) finishPass(ctx context.Context, ps *consentPass) []capture.Page
 		e.unplan(len(ps.skipped))
 	}
 	return out
+}
+
+// notClicked is the reason the pages of a pass could not make the choice
+// (the first page's), or "" when some page clicked or none met a banner.
+func notClicked(pages []capture.Page) string {
+	reason := ""
+	for _, p := range pages {
+		c := p.Consent
+		switch {
+		case c == nil:
+		case c.Clicked || c.Carried:
+			return ""
+		case c.BannerFound && reason == "":
+			reason = cmp.Or(c.Reason, capture.ReasonNotFound)
+		}
+	}
+	return reason
 }
 
 // visit captures one page in one phase, retrying once after an error that
