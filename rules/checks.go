@@ -671,7 +671,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 // vendor (or an unknown script when vendor is "").
 func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (string, string) {
 	applies := func(d policy.Declaration) bool {
-		return d.Practice == ps.practice && (d.Vendor == "" || d.Vendor == vendor) && !derivedFromAllowed(d)
+		return d.Practice == ps.practice && (d.Vendor == "" || d.Vendor == vendor) && (d.SiteWide() || d.Subject == vendor) && !derivedFromAllowed(d)
 	}
 	for _, d := range ev.in.Policy.Declarations {
 		if d.Polarity == policy.Denied && applies(d) {

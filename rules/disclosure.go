@@ -91,7 +91,19 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) (overall, naming dis
 	p := ev.in.Policy
 	names, owner := ev.vendorNames(v)
 	for _, d := range p.Declarations {
-		if d.Polarity == policy.Denied && !derivedFromAllowed(d) && !slices.Contains(notAboutUse, d.Practice) && declNamesVendor(d, v.ID, names) {
+		if d.Polarity != policy.Denied || derivedFromAllowed(d) || slices.Contains(notAboutUse, d.Practice) {
+			continue
+		}
+		// "Stripe does not use cookies" contradicts Stripe only, and only
+		// when Stripe was seen doing it; it says nothing of anyone else.
+		if !d.SiteWide() && d.Vendor == "" {
+			if d.Subject == v.ID && ev.practiceCovers(d.Practice, v) {
+				c := disclosure{level: DisclosureContradicted, quote: d.Quote}
+				return c, c
+			}
+			continue
+		}
+		if declNamesVendor(d, v.ID, names) {
 			c := disclosure{level: DisclosureContradicted, quote: d.Quote}
 			return c, c
 		}
@@ -150,7 +162,7 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		return disclosure{level: DisclosureOwnerNamed, quote: ownerQuote}
 	}
 	for _, d := range decls {
-		if d.Polarity == policy.Denied && d.Vendor == "" && !derivedFromAllowed(d) && ev.practiceCovers(d.Practice, v) {
+		if d.Polarity == policy.Denied && d.Vendor == "" && d.SiteWide() && !derivedFromAllowed(d) && ev.practiceCovers(d.Practice, v) {
 			return disclosure{level: DisclosureContradicted, quote: d.Quote}
 		}
 	}

@@ -231,6 +231,10 @@ func (p *Policy) Summary() map[string]string {
 		if d.Practice == VendorPractice {
 			continue
 		}
+		// "Stripe does not use cookies" says nothing of the site's cookies.
+		if d.Polarity == Denied && !d.SiteWide() {
+			continue
+		}
 		if d.Polarity == Affirmed {
 			out[d.Practice] = Affirmed
 		} else if _, ok := out[d.Practice]; !ok {

@@ -419,26 +419,49 @@ var objectEnds = map[string]bool{"in": true, "at": true, "on": true, "with": tru
 // purpose or a condition ("not used to identify you", "not set until").
 func postNegated(toks []token, b int) bool {
 	i := b
+	// Only a passive clause denies its subject: "cookies are not used".
+	// In "Stripe does not use cookies" or "Fathom never sets cookies" the
+	// anchor is who acts, not what is denied.
+	passive := false
 	for i < len(toks) && i < b+3 && isAux(toks[i].w) {
+		passive = passive || beForm(toks[i].w)
 		i++
 	}
 	if i >= len(toks) || !(toks[i].w == "not" || toks[i].w == "never" || strings.HasSuffix(toks[i].w, "n't")) {
 		return false
 	}
+	passive = passive || toks[i].w == "isn't" || toks[i].w == "aren't" || toks[i].w == "wasn't" || toks[i].w == "weren't"
 	i++
 	for i < len(toks) && (toks[i].w == "be" || toks[i].w == "been") {
+		passive = true
 		i++
+	}
+	if !passive {
+		return false
 	}
 	if i >= len(toks) || !useVerbs[toks[i].w] {
 		return false
 	}
 	if i+1 < len(toks) {
+		// "cookies are not set by Stripe" is a denial (about its agent);
+		// "not set by default" is not.
+		if toks[i+1].w == "by" && i+2 < len(toks) && toks[i+2].w != "default" {
+			return true
+		}
 		switch toks[i+1].w {
 		case "to", "for", "automatically", "by", "until", "before", "unless", "without", "as", "in", "solely", "only":
 			return false
 		}
 	}
 	return true
+}
+
+func beForm(w string) bool {
+	switch w {
+	case "is", "are", "was", "were", "be", "been":
+		return true
+	}
+	return false
 }
 
 func isAux(w string) bool {

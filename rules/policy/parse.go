@@ -147,13 +147,23 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 		if !b.heading {
 			spans = splitSpans(b.text)
 		}
+		prev := "" // the one vendor the previous sentence named: "it" refers to it
 		for _, sp := range spans {
 			s := sentence{text: b.text[sp.start:sp.end], line: b.lineAt(sp.start), section: b.section}
 			s.toks = tokenize(maskNames(s.text))
-			if !b.heading {
-				pol.Declarations = append(pol.Declarations, practiceDecls(&s)...)
+			hits := p.index.find(s.text, s.toks, b.heading)
+			// The policy's own company as subject is the site speaking.
+			var others []vendorHit
+			for _, h := range hits {
+				if !isFirstParty(h, firstParty) {
+					others = append(others, h)
+				}
 			}
-			for _, d := range p.vendorDecls(&s, b.heading, firstParty) {
+			if !b.heading {
+				pol.Declarations = append(pol.Declarations, practiceDecls(&s, others, prev, ownSubject(hits, firstParty))...)
+			}
+			prev = singleVendor(others)
+			for _, d := range p.vendorDecls(&s, hits, firstParty) {
 				// The policy's own company is named on every line; once says who it is.
 				if d.Role == RoleFirstParty {
 					if ownSeen[d.Vendor+d.Owner] {
@@ -182,10 +192,37 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 	return pol
 }
 
-func (p *Parser) vendorDecls(s *sentence, heading bool, firstParty map[string]bool) []Declaration {
+// ownSubject returns the byte spans where the sentence names the policy's
+// own company.
+func ownSubject(hits []vendorHit, firstParty map[string]bool) []span {
+	var out []span
+	for _, h := range hits {
+		if isFirstParty(h, firstParty) {
+			out = append(out, span{h.start, h.end})
+		}
+	}
+	return out
+}
+
+// singleVendor is the id of the one vendor hits name, or "".
+func singleVendor(hits []vendorHit) string {
+	id := ""
+	for _, h := range hits {
+		if h.vendor == nil {
+			continue
+		}
+		if id != "" && id != h.vendor.ID {
+			return ""
+		}
+		id = h.vendor.ID
+	}
+	return id
+}
+
+func (p *Parser) vendorDecls(s *sentence, hits []vendorHit, firstParty map[string]bool) []Declaration {
 	var out []Declaration
 	role, roleDone := "", false
-	for _, h := range p.index.find(s.text, s.toks, heading) {
+	for _, h := range hits {
 		d := Declaration{Practice: VendorPractice, Quote: s.text, Line: s.line, Section: s.section, Term: h.text}
 		if h.vendor != nil {
 			d.Vendor = h.vendor.ID

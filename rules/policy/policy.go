@@ -65,7 +65,16 @@ type Declaration struct {
 	// Source is the file or URL the declaration was read from when several
 	// sources were merged.
 	Source string `json:"source,omitempty"`
+	// Subject is who the statement is about when it is not the site itself:
+	// a knowledge-base vendor id ("Stripe does not use cookies" is about
+	// stripe) or the words of a provider no vendor is named for ("payment
+	// provider"). A denial with a subject never contradicts another vendor.
+	Subject string `json:"subject,omitempty"`
 }
+
+// SiteWide reports a statement about the site itself, not scoped to a
+// vendor or provider.
+func (d Declaration) SiteWide() bool { return d.Subject == "" }
 
 // Declaration scopes.
 const (

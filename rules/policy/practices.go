@@ -183,7 +183,11 @@ type sentence struct {
 
 // practiceDecls reads the practice declarations of one sentence: at most
 // one per practice, polarity and scope.
-func practiceDecls(s *sentence) []Declaration {
+//
+// hits are the vendors the sentence names and prev the one vendor the
+// previous sentence named: together they tell who each statement is about.
+// own are where the sentence names the policy's own company.
+func practiceDecls(s *sentence, hits []vendorHit, prev string, own []span) []Declaration {
 	var out []Declaration
 	seen := map[string]bool{}
 	covered := map[string][]span{} // per practice, the text already read
@@ -214,6 +218,10 @@ func practiceDecls(s *sentence) []Declaration {
 			}
 			pol, scope := p.fixed, p.scope
 			partial := false
+			var subj subject
+			if a, _ := tokenRange(s.toks, as, ae); a >= 0 {
+				subj = clauseSubject(s.toks, a, hits, prev, own)
+			}
 			if pol == "" {
 				a, b := tokenRange(s.toks, as, ae)
 				if a < 0 {
@@ -234,13 +242,13 @@ func practiceDecls(s *sentence) []Declaration {
 			}
 			term := strings.TrimSpace(s.text[m[0]:m[1]])
 			add := func(pol, scope string) {
-				key := p.practice + "|" + pol + "|" + scope
+				key := p.practice + "|" + pol + "|" + scope + "|" + subj.String()
 				if seen[key] {
 					return
 				}
 				seen[key] = true
 				out = append(out, Declaration{
-					Practice: p.practice, Polarity: pol, Scope: scope,
+					Practice: p.practice, Polarity: pol, Scope: scope, Subject: subj.String(),
 					Quote: s.text, Line: s.line, Section: s.section, Term: term,
 				})
 			}

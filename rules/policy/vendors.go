@@ -350,13 +350,14 @@ func capitalsKept(name, raw string) bool {
 }
 
 // vendorVerbs, after a common-word name at the start of a sentence, make it
-// the subject: "Intercom runs the chat window", not "Segment your list".
+// the subject: "Intercom runs the chat window", "Fathom never sets
+// cookies", not "Segment your list".
 var vendorVerbs = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`runs hosts provides delivers processes receives collects stores sends sets records
 		tracks powers handles analyses analyzes measures supplies operates helps uses places reads shows displays
-		serves acts`) {
+		serves acts does doesn't never won't`) {
 		vendorVerbs[w] = true
 	}
 }

@@ -1,0 +1,53 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/rules/policy"
+)
+
+// TestVendorScopedDenial: "<Vendor> does not use cookies" is about that
+// vendor. It never makes another vendor contradicted, and it contradicts
+// the vendor itself only when the scan saw it set a cookie.
+func TestVendorScopedDenial(t *testing.T) {
+	text := "We use Google Analytics to count visits and Hotjar to see which pages are hard to use.\n\n" +
+		"Payments are handled by Stripe. Stripe does not use cookies and does not store anything on your device.\n"
+	p, err := policy.Parse("privacy.md", []byte(text), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stripe := vendor("stripe", "Stripe", "Stripe", kb.Essential, accept)
+	fb := vendor("facebook", "Facebook", "Meta", kb.Advertising, accept)
+	tests := []struct {
+		name       string
+		stripeSets bool
+		want       map[string]string
+	}{
+		{"stripe sets no cookie", false, map[string]string{
+			"google-analytics": DisclosureNamed, "hotjar": DisclosureNamed, "stripe": DisclosureNamed, "facebook": DisclosureUndisclosed}},
+		{"stripe sets a cookie", true, map[string]string{
+			"google-analytics": DisclosureNamed, "hotjar": DisclosureNamed, "stripe": DisclosureContradicted, "facebook": DisclosureUndisclosed}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hj := vendor("hotjar", "Hotjar", "Contentsquare", kb.SessionReplay, accept)
+			in := Input{Target: site, Policy: p, Vendors: []detectors.Vendor{ga(accept), hj, stripe, fb},
+				Cookies: []detectors.Cookie{
+					cookie("_ga", "google-analytics", kb.Analytics, 395, accept),
+					cookie("_hjSessionUser_1", "hotjar", kb.SessionReplay, 365, accept),
+					cookie("_fbp", "facebook", kb.Advertising, 90, accept),
+				}}
+			if tc.stripeSets {
+				in.Cookies = append(in.Cookies, cookie("__stripe_mid", "stripe", kb.Essential, 365, accept))
+			}
+			res := Evaluate(in)
+			for _, v := range res.Vendors {
+				if got := v.Disclosure; got != tc.want[v.ID] {
+					t.Errorf("%s: disclosure %q, want %q", v.ID, got, tc.want[v.ID])
+				}
+			}
+		})
+	}
+}
