@@ -595,7 +595,7 @@ func lifetime(d float64, written string) string {
 
 // practiceSpec describes a practice the policy must declare by name.
 type practiceSpec struct {
-	practice string
+	practice policy.Practice
 	category kb.Category
 	kind     string // detection kind that shows it
 }
@@ -662,7 +662,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level string) []Finding 
 		}
 		out = append(out, Finding{Vendor: o.vendor, Category: string(ps.category), Disclosure: l, PolicyQuote: quote,
 			Target: ev.firstPage(o.pages), Subject: o.subject, URLs: capURLs(o.urls),
-			Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
+			Evidence: strings.ReplaceAll(string(ps.practice), "-", " ") + " by " + listSome(o.hosts, 3)})
 	}
 	return out
 }
@@ -693,17 +693,17 @@ func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (string
 
 // emailPractice is open or click tracking in emails.
 type emailPractice struct {
-	practice string
+	practice policy.Practice
 	kinds    []string
 	// alsoBy lists generic practices that declare it too ("web beacons in our emails").
-	alsoBy   []string
+	alsoBy   []policy.Practice
 	declared func(*policy.EmailTracking) bool
 	noun     string
 }
 
 var (
 	practiceEmailOpen = emailPractice{policy.EmailOpenTracking, []string{detectors.KindOpenPixel, detectors.KindCSSTracker},
-		[]string{policy.WebBeacons}, func(e *policy.EmailTracking) bool { return e.OpenTracking }, "open tracking"}
+		[]policy.Practice{policy.WebBeacons}, func(e *policy.EmailTracking) bool { return e.OpenTracking }, "open tracking"}
 	practiceEmailClick = emailPractice{policy.EmailClickTracking, []string{detectors.KindClickTracking},
 		nil, func(e *policy.EmailTracking) bool { return e.ClickTracking }, "click tracking"}
 )

@@ -50,7 +50,7 @@ func (ev *evaluation) allowedQuote(phase capture.Phase) (string, bool) {
 // practiceCategories says which vendor categories a generic practice term
 // covers. "cookies" and "local-storage" are handled apart: they cover a
 // vendor only when it was seen writing cookies or storage.
-var practiceCategories = map[string][]kb.Category{
+var practiceCategories = map[policy.Practice][]kb.Category{
 	policy.Analytics:          {kb.Analytics},
 	policy.Advertising:        {kb.Advertising},
 	policy.SocialWidgets:      {kb.Social},
@@ -63,7 +63,7 @@ var practiceCategories = map[string][]kb.Category{
 
 // notAboutUse lists practices whose denial says nothing about whether a
 // vendor is used ("we do not sell data to X" while X's tag runs is fine).
-var notAboutUse = []string{policy.SaleOfData, policy.DoNotTrack, policy.BrowserOptOut, policy.ConsentBeforeNonEssential}
+var notAboutUse = []policy.Practice{policy.SaleOfData, policy.DoNotTrack, policy.BrowserOptOut, policy.ConsentBeforeNonEssential}
 
 // roleCategories maps the roles a policy names a vendor in to the
 // categories that role discloses; a vendor named only as "payment" is not
@@ -252,7 +252,7 @@ func (ev *evaluation) namesOtherVendor(quote, vendor string) bool {
 }
 
 // genericPractice reports the practice terms that cover vendors of any kind.
-func genericPractice(p string) bool {
+func genericPractice(p policy.Practice) bool {
 	return p == policy.Cookies || p == policy.LocalStorage || p == policy.WebBeacons
 }
 
@@ -298,7 +298,7 @@ func roleFits(role string, c kb.Category) bool {
 }
 
 // practiceCovers reports whether a generic practice term covers vendor v.
-func (ev *evaluation) practiceCovers(practice string, v *detectors.Vendor) bool {
+func (ev *evaluation) practiceCovers(practice policy.Practice, v *detectors.Vendor) bool {
 	switch practice {
 	case policy.Cookies:
 		return ev.hasCookies[v.ID]

@@ -26,7 +26,7 @@ func FuzzEvaluate(f *testing.F) {
 		if !affirmed {
 			pol = policy.Denied
 		}
-		practices := []string{policy.Analytics, policy.Cookies, policy.ConsentBeforeNonEssential, policy.SessionRecording,
+		practices := []policy.Practice{policy.Analytics, policy.Cookies, policy.ConsentBeforeNonEssential, policy.SessionRecording,
 			policy.Fingerprinting, policy.EmailOpenTracking, policy.WebBeacons, policy.VendorPractice}
 		build := func(days float64, page string) Input {
 			v := detectors.Vendor{ID: "v", Name: name, Owner: quote, Category: cat, Phases: []capture.Phase{ph}, Hosts: []string{"v.test"}}

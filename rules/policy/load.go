@@ -170,7 +170,7 @@ func Merge(pols ...*Policy) *Policy {
 	}
 	out := &Policy{Declarations: []Declaration{}}
 	var names, sums []string
-	spoken := map[string]bool{}
+	spoken := map[Practice]bool{}
 	fileCookies := map[string]bool{}
 	for _, p := range pols {
 		names = append(names, p.Source)
@@ -225,8 +225,8 @@ func Merge(pols ...*Policy) *Policy {
 // Summary gives one polarity per practice the policy speaks of: affirmed
 // when any declaration affirms it (an exception or a consent condition
 // included), denied when it is only denied.
-func (p *Policy) Summary() map[string]string {
-	out := map[string]string{}
+func (p *Policy) Summary() map[Practice]Polarity {
+	out := map[Practice]Polarity{}
 	for _, d := range p.Declarations {
 		if d.Practice == VendorPractice {
 			continue

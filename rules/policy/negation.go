@@ -141,7 +141,7 @@ const negationWindow = 8
 // denied, and whether they sit in an exception scope. noun says the anchor
 // is a thing ("cookies"), which may also be negated after it ("cookies are
 // not used").
-func polarity(toks []token, a, b int, noun bool) (pol, scope string) {
+func polarity(toks []token, a, b int, noun bool) (pol Polarity, scope string) {
 	return polarityAt(toks, a, b, noun, 0)
 }
 
@@ -171,7 +171,7 @@ func exampleHead(toks []token, segStart, a int) int {
 	return -1
 }
 
-func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string) {
+func polarityAt(toks []token, a, b int, noun bool, depth int) (pol Polarity, scope string) {
 	segStart, exception := segmentStart(toks, a)
 	if exception {
 		scope = ScopeException

@@ -2,30 +2,37 @@
 // or a structured policy file, into declarations the rules compare with.
 package policy
 
+// Practice is what a declaration is about: a kind of processing
+// ("cookies", "analytics") or a vendor.
+type Practice string
+
+// Polarity is whether a declaration affirms or denies its practice.
+type Polarity string
+
 // Practices a declaration can be about.
 const (
-	Cookies                   = "cookies"
-	WebBeacons                = "web-beacons"
-	LocalStorage              = "local-storage"
-	Analytics                 = "analytics"
-	Advertising               = "advertising"
-	SocialWidgets             = "social-widgets"
-	SessionRecording          = "session-recording"
-	Fingerprinting            = "fingerprinting"
-	EmailOpenTracking         = "email-open-tracking"
-	EmailClickTracking        = "email-click-tracking"
-	ThirdPartySharing         = "third-party-sharing"
-	SaleOfData                = "sale-of-data"
-	ConsentBeforeNonEssential = "consent-before-non-essential"
-	BrowserOptOut             = "browser-opt-out"
-	DoNotTrack                = "do-not-track"
-	VendorPractice            = "vendor"
+	Cookies                   Practice = "cookies"
+	WebBeacons                         = "web-beacons"
+	LocalStorage                       = "local-storage"
+	Analytics                          = "analytics"
+	Advertising                        = "advertising"
+	SocialWidgets                      = "social-widgets"
+	SessionRecording                   = "session-recording"
+	Fingerprinting                     = "fingerprinting"
+	EmailOpenTracking                  = "email-open-tracking"
+	EmailClickTracking                 = "email-click-tracking"
+	ThirdPartySharing                  = "third-party-sharing"
+	SaleOfData                         = "sale-of-data"
+	ConsentBeforeNonEssential          = "consent-before-non-essential"
+	BrowserOptOut                      = "browser-opt-out"
+	DoNotTrack                         = "do-not-track"
+	VendorPractice                     = "vendor"
 )
 
 // Polarity of a declaration.
 const (
-	Affirmed = "affirmed"
-	Denied   = "denied"
+	Affirmed Polarity = "affirmed"
+	Denied   Polarity = "denied"
 )
 
 // Policy is everything a policy declares.
@@ -44,13 +51,13 @@ type Policy struct {
 
 // Declaration is one thing the policy affirms or denies, with its quote.
 type Declaration struct {
-	Practice string `json:"practice"`
-	Polarity string `json:"polarity"`
-	Vendor   string `json:"vendor,omitempty"` // knowledge-base id when a vendor is named
-	Role     string `json:"role,omitempty"`   // e.g. "payment", "hosting" when the vendor is named only in that role
-	Quote    string `json:"quote"`            // the exact sentence
-	Line     int    `json:"line,omitempty"`
-	Section  string `json:"section,omitempty"`
+	Practice Practice `json:"practice"`
+	Polarity Polarity `json:"polarity"`
+	Vendor   string   `json:"vendor,omitempty"` // knowledge-base id when a vendor is named
+	Role     string   `json:"role,omitempty"`   // e.g. "payment", "hosting" when the vendor is named only in that role
+	Quote    string   `json:"quote"`            // the exact sentence
+	Line     int      `json:"line,omitempty"`
+	Section  string   `json:"section,omitempty"`
 	// Owner is set instead of Vendor when only a parent company is named
 	// ("Google"), so the rules can grade the disclosure as owner-named.
 	Owner string `json:"owner,omitempty"`

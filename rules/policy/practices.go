@@ -11,13 +11,13 @@ type pattern struct {
 	// needs lists lower-case words one of which every match contains: a
 	// cheap test that spares most sentences the regular expression.
 	needs    []string
-	practice string
+	practice Practice
 	re       *regexp.Regexp
 	// noun anchors may be negated after them ("cookies are not used").
 	noun bool
 	// fixed is the polarity when the phrase carries its own negation
 	// ("cookies are not installed automatically" affirms consent first).
-	fixed string
+	fixed Polarity
 	// requires, when set, must also match the sentence: a context word
 	// that makes a generic term ("tags", "pixels") about tracking.
 	requires *regexp.Regexp
@@ -166,12 +166,12 @@ var patterns = []pattern{
 }
 
 // practiceOrder is the order practices are reported in.
-var practiceOrder = []string{Cookies, WebBeacons, LocalStorage, Analytics, Advertising, SocialWidgets,
+var practiceOrder = []Practice{Cookies, WebBeacons, LocalStorage, Analytics, Advertising, SocialWidgets,
 	SessionRecording, Fingerprinting, EmailOpenTracking, EmailClickTracking, ThirdPartySharing, SaleOfData,
 	ConsentBeforeNonEssential, BrowserOptOut, DoNotTrack, VendorPractice}
 
 // Practices lists every practice a declaration can be about, in report order.
-func Practices() []string { return append([]string(nil), practiceOrder...) }
+func Practices() []Practice { return append([]Practice(nil), practiceOrder...) }
 
 // sentence is one sentence of a policy with where it was found.
 type sentence struct {
@@ -190,7 +190,7 @@ type sentence struct {
 func practiceDecls(s *sentence, hits []vendorHit, prev string, own []span) []Declaration {
 	var out []Declaration
 	seen := map[string]bool{}
-	covered := map[string][]span{} // per practice, the text already read
+	covered := map[Practice][]span{} // per practice, the text already read
 	lower := asciiLower(s.text)
 	for i := range patterns {
 		p := &patterns[i]
@@ -241,8 +241,8 @@ func practiceDecls(s *sentence, hits []vendorHit, prev string, own []span) []Dec
 				continue
 			}
 			term := strings.TrimSpace(s.text[m[0]:m[1]])
-			add := func(pol, scope string) {
-				key := p.practice + "|" + pol + "|" + scope + "|" + subj.String()
+			add := func(pol Polarity, scope string) {
+				key := string(p.practice) + "|" + string(pol) + "|" + scope + "|" + subj.String()
 				if seen[key] {
 					return
 				}

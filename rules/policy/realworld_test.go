@@ -15,16 +15,16 @@ import (
 var realWorldLabels = filepath.Join("..", "..", "testdata", "policy-heldout2", "labels.yaml")
 
 type realWorldLabel struct {
-	Set           string             `yaml:"set"`
-	Kind          string             `yaml:"kind"`
-	Source        map[string]any     `yaml:"source"`
-	Practices     map[string]string  `yaml:"practices"`
-	Vendors       []string           `yaml:"vendors"`
-	Owners        []string           `yaml:"owners"`
-	Roles         map[string]string  `yaml:"roles"`
-	DeniedVendors []string           `yaml:"denied_vendors"`
-	NotInKB       []string           `yaml:"not_in_kb"`
-	Cookies       map[string]float64 `yaml:"cookies"`
+	Set           string                `yaml:"set"`
+	Kind          string                `yaml:"kind"`
+	Source        map[string]any        `yaml:"source"`
+	Practices     map[Practice]Polarity `yaml:"practices"`
+	Vendors       []string              `yaml:"vendors"`
+	Owners        []string              `yaml:"owners"`
+	Roles         map[string]string     `yaml:"roles"`
+	DeniedVendors []string              `yaml:"denied_vendors"`
+	NotInKB       []string              `yaml:"not_in_kb"`
+	Cookies       map[string]float64    `yaml:"cookies"`
 }
 
 // realWorldScore is what one set of labelled policies adds up to.
@@ -37,7 +37,7 @@ type realWorldScore struct {
 	rolesOK, rolesAll       int
 	deniedOK, deniedAll     int
 	cookiesOK, cookiesAll   int
-	perPractice             map[string][2]int
+	perPractice             map[Practice][2]int
 	wrongPractice, wrongVen []string
 }
 
@@ -99,7 +99,7 @@ func scoreRealWorld(t *testing.T, dir string, names []string, labels map[string]
 	p := Default()
 	practices := Practices()
 	practices = practices[:len(practices)-1]
-	sc := realWorldScore{perPractice: map[string][2]int{}}
+	sc := realWorldScore{perPractice: map[Practice][2]int{}}
 	for _, name := range names {
 		label := labels[name]
 		text, err := os.ReadFile(filepath.Join(dir, name))

@@ -10,8 +10,8 @@ import (
 func TestSubjectScopedStatements(t *testing.T) {
 	cases := []struct {
 		text     string
-		practice string
-		polarity string
+		practice Practice
+		polarity Polarity
 		subject  string // "" = the site itself
 	}{
 		// About a vendor or a provider.
@@ -63,7 +63,7 @@ func TestSubjectScopedStatements(t *testing.T) {
 		if !found {
 			var got []string
 			for _, d := range pol.Declarations {
-				got = append(got, d.Practice+"/"+d.Polarity+"/subject="+d.Subject)
+				got = append(got, string(d.Practice)+"/"+string(d.Polarity)+"/subject="+d.Subject)
 			}
 			t.Errorf("%q: want %s %s about %q, got %s", c.text, c.practice, c.polarity, c.subject, strings.Join(got, ", "))
 		}
