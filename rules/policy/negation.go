@@ -186,12 +186,15 @@ func polarityAt(toks []token, a, b int, noun bool, depth int) (pol Polarity, sco
 		if isPseudo(toks, i) || readerIsSubject(toks, i, segStart) {
 			continue
 		}
-		if gapNegates(toks[i+1:a], t == "without", t == "no" || t == "nothing", verbTriggerAt(toks, i)) {
+		if gapNegates(toks[i+1:a], t == "without", nearTriggers[t], verbTriggerAt(toks, i)) {
 			negated = true
 		}
 		break
 	}
 	if !negated && noun && postNegated(toks, b) {
+		negated = true
+	}
+	if !negated && trailingNicht(toks, b) {
 		negated = true
 	}
 	// "tools such as Hotjar": an example has the polarity of what it exemplifies.

@@ -280,6 +280,11 @@ var (
 	referredAs   = regexp.MustCompile(`(?:referred to as|hereinafter|hereafter)\s+[“"]?([A-Z][\w.&-]*)`)
 )
 
+// ownList is a list of what the policy calls its own, in parentheses.
+var ownList = regexp.MustCompile(`(?i)\bour (?:own )?(?:web)?(?:sites?|properties|products|services|brands|plugins|apps)\s*\((?:including|such as|e\.g\.,?|like)\s+([^)]{3,400})\)`)
+
+var domainItem = regexp.MustCompile(`^(?:[a-z0-9-]+\.)+[a-z]{2,}$`)
+
 // firstPartyNames collects the names the policy uses for its own company:
 // words of its title, names it defines as "we", and its own host.
 func firstPartyNames(blocks []block, source string) map[string]bool {
@@ -312,6 +317,29 @@ func firstPartyNames(blocks []block, source string) map[string]bool {
 		}
 		for _, m := range referredAs.FindAllStringSubmatch(b.text, -1) {
 			names[strings.ToLower(strings.TrimRight(m[1], "."))] = true
+		}
+	}
+	// "our websites (including example.com, shop.example)", "our plugins
+	// (e.g. Jetpack)": what the policy lists as its own is first-party.
+	for _, b := range blocks {
+		for _, m := range ownList.FindAllStringSubmatch(b.text, -1) {
+			sites := strings.Contains(strings.ToLower(m[0]), "site") || strings.Contains(strings.ToLower(m[0]), "propert")
+			for _, item := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' }) {
+				item = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(item), "and "))
+				if item == "" || len(item) > 40 {
+					continue
+				}
+				// "tools on our website (such as Drift, VWO)" lists vendors;
+				// only domains are the site's own sites.
+				if sites && !domainItem.MatchString(item) {
+					continue
+				}
+				item = strings.ToLower(strings.TrimSuffix(item, "."))
+				names[item] = true
+				if i := strings.IndexByte(item, '.'); i > 0 {
+					names[item[:i]] = true
+				}
+			}
 		}
 	}
 	if u, err := url.Parse(source); err == nil && u.Host != "" {

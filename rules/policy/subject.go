@@ -38,6 +38,12 @@ func init() {
 	}
 }
 
+// siteSubjects are the site speaking of itself.
+var siteSubjects = map[string]bool{"we": true, "us": true, "i": true}
+
+// siteDeterminers before a site noun name the site: "our website".
+var siteDeterminers = map[string]bool{"our": true, "this": true, "the": true}
+
 // siteNouns after "our", "this" or "the" name the site itself.
 var siteNouns = map[string]bool{
 	"website": true, "websites": true, "site": true, "sites": true, "web": true, "shop": true, "store": true,
@@ -202,10 +208,10 @@ func subjectOf(toks []token, words []int, hits []vendorHit, prev string, own []s
 	}
 	for k, i := range ws {
 		w := toks[i].w
-		if w == "we" || w == "us" || w == "i" {
+		if siteSubjects[w] {
 			return subject{}
 		}
-		if (w == "our" || w == "this" || w == "the") && k+1 < len(ws) && siteNouns[toks[ws[k+1]].w] &&
+		if siteDeterminers[w] && k+1 < len(ws) && siteNouns[toks[ws[k+1]].w] &&
 			!(k+2 < len(ws) && providerNouns[toks[ws[k+2]].w]) {
 			return subject{}
 		}
@@ -218,7 +224,7 @@ func subjectOf(toks []token, words []int, hits []vendorHit, prev string, own []s
 	var phrase []string
 	for _, i := range ws {
 		w := toks[i].w
-		if w == "our" || w == "the" || w == "a" || w == "an" || w == "any" || w == "your" || w == "these" || w == "those" {
+		if siteDeterminers[w] || w == "a" || w == "an" || w == "any" || w == "your" || w == "these" || w == "those" {
 			continue
 		}
 		phrase = append(phrase, w)

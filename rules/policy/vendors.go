@@ -365,8 +365,8 @@ func init() {
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 var (
-	paymentCue = regexp.MustCompile(`(?i)\b(?:payments?|billing|credit[- ]cards?|card (?:details|payments?)|checkout|invoic\w+|process(?:es|ed|ing)? (?:your |subscription |all )?(?:payments?|transactions?|orders?|purchases?)|payment (?:processors?|providers?|services?))\b`)
-	hostingCue = regexp.MustCompile(`(?i)\b(?:host(?:s|ed|ing)?|ddos|firewalls?|protect\w* (?:\w+ ){0,3}against|data ?cent(?:er|re)s?|infrastructure|cloud (?:providers?|platforms?|hosting|services?|computing)|content delivery|cdn|servers? (?:are|is) (?:located|provided|operated))\b`)
+	paymentCue = regexp.MustCompile(`(?i)\b(?:payments?|billing|credit[- ]cards?|card (?:details|payments?)|checkout|invoic\w+|process(?:es|ed|ing)? (?:your |subscription |all )?(?:payments?|transactions?|orders?|purchases?)|payment (?:processors?|providers?|services?)|zahlung\pL*|bezahl\pL*|paiements?|moyens? de paiement)\b`)
+	hostingCue = regexp.MustCompile(`(?i)\b(?:host(?:s|ed|ing)?|ddos|firewalls?|protect\w* (?:\w+ ){0,3}against|data ?cent(?:er|re)s?|infrastructure|cloud (?:providers?|platforms?|hosting|services?|computing)|content delivery|cdn|servers? (?:are|is) (?:located|provided|operated)|gehostet|hosting-anbieter|datenspeicherung|hébergé\pL*|hébergement|hébergeur)\b`)
 	trackerCue = regexp.MustCompile(`(?i)\b(?:analytics|advertis\w+|track\w*|marketing|cookies?|pixels?|beacons?|remarketing|retargeting|embedded into our website)\b`)
 )
 
