@@ -201,6 +201,8 @@ var catalogue = []Rule{
 	},
 }
 
+func init() { catalogue = append(catalogue, declaredRules...) }
+
 // Rules returns the catalogue in documentation order.
 func Rules() []Rule {
 	return append([]Rule(nil), catalogue...)

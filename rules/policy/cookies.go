@@ -205,6 +205,9 @@ func cookiesFromTable(t table) []DeclaredCookie {
 			text += " " + row[provider]
 		}
 		c.Category = categoryOf(text + " " + t.section)
+		if provider >= 0 && provider < len(row) {
+			c.Provider = strings.TrimSpace(row[provider])
+		}
 		for _, one := range strings.Split(n, ",") {
 			one = strings.Trim(strings.TrimSpace(one), "`'\"")
 			if one == "" {

@@ -56,6 +56,10 @@ func (p *Parser) Load(ctx context.Context, sources ...string) (*Policy, error) {
 	return Merge(pols...), nil
 }
 
+// IsURL reports a policy source that is an http(s) URL (read through the
+// scan's browser), not a local file.
+func IsURL(s string) bool { return isURL(s) }
+
 func isURL(s string) bool {
 	l := strings.ToLower(s)
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
@@ -205,7 +209,12 @@ func Merge(pols ...*Policy) *Policy {
 	}
 	for _, p := range pols {
 		if p.Structured != nil {
-			out.Cookies = append(out.Cookies, p.Cookies...)
+			for _, c := range p.Cookies {
+				if c.Source == "" {
+					c.Source = p.Source
+				}
+				out.Cookies = append(out.Cookies, c)
+			}
 		}
 	}
 	for _, p := range pols {
@@ -214,11 +223,17 @@ func Merge(pols ...*Policy) *Policy {
 		}
 		for _, c := range p.Cookies {
 			if !fileCookies[c.Name] {
+				if c.Source == "" {
+					c.Source = p.Source
+				}
 				out.Cookies = append(out.Cookies, c)
 			}
 		}
 	}
 	out.Cookies = dedupCookies(out.Cookies)
+	for _, p := range pols {
+		out.Sources = append(out.Sources, p.Sources...)
+	}
 	return out
 }
 

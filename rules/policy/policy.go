@@ -47,7 +47,32 @@ type Policy struct {
 	Cookies []DeclaredCookie `json:"cookies,omitempty"`
 	// Structured is set when a structured policy file was given.
 	Structured *File `json:"structured,omitempty"`
+	// Sources are the documents the policy was read from, and how each
+	// was found, when a scan read or looked for them.
+	Sources []Source `json:"sources,omitempty"`
 }
+
+// Source is one document of the declared policy.
+type Source struct {
+	URL string `json:"url"`
+	// Kind is "privacy" or "cookies" (a cookie policy or a consent
+	// banner's cookie declaration).
+	Kind string `json:"kind,omitempty"`
+	// How it was found: "given" (--policy), "rel" (<link
+	// rel="privacy-policy">), "footer", "link", "well-known" or "cmp".
+	How string `json:"how"`
+	// Page is where the link to it was seen.
+	Page string `json:"page,omitempty"`
+	// Status is "read" or "failed"; Error says why it failed.
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Source statuses.
+const (
+	SourceRead   = "read"
+	SourceFailed = "failed"
+)
 
 // Declaration is one thing the policy affirms or denies, with its quote.
 type Declaration struct {
@@ -105,6 +130,10 @@ type DeclaredCookie struct {
 	Quote    string  `json:"quote,omitempty"`
 	// Lifetime is the lifetime as written ("13 months", "session").
 	Lifetime string `json:"lifetime,omitempty"`
+	// Provider is who sets it, when the declaration says ("Google").
+	Provider string `json:"provider,omitempty"`
+	// Source is the document it was declared in, when several were read.
+	Source string `json:"source,omitempty"`
 }
 
 // File is a structured policy file (YAML), what a CI job keeps in its repo.
