@@ -25,7 +25,7 @@ func init() {
 				cookie("_ga", "google-analytics", kb.Analytics, 395, accept),
 				cookie("_hjSessionUser_1", "hotjar", kb.SessionReplay, 365, accept)}}},
 		ruleCase{rule: RuleCookieUndeclared, name: "declared by prefix", in: Input{
-			Policy: declaredList(policy.DeclaredCookie{Name: "_hjSessionUser_*", Days: 365, Quote: "_hjSessionUser_* | Hotjar | 1 year"}),
+			Policy:  declaredList(policy.DeclaredCookie{Name: "_hjSessionUser_*", Days: 365, Quote: "_hjSessionUser_* | Hotjar | 1 year"}),
 			Cookies: []detectors.Cookie{cookie("_hjSessionUser_1", "hotjar", kb.SessionReplay, 365, accept)}}},
 		ruleCase{rule: RuleCookieUndeclared, name: "a policy that names one cookie has no list", in: Input{
 			Policy:  &policy.Policy{Cookies: []policy.DeclaredCookie{{Name: "_ga", Days: 730, Quote: "_ga, 2 years"}}},
