@@ -346,9 +346,8 @@ func Pick(cands []Candidate) (picked, fallbacks []Candidate) {
 }
 
 // wellKnownPaths are tried, in order, when no page links to a policy.
-var wellKnownPaths = []string{"/privacy", "/privacy-policy", "/privacy-notice", "/legal/privacy", "/datenschutz",
-	"/datenschutzerklaerung", "/politique-de-confidentialite", "/privacidad", "/privacy-policy.html", "/cookie-policy",
-	"/cookies"}
+// Few, because each costs a browser tab on a site that links none.
+var wellKnownPaths = []string{"/privacy", "/privacy-policy", "/datenschutz", "/legal/privacy", "/politique-de-confidentialite"}
 
 // WellKnown returns the usual policy paths on the site of target, to try
 // last.

@@ -76,6 +76,8 @@ var germanFrenchPatterns = []pattern{
 		re: rx(`((?:personalisierte|interessenbasierte|zielgerichtete)\pL* (?:werbung|anzeigen)|werbung|werbe[\pL-]*|retargeting|remarketing)`)},
 	{needs: []string{"schaltfl", "social-media", "social media", "soziale"}, practice: SocialWidgets, noun: true,
 		re: rx(`(schaltflächen` + words(5) + `(?:social[- ]media|sozialen? (?:netzwerke\pL*|medien))|social[- ]media[- ](?:schaltflächen|buttons|plugins?|plug-ins?)|soziale\pL* (?:plugins?|plug-ins?))`)},
+	{needs: []string{"sitzungsaufzeichnung", "session-replay", "heatmap", "mausbewegung", "aufzeichnung"}, practice: SessionRecording, noun: true,
+		re: rx(`(sitzungsaufzeichnung\pL*|session-replay[\pL-]*|heatmaps?|mausbewegungen|aufzeichnung\pL* (?:von |der |ihrer )?(?:sitzungen|mausbewegungen|bildschirm\pL*))`)},
 	{needs: []string{"zählpixel", "tracking-pixel", "trackingpixel"}, practice: WebBeacons, noun: true,
 		re: rx(`(zählpixel\pL*|tracking-?pixel\pL*)`)},
 	// Sharing: the recipient anchors the negation, which German puts after

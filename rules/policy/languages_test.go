@@ -23,6 +23,7 @@ func TestGermanAndFrench(t *testing.T) {
 		{"Sie können Cookies in den Einstellungen Ihres Browsers ablehnen.", BrowserOptOut, Affirmed},
 		{"Wir verwenden Zählpixel in unseren Newslettern.", WebBeacons, Affirmed},
 		{"Analyse-Cookies werden nur mit Ihrer Einwilligung gesetzt.", ConsentBeforeNonEssential, Affirmed},
+		{"Wir verwenden keine Sitzungsaufzeichnungen und keine Heatmaps.", SessionRecording, Denied},
 		{"Nous n'utilisons pas de cookies.", Cookies, Denied},
 		{"Nous utilisons des cookies d'analyse pour mesurer l'audience.", Analytics, Affirmed},
 		{"Nous n'utilisons aucun outil d'analyse.", Analytics, Denied},
