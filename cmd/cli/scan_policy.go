@@ -86,6 +86,10 @@ func applyPolicy(rep *reports.Report, f *scanFlags, sp scanPolicy, docs []scan.P
 		}
 		p.Sources = append([]policy.Source{src}, p.Sources...)
 		pols = append(pols, p)
+		// The consent banner's own cookie list, from its data on the page.
+		if cp := cmpDeclaration(d); cp != nil {
+			pols = append(pols, cp)
+		}
 		// A consent banner's cookie declaration shown in a frame of the page.
 		for _, fr := range d.Doc.Frames {
 			fp, err := policy.Parse(fr.URL, []byte(fr.HTML), policy.FormatHTML)
@@ -127,4 +131,28 @@ func parseDocument(d scan.PolicyDocument) (*policy.Policy, error) {
 		return policy.Parse(name, []byte(d.Doc.Text), policy.FormatText)
 	}
 	return policy.Parse(name, []byte(d.Doc.HTML), policy.FormatHTML)
+}
+
+// cmpDeclaration turns the cookies a consent banner's data declares into a
+// policy of declared cookies, one quote per declared line.
+func cmpDeclaration(d scan.PolicyDocument) *policy.Policy {
+	if d.Doc == nil || len(d.Doc.CMPCookies) == 0 {
+		return nil
+	}
+	src := d.URL + " (" + d.Doc.CMPCookies[0].CMP + " cookie declaration)"
+	p := &policy.Policy{Source: src, Declarations: []policy.Declaration{},
+		Sources: []policy.Source{{URL: d.URL, Kind: string(policyfind.Cookies), How: string(policyfind.HowCMP), Page: d.URL, Status: policy.SourceRead}}}
+	for _, c := range d.Doc.CMPCookies {
+		life := "session"
+		if c.Days > 0 {
+			life = fmt.Sprintf("%g days", c.Days)
+		} else if c.Days == 0 {
+			life = "not given"
+		}
+		p.Cookies = append(p.Cookies, policy.DeclaredCookie{
+			Name: c.Name, Days: c.Days, Lifetime: life, Provider: c.Provider, Category: policy.CookieCategory(c.Category),
+			Quote: fmt.Sprintf("%s | %s | %s | %s (%s cookie declaration)", c.Name, c.Provider, c.Category, life, c.CMP),
+		})
+	}
+	return p
 }

@@ -25,7 +25,57 @@ type Document struct {
 	// Frames are the documents of its frames that have text: a consent
 	// banner's cookie declaration may live in one.
 	Frames []FrameDocument `json:"-"`
+	// CMPCookies are the cookies the page's consent banner declares in its
+	// own data (OneTrust's domain data, Usercentrics' services), as listed.
+	CMPCookies []CMPCookie `json:"-"`
 }
+
+// CMPCookie is one cookie a consent banner's data declares.
+type CMPCookie struct {
+	CMP      string `json:"cmp"`      // "OneTrust", "Usercentrics"
+	Name     string `json:"name"`     // as declared; may end in a wildcard
+	Category string `json:"category"` // the banner's group or category name
+	Provider string `json:"provider"` // host or service
+	// Days is the declared lifetime in days, -1 for a session cookie, 0
+	// when the banner gives none.
+	Days float64 `json:"days"`
+}
+
+// cmpCookiesJS reads the cookie lists consent banners keep in their page
+// objects, in the shapes their vendors document: OneTrust's
+// GetDomainData().Groups[].Cookies and .Hosts[].Cookies (Length in days,
+// IsSession), Usercentrics' getServicesBaseInfo()[].deviceStorage.disclosures
+// (maxAgeSeconds, -1 or absent for a session).
+const cmpCookiesJS = `(() => {
+  const out = [];
+  const push = (c) => { if (out.length < 2000 && c.name) out.push(c); };
+  try {
+    if (window.OneTrust && typeof OneTrust.GetDomainData === 'function') {
+      const d = OneTrust.GetDomainData() || {};
+      for (const g of (d.Groups || [])) {
+        const cat = g.GroupName || '';
+        const one = (c, host) => push({cmp: 'OneTrust', name: String(c.Name || ''), category: cat,
+          provider: String(host || c.Host || ''), days: c.IsSession ? -1 : (parseFloat(c.Length) || 0)});
+        for (const c of (g.Cookies || [])) one(c, '');
+        for (const h of (g.Hosts || [])) for (const c of (h.Cookies || [])) one(c, h.HostName);
+      }
+    }
+  } catch (e) { /* a banner without data */ }
+  try {
+    if (window.UC_UI && typeof UC_UI.getServicesBaseInfo === 'function') {
+      for (const s of (UC_UI.getServicesBaseInfo() || [])) {
+        const ds = (s.deviceStorage && s.deviceStorage.disclosures) || [];
+        for (const c of ds) {
+          if (c.type && c.type !== 'cookie') continue;
+          const age = c.maxAgeSeconds;
+          push({cmp: 'Usercentrics', name: String(c.identifier || c.name || ''), category: String(s.categorySlug || ''),
+            provider: String(s.name || ''), days: (age === undefined || age === null || age < 0) ? -1 : age / 86400});
+        }
+      }
+    }
+  } catch (e) { /* a banner without data */ }
+  return out;
+})()`
 
 // FrameDocument is the rendered content of one frame of a Document.
 type FrameDocument struct {
@@ -132,6 +182,9 @@ func (b *Browser) ReadDocument(ctx context.Context, u string) (*Document, error)
 		if strings.TrimSpace(c.Text) != "" {
 			d.Frames = append(d.Frames, FrameDocument{URL: f.url, HTML: html, Text: truncate(c.Text, maxDocumentBytes)})
 		}
+	}
+	if cs, err := evalMain[[]CMPCookie](tctx, cmpCookiesJS); err == nil {
+		d.CMPCookies = cs
 	}
 	if ctx.Err() != nil {
 		return d, ctx.Err()

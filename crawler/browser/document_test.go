@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,18 @@ fetch('/declaration.json').then(r => r.json()).then(rows => {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("UA " + r.UserAgent() + "\nGPC " + r.Header.Get("Sec-GPC")))
 	})
+	mux.HandleFunc("/cookie-settings", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// Consent banner objects in the shapes their vendors document.
+		_, _ = w.Write([]byte(`<!doctype html><body><p>Cookie settings</p><script>
+window.OneTrust = {GetDomainData: () => ({Groups: [
+  {GroupName: 'Strictly Necessary Cookies', Cookies: [{Name: 'OptanonConsent', Length: '365', IsSession: false}]},
+  {GroupName: 'Performance Cookies', Cookies: [], Hosts: [{HostName: 'google-analytics.com', Cookies: [{Name: '_ga', Length: '730'}, {Name: '_gat', Length: '0', IsSession: true}]}]}
+]})};
+window.UC_UI = {getServicesBaseInfo: () => [{name: 'Hotjar', categorySlug: 'marketing',
+  deviceStorage: {disclosures: [{identifier: '_hjSessionUser_*', type: 'cookie', maxAgeSeconds: 31536000}]}}]};
+</script></body>`))
+	})
 	mux.HandleFunc("/logo.png", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write([]byte("\x89PNG\r\n\x1a\n"))
@@ -82,6 +95,24 @@ func TestReadDocument(t *testing.T) {
 	}
 	if len(d.Frames) != 1 || !strings.Contains(d.Frames[0].HTML, "<td>_pk_id</td>") {
 		t.Errorf("frames = %+v", d.Frames)
+	}
+
+	// A consent banner's own cookie list.
+	cmp, err := b.ReadDocument(ctx, "http://shop.staging.test/cookie-settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []browser.CMPCookie{
+		{CMP: "OneTrust", Name: "OptanonConsent", Category: "Strictly Necessary Cookies", Days: 365},
+		{CMP: "OneTrust", Name: "_ga", Category: "Performance Cookies", Provider: "google-analytics.com", Days: 730},
+		{CMP: "OneTrust", Name: "_gat", Category: "Performance Cookies", Provider: "google-analytics.com", Days: -1},
+		{CMP: "Usercentrics", Name: "_hjSessionUser_*", Category: "marketing", Provider: "Hotjar", Days: 365},
+	}
+	if !reflect.DeepEqual(cmp.CMPCookies, want) {
+		t.Errorf("CMP cookies\n%+v\nwant\n%+v", cmp.CMPCookies, want)
+	}
+	if len(d.CMPCookies) != 0 {
+		t.Errorf("a page without a banner declares %+v", d.CMPCookies)
 	}
 
 	// The scan's user agent and GPC header, not Go's.
