@@ -151,7 +151,8 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 			}
 			continue
 		}
-		if ownerQuote == "" && owner != "" && (strings.EqualFold(d.Owner, owner) || ev.ownerNamedAlone(d.Quote, owner) || strings.EqualFold(d.Vendor, owner)) {
+		if ownerQuote == "" && owner != "" && (strings.EqualFold(d.Owner, owner) || ev.ownerNamedAlone(d.Quote, owner) || strings.EqualFold(d.Vendor, owner) ||
+			ev.companyAliasNamed(d, owner)) {
 			ownerQuote = d.Quote
 		}
 	}
@@ -178,6 +179,25 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		}
 	}
 	return disclosure{level: DisclosureUndisclosed}
+}
+
+// companyAliases are other names of an owner that policies use for the
+// whole company: "Facebook" for Meta (its name until 2021, and the name of
+// its flagship), "Alphabet" for Google. Naming one names the company for
+// every brand it owns (Instagram, WhatsApp; YouTube): owner-named. A
+// product's name ("Google Analytics", "Facebook Pixel") is not the company.
+var companyAliases = map[string][]string{
+	"meta":   {"Meta Platforms", "Facebook", "Facebook Inc", "Meta Platforms Ireland"},
+	"google": {"Alphabet", "Google LLC", "Google Ireland"},
+}
+
+func (ev *evaluation) companyAliasNamed(d policy.Declaration, owner string) bool {
+	for _, alias := range companyAliases[strings.ToLower(owner)] {
+		if strings.EqualFold(d.Owner, alias) || ev.ownerNamedAlone(d.Quote, alias) {
+			return true
+		}
+	}
+	return false
 }
 
 // ownerNamedAlone reports whether a sentence names a company on its own,

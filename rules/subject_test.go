@@ -51,3 +51,29 @@ func TestVendorScopedDenial(t *testing.T) {
 		})
 	}
 }
+
+// TestCompanyAliases: "Facebook" names Meta, "Alphabet" names Google, for
+// every brand they own (owner-named); a product's name is not the company.
+func TestCompanyAliases(t *testing.T) {
+	p, err := policy.Parse("privacy.md", []byte("We share data with Facebook to measure our adverts. "+
+		"Our video provider belongs to Alphabet. We use Google Analytics to count visits.\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := func(id string) *kb.Vendor { return kb.Default().Vendor(id) }
+	in := Input{Target: site, Policy: p, VendorInfo: info, Vendors: []detectors.Vendor{
+		vendor("instagram", "Instagram", "Meta", kb.Social, accept),
+		vendor("youtube", "YouTube", "Google", kb.Social, accept),
+		vendor("facebook", "Facebook", "Meta", kb.Advertising, accept),
+		vendor("tiktok", "TikTok", "ByteDance", kb.Advertising, accept),
+		vendor("google-ads", "Google Ads", "Google", kb.Advertising, accept),
+	}}
+	// Google Ads: "Alphabet" names its owner too.
+	want := map[string]string{"instagram": DisclosureOwnerNamed, "youtube": DisclosureOwnerNamed,
+		"facebook": DisclosureNamed, "tiktok": DisclosureUndisclosed, "google-ads": DisclosureOwnerNamed}
+	for _, v := range Evaluate(in).Vendors {
+		if v.Disclosure != want[v.ID] {
+			t.Errorf("%s: %q, want %q", v.ID, v.Disclosure, want[v.ID])
+		}
+	}
+}
