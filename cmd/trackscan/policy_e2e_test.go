@@ -29,10 +29,11 @@ func findingsOf(r *reports.Report, rule string) []rules.Finding {
 }
 
 // TestScanFindsThePolicy: without --policy, the scan finds the privacy
-// notice linked only from the footer and the cookie policy whose table a
-// script writes, reads both in its browser under a hostname only --resolve
-// knows, and judges every vendor against them; the cookie declaration's
-// lines are the quotes of the cookie findings. A German shop works the same.
+// notice linked only from the footer and the cookie policy into which a
+// Cookiebot-style script writes its cookie declaration, reads both in its
+// browser under a hostname only --resolve knows, and judges every vendor
+// against them; the declaration's lines are the quotes of the cookie
+// findings. A German shop works the same.
 func TestScanFindsThePolicy(t *testing.T) {
 	needChromium(t)
 	site := startFixtures(t)
@@ -76,8 +77,13 @@ func TestScanFindsThePolicy(t *testing.T) {
 
 		// The declaration lists _ga for one day; gtag sets it for two years.
 		life := findingsOf(r, rules.RuleCookieLifetimeDeclared)
-		if len(life) != 1 || life[0].Subject != "_ga" || life[0].PolicyQuote != "_ga | Google Analytics | Statistics: distinguishes visitors | 1 day" {
+		if len(life) != 1 || life[0].Subject != "_ga" || life[0].PolicyQuote != "_ga | Google Analytics | Distinguishes visitors. | 1 day | HTTP" {
 			t.Errorf("lifetime findings %+v", life)
+		}
+		// The Meta pixel's cookie is filed under Necessary in the declaration.
+		nec := findingsOf(r, rules.RuleCookieNecessaryButTracker)
+		if len(nec) != 1 || nec[0].Subject != "_fbp" || nec[0].PolicyQuote != "_fbp | Meta Pixel | Keeps the checkout working. | 3 months | HTTP" {
+			t.Errorf("necessary-tracker findings %+v", nec)
 		}
 		// Hotjar's cookies are in no line of the declaration.
 		undeclared := map[string]bool{}
