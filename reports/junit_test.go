@@ -51,14 +51,16 @@ func TestJUnitParsesBack(t *testing.T) {
 		cases                    []string // classname/name/failures
 	}{
 		// Rules that did not fire are passing cases for the report's target.
-		{"site", 12, 5, 1, []string{
+		{"site", 14, 5, 1, []string{
 			"category-only-disclosure/https://shop.example//1",
 			"cname-cloaked-tracker/https://shop.example//0",
 			"consent-before-choice/https://shop.example//0",
 			"consent-mode-denied-firing/https://shop.example//0",
 			"contradicted-practice/https://shop.example//0",
+			"cookie-declared-necessary-tracker/https://shop.example//0",
 			"cookie-lifetime-exceeds-declared/https://shop.example//1",
 			"cookie-lifetime-over-13-months/https://shop.example//0",
+			"cookie-undeclared/https://shop.example//0",
 			"fingerprinting-undeclared/https://shop.example//0",
 			"pre-consent-tracking/https://shop.example//1",
 			"session-recording-undeclared/https://shop.example//1",
