@@ -56,7 +56,7 @@ func fuzzReport(kind uint8, target, vendor, evidence, quote, page, cookie string
 	rep.Storage = []detectors.Storage{{Origin: page, Kind: "localStorage", Key: cookie, Vendor: "v", Phases: []capture.Phase{ph}}}
 	rep.Emails = []detectors.Email{{File: page, ESP: vendor, Error: evidence, Trackers: []detectors.EmailTracker{
 		{Kind: detectors.KindOpenPixel, Host: cookie, URL: evidence, LeakEncoding: quote}}}}
-	rep.Policy = &policy.Policy{Source: target, Declarations: []policy.Declaration{{Practice: phase, Polarity: policy.Affirmed, Vendor: vendor, Quote: quote}},
+	rep.Policy = &policy.Policy{Source: target, Declarations: []policy.Declaration{{Practice: policy.Practice(phase), Polarity: policy.Affirmed, Vendor: vendor, Quote: quote}},
 		Cookies: []policy.DeclaredCookie{{Name: cookie, Days: days, Quote: quote}}}
 	for i, tg := range []string{page, target, page} {
 		rep.Findings = append(rep.Findings, rules.Finding{Rule: vendor, Title: quote, Severity: rules.Severity(sev), Vendor: "v", Phase: capture.Phase(phase),

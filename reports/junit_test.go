@@ -51,17 +51,20 @@ func TestJUnitParsesBack(t *testing.T) {
 		cases                    []string // classname/name/failures
 	}{
 		// Rules that did not fire are passing cases for the report's target.
-		{"site", 17, 5, 1, []string{
+		{"site", 20, 5, 1, []string{
 			"accept-more-prominent/https://shop.example//0",
 			"category-only-disclosure/https://shop.example//1",
 			"cname-cloaked-tracker/https://shop.example//0",
 			"consent-before-choice/https://shop.example//0",
 			"consent-mode-denied-firing/https://shop.example//0",
 			"contradicted-practice/https://shop.example//0",
+			"cookie-declared-necessary-tracker/https://shop.example//0",
 			"cookie-lifetime-exceeds-declared/https://shop.example//1",
 			"cookie-lifetime-over-13-months/https://shop.example//0",
+			"cookie-undeclared/https://shop.example//0",
 			"fingerprinting-undeclared/https://shop.example//0",
 			"legitimate-interest-preset/https://shop.example//0",
+			"navigation-out-of-scope/https://shop.example//0",
 			"pre-consent-tracking/https://shop.example//1",
 			"pre-ticked-toggles/https://shop.example//0",
 			"reject-not-found/https://shop.example//0",

@@ -243,7 +243,7 @@ func (m *mdWriter) declarations(r *Report, folded bool) {
 	}
 	var rows [][]string
 	for _, d := range decls {
-		rows = append(rows, []string{d.Practice, d.Polarity, textfmt.OrDash(d.Vendor), oneLineText(d.Quote)})
+		rows = append(rows, []string{string(d.Practice), string(d.Polarity), textfmt.OrDash(d.Vendor), oneLineText(d.Quote)})
 	}
 	m.table([]string{"Practice", "Polarity", "Vendor", "Quote"}, rows)
 }

@@ -171,7 +171,7 @@ func (t *tableWriter) policy() {
 		if d.Line > 0 {
 			line = fmt.Sprint(d.Line)
 		}
-		rows = append(rows, []string{d.Practice, d.Polarity, textfmt.OrDash(d.Vendor), line, oneLineText(d.Quote)})
+		rows = append(rows, []string{string(d.Practice), string(d.Polarity), textfmt.OrDash(d.Vendor), line, oneLineText(d.Quote)})
 	}
 	t.section("Declarations", []string{"PRACTICE", "POLARITY", "VENDOR", "LINE", "QUOTE"}, rows)
 

@@ -51,6 +51,7 @@ var catalogue = slices.Concat(
 	emailRules,
 	navigationRules,
 	bannerRules,
+	declaredRules,
 )
 
 // Rules returns the catalogue in documentation order.

@@ -50,7 +50,7 @@ func (ev *evaluation) allowedQuote(phase capture.Phase) (string, bool) {
 // practiceCategories says which vendor categories a generic practice term
 // covers. "cookies" and "local-storage" are handled apart: they cover a
 // vendor only when it was seen writing cookies or storage.
-var practiceCategories = map[string][]kb.Category{
+var practiceCategories = map[policy.Practice][]kb.Category{
 	policy.Analytics:          {kb.Analytics},
 	policy.Advertising:        {kb.Advertising},
 	policy.SocialWidgets:      {kb.Social},
@@ -63,7 +63,7 @@ var practiceCategories = map[string][]kb.Category{
 
 // notAboutUse lists practices whose denial says nothing about whether a
 // vendor is used ("we do not sell data to X" while X's tag runs is fine).
-var notAboutUse = []string{policy.SaleOfData, policy.DoNotTrack, policy.BrowserOptOut, policy.ConsentBeforeNonEssential}
+var notAboutUse = []policy.Practice{policy.SaleOfData, policy.DoNotTrack, policy.BrowserOptOut, policy.ConsentBeforeNonEssential}
 
 // roleCategories maps the roles a policy names a vendor in to the
 // categories that role discloses; a vendor named only as "payment" is not
@@ -91,7 +91,19 @@ func (ev *evaluation) vendorDisclosure(v *detectors.Vendor) (overall, naming dis
 	p := ev.in.Policy
 	names, owner := ev.vendorNames(v)
 	for _, d := range p.Declarations {
-		if d.Polarity == policy.Denied && !derivedFromAllowed(d) && !slices.Contains(notAboutUse, d.Practice) && declNamesVendor(d, v.ID, names) {
+		if d.Polarity != policy.Denied || derivedFromAllowed(d) || slices.Contains(notAboutUse, d.Practice) {
+			continue
+		}
+		// "Stripe does not use cookies" contradicts Stripe only, and only
+		// when Stripe was seen doing it; it says nothing of anyone else.
+		if !d.SiteWide() && d.Vendor == "" {
+			if d.Subject == v.ID && ev.practiceCovers(d.Practice, v) {
+				c := disclosure{level: detectors.DisclosureContradicted, quote: d.Quote}
+				return c, c
+			}
+			continue
+		}
+		if declNamesVendor(d, v.ID, names) {
 			c := disclosure{level: detectors.DisclosureContradicted, quote: d.Quote}
 			return c, c
 		}
@@ -139,7 +151,8 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 			}
 			continue
 		}
-		if ownerQuote == "" && owner != "" && (strings.EqualFold(d.Owner, owner) || ev.ownerNamedAlone(d.Quote, owner) || strings.EqualFold(d.Vendor, owner)) {
+		if ownerQuote == "" && owner != "" && (strings.EqualFold(d.Owner, owner) || ev.ownerNamedAlone(d.Quote, owner) || strings.EqualFold(d.Vendor, owner) ||
+			ev.companyAliasNamed(d, owner)) {
 			ownerQuote = d.Quote
 		}
 	}
@@ -150,7 +163,7 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		return disclosure{level: detectors.DisclosureOwnerNamed, quote: ownerQuote}
 	}
 	for _, d := range decls {
-		if d.Polarity == policy.Denied && d.Vendor == "" && !derivedFromAllowed(d) && ev.practiceCovers(d.Practice, v) {
+		if d.Polarity == policy.Denied && d.Vendor == "" && d.SiteWide() && !derivedFromAllowed(d) && ev.practiceCovers(d.Practice, v) {
 			return disclosure{level: detectors.DisclosureContradicted, quote: d.Quote}
 		}
 	}
@@ -166,6 +179,25 @@ func (ev *evaluation) namingDisclosure(v *detectors.Vendor, names []string, owne
 		}
 	}
 	return disclosure{level: detectors.DisclosureUndisclosed}
+}
+
+// companyAliases are other names of an owner that policies use for the
+// whole company: "Facebook" for Meta (its name until 2021, and the name of
+// its flagship), "Alphabet" for Google. Naming one names the company for
+// every brand it owns (Instagram, WhatsApp; YouTube): owner-named. A
+// product's name ("Google Analytics", "Facebook Pixel") is not the company.
+var companyAliases = map[string][]string{
+	"meta":   {"Meta Platforms", "Facebook", "Facebook Inc", "Meta Platforms Ireland"},
+	"google": {"Alphabet", "Google LLC", "Google Ireland"},
+}
+
+func (ev *evaluation) companyAliasNamed(d policy.Declaration, owner string) bool {
+	for _, alias := range companyAliases[strings.ToLower(owner)] {
+		if strings.EqualFold(d.Owner, alias) || ev.ownerNamedAlone(d.Quote, alias) {
+			return true
+		}
+	}
+	return false
 }
 
 // ownerNamedAlone reports whether a sentence names a company on its own,
@@ -240,7 +272,7 @@ func (ev *evaluation) namesOtherVendor(quote, vendor string) bool {
 }
 
 // genericPractice reports the practice terms that cover vendors of any kind.
-func genericPractice(p string) bool {
+func genericPractice(p policy.Practice) bool {
 	return p == policy.Cookies || p == policy.LocalStorage || p == policy.WebBeacons
 }
 
@@ -286,7 +318,7 @@ func roleFits(role string, c kb.Category) bool {
 }
 
 // practiceCovers reports whether a generic practice term covers vendor v.
-func (ev *evaluation) practiceCovers(practice string, v *detectors.Vendor) bool {
+func (ev *evaluation) practiceCovers(practice policy.Practice, v *detectors.Vendor) bool {
 	switch practice {
 	case policy.Cookies:
 		return ev.hasCookies[v.ID]

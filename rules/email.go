@@ -54,17 +54,17 @@ var emailRules = []Rule{
 
 // emailPractice is open or click tracking in emails.
 type emailPractice struct {
-	practice string
+	practice policy.Practice
 	kinds    []detectors.Kind
 	// alsoBy lists generic practices that declare it too ("web beacons in our emails").
-	alsoBy   []string
+	alsoBy   []policy.Practice
 	declared func(*policy.EmailTracking) bool
 	noun     string
 }
 
 var (
 	practiceEmailOpen = emailPractice{policy.EmailOpenTracking, []detectors.Kind{detectors.KindOpenPixel, detectors.KindCSSTracker},
-		[]string{policy.WebBeacons}, func(e *policy.EmailTracking) bool { return e.OpenTracking }, "open tracking"}
+		[]policy.Practice{policy.WebBeacons}, func(e *policy.EmailTracking) bool { return e.OpenTracking }, "open tracking"}
 	practiceEmailClick = emailPractice{policy.EmailClickTracking, []detectors.Kind{detectors.KindClickTracking},
 		nil, func(e *policy.EmailTracking) bool { return e.ClickTracking }, "click tracking"}
 )

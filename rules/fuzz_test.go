@@ -27,7 +27,7 @@ func FuzzEvaluate(f *testing.F) {
 		if !affirmed {
 			pol = policy.Denied
 		}
-		practices := []string{policy.Analytics, policy.Cookies, policy.ConsentBeforeNonEssential, policy.SessionRecording,
+		practices := []policy.Practice{policy.Analytics, policy.Cookies, policy.ConsentBeforeNonEssential, policy.SessionRecording,
 			policy.Fingerprinting, policy.EmailOpenTracking, policy.WebBeacons, policy.VendorPractice}
 		gaURL := "https://www.google-analytics.com/g/collect?" + cm
 		var mode *consent.ConsentMode

@@ -43,7 +43,7 @@ var practiceRules = []Rule{
 
 // practiceSpec describes a practice the policy must declare by name.
 type practiceSpec struct {
-	practice string
+	practice policy.Practice
 	category kb.Category
 	kind     detectors.Kind // detection kind that shows it
 }
@@ -110,7 +110,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level detectors.Disclosu
 		}
 		out = append(out, Finding{Vendor: o.vendor, Category: ps.category, Disclosure: l, PolicyQuote: quote,
 			Target: ev.firstPage(o.pages), Subject: o.subject, URLs: capURLs(o.urls),
-			Evidence: strings.ReplaceAll(ps.practice, "-", " ") + " by " + listSome(o.hosts, 3)})
+			Evidence: strings.ReplaceAll(string(ps.practice), "-", " ") + " by " + listSome(o.hosts, 3)})
 	}
 	return out
 }
@@ -119,7 +119,7 @@ func (ev *evaluation) practiceFindings(ps practiceSpec, level detectors.Disclosu
 // vendor (or an unknown script when vendor is "").
 func (ev *evaluation) practiceDisclosure(ps practiceSpec, vendor string) (detectors.Disclosure, string) {
 	applies := func(d policy.Declaration) bool {
-		return d.Practice == ps.practice && (d.Vendor == "" || d.Vendor == vendor) && !derivedFromAllowed(d)
+		return d.Practice == ps.practice && (d.Vendor == "" || d.Vendor == vendor) && (d.SiteWide() || d.Subject == vendor) && !derivedFromAllowed(d)
 	}
 	for _, d := range ev.in.Policy.Declarations {
 		if d.Polarity == policy.Denied && applies(d) {

@@ -56,11 +56,11 @@ func pol(ds ...policy.Declaration) *policy.Policy {
 	return &policy.Policy{Source: "privacy.md", Declarations: ds}
 }
 
-func aff(practice, vendorID, quote string) policy.Declaration {
+func aff(practice policy.Practice, vendorID, quote string) policy.Declaration {
 	return policy.Declaration{Practice: practice, Polarity: policy.Affirmed, Vendor: vendorID, Quote: quote}
 }
 
-func den(practice, vendorID, quote string) policy.Declaration {
+func den(practice policy.Practice, vendorID, quote string) policy.Declaration {
 	return policy.Declaration{Practice: practice, Polarity: policy.Denied, Vendor: vendorID, Quote: quote}
 }
 

@@ -106,7 +106,7 @@ func writePolicyTable(w io.Writer, p *policy.Policy) error {
 			if d.Role != "" {
 				vendor += " (" + d.Role + ")"
 			}
-			pol := d.Polarity
+			pol := string(d.Polarity)
 			if d.Scope != "" {
 				pol += " (" + d.Scope + ")"
 			}

@@ -50,6 +50,7 @@ type scanFlags struct {
 	trapVariants      int
 	dnsServer         string
 	noDNS             bool
+	noPolicy          bool
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
@@ -79,6 +80,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringArrayVar(&f.trackerDBs, "tracker-db", nil, "DuckDuckGo tds.json or Disconnect services.json (repeatable)")
 	fs.StringVar(&f.dnsServer, "dns", "", "DNS server HOST[:PORT] for the CNAME lookups that find trackers behind first-party subdomains (default: the system resolver, which is not asked about reserved names such as .example and .test nor about hosts --resolve maps)")
 	fs.BoolVar(&f.noDNS, "no-dns", false, "no CNAME lookups (no CNAME cloaking detection)")
+	fs.BoolVar(&f.noPolicy, "no-policy", false, "do not look for the site's privacy and cookie policy (without --policy, only rules that need no policy run)")
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -147,6 +149,12 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, after
 		return err
 	}
 	opts.AfterVisit = afterVisit
+	// The policy is read before the browser starts: a missing file fails now.
+	sp, err := e.preparePolicy(f)
+	if err != nil {
+		return err
+	}
+	opts.PolicyURLs, opts.DiscoverPolicy = sp.urls, sp.discover
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -179,6 +187,7 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, after
 		Targets: targets, Pages: res.Pages, Analysis: site.Analyze(res.Pages, opts.KB), Browser: res.Browser,
 		Notes: res.Notes, Started: res.Started, Finished: res.Finished,
 	}, reports.Tool{Name: "trackscan", Version: Version})
+	err = applyPolicy(rep, f, sp, res.PolicyDocuments, err)
 	return e.emit(rep, &f.out, err)
 }
 

@@ -23,6 +23,23 @@
     const h = abs(a.getAttribute('href'));
     if (h && !seen.has(h) && seen.size < 2000) { seen.add(h); out.links.push(h); }
   }
+  // Anchors that may lead to the privacy or cookie policy, for discovery
+  // (crawler/policyfind decides): those in the footer or naming a policy.
+  out.anchors = [];
+  const policyStem = /priva|datenschutz|cookie|confidential|donn[ée]es|gdpr|dsgvo|rgpd|legal|protec|protez|gegevens|prote[çc]|impressum/i;
+  for (const a of document.querySelectorAll('a[href], link[rel~="privacy-policy"][href]')) {
+    if (out.anchors.length >= 200) break;
+    const href = abs(a.getAttribute('href'));
+    if (!href) continue;
+    const text = (a.tagName === 'A' ? (a.innerText || a.textContent || '') : '').replace(/\s+/g, ' ').trim().slice(0, 120);
+    const label = (a.getAttribute('aria-label') || '').slice(0, 120);
+    const title = (a.getAttribute('title') || '').slice(0, 120);
+    const rel = (a.getAttribute('rel') || '').slice(0, 60);
+    const footer = a.tagName === 'A' && !!a.closest('footer, [role="contentinfo"], #footer, .footer, [class*="footer"], [id*="footer"]');
+    if (footer || a.tagName === 'LINK' || policyStem.test(text + ' ' + label + ' ' + title + ' ' + href)) {
+      out.anchors.push({href, text, label, title, rel, footer, tag: a.tagName.toLowerCase()});
+    }
+  }
   for (const kind of ['localStorage', 'sessionStorage']) {
     try {
       const st = window[kind];

@@ -384,9 +384,10 @@ type collected struct {
 	Scripts []struct {
 		Src string `json:"src"`
 	} `json:"scripts"`
-	Iframes []element `json:"iframes"`
-	Images  []element `json:"images"`
-	Links   []string  `json:"links"`
+	Iframes []element        `json:"iframes"`
+	Images  []element        `json:"images"`
+	Links   []string         `json:"links"`
+	Anchors []capture.Anchor `json:"anchors"`
 	Storage []struct {
 		Kind string `json:"kind"`
 		Key  string `json:"key"`
@@ -425,6 +426,7 @@ func (b *Browser) collect(ctx context.Context, p *capture.Page, requestURLs []st
 		}
 		if i == 0 {
 			p.Links = c.Links
+			p.Anchors = c.Anchors
 		}
 		origin := originOf(f.url)
 		if origin == "" || origins[origin] {

@@ -36,9 +36,13 @@ type Page struct {
 	Images       []Element     `json:"images,omitempty"`
 	APICalls     []APICall     `json:"api_calls,omitempty"` // canvas, sendBeacon, ... (hooked before page scripts)
 	Links        []string      `json:"links,omitempty"`     // absolute hrefs from the rendered DOM, for the frontier
-	Consent      *Consent      `json:"consent,omitempty"`
-	Screenshot   string        `json:"screenshot,omitempty"` // file path, when screenshots were asked for
-	Timing       *Timing       `json:"timing,omitempty"`
+	// Anchors are the links of the top document that may lead to a privacy
+	// or cookie policy (in the footer, or naming one), and its
+	// <link rel="privacy-policy">, for policy discovery.
+	Anchors    []Anchor `json:"anchors,omitempty"`
+	Consent    *Consent `json:"consent,omitempty"`
+	Screenshot string   `json:"screenshot,omitempty"` // file path, when screenshots were asked for
+	Timing     *Timing  `json:"timing,omitempty"`
 	// CNAMEs maps each host of this page's requests that is a DNS alias to
 	// its CNAME chain, first alias first. crawler/dns fills it after all
 	// pages are captured (so --jsonl lines never carry it); it stays empty
@@ -149,6 +153,17 @@ type Element struct {
 	Width    float64 `json:"width,omitempty"` // rendered size in CSS pixels
 	Height   float64 `json:"height,omitempty"`
 	Visible  bool    `json:"visible"`
+}
+
+// Anchor is one link with the words that say where it leads.
+type Anchor struct {
+	Href   string `json:"href"`
+	Text   string `json:"text,omitempty"`
+	Label  string `json:"label,omitempty"` // aria-label
+	Title  string `json:"title,omitempty"`
+	Rel    string `json:"rel,omitempty"`
+	Footer bool   `json:"footer,omitempty"` // inside the page's footer
+	Tag    string `json:"tag,omitempty"`    // "a" or "link"
 }
 
 // APICall is a call to a hooked browser API (fingerprinting, beacons).

@@ -79,6 +79,13 @@ type Options struct {
 	// asked about every host, reserved names and --resolve-mapped hosts too.
 	CNAMEServerChosen bool
 
+	// PolicyURLs are policy documents to read in the scan's browser after
+	// the capture (the --policy URLs); local files are the caller's.
+	PolicyURLs []string
+	// DiscoverPolicy, when no PolicyURLs are given, finds the privacy and
+	// cookie policy the captured pages link to and reads them the same way.
+	DiscoverPolicy bool
+
 	// Events, when set, are told how the scan goes.
 	Events Events
 	// Clock stamps Started and Finished; nil is UTC to the second.
@@ -114,6 +121,9 @@ type Result struct {
 	Browser capture.BrowserInfo
 	// Started and Finished bound the capture.
 	Started, Finished time.Time
+	// PolicyDocuments are the policy documents read (or tried) after the
+	// capture, given or found, in the order read.
+	PolicyDocuments []PolicyDocument
 }
 
 // Validate checks the options without starting anything.
@@ -215,6 +225,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	e.resolveCNAMEs(ctx, res.Pages)
 	e.noteRefusals(res.Pages)
 	res.Finished = clock()
+	res.PolicyDocuments = e.readPolicies(ctx, res.Pages)
 	res.Browser = b.Info()
 	res.Notes = e.notes
 	res.Failed = e.failed

@@ -205,6 +205,9 @@ func cookiesFromTable(t table) []DeclaredCookie {
 			text += " " + row[provider]
 		}
 		c.Category = categoryOf(text + " " + t.section)
+		if provider >= 0 && provider < len(row) {
+			c.Provider = strings.TrimSpace(row[provider])
+		}
 		for _, one := range strings.Split(n, ",") {
 			one = strings.Trim(strings.TrimSpace(one), "`'\"")
 			if one == "" {
@@ -237,4 +240,16 @@ func categoryOf(s string) string {
 		return string(kb.Functional)
 	}
 	return ""
+}
+
+// CookieCategory maps a declaration's category or purpose words ("Strictly
+// Necessary Cookies", "Statistics") to a knowledge-base category, "" when
+// none fits.
+func CookieCategory(words string) string { return categoryOf(words) }
+
+// LifetimeDays reads a declared lifetime ("13 months", "1 year", "Session")
+// as days (-1 for a session cookie).
+func LifetimeDays(s string) (float64, bool) {
+	d, _, ok := lifetimePrefix(s)
+	return d, ok
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,15 +16,15 @@ import (
 var heldoutDir = filepath.Join("..", "..", "testdata", "policies", "heldout")
 
 type heldoutLabel struct {
-	Practices map[string]string  `yaml:"practices"`
-	Vendors   []string           `yaml:"vendors"`
-	Roles     map[string]string  `yaml:"roles"`
-	Cookies   map[string]float64 `yaml:"cookies"`
+	Practices map[Practice]Polarity `yaml:"practices"`
+	Vendors   []string              `yaml:"vendors"`
+	Roles     map[string]string     `yaml:"roles"`
+	Cookies   map[string]float64    `yaml:"cookies"`
 }
 
 // score is what one labelled check adds up.
 type score struct {
-	perPractice                   map[string][2]int // correct, total
+	perPractice                   map[Practice][2]int // correct, total
 	correct, total                int
 	denials, denialsRead          int
 	tp, fp, fn                    int
@@ -43,7 +44,7 @@ func TestHeldoutPolicies(t *testing.T) {
 	p := Default()
 	practices := Practices()
 	practices = practices[:len(practices)-1] // vendor is scored by recall/precision
-	sc := score{perPractice: map[string][2]int{}}
+	sc := score{perPractice: map[Practice][2]int{}}
 	for _, name := range names {
 		label := labels[name]
 		text, err := os.ReadFile(filepath.Join(heldoutDir, name))
@@ -58,7 +59,7 @@ func TestHeldoutPolicies(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		for pr := range label.Practices {
-			if !contains(practices, pr) {
+			if !slices.Contains(practices, pr) {
 				t.Errorf("%s: unknown practice %q in labels", name, pr)
 			}
 		}
@@ -162,7 +163,7 @@ func TestHeldoutPolicies(t *testing.T) {
 }
 
 // quoteOf returns the quotes of a practice's declarations, for the log.
-func quoteOf(pol *Policy, practice string) string {
+func quoteOf(pol *Policy, practice Practice) string {
 	var qs []string
 	for _, d := range pol.Declarations {
 		if d.Practice == practice {

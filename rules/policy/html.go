@@ -250,7 +250,7 @@ func (w *htmlWalker) walk(n *html.Node) {
 		return
 	}
 	switch {
-	case headingElems[n.DataAtom]:
+	case headingElems[n.DataAtom] || declarationHeading(n):
 		w.flush()
 		b, ok := newBlock(w.nodeSegs(n), "")
 		if ok {
@@ -350,4 +350,19 @@ func (w *htmlWalker) nodeSegs(n *html.Node) []seg {
 	}
 	rec(n)
 	return out
+}
+
+// declarationHeading reports the category headers of a consent banner's
+// cookie declaration ("Necessary (3)" above Cookiebot's table), which are
+// paragraphs, not headings, but name the category of the table below.
+func declarationHeading(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key == "class" && (strings.Contains(a.Val, "CookieDeclarationTypeHeader") || strings.Contains(a.Val, "ot-sdk-cookie-policy-group")) {
+			return true
+		}
+		if a.Key == "role" && a.Val == "heading" {
+			return true
+		}
+	}
+	return false
 }

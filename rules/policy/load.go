@@ -56,6 +56,10 @@ func (p *Parser) Load(ctx context.Context, sources ...string) (*Policy, error) {
 	return Merge(pols...), nil
 }
 
+// IsURL reports a policy source that is an http(s) URL (read through the
+// scan's browser), not a local file.
+func IsURL(s string) bool { return isURL(s) }
+
 func isURL(s string) bool {
 	l := strings.ToLower(s)
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
@@ -170,7 +174,7 @@ func Merge(pols ...*Policy) *Policy {
 	}
 	out := &Policy{Declarations: []Declaration{}}
 	var names, sums []string
-	spoken := map[string]bool{}
+	spoken := map[Practice]bool{}
 	fileCookies := map[string]bool{}
 	for _, p := range pols {
 		names = append(names, p.Source)
@@ -205,7 +209,12 @@ func Merge(pols ...*Policy) *Policy {
 	}
 	for _, p := range pols {
 		if p.Structured != nil {
-			out.Cookies = append(out.Cookies, p.Cookies...)
+			for _, c := range p.Cookies {
+				if c.Source == "" {
+					c.Source = p.Source
+				}
+				out.Cookies = append(out.Cookies, c)
+			}
 		}
 	}
 	for _, p := range pols {
@@ -214,21 +223,31 @@ func Merge(pols ...*Policy) *Policy {
 		}
 		for _, c := range p.Cookies {
 			if !fileCookies[c.Name] {
+				if c.Source == "" {
+					c.Source = p.Source
+				}
 				out.Cookies = append(out.Cookies, c)
 			}
 		}
 	}
 	out.Cookies = dedupCookies(out.Cookies)
+	for _, p := range pols {
+		out.Sources = append(out.Sources, p.Sources...)
+	}
 	return out
 }
 
 // Summary gives one polarity per practice the policy speaks of: affirmed
 // when any declaration affirms it (an exception or a consent condition
 // included), denied when it is only denied.
-func (p *Policy) Summary() map[string]string {
-	out := map[string]string{}
+func (p *Policy) Summary() map[Practice]Polarity {
+	out := map[Practice]Polarity{}
 	for _, d := range p.Declarations {
 		if d.Practice == VendorPractice {
+			continue
+		}
+		// "Stripe does not use cookies" says nothing of the site's cookies.
+		if d.Polarity == Denied && !d.SiteWide() {
 			continue
 		}
 		if d.Polarity == Affirmed {

@@ -60,7 +60,7 @@ func TestStructuredFile(t *testing.T) {
 	if f.EmailTracking == nil || !f.EmailTracking.OpenTracking || f.EmailTracking.ClickTracking {
 		t.Errorf("email tracking = %+v", f.EmailTracking)
 	}
-	want := map[string]string{Analytics: Affirmed, Advertising: Denied, SocialWidgets: Denied, SessionRecording: Affirmed,
+	want := map[Practice]Polarity{Analytics: Affirmed, Advertising: Denied, SocialWidgets: Denied, SessionRecording: Affirmed,
 		Fingerprinting: Denied, ConsentBeforeNonEssential: Affirmed, Cookies: Affirmed, EmailOpenTracking: Affirmed,
 		EmailClickTracking: Denied}
 	got := pol.Summary()

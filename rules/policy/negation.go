@@ -141,7 +141,7 @@ const negationWindow = 8
 // denied, and whether they sit in an exception scope. noun says the anchor
 // is a thing ("cookies"), which may also be negated after it ("cookies are
 // not used").
-func polarity(toks []token, a, b int, noun bool) (pol, scope string) {
+func polarity(toks []token, a, b int, noun bool) (pol Polarity, scope string) {
 	return polarityAt(toks, a, b, noun, 0)
 }
 
@@ -171,7 +171,7 @@ func exampleHead(toks []token, segStart, a int) int {
 	return -1
 }
 
-func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string) {
+func polarityAt(toks []token, a, b int, noun bool, depth int) (pol Polarity, scope string) {
 	segStart, exception := segmentStart(toks, a)
 	if exception {
 		scope = ScopeException
@@ -186,12 +186,15 @@ func polarityAt(toks []token, a, b int, noun bool, depth int) (pol, scope string
 		if isPseudo(toks, i) || readerIsSubject(toks, i, segStart) {
 			continue
 		}
-		if gapNegates(toks[i+1:a], t == "without", t == "no" || t == "nothing", verbTriggerAt(toks, i)) {
+		if gapNegates(toks[i+1:a], t == "without", nearTriggers[t], verbTriggerAt(toks, i)) {
 			negated = true
 		}
 		break
 	}
 	if !negated && noun && postNegated(toks, b) {
+		negated = true
+	}
+	if !negated && trailingNicht(toks, b) {
 		negated = true
 	}
 	// "tools such as Hotjar": an example has the polarity of what it exemplifies.
@@ -419,26 +422,49 @@ var objectEnds = map[string]bool{"in": true, "at": true, "on": true, "with": tru
 // purpose or a condition ("not used to identify you", "not set until").
 func postNegated(toks []token, b int) bool {
 	i := b
+	// Only a passive clause denies its subject: "cookies are not used".
+	// In "Stripe does not use cookies" or "Fathom never sets cookies" the
+	// anchor is who acts, not what is denied.
+	passive := false
 	for i < len(toks) && i < b+3 && isAux(toks[i].w) {
+		passive = passive || beForm(toks[i].w)
 		i++
 	}
 	if i >= len(toks) || !(toks[i].w == "not" || toks[i].w == "never" || strings.HasSuffix(toks[i].w, "n't")) {
 		return false
 	}
+	passive = passive || toks[i].w == "isn't" || toks[i].w == "aren't" || toks[i].w == "wasn't" || toks[i].w == "weren't"
 	i++
 	for i < len(toks) && (toks[i].w == "be" || toks[i].w == "been") {
+		passive = true
 		i++
+	}
+	if !passive {
+		return false
 	}
 	if i >= len(toks) || !useVerbs[toks[i].w] {
 		return false
 	}
 	if i+1 < len(toks) {
+		// "cookies are not set by Stripe" is a denial (about its agent);
+		// "not set by default" is not.
+		if toks[i+1].w == "by" && i+2 < len(toks) && toks[i+2].w != "default" {
+			return true
+		}
 		switch toks[i+1].w {
 		case "to", "for", "automatically", "by", "until", "before", "unless", "without", "as", "in", "solely", "only":
 			return false
 		}
 	}
 	return true
+}
+
+func beForm(w string) bool {
+	switch w {
+	case "is", "are", "was", "were", "be", "been":
+		return true
+	}
+	return false
 }
 
 func isAux(w string) bool {

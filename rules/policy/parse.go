@@ -147,13 +147,23 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 		if !b.heading {
 			spans = splitSpans(b.text)
 		}
+		prev := "" // the one vendor the previous sentence named: "it" refers to it
 		for _, sp := range spans {
 			s := sentence{text: b.text[sp.start:sp.end], line: b.lineAt(sp.start), section: b.section}
 			s.toks = tokenize(maskNames(s.text))
-			if !b.heading {
-				pol.Declarations = append(pol.Declarations, practiceDecls(&s)...)
+			hits := p.index.find(s.text, s.toks, b.heading)
+			// The policy's own company as subject is the site speaking.
+			var others []vendorHit
+			for _, h := range hits {
+				if !isFirstParty(h, firstParty) {
+					others = append(others, h)
+				}
 			}
-			for _, d := range p.vendorDecls(&s, b.heading, firstParty) {
+			if !b.heading {
+				pol.Declarations = append(pol.Declarations, practiceDecls(&s, others, prev, ownSubject(hits, firstParty))...)
+			}
+			prev = singleVendor(others)
+			for _, d := range p.vendorDecls(&s, hits, firstParty) {
 				// The policy's own company is named on every line; once says who it is.
 				if d.Role == RoleFirstParty {
 					if ownSeen[d.Vendor+d.Owner] {
@@ -182,10 +192,37 @@ func (p *Parser) read(source string, blocks []block, tables []table) *Policy {
 	return pol
 }
 
-func (p *Parser) vendorDecls(s *sentence, heading bool, firstParty map[string]bool) []Declaration {
+// ownSubject returns the byte spans where the sentence names the policy's
+// own company.
+func ownSubject(hits []vendorHit, firstParty map[string]bool) []span {
+	var out []span
+	for _, h := range hits {
+		if isFirstParty(h, firstParty) {
+			out = append(out, span{h.start, h.end})
+		}
+	}
+	return out
+}
+
+// singleVendor is the id of the one vendor hits name, or "".
+func singleVendor(hits []vendorHit) string {
+	id := ""
+	for _, h := range hits {
+		if h.vendor == nil {
+			continue
+		}
+		if id != "" && id != h.vendor.ID {
+			return ""
+		}
+		id = h.vendor.ID
+	}
+	return id
+}
+
+func (p *Parser) vendorDecls(s *sentence, hits []vendorHit, firstParty map[string]bool) []Declaration {
 	var out []Declaration
 	role, roleDone := "", false
-	for _, h := range p.index.find(s.text, s.toks, heading) {
+	for _, h := range hits {
 		d := Declaration{Practice: VendorPractice, Quote: s.text, Line: s.line, Section: s.section, Term: h.text}
 		if h.vendor != nil {
 			d.Vendor = h.vendor.ID
@@ -243,6 +280,11 @@ var (
 	referredAs   = regexp.MustCompile(`(?:referred to as|hereinafter|hereafter)\s+[“"]?([A-Z][\w.&-]*)`)
 )
 
+// ownList is a list of what the policy calls its own, in parentheses.
+var ownList = regexp.MustCompile(`(?i)\bour (?:own )?(?:web)?(?:sites?|properties|products|services|brands|plugins|apps)\s*\((?:including|such as|e\.g\.,?|like)\s+([^)]{3,400})\)`)
+
+var domainItem = regexp.MustCompile(`^(?:[a-z0-9-]+\.)+[a-z]{2,}$`)
+
 // firstPartyNames collects the names the policy uses for its own company:
 // words of its title, names it defines as "we", and its own host.
 func firstPartyNames(blocks []block, source string) map[string]bool {
@@ -275,6 +317,29 @@ func firstPartyNames(blocks []block, source string) map[string]bool {
 		}
 		for _, m := range referredAs.FindAllStringSubmatch(b.text, -1) {
 			names[strings.ToLower(strings.TrimRight(m[1], "."))] = true
+		}
+	}
+	// "our websites (including example.com, shop.example)", "our plugins
+	// (e.g. Jetpack)": what the policy lists as its own is first-party.
+	for _, b := range blocks {
+		for _, m := range ownList.FindAllStringSubmatch(b.text, -1) {
+			sites := strings.Contains(strings.ToLower(m[0]), "site") || strings.Contains(strings.ToLower(m[0]), "propert")
+			for _, item := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' }) {
+				item = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(item), "and "))
+				if item == "" || len(item) > 40 {
+					continue
+				}
+				// "tools on our website (such as Drift, VWO)" lists vendors;
+				// only domains are the site's own sites.
+				if sites && !domainItem.MatchString(item) {
+					continue
+				}
+				item = strings.ToLower(strings.TrimSuffix(item, "."))
+				names[item] = true
+				if i := strings.IndexByte(item, '.'); i > 0 {
+					names[item[:i]] = true
+				}
+			}
 		}
 	}
 	if u, err := url.Parse(source); err == nil && u.Host != "" {

@@ -2,30 +2,37 @@
 // or a structured policy file, into declarations the rules compare with.
 package policy
 
+// Practice is what a declaration is about: a kind of processing
+// ("cookies", "analytics") or a vendor.
+type Practice string
+
+// Polarity is whether a declaration affirms or denies its practice.
+type Polarity string
+
 // Practices a declaration can be about.
 const (
-	Cookies                   = "cookies"
-	WebBeacons                = "web-beacons"
-	LocalStorage              = "local-storage"
-	Analytics                 = "analytics"
-	Advertising               = "advertising"
-	SocialWidgets             = "social-widgets"
-	SessionRecording          = "session-recording"
-	Fingerprinting            = "fingerprinting"
-	EmailOpenTracking         = "email-open-tracking"
-	EmailClickTracking        = "email-click-tracking"
-	ThirdPartySharing         = "third-party-sharing"
-	SaleOfData                = "sale-of-data"
-	ConsentBeforeNonEssential = "consent-before-non-essential"
-	BrowserOptOut             = "browser-opt-out"
-	DoNotTrack                = "do-not-track"
-	VendorPractice            = "vendor"
+	Cookies                   Practice = "cookies"
+	WebBeacons                         = "web-beacons"
+	LocalStorage                       = "local-storage"
+	Analytics                          = "analytics"
+	Advertising                        = "advertising"
+	SocialWidgets                      = "social-widgets"
+	SessionRecording                   = "session-recording"
+	Fingerprinting                     = "fingerprinting"
+	EmailOpenTracking                  = "email-open-tracking"
+	EmailClickTracking                 = "email-click-tracking"
+	ThirdPartySharing                  = "third-party-sharing"
+	SaleOfData                         = "sale-of-data"
+	ConsentBeforeNonEssential          = "consent-before-non-essential"
+	BrowserOptOut                      = "browser-opt-out"
+	DoNotTrack                         = "do-not-track"
+	VendorPractice                     = "vendor"
 )
 
 // Polarity of a declaration.
 const (
-	Affirmed = "affirmed"
-	Denied   = "denied"
+	Affirmed Polarity = "affirmed"
+	Denied   Polarity = "denied"
 )
 
 // Policy is everything a policy declares.
@@ -40,17 +47,42 @@ type Policy struct {
 	Cookies []DeclaredCookie `json:"cookies,omitempty"`
 	// Structured is set when a structured policy file was given.
 	Structured *File `json:"structured,omitempty"`
+	// Sources are the documents the policy was read from, and how each
+	// was found, when a scan read or looked for them.
+	Sources []Source `json:"sources,omitempty"`
 }
+
+// Source is one document of the declared policy.
+type Source struct {
+	URL string `json:"url"`
+	// Kind is "privacy" or "cookies" (a cookie policy or a consent
+	// banner's cookie declaration).
+	Kind string `json:"kind,omitempty"`
+	// How it was found: "given" (--policy), "rel" (<link
+	// rel="privacy-policy">), "footer", "link", "well-known" or "cmp".
+	How string `json:"how"`
+	// Page is where the link to it was seen.
+	Page string `json:"page,omitempty"`
+	// Status is "read" or "failed"; Error says why it failed.
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Source statuses.
+const (
+	SourceRead   = "read"
+	SourceFailed = "failed"
+)
 
 // Declaration is one thing the policy affirms or denies, with its quote.
 type Declaration struct {
-	Practice string `json:"practice"`
-	Polarity string `json:"polarity"`
-	Vendor   string `json:"vendor,omitempty"` // knowledge-base id when a vendor is named
-	Role     string `json:"role,omitempty"`   // e.g. "payment", "hosting" when the vendor is named only in that role
-	Quote    string `json:"quote"`            // the exact sentence
-	Line     int    `json:"line,omitempty"`
-	Section  string `json:"section,omitempty"`
+	Practice Practice `json:"practice"`
+	Polarity Polarity `json:"polarity"`
+	Vendor   string   `json:"vendor,omitempty"` // knowledge-base id when a vendor is named
+	Role     string   `json:"role,omitempty"`   // e.g. "payment", "hosting" when the vendor is named only in that role
+	Quote    string   `json:"quote"`            // the exact sentence
+	Line     int      `json:"line,omitempty"`
+	Section  string   `json:"section,omitempty"`
 	// Owner is set instead of Vendor when only a parent company is named
 	// ("Google"), so the rules can grade the disclosure as owner-named.
 	Owner string `json:"owner,omitempty"`
@@ -65,7 +97,16 @@ type Declaration struct {
 	// Source is the file or URL the declaration was read from when several
 	// sources were merged.
 	Source string `json:"source,omitempty"`
+	// Subject is who the statement is about when it is not the site itself:
+	// a knowledge-base vendor id ("Stripe does not use cookies" is about
+	// stripe) or the words of a provider no vendor is named for ("payment
+	// provider"). A denial with a subject never contradicts another vendor.
+	Subject string `json:"subject,omitempty"`
 }
+
+// SiteWide reports a statement about the site itself, not scoped to a
+// vendor or provider.
+func (d Declaration) SiteWide() bool { return d.Subject == "" }
 
 // Declaration scopes.
 const (
@@ -89,6 +130,10 @@ type DeclaredCookie struct {
 	Quote    string  `json:"quote,omitempty"`
 	// Lifetime is the lifetime as written ("13 months", "session").
 	Lifetime string `json:"lifetime,omitempty"`
+	// Provider is who sets it, when the declaration says ("Google").
+	Provider string `json:"provider,omitempty"`
+	// Source is the document it was declared in, when several were read.
+	Source string `json:"source,omitempty"`
 }
 
 // File is a structured policy file (YAML), what a CI job keeps in its repo.

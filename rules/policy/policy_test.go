@@ -105,17 +105,17 @@ func TestSplitSentences(t *testing.T) {
 
 // polarityOf reads one sentence and returns the polarity (and scope) of
 // each declaration of practice, in order.
-func polarityOf(t *testing.T, p *Parser, text, practice string) []string {
+func polarityOf(t *testing.T, p *Parser, text string, practice Practice) []Polarity {
 	t.Helper()
 	pol := parseString(t, p, text, FormatText)
-	var out []string
+	var out []Polarity
 	for _, d := range pol.Declarations {
 		if d.Practice != practice {
 			continue
 		}
 		s := d.Polarity
 		if d.Scope != "" {
-			s += "/" + d.Scope
+			s += Polarity("/" + d.Scope)
 		}
 		out = append(out, s)
 	}
@@ -125,92 +125,93 @@ func polarityOf(t *testing.T, p *Parser, text, practice string) []string {
 func TestNegation(t *testing.T) {
 	p := testParser(t)
 	tests := []struct {
-		text, practice string
-		want           []string
+		text     string
+		practice Practice
+		want     []Polarity
 	}{
 		// Plain affirmations and hedges.
-		{"We use cookies to remember your basket.", Cookies, []string{Affirmed}},
-		{"We may use web beacons from time to time.", WebBeacons, []string{Affirmed}},
-		{"Our partners might place cookies on your device.", Cookies, []string{Affirmed}},
+		{"We use cookies to remember your basket.", Cookies, []Polarity{Affirmed}},
+		{"We may use web beacons from time to time.", WebBeacons, []Polarity{Affirmed}},
+		{"Our partners might place cookies on your device.", Cookies, []Polarity{Affirmed}},
 		// Triggers.
-		{"We do not use cookies.", Cookies, []string{Denied}},
-		{"We don't use any analytics services.", Analytics, []string{Denied}},
-		{"We never use device fingerprinting.", Fingerprinting, []string{Denied}},
-		{"We will not sell your personal data.", SaleOfData, []string{Denied}},
-		{"We won’t rent your email address to anyone.", SaleOfData, []string{Denied}},
-		{"This site cannot use local storage.", LocalStorage, []string{Denied}},
-		{"No cookies are set on this site.", Cookies, []string{Denied}},
-		{"Our emails contain no tracking pixels.", WebBeacons, []string{Denied}},
-		{"We neither sell nor rent your personal information.", SaleOfData, []string{Denied}},
-		{"We operate the site without setting any cookies.", Cookies, []string{Denied}},
-		{"In no case do we sell your contact lists.", SaleOfData, []string{Denied}},
-		{"Under no circumstances do we share your data with third parties.", ThirdPartySharing, []string{Denied}},
-		{"Cookies are not used on this site.", Cookies, []string{Denied}},
+		{"We do not use cookies.", Cookies, []Polarity{Denied}},
+		{"We don't use any analytics services.", Analytics, []Polarity{Denied}},
+		{"We never use device fingerprinting.", Fingerprinting, []Polarity{Denied}},
+		{"We will not sell your personal data.", SaleOfData, []Polarity{Denied}},
+		{"We won’t rent your email address to anyone.", SaleOfData, []Polarity{Denied}},
+		{"This site cannot use local storage.", LocalStorage, []Polarity{Denied}},
+		{"No cookies are set on this site.", Cookies, []Polarity{Denied}},
+		{"Our emails contain no tracking pixels.", WebBeacons, []Polarity{Denied}},
+		{"We neither sell nor rent your personal information.", SaleOfData, []Polarity{Denied}},
+		{"We operate the site without setting any cookies.", Cookies, []Polarity{Denied}},
+		{"In no case do we sell your contact lists.", SaleOfData, []Polarity{Denied}},
+		{"Under no circumstances do we share your data with third parties.", ThirdPartySharing, []Polarity{Denied}},
+		{"Cookies are not used on this site.", Cookies, []Polarity{Denied}},
 		// Scope ends at but/except/however/although/";".
-		{"We do not sell your data, but we use cookies.", Cookies, []string{Affirmed}},
-		{"We do not sell your data; cookies help us count visits.", Cookies, []string{Affirmed}},
-		{"We do not track you, however analytics cookies are set.", Cookies, []string{Affirmed}},
-		{"We do not sell your data, although advertising partners may see it.", Advertising, []string{Affirmed}},
+		{"We do not sell your data, but we use cookies.", Cookies, []Polarity{Affirmed}},
+		{"We do not sell your data; cookies help us count visits.", Cookies, []Polarity{Affirmed}},
+		{"We do not track you, however analytics cookies are set.", Cookies, []Polarity{Affirmed}},
+		{"We do not sell your data, although advertising partners may see it.", Advertising, []Polarity{Affirmed}},
 		// Exceptions: the main clause is denied, the exception affirmed.
-		{"We do not use cookies, except strictly necessary cookies.", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
-		{"We do not set cookies (with the exception of cookies needed to run the site).", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
-		{"Except as described here, we do not share your data with third parties.", ThirdPartySharing, []string{Denied}},
+		{"We do not use cookies, except strictly necessary cookies.", Cookies, []Polarity{Denied, Affirmed + "/" + ScopeException}},
+		{"We do not set cookies (with the exception of cookies needed to run the site).", Cookies, []Polarity{Denied, Affirmed + "/" + ScopeException}},
+		{"Except as described here, we do not share your data with third parties.", ThirdPartySharing, []Polarity{Denied}},
 		// Pseudo-negations.
-		{"We not only use cookies but also local storage.", Cookies, []string{Affirmed}},
-		{"We collect data, including but not limited to analytics events.", Analytics, []string{Affirmed}},
-		{"Whether or not you log in, we use cookies.", Cookies, []string{Affirmed}},
-		{"We delete logs no later than 30 days after collection; we use cookies.", Cookies, []string{Affirmed}},
+		{"We not only use cookies but also local storage.", Cookies, []Polarity{Affirmed}},
+		{"We collect data, including but not limited to analytics events.", Analytics, []Polarity{Affirmed}},
+		{"Whether or not you log in, we use cookies.", Cookies, []Polarity{Affirmed}},
+		{"We delete logs no later than 30 days after collection; we use cookies.", Cookies, []Polarity{Affirmed}},
 		// The reader as subject, and triggers that do not reach the noun.
-		{"If you do not want cookies, you can block them.", Cookies, []string{Affirmed}},
-		{"Visitors who do not wish to have cookies placed should change their settings.", Cookies, []string{Affirmed}},
-		{"Some features may not work without cookies.", Cookies, []string{Affirmed}},
-		{"Cookies are not used to identify you personally.", Cookies, []string{Affirmed}},
+		{"If you do not want cookies, you can block them.", Cookies, []Polarity{Affirmed}},
+		{"Visitors who do not wish to have cookies placed should change their settings.", Cookies, []Polarity{Affirmed}},
+		{"Some features may not work without cookies.", Cookies, []Polarity{Affirmed}},
+		{"Cookies are not used to identify you personally.", Cookies, []Polarity{Affirmed}},
 		// An example has the polarity of what it exemplifies.
-		{"We never use session replay tools such as Hotjar.", VendorPractice, []string{Denied}},
-		{"We use session replay tools such as Hotjar.", VendorPractice, []string{Affirmed}},
-		{"We do not sell your data to advertisers who use cookies.", Cookies, []string{Affirmed}},
+		{"We never use session replay tools such as Hotjar.", VendorPractice, []Polarity{Denied}},
+		{"We use session replay tools such as Hotjar.", VendorPractice, []Polarity{Affirmed}},
+		{"We do not sell your data to advertisers who use cookies.", Cookies, []Polarity{Affirmed}},
 		// Conditioned on consent: a promise to ask, not a denial.
-		{"We will not share your data with third parties without your consent.", ThirdPartySharing, []string{Affirmed + "/" + ScopeWithConsent}},
+		{"We will not share your data with third parties without your consent.", ThirdPartySharing, []Polarity{Affirmed + "/" + ScopeWithConsent}},
 		// Do Not Track is a name, not a negation.
-		{"We honor Do Not Track signals.", DoNotTrack, []string{Affirmed}},
-		{"We do not respond to Do Not Track signals.", DoNotTrack, []string{Denied}},
-		{"We do not track whether you opened our emails.", EmailOpenTracking, []string{Denied}},
+		{"We honor Do Not Track signals.", DoNotTrack, []Polarity{Affirmed}},
+		{"We do not respond to Do Not Track signals.", DoNotTrack, []Polarity{Denied}},
+		{"We do not track whether you opened our emails.", EmailOpenTracking, []Polarity{Denied}},
 		{"We do not track whether you opened our emails.", DoNotTrack, nil},
 		// A purpose or object exception affirms; a legal condition does not.
-		{"We don't use cookies, except to remember your language.", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
-		{"We set no cookies (other than strictly necessary ones).", Cookies, []string{Denied, Affirmed + "/" + ScopeException}},
-		{"We do not share your data with third parties, except where required by law.", ThirdPartySharing, []string{Denied}},
-		{"We do not share your data with third parties, except as described above.", ThirdPartySharing, []string{Denied}},
-		{"We do not share data with third parties, except with your consent.", ThirdPartySharing, []string{Affirmed + "/" + ScopeWithConsent}},
+		{"We don't use cookies, except to remember your language.", Cookies, []Polarity{Denied, Affirmed + "/" + ScopeException}},
+		{"We set no cookies (other than strictly necessary ones).", Cookies, []Polarity{Denied, Affirmed + "/" + ScopeException}},
+		{"We do not share your data with third parties, except where required by law.", ThirdPartySharing, []Polarity{Denied}},
+		{"We do not share your data with third parties, except as described above.", ThirdPartySharing, []Polarity{Denied}},
+		{"We do not share data with third parties, except with your consent.", ThirdPartySharing, []Polarity{Affirmed + "/" + ScopeWithConsent}},
 		// A new clause after ", yet we" or ", so we" is out of the negation's reach.
-		{"We do not sell data, yet we use cookies.", Cookies, []string{Affirmed}},
-		{"We collect, without limitation, cookies and web beacons.", WebBeacons, []string{Affirmed}},
+		{"We do not sell data, yet we use cookies.", Cookies, []Polarity{Affirmed}},
+		{"We collect, without limitation, cookies and web beacons.", WebBeacons, []Polarity{Affirmed}},
 		// Switched off is a denial; a customer switching it off is not ours.
-		{"We have turned off open tracking and click tracking in our mailer.", EmailOpenTracking, []string{Denied}},
-		{"We have turned off open tracking and click tracking in our mailer.", EmailClickTracking, []string{Denied}},
-		{"Customers can switch off open tracking for a publication.", EmailOpenTracking, []string{Affirmed}},
-		{"We have turned off click tracking in Mailchimp.", VendorPractice, []string{Affirmed}},
-		{"We do not know whether you read a newsletter.", EmailOpenTracking, []string{Denied}},
-		{"Our service is paid for by its customers, not by advertisers.", Advertising, []string{Denied}},
+		{"We have turned off open tracking and click tracking in our mailer.", EmailOpenTracking, []Polarity{Denied}},
+		{"We have turned off open tracking and click tracking in our mailer.", EmailClickTracking, []Polarity{Denied}},
+		{"Customers can switch off open tracking for a publication.", EmailOpenTracking, []Polarity{Affirmed}},
+		{"We have turned off click tracking in Mailchimp.", VendorPractice, []Polarity{Affirmed}},
+		{"We do not know whether you read a newsletter.", EmailOpenTracking, []Polarity{Denied}},
+		{"Our service is paid for by its customers, not by advertisers.", Advertising, []Polarity{Denied}},
 		// Limited sharing is sharing; a sale of the company is no sale of data.
-		{"We disclose personal data only when the law requires it.", ThirdPartySharing, []string{Affirmed}},
-		{"We share your details with the couriers who deliver your order.", ThirdPartySharing, []string{Affirmed}},
+		{"We disclose personal data only when the law requires it.", ThirdPartySharing, []Polarity{Affirmed}},
+		{"We share your details with the couriers who deliver your order.", ThirdPartySharing, []Polarity{Affirmed}},
 		{"If Acme is sold or merged, your data would move to the new owner.", SaleOfData, nil},
 		{`Use the "Do Not Sell or Share My Personal Information" link.`, SaleOfData, nil},
-		{`Ad cookies may count as a "sale" of personal information under state law.`, SaleOfData, []string{Affirmed}},
-		{"By continuing to use the website after the cookie notice has been shown, you agree to our use of cookies.", ConsentBeforeNonEssential, []string{Denied}},
-		{"If you say yes, the app sends usage statistics to our analytics provider.", ConsentBeforeNonEssential, []string{Affirmed}},
-		{"Many articles include videos from YouTube; when a page with such an embed loads, cookies may be set.", SocialWidgets, []string{Affirmed}},
+		{`Ad cookies may count as a "sale" of personal information under state law.`, SaleOfData, []Polarity{Affirmed}},
+		{"By continuing to use the website after the cookie notice has been shown, you agree to our use of cookies.", ConsentBeforeNonEssential, []Polarity{Denied}},
+		{"If you say yes, the app sends usage statistics to our analytics provider.", ConsentBeforeNonEssential, []Polarity{Affirmed}},
+		{"Many articles include videos from YouTube; when a page with such an embed loads, cookies may be set.", SocialWidgets, []Polarity{Affirmed}},
 		// Cookies named as the means of a denied purpose: the purpose is denied, not cookies.
-		{"We do not use cookies for advertising purposes.", Advertising, []string{Denied}},
+		{"We do not use cookies for advertising purposes.", Advertising, []Polarity{Denied}},
 		{"We do not use cookies for advertising purposes.", Cookies, nil},
-		{"We never use advertising cookies.", Advertising, []string{Denied}},
+		{"We never use advertising cookies.", Advertising, []Polarity{Denied}},
 		{"We never use advertising cookies.", Cookies, nil},
-		{"We do not use cookies to measure traffic.", Analytics, []string{Denied}},
+		{"We do not use cookies to measure traffic.", Analytics, []Polarity{Denied}},
 		{"We do not use cookies to measure traffic.", Cookies, nil},
-		{"We do not use cookies.", Cookies, []string{Denied}},
-		{"We do not use third-party cookies.", Cookies, []string{Denied}},
-		{"We do not use cookies, and we do not show advertising.", Cookies, []string{Denied}},
+		{"We do not use cookies.", Cookies, []Polarity{Denied}},
+		{"We do not use third-party cookies.", Cookies, []Polarity{Denied}},
+		{"We do not use cookies, and we do not show advertising.", Cookies, []Polarity{Denied}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -226,7 +227,7 @@ func TestPracticePhrases(t *testing.T) {
 	p := testParser(t)
 	tests := []struct {
 		text     string
-		practice string
+		practice Practice
 	}{
 		{"Technologies such as cookies, tags and scripts are used on our site.", WebBeacons},
 		{"Our emails include clear gifs.", WebBeacons},
@@ -264,7 +265,10 @@ func TestPracticePhrases(t *testing.T) {
 		})
 	}
 	// Phrases that must not be read as the practice.
-	negatives := []struct{ text, practice string }{
+	negatives := []struct {
+		text     string
+		practice Practice
+	}{
 		{"The sale of stock or assets in a merger may transfer your data.", SaleOfData},
 		{"We may transfer all or part of our business to a third party.", ThirdPartySharing},
 		{"Price tags are shown in euros.", WebBeacons},
@@ -371,7 +375,7 @@ func TestFirstParty(t *testing.T) {
 
 // fixtureWant is what a test policy in testdata/policy declares.
 type fixtureWant struct {
-	summary map[string]string
+	summary map[Practice]Polarity
 	vendors map[string]string
 	cookies map[string]float64
 	// disclosed, when set, is Policy.Vendors(): affirmed, without a role.
@@ -382,26 +386,26 @@ func TestFixtures(t *testing.T) {
 	p := testParser(t)
 	tests := map[string]fixtureWant{
 		"affirm.txt": {
-			summary: map[string]string{Cookies: Affirmed, WebBeacons: Affirmed, LocalStorage: Affirmed, Analytics: Affirmed,
+			summary: map[Practice]Polarity{Cookies: Affirmed, WebBeacons: Affirmed, LocalStorage: Affirmed, Analytics: Affirmed,
 				Advertising: Affirmed, SocialWidgets: Affirmed, SessionRecording: Affirmed, EmailOpenTracking: Affirmed,
 				EmailClickTracking: Affirmed, ThirdPartySharing: Affirmed, BrowserOptOut: Affirmed},
 			vendors: map[string]string{"google-analytics": "", "facebook": "", "hotjar": ""},
 			cookies: map[string]float64{"_ga": 730, "_gid": 1},
 		},
 		"denials.md": {
-			summary: map[string]string{Cookies: Affirmed, Advertising: Denied, Analytics: Denied, EmailOpenTracking: Denied,
+			summary: map[Practice]Polarity{Cookies: Affirmed, Advertising: Denied, Analytics: Denied, EmailOpenTracking: Denied,
 				Fingerprinting: Denied, WebBeacons: Denied, SaleOfData: Denied, ThirdPartySharing: Affirmed,
 				SocialWidgets: Denied, DoNotTrack: Affirmed},
 			vendors: map[string]string{},
 		},
 		"hedges.txt": {
-			summary: map[string]string{Cookies: Affirmed, WebBeacons: Affirmed, EmailOpenTracking: Affirmed,
+			summary: map[Practice]Polarity{Cookies: Affirmed, WebBeacons: Affirmed, EmailOpenTracking: Affirmed,
 				LocalStorage: Affirmed, Analytics: Affirmed, BrowserOptOut: Affirmed},
 			vendors: map[string]string{},
 		},
-		"nothing.txt": {summary: map[string]string{}, vendors: map[string]string{}},
+		"nothing.txt": {summary: map[Practice]Polarity{}, vendors: map[string]string{}},
 		"modern.md": {
-			summary: map[string]string{Cookies: Affirmed, WebBeacons: Affirmed, LocalStorage: Affirmed, Analytics: Affirmed,
+			summary: map[Practice]Polarity{Cookies: Affirmed, WebBeacons: Affirmed, LocalStorage: Affirmed, Analytics: Affirmed,
 				Advertising: Affirmed, ConsentBeforeNonEssential: Affirmed, EmailOpenTracking: Affirmed,
 				EmailClickTracking: Affirmed, SaleOfData: Denied, DoNotTrack: Denied, SessionRecording: Denied,
 				ThirdPartySharing: Denied,    // "we don't share it for cross-context behavioral advertising"
@@ -411,7 +415,7 @@ func TestFixtures(t *testing.T) {
 			disclosed: []string{"facebook", "google-analytics", "linkedin", "mailchimp", "matomo", "youtube"},
 		},
 		"consent.html": {
-			summary: map[string]string{Cookies: Affirmed, ConsentBeforeNonEssential: Affirmed, Analytics: Affirmed, Advertising: Affirmed},
+			summary: map[Practice]Polarity{Cookies: Affirmed, ConsentBeforeNonEssential: Affirmed, Analytics: Affirmed, Advertising: Affirmed},
 			vendors: map[string]string{"google-analytics": "", "facebook": "", "stripe": RolePayment,
 				"amazon-web-services": RoleHosting, "cloudflare": RoleHosting},
 			cookies: map[string]float64{"session_id": -1, "_ga": 395.4167, "_fbp": 91.25},
@@ -615,21 +619,21 @@ func TestParseErrors(t *testing.T) {
 
 func TestPractices(t *testing.T) {
 	got := Practices()
-	want := []string{Cookies, WebBeacons, LocalStorage, Analytics, Advertising, SocialWidgets, SessionRecording,
+	want := []Practice{Cookies, WebBeacons, LocalStorage, Analytics, Advertising, SocialWidgets, SessionRecording,
 		Fingerprinting, EmailOpenTracking, EmailClickTracking, ThirdPartySharing, SaleOfData, ConsentBeforeNonEssential,
 		BrowserOptOut, DoNotTrack, VendorPractice}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Practices() = %v", got)
 	}
 	// Every practice but vendor has at least one pattern.
-	have := map[string]bool{}
+	have := map[Practice]bool{}
 	for _, p := range patterns {
 		have[p.practice] = true
 	}
 	var missing []string
 	for _, pr := range want[:len(want)-1] {
 		if !have[pr] {
-			missing = append(missing, pr)
+			missing = append(missing, string(pr))
 		}
 	}
 	sort.Strings(missing)

@@ -11,13 +11,13 @@ type pattern struct {
 	// needs lists lower-case words one of which every match contains: a
 	// cheap test that spares most sentences the regular expression.
 	needs    []string
-	practice string
+	practice Practice
 	re       *regexp.Regexp
 	// noun anchors may be negated after them ("cookies are not used").
 	noun bool
 	// fixed is the polarity when the phrase carries its own negation
 	// ("cookies are not installed automatically" affirms consent first).
-	fixed string
+	fixed Polarity
 	// requires, when set, must also match the sentence: a context word
 	// that makes a generic term ("tags", "pixels") about tracking.
 	requires *regexp.Regexp
@@ -58,7 +58,7 @@ func asciiLower(s string) string {
 }
 
 // W is up to n words between two parts of a phrase.
-func words(n int) string { return `(?:[\s,]+[\w'’®™.-]+){0,` + itoa(n) + `}[\s,]+` }
+func words(n int) string { return `(?:[\s,]+[\pL\pN_'’®™.-]+){0,` + itoa(n) + `}[\s,]+` }
 
 func itoa(n int) string {
 	if n < 10 {
@@ -76,6 +76,9 @@ var (
 	consentCtx   = rx(`\b(?:cookies?|trackers?|tracking|analytics|pixels?|statistics|storage|technolog\w*)\b`)
 	socialCtx    = rx(`\b(?:social|youtube|vimeo|twitter|x|instagram|facebook|tiktok|linkedin|pinterest|videos?|posts?|tweets?)\b`)
 	cookieCtx    = rx(`\b(?:cookies?|trackers?|tracking|analytics|pixels?|technolog\w*|storage)\b`)
+	// A right the reader has ("the right to know what is ... sold", "opting
+	// out of sale") says nothing of whether the site sells.
+	saleNotPractised = rx(businessSale.String() + `|\bright to (?:know|opt|request|access)\b|\bopt(?:ing)?[- ]out of (?:the )?sale`)
 	// Business transfers and links to other sites are not data sharing.
 	businessTransfer = rx(`\b(?:merger|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|third[- ]part(?:y|ies) (?:countr\w*|websites?|sites?|links?))\b`)
 	// "third party" that is not a recipient of data.
@@ -88,7 +91,7 @@ var (
 	// sharedFor is what stands before an advertising term that is only the
 	// purpose of sharing.
 	sharedFor  = rx(shareVerb + forPurpose + `$`)
-	recipients = `(?:` + thirdParty + `|(?:advertising|marketing|business|trusted|selected|select)\s+partners|partners|(?:service\s+)?providers|advertisers|other\s+companies|data\s+brokers|affiliates|social\s+(?:media\s+)?(?:networks|platforms)|couriers|carriers|(?:delivery|shipping|logistics)\s+(?:companies|partners|firms)|contractors|sub-?processors|processors|suppliers|(?:professional\s+)?advis[eo]rs)`
+	recipients = `(?:` + thirdParty + `|(?:outside|external|other|unaffiliated)\s+part(?:y|ies)|(?:advertising|marketing|business|trusted|selected|select)\s+partners|partners|(?:service\s+)?providers|advertisers|other\s+companies|data\s+brokers|affiliates|social\s+(?:media\s+)?(?:networks|platforms)|couriers|carriers|(?:delivery|shipping|logistics)\s+(?:companies|partners|firms)|contractors|sub-?processors|processors|suppliers|(?:professional\s+)?advis[eo]rs)`
 )
 
 var patterns = []pattern{
@@ -117,7 +120,8 @@ var patterns = []pattern{
 	{needs: []string{"embed"}, practice: SocialWidgets, noun: true, re: rx(`\b(embeds?|embedded (?:content|videos?|posts?|media|players?|tweets?))\b`), requires: socialCtx},
 
 	// Session recording, replay and heatmaps.
-	{needs: []string{"session", "record", "replay", "heat", "mouse", "click", "scroll", "screen"}, practice: SessionRecording, noun: true, re: rx(`\b(session (?:recordings?|replays?|capture)|(?:record|replay)(?:s|ed|ing)? (?:your |user |users' |visitor |visitors' )?(?:sessions?|mouse movements?|clicks|scrolls?|keystrokes|interactions)|heat ?maps?|mouse[- ]?(?:movements?|tracking)|screen recordings?|click ?maps?|scroll ?maps?)\b`)},
+	{needs: []string{"session", "record", "replay", "heat", "mouse", "click", "scroll", "screen"}, practice: SessionRecording, noun: true,
+		excludes: rx(`captcha|\bbots?\b|automated (?:program|traffic|activity)`), re: rx(`\b(session (?:recordings?|replays?|capture)|(?:record|replay)(?:s|ed|ing)? (?:your |user |users' |visitor |visitors' )?(?:sessions?|mouse movements?|clicks|scrolls?|keystrokes|interactions)|heat ?maps?|mouse[- ]?(?:movements?|tracking)|screen recordings?|click ?maps?|scroll ?maps?)\b`)},
 
 	// Fingerprinting.
 	{needs: []string{"fingerprint", "device recognition", "device identification", "probabilistic"}, practice: Fingerprinting, noun: true, re: rx(`\b((?:device|browser|canvas|audio|digital)[- ]fingerprint(?:ing|s)?|fingerprint(?:ing)?|device (?:recognition|identification) technolog\w+|probabilistic (?:matching|identification))\b`)},
@@ -135,14 +139,14 @@ var patterns = []pattern{
 	// scope. Before the recipient pattern, which then skips the same words.
 	{needs: []string{"advertis"}, practice: ThirdPartySharing, scope: ScopeAdvertising, re: rx(`(` + shareVerb + `)` + forPurpose + adPurpose)},
 	// Third-party sharing: a sharing verb with a recipient.
-	{needs: []string{"third", "partner", "provider", "advertiser", "compan", "broker", "affiliate", "social", "courier", "carrier",
+	{needs: []string{"third", "partner", "parties", "provider", "advertiser", "compan", "broker", "affiliate", "social", "courier", "carrier",
 		"contractor", "processor", "supplier", "advis"}, practice: ThirdPartySharing, re: rx(`\b(share|shares|shared|sharing|disclose|discloses|disclosed|disclosing|provide|provides|pass|passes|transfer|transfers|transferred|forward|forwards|give|gives|make available|sell, share)\b` + `(?:[\s,]+[\w'’®™.-]+){0,10}?[\s,]+(?:to|with)?\s*(?:these |those |such |our |any |other |select |trusted |certain )?` + recipients + `\b`),
 		excludes: businessTransfer},
 	// "We disclose personal data only when the law requires it": sharing, limited.
 	{needs: []string{"only"}, practice: ThirdPartySharing, re: rx(`\b((?:share|shares|disclose|discloses|pass|passes|release|releases|transfer|transfers)(?:\s+(?:your|personal|any|the|such))*\s+(?:data|information|details)\s+only\s+(?:when|if|where|as|to the extent))\b`)},
 
 	// Sale of data.
-	{needs: []string{"sell", "sold", "rent", "trade", "sale"}, practice: SaleOfData, re: rx(`\b(sell|sells|selling|sold|rent|rents|renting|rented|trade[sd]? (?:your |personal |any |the )*(?:data|information)|sale of)\b`), requires: dataObject, excludes: businessSale},
+	{needs: []string{"sell", "sold", "rent", "trade", "sale"}, practice: SaleOfData, re: rx(`\b(sell|sells|selling|sold|rent|rents|renting|rented|trade[sd]? (?:your |personal |any |the )*(?:data|information)|sale of)\b`), requires: dataObject, excludes: saleNotPractised},
 	// Cookies that "may count as a “sale” of personal information": the legal sense.
 	{needs: []string{"sale"}, practice: SaleOfData, re: rx(`["“](sale)["”]`), requires: dataObject, excludes: businessSale},
 
@@ -150,6 +154,8 @@ var patterns = []pattern{
 	{needs: []string{"not", "never", "only"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:cookies?|trackers?|tags?|scripts?)(?:\s+\([^)]*\))?\s+(?:are|is|will|shall)\s+(?:not|never|only)\s+(?:be\s+)?(?:installed|set|placed|stored|activated|loaded|dropped|used|enabled)\s+(?:automatically|by default|until|before|unless|without|after|once|with|if))\b`)},
 	{needs: []string{"consent", "authori", "permission", "agreement", "opt-in"}, practice: ConsentBeforeNonEssential, re: rx(`\b((?:require|requires|requiring|ask|asks|asking|obtain|obtains|request|requests|seek|seeks|get|gets|need|needs)` + words(3) + `(?:consent|authori[sz]ation|permission|agreement|opt-in)` + words(3) + `before` + words(3) + `(?:setting|placing|installing|implanting|using|dropping|storing|activating|loading|enabling|any))\b`), requires: cookieCtx},
 	{needs: []string{"not", "never", "n't"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:not|never|n't)\s+(?:set|place|use|install|load|activate|drop|store|enable|implant)` + words(4) + `(?:without|until|unless|before)` + words(3) + `(?:consent|permission|authori[sz]ation|agree\w*|accept\w*|opt\w*))`), requires: cookieCtx},
+	// "we do not set, or allow our ad partners to set, cookies ... before you click to accept".
+	{needs: []string{"before you"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:not|never|n't)\s+(?:set|place|use|install|load|activate|drop|store|enable)` + words(16) + `before you (?:click\w*|accept\w*|consent\w*|agree\w*|opt\w*|say yes))`), requires: cookieCtx},
 	{needs: []string{"only"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b(only` + words(8) + `(?:with|after|once|if|when) (?:you(?:r)?|we have|obtaining|having)` + words(3) + `(?:consent\w*|permission|agree\w*|accept\w*|opt(?:ed)?[- ]in|authori[sz]ation))\b`), requires: cookieCtx},
 	{needs: []string{"consent"}, practice: ConsentBeforeNonEssential, fixed: Affirmed, re: rx(`\b((?:prior|explicit|express|opt-in) consent` + words(6) + `(?:cookies|tracking|trackers|analytics)|(?:cookies|trackers)` + words(6) + `(?:prior|explicit|opt-in) consent)\b`)},
 	{needs: []string{"consent", "agree", "accept"}, practice: ConsentBeforeNonEssential, fixed: Denied, re: rx(`\b(by (?:continuing to )?(?:use|using|browse|browsing|visit|visiting|access|accessing|navigat\w+)` + words(10) + `you (?:consent|agree|accept)` + words(4) + `(?:cookies|tracking|use of cookies))\b`)},
@@ -166,12 +172,12 @@ var patterns = []pattern{
 }
 
 // practiceOrder is the order practices are reported in.
-var practiceOrder = []string{Cookies, WebBeacons, LocalStorage, Analytics, Advertising, SocialWidgets,
+var practiceOrder = []Practice{Cookies, WebBeacons, LocalStorage, Analytics, Advertising, SocialWidgets,
 	SessionRecording, Fingerprinting, EmailOpenTracking, EmailClickTracking, ThirdPartySharing, SaleOfData,
 	ConsentBeforeNonEssential, BrowserOptOut, DoNotTrack, VendorPractice}
 
 // Practices lists every practice a declaration can be about, in report order.
-func Practices() []string { return append([]string(nil), practiceOrder...) }
+func Practices() []Practice { return append([]Practice(nil), practiceOrder...) }
 
 // sentence is one sentence of a policy with where it was found.
 type sentence struct {
@@ -183,10 +189,14 @@ type sentence struct {
 
 // practiceDecls reads the practice declarations of one sentence: at most
 // one per practice, polarity and scope.
-func practiceDecls(s *sentence) []Declaration {
+//
+// hits are the vendors the sentence names and prev the one vendor the
+// previous sentence named: together they tell who each statement is about.
+// own are where the sentence names the policy's own company.
+func practiceDecls(s *sentence, hits []vendorHit, prev string, own []span) []Declaration {
 	var out []Declaration
 	seen := map[string]bool{}
-	covered := map[string][]span{} // per practice, the text already read
+	covered := map[Practice][]span{} // per practice, the text already read
 	lower := asciiLower(s.text)
 	for i := range patterns {
 		p := &patterns[i]
@@ -214,6 +224,10 @@ func practiceDecls(s *sentence) []Declaration {
 			}
 			pol, scope := p.fixed, p.scope
 			partial := false
+			var subj subject
+			if a, _ := tokenRange(s.toks, as, ae); a >= 0 {
+				subj = clauseSubject(s.toks, a, hits, prev, own)
+			}
 			if pol == "" {
 				a, b := tokenRange(s.toks, as, ae)
 				if a < 0 {
@@ -233,14 +247,14 @@ func practiceDecls(s *sentence) []Declaration {
 				continue
 			}
 			term := strings.TrimSpace(s.text[m[0]:m[1]])
-			add := func(pol, scope string) {
-				key := p.practice + "|" + pol + "|" + scope
+			add := func(pol Polarity, scope string) {
+				key := string(p.practice) + "|" + string(pol) + "|" + scope + "|" + subj.String()
 				if seen[key] {
 					return
 				}
 				seen[key] = true
 				out = append(out, Declaration{
-					Practice: p.practice, Polarity: pol, Scope: scope,
+					Practice: p.practice, Polarity: pol, Scope: scope, Subject: subj.String(),
 					Quote: s.text, Line: s.line, Section: s.section, Term: term,
 				})
 			}

@@ -16,9 +16,9 @@ import (
 
 // seedLabel is what we labelled in one seed policy (testdata/policy/seed-labels.yaml).
 type seedLabel struct {
-	Practices map[string]string `yaml:"practices"`
-	Vendors   []string          `yaml:"vendors"`
-	Roles     map[string]string `yaml:"roles"`
+	Practices map[Practice]Polarity `yaml:"practices"`
+	Vendors   []string              `yaml:"vendors"`
+	Roles     map[string]string     `yaml:"roles"`
 }
 
 // seedDir is ../shared/seeds beside the repository, or $TRACKSCAN_SEEDS.
@@ -111,7 +111,7 @@ func TestSeedPolicies(t *testing.T) {
 	p := Default()
 	practices := Practices()
 	practices = practices[:len(practices)-1] // vendor is scored by recall/precision
-	perPractice := map[string][2]int{}       // correct, total
+	perPractice := map[Practice][2]int{}     // correct, total
 	var correct, total, tp, fp, fn, rolesOK, rolesAll int
 	for _, name := range names {
 		label := labels[name]
@@ -150,7 +150,7 @@ func TestSeedPolicies(t *testing.T) {
 			}
 		}
 		for pr := range label.Practices {
-			if !contains(practices, pr) {
+			if !slices.Contains(practices, pr) {
 				t.Errorf("%s: unknown practice %q in labels", name, pr)
 			}
 		}

@@ -9,7 +9,11 @@ import (
 // cross-context behavioral advertising" denies sharing for that purpose; it
 // does not deny that advertising exists. Affirmations are left as they were.
 func TestSharingForAdvertising(t *testing.T) {
-	type decl struct{ practice, polarity, scope string }
+	type decl struct {
+		practice Practice
+		polarity Polarity
+		scope    string
+	}
 	tests := []struct {
 		text string
 		want []decl // every advertising and third-party-sharing declaration

@@ -99,7 +99,7 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 	}
 	f := &File{Version: raw.Version, Allowed: map[string][]string{}}
 	var decls []Declaration
-	decl := func(practice, pol, vendor, pathStr, quote string) {
+	decl := func(practice Practice, pol Polarity, vendor, pathStr, quote string) {
 		l, _ := at(pathStr)
 		decls = append(decls, Declaration{Practice: practice, Polarity: pol, Vendor: vendor, Quote: quote, Line: l, Section: "structured policy"})
 	}
@@ -136,7 +136,10 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 		f.Allowed[ph] = append([]string{}, raw.Allowed[ph]...)
 	}
 	if len(raw.Allowed) > 0 {
-		for _, pc := range []struct{ practice, cat string }{
+		for _, pc := range []struct {
+			practice Practice
+			cat      string
+		}{
 			{Analytics, string(kb.Analytics)}, {Advertising, string(kb.Advertising)}, {SocialWidgets, string(kb.Social)},
 			{SessionRecording, string(kb.SessionReplay)}, {Fingerprinting, string(kb.Fingerprinting)},
 		} {
@@ -144,7 +147,7 @@ func (p *Parser) parseFile(source string, text []byte) (*File, []Declaration, er
 			if allowedAnywhere[pc.cat] {
 				pol = Affirmed
 			}
-			decl(pc.practice, pol, "", "$.allowed", fmt.Sprintf("allowed: %s %s", pc.cat, map[string]string{Affirmed: "in some phase", Denied: "in no phase"}[pol]))
+			decl(pc.practice, pol, "", "$.allowed", fmt.Sprintf("allowed: %s %s", pc.cat, map[Polarity]string{Affirmed: "in some phase", Denied: "in no phase"}[pol]))
 		}
 		if pre, ok := raw.Allowed[string(capture.PreConsent)]; ok {
 			pol := Affirmed
@@ -246,7 +249,7 @@ func decodeNode(source string, body ast.Node, raw *fileYAML) (err error) {
 	return nil
 }
 
-func boolPolarity(b bool) string {
+func boolPolarity(b bool) Polarity {
 	if b {
 		return Affirmed
 	}

@@ -194,7 +194,13 @@ func parseText(src string) ([]block, []table) {
 			emit(cleanInline(m[1]), lineNo, true)
 			continue
 		}
-		if strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 2 {
+		// A table row: "| a | b |", or GitHub's "a | b" when a separator
+		// row follows it or the table has started.
+		pipeRow := strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 2
+		if !pipeRow && strings.Contains(t, "|") && (inTable || (strings.Contains(next, "|") && mdTableSep.MatchString(next))) {
+			pipeRow = true
+		}
+		if pipeRow {
 			cells := splitTableRow(t)
 			if !inTable {
 				tables = append(tables, table{line: lineNo, section: section})

@@ -350,13 +350,14 @@ func capitalsKept(name, raw string) bool {
 }
 
 // vendorVerbs, after a common-word name at the start of a sentence, make it
-// the subject: "Intercom runs the chat window", not "Segment your list".
+// the subject: "Intercom runs the chat window", "Fathom never sets
+// cookies", not "Segment your list".
 var vendorVerbs = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`runs hosts provides delivers processes receives collects stores sends sets records
 		tracks powers handles analyses analyzes measures supplies operates helps uses places reads shows displays
-		serves acts`) {
+		serves acts does doesn't never won't`) {
 		vendorVerbs[w] = true
 	}
 }
@@ -364,8 +365,8 @@ func init() {
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 var (
-	paymentCue = regexp.MustCompile(`(?i)\b(?:payments?|billing|credit[- ]cards?|card (?:details|payments?)|checkout|invoic\w+|process(?:es|ed|ing)? (?:your |subscription |all )?(?:payments?|transactions?|orders?|purchases?)|payment (?:processors?|providers?|services?))\b`)
-	hostingCue = regexp.MustCompile(`(?i)\b(?:host(?:s|ed|ing)?|ddos|firewalls?|protect\w* (?:\w+ ){0,3}against|data ?cent(?:er|re)s?|infrastructure|cloud (?:providers?|platforms?|hosting|services?|computing)|content delivery|cdn|servers? (?:are|is) (?:located|provided|operated))\b`)
+	paymentCue = regexp.MustCompile(`(?i)\b(?:payments?|billing|credit[- ]cards?|card (?:details|payments?)|checkout|invoic\w+|process(?:es|ed|ing)? (?:your |subscription |all )?(?:payments?|transactions?|orders?|purchases?)|payment (?:processors?|providers?|services?)|zahlung\pL*|bezahl\pL*|paiements?|moyens? de paiement)\b`)
+	hostingCue = regexp.MustCompile(`(?i)\b(?:host(?:s|ed|ing)?|ddos|firewalls?|protect\w* (?:\w+ ){0,3}against|data ?cent(?:er|re)s?|infrastructure|cloud (?:providers?|platforms?|hosting|services?|computing)|content delivery|cdn|servers? (?:are|is) (?:located|provided|operated)|gehostet|hosting-anbieter|datenspeicherung|hébergé\pL*|hébergement|hébergeur)\b`)
 	trackerCue = regexp.MustCompile(`(?i)\b(?:analytics|advertis\w+|track\w*|marketing|cookies?|pixels?|beacons?|remarketing|retargeting|embedded into our website)\b`)
 )
 
