@@ -90,8 +90,16 @@ type Email struct {
 	File      string `json:"file"`
 	Subject   string `json:"subject,omitempty"`
 	From      string `json:"from,omitempty"`
-	ESP       string `json:"esp,omitempty"`        // vendor id of the sending ESP
-	ESPSource string `json:"esp_source,omitempty"` // which header or URL named it
+	// ESP is the platform that built the message (its tracking hosts, its
+	// List-Unsubscribe and Feedback-ID, its template markers); Delivery is
+	// the infrastructure that sent it, which may be another company
+	// (Klaviyo over SendGrid). Ids are the ESP ids of detectors/email.
+	ESP            string `json:"esp,omitempty"`
+	ESPName        string `json:"esp_name,omitempty"`
+	ESPSource      string `json:"esp_source,omitempty"` // which header or URL named it
+	Delivery       string `json:"delivery,omitempty"`
+	DeliveryName   string `json:"delivery_name,omitempty"`
+	DeliverySource string `json:"delivery_source,omitempty"`
 	// SenderUnknown: no From, DKIM or Return-Path domain and no --first-party,
 	// so every host counts as a third party.
 	SenderUnknown bool           `json:"sender_unknown,omitempty"`

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/trackscan/trackscan/crawler/capture"
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 )
@@ -47,7 +47,7 @@ func (opt Options) prepared() Options {
 }
 
 // Analyze scans one message.
-func Analyze(msg *source.Message, opt Options) detectors.Email {
+func Analyze(msg *mailbox.Message, opt Options) detectors.Email {
 	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt, nil)
 }
 
@@ -55,13 +55,13 @@ func Analyze(msg *source.Message, opt Options) detectors.Email {
 // that differ between the copies (aligned by position among elements of
 // the same kind) are recipient-specific; such an image is an open pixel
 // whatever its host.
-func Compare(a, b *source.Message, opt Options) (detectors.Email, detectors.Email) {
+func Compare(a, b *mailbox.Message, opt Options) (detectors.Email, detectors.Email) {
 	return CompareRendered(a, b, nil, nil, opt)
 }
 
 // CompareRendered is Compare with what rendering each copy loaded (either
 // page may be nil).
-func CompareRendered(a, b *source.Message, pa, pb *capture.Page, opt Options) (detectors.Email, detectors.Email) {
+func CompareRendered(a, b *mailbox.Message, pa, pb *capture.Page, opt Options) (detectors.Email, detectors.Email) {
 	da, db := extract(a.HTML, a.Text), extract(b.HTML, b.Text)
 	da.mergeRendered(pa)
 	db.mergeRendered(pb)
@@ -104,7 +104,7 @@ type analyzer struct {
 	leaks      map[string][]string // URL -> leak encodings found in it
 }
 
-func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Page) detectors.Email {
+func analyzeDoc(msg *mailbox.Message, d *document, opt Options, page *capture.Page) detectors.Email {
 	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts, rendered: d.rendered,
 		seen: map[string]bool{}, hosts: map[string]bool{}, owners: map[string]*ESP{}, leaks: map[string][]string{}}
 	if a.esps == nil {
@@ -152,7 +152,7 @@ func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Pag
 // firstPartyDomains are the registrable domains of From, DKIM d= and
 // Return-Path, minus those of ESPs (which sign and bounce for their
 // customers), plus the ones given.
-func (a *analyzer) firstPartyDomains(h source.Header, extra []string) map[string]bool {
+func (a *analyzer) firstPartyDomains(h mailbox.Header, extra []string) map[string]bool {
 	fp := map[string]bool{}
 	add := func(host string, check bool) {
 		host = strings.ToLower(strings.TrimSpace(host))
@@ -373,7 +373,7 @@ func (a *analyzer) link(r *resource, esp *ESP, match string, specific bool) {
 // attributeESP names the sending ESP: headers first (the ESP's own headers,
 // then the domains of DKIM, Return-Path, List-Unsubscribe and Message-ID),
 // then the URLs.
-func (a *analyzer) attributeESP(h source.Header) (string, string) {
+func (a *analyzer) attributeESP(h mailbox.Header) (string, string) {
 	for _, name := range h.Names() {
 		for _, v := range h.All[name] {
 			if e := a.esps.MatchHeader(name, v); e != nil {

@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 )
 
 const fixtures = "../../testdata/email"
 
-func load(t *testing.T, name string) *source.Message {
+func load(t *testing.T, name string) *mailbox.Message {
 	t.Helper()
-	rs := source.ReadFile(filepath.Join(fixtures, name), nil, source.Options{})
+	rs := mailbox.ReadFile(filepath.Join(fixtures, name), nil, mailbox.Options{})
 	if len(rs) != 1 || rs[0].Msg == nil {
 		t.Fatalf("%s: cannot load: %+v", name, rs)
 	}
@@ -179,7 +179,7 @@ func TestCSSTrackerPlaces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
 			for _, tr := range e.Trackers {
 				if tr.Kind == detectors.KindCSSTracker && tr.URL == tt.url && strings.Contains(tr.Evidence, tt.why) {
 					return
@@ -192,7 +192,7 @@ func TestCSSTrackerPlaces(t *testing.T) {
 @media print { .logo { background: url(https://cdn.example/logo-print.png) } }
 .hero { background-image: url(https://cdn.example/hero.jpg) }</style>
 <td background="https://cdn.example/pattern.png">x</td>`
-	if n := count(Analyze(&source.Message{File: "clean.html", HTML: clean}, Options{}), detectors.KindCSSTracker); n != 0 {
+	if n := count(Analyze(&mailbox.Message{File: "clean.html", HTML: clean}, Options{}), detectors.KindCSSTracker); n != 0 {
 		t.Errorf("plain CSS assets: %d css trackers", n)
 	}
 }
@@ -252,8 +252,8 @@ func TestAddressLeaks(t *testing.T) {
 }
 
 func TestLeakUsesToHeaderByDefault(t *testing.T) {
-	msg := &source.Message{File: "x.eml", HTML: `<img src="https://t.example/o?e=jane.doe%40example.com">`,
-		Header: source.Header{To: "jane.doe@example.com", From: "a@shop.example"}}
+	msg := &mailbox.Message{File: "x.eml", HTML: `<img src="https://t.example/o?e=jane.doe%40example.com">`,
+		Header: mailbox.Header{To: "jane.doe@example.com", From: "a@shop.example"}}
 	e := Analyze(msg, Options{})
 	if count(e, detectors.KindAddressLeak) != 1 {
 		t.Fatalf("trackers %+v, want one address leak from the To: address", e.Trackers)
@@ -321,7 +321,7 @@ func TestImageHeuristics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
 			if got := count(e, detectors.KindOpenPixel) > 0; got != tt.pixel {
 				t.Errorf("open pixel = %v, want %v: %+v", got, tt.pixel, e.Trackers)
 			}
@@ -346,7 +346,7 @@ func TestLinkHeuristics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
 			if got := count(e, detectors.KindClickTracking) > 0; got != tt.tracked {
 				t.Errorf("click tracking = %v, want %v: %+v", got, tt.tracked, e.Trackers)
 			}
@@ -362,7 +362,7 @@ func TestTrackersSortedAndNeverNil(t *testing.T) {
 	}) {
 		t.Error("trackers not sorted by kind and URL")
 	}
-	if e := Analyze(&source.Message{File: "empty.html"}, Options{}); e.Trackers == nil {
+	if e := Analyze(&mailbox.Message{File: "empty.html"}, Options{}); e.Trackers == nil {
 		t.Error("Trackers is nil; JSON would say null")
 	}
 }

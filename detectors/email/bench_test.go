@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 )
 
 // realisticEmail builds a newsletter of typical size and shape: multipart
@@ -114,7 +114,7 @@ func BenchmarkScanRealCorpus(b *testing.B) {
 func TestRealisticEmailIsDetected(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 5; i++ {
-		rs := source.Parse(fmt.Sprintf("gen%d.eml", i), []byte(realisticEmail(r, i)))
+		rs := mailbox.Parse(fmt.Sprintf("gen%d.eml", i), []byte(realisticEmail(r, i)))
 		if rs[0].Err != nil {
 			t.Fatalf("generated email %d does not parse: %v", i, rs[0].Err)
 		}
@@ -135,12 +135,12 @@ func FuzzAnalyzeHTML(f *testing.F) {
 	f.Add(`<style>@media print{a{background:url(`)
 	f.Add(`<img src="//x" srcset=",,, ,"><a href="http://[::1">`)
 	f.Fuzz(func(t *testing.T, html string) {
-		msg := &source.Message{File: "f.html", HTML: html, Header: source.Header{To: "jane@example.com"}}
+		msg := &mailbox.Message{File: "f.html", HTML: html, Header: mailbox.Header{To: "jane@example.com"}}
 		e := Analyze(msg, Options{Recipients: []string{"jane@example.com"}})
 		if e.Trackers == nil {
 			t.Fatal("nil trackers")
 		}
-		Compare(msg, &source.Message{File: "g.html", HTML: html + `<img src="https://x.example/a">`}, Options{})
+		Compare(msg, &mailbox.Message{File: "g.html", HTML: html + `<img src="https://x.example/a">`}, Options{})
 	})
 }
 
@@ -178,9 +178,9 @@ func TestRealCorpusScan(t *testing.T) {
 // leaves out disk and MIME, so it shows changes to the analysis clearly.
 func BenchmarkAnalyzeGenerated(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
-	msgs := make([]*source.Message, 500)
+	msgs := make([]*mailbox.Message, 500)
 	for i := range msgs {
-		rs := source.Parse(fmt.Sprintf("m%d.eml", i), []byte(realisticEmail(r, i)))
+		rs := mailbox.Parse(fmt.Sprintf("m%d.eml", i), []byte(realisticEmail(r, i)))
 		msgs[i] = rs[0].Msg
 	}
 	b.ReportAllocs()

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 )
 
 // The ids the knowledge base carries for ESPs; each must have data here.
@@ -156,7 +156,7 @@ func TestESPFromHeaders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Hi\r\n" + tt.headers +
 				"\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><a href=\"https://shop.example/\">Shop</a></p>\r\n"
-			rs := source.Parse("h.eml", []byte(raw))
+			rs := mailbox.Parse("h.eml", []byte(raw))
 			if rs[0].Err != nil || rs[0].Msg == nil {
 				t.Fatalf("parse: %v", rs[0].Err)
 			}

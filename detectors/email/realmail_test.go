@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 )
 
@@ -80,7 +80,7 @@ func (s *realScore) add(l realLabel, e detectors.Email) {
 	for _, u := range pixelURLs {
 		if !slices.ContainsFunc(l.Pixels, func(p string) bool { return strings.Contains(u, strings.ToLower(p)) }) {
 			s.pixelsWrong++
-			s.misses = append(s.misses, fmt.Sprintf("%s: pixel %s not labelled", l.File, clip(u, 90)))
+			s.misses = append(s.misses, fmt.Sprintf("%s: pixel %s not labelled", l.File, u[:min(len(u), 90)]))
 		}
 	}
 	for _, h := range l.Clicks {
@@ -126,7 +126,7 @@ func TestRealLabelled(t *testing.T) {
 		if l.Set != set {
 			continue
 		}
-		rs := source.ReadFile(filepath.Join(dir, l.File), nil, source.Options{})
+		rs := mailbox.ReadFile(filepath.Join(dir, l.File), nil, mailbox.Options{})
 		if len(rs) != 1 || rs[0].Msg == nil {
 			t.Fatalf("%s: cannot load: %+v", l.File, rs)
 		}

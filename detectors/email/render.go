@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/trackscan/trackscan/crawler/capture"
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 )
 
@@ -16,7 +16,7 @@ import (
 // not, and what only rendering found (url()s of imported style sheets, a
 // redirect's target, elements the static pass does not read) is analysed
 // too. A nil page gives the static result.
-func AnalyzeRendered(msg *source.Message, page *capture.Page, opt Options) detectors.Email {
+func AnalyzeRendered(msg *mailbox.Message, page *capture.Page, opt Options) detectors.Email {
 	d := extract(msg.HTML, msg.Text)
 	d.mergeRendered(page)
 	return analyzeDoc(msg, d, opt, page)

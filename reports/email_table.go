@@ -1,27 +1,35 @@
-package email
+package reports
 
 import (
 	"fmt"
-	"github.com/trackscan/trackscan/crawler/capture"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/detectors/kb"
 )
 
-// maxHosts keeps a cell short: the rest of the hosts are counted.
-const maxHosts = 3
+// maxEmailHosts keeps a cell short: the rest of the hosts are counted.
+const maxEmailHosts = 3
 
-// Summary is the marketer's one-screen answer, one row per email: the ESP,
-// the open pixels, click-tracked links and CSS trackers (with the domains
-// they sit on: registrable domains keep the columns narrow, the JSON has
-// the hosts), the address leaks (encoding and domain; "3rd party" when it
-// is not the sender's), and how many third-party hosts the email loads
-// from. When any email was rendered, a last column says what rendering
-// loaded.
-func Summary(emails []detectors.Email) (header []string, rows [][]string) {
+// maxEmailCell is the widest a cell line gets; longer file names and errors
+// are cut (the JSON and the report's error list have them in full).
+const maxEmailCell = 30
+
+// EmailSummary is the marketer's one-screen answer, one row per email: the
+// platform that built it (and the infrastructure that delivered it when
+// that is another company), the open pixels, click-tracked links and CSS
+// trackers (with the domains they sit on: registrable domains keep the
+// columns narrow, the JSON has the hosts), the address leaks (encoding and
+// domain; "3rd party" when it is not the sender's), and how many
+// third-party hosts the email loads from. When any email was rendered, a
+// column says what rendering loaded; when two copies were compared, one
+// says which URL parts differ between them.
+func EmailSummary(emails []detectors.Email) (header []string, rows [][]string) {
 	header = []string{"EMAIL", "ESP", "OPEN PIXELS", "CLICK TRACKING", "CSS TRACKERS", "ADDRESS LEAKS", "3RD-PARTY HOSTS"}
 	rendered := slices.ContainsFunc(emails, func(e detectors.Email) bool { return e.Render != nil })
 	if rendered {
@@ -29,16 +37,10 @@ func Summary(emails []detectors.Email) (header []string, rows [][]string) {
 	}
 	dir := commonDir(emails)
 	for _, e := range emails {
-		file, esp := shortFile(strings.TrimPrefix(e.File, dir)), "-"
-		if e.ESP != "" {
-			esp = e.ESP
-			if x := DefaultESPs().ByID(e.ESP); x != nil {
-				esp = x.DisplayName()
-			}
-		}
+		file, esp := shortFile(strings.TrimPrefix(e.File, dir)), espCell(e)
 		switch {
 		case e.Error != "" && len(e.Trackers) == 0 && e.ESP == "":
-			esp = clip("error: "+e.Error, maxCell-4) // the report lists errors in full
+			esp = clipCell("error: "+e.Error, maxEmailCell-4) // the report lists errors in full
 		case e.Error != "":
 			file += " (incomplete)"
 		}
@@ -56,6 +58,34 @@ func Summary(emails []detectors.Email) (header []string, rows [][]string) {
 		rows = append(rows, row)
 	}
 	return header, rows
+}
+
+// espCell names the platform, and the delivery infrastructure on a second
+// line when another company delivered the message.
+func espCell(e detectors.Email) string {
+	esp := orDash(firstNonEmpty(e.ESPName, espKBName(e.ESP)))
+	if e.Delivery != "" && e.Delivery != e.ESP {
+		esp += "\nvia " + firstNonEmpty(e.DeliveryName, espKBName(e.Delivery))
+	}
+	return esp
+}
+
+// espKBName names an ESP id from the knowledge base, for reports saved
+// before emails carried the names.
+func espKBName(id string) string {
+	if v := kb.Default().Vendor(id); v != nil && v.Name != "" {
+		return v.Name
+	}
+	return id
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // kindCell is "N (host, host)" for one kind of tracker, "-" for none.
@@ -82,21 +112,17 @@ func kindCell(e detectors.Email, kind string) string {
 func hostList(hosts []string) string {
 	slices.Sort(hosts)
 	more := ""
-	if len(hosts) > maxHosts {
-		hosts, more = hosts[:maxHosts], fmt.Sprintf(" +%d", len(hosts)-maxHosts)
+	if len(hosts) > maxEmailHosts {
+		hosts, more = hosts[:maxEmailHosts], fmt.Sprintf(" +%d", len(hosts)-maxEmailHosts)
 	}
-	if s := strings.Join(hosts, ", ") + more; len(s) <= maxCell-4 {
+	if s := strings.Join(hosts, ", ") + more; len(s) <= maxEmailCell-4 {
 		return s
 	}
 	return strings.Join(hosts, ",\n") + more
 }
 
-// maxCell is the widest a cell line gets; longer file names and errors are
-// cut (the JSON and the report's error list have them in full).
-const maxCell = 30
-
-// clip cuts s to n runes, ending in "…".
-func clip(s string, n int) string {
+// clipCell cuts s to n runes, ending in "…".
+func clipCell(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
@@ -107,10 +133,10 @@ func clip(s string, n int) string {
 // shortFile keeps the end of a long path: the file name matters most.
 func shortFile(s string) string {
 	r := []rune(s)
-	if len(r) <= maxCell {
+	if len(r) <= maxEmailCell {
 		return s
 	}
-	return "…" + string(r[len(r)-maxCell+1:])
+	return "…" + string(r[len(r)-maxEmailCell+1:])
 }
 
 // commonDir is the directory prefix ("dir/") all emails share when there
@@ -151,8 +177,8 @@ func leakCell(e detectors.Email) string {
 		return "-"
 	}
 	slices.Sort(parts)
-	if len(parts) > maxHosts {
-		return strings.Join(parts[:maxHosts], "\n") + fmt.Sprintf("\n+%d more", len(parts)-maxHosts)
+	if len(parts) > maxEmailHosts {
+		return strings.Join(parts[:maxEmailHosts], "\n") + fmt.Sprintf("\n+%d more", len(parts)-maxEmailHosts)
 	}
 	return strings.Join(parts, "\n")
 }
@@ -179,24 +205,38 @@ func renderCell(e detectors.Email) string {
 		len(e.Render.Requests), len(e.Render.Cookies), thirdParty, only)
 }
 
-// WriteTable writes Summary as a plain table (the report's table format
-// shows the same rows, then the findings).
-func WriteTable(w io.Writer, emails []detectors.Email) error {
-	header, rows := Summary(emails)
-	t := tablewriter.NewWriter(w)
-	t.Header(toAny(header)...)
+// writeTextTable draws a terminal table with tablewriter. Cells come from
+// scanned emails, so control characters in them are neutralised first.
+func writeTextTable(w io.Writer, header []string, rows [][]string) error {
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone))
+	t.Header(anyCells(header)...)
 	for _, r := range rows {
-		if err := t.Append(toAny(r)...); err != nil {
+		if err := t.Append(anyCells(r)...); err != nil {
 			return err
 		}
 	}
 	return t.Render()
 }
 
-func toAny(s []string) []any {
+func anyCells(s []string) []any {
 	out := make([]any, len(s))
 	for i, v := range s {
-		out[i] = v
+		out[i] = termText(v)
 	}
 	return out
+}
+
+// emailTables writes the email section of the table report.
+func (t *tableWriter) email() {
+	r := t.r
+	t.printf("trackscan email: %s (%d %s)\n", r.Target, len(r.Emails), plural(len(r.Emails), "email"))
+	header, rows := EmailSummary(r.Emails)
+	if t.err != nil || len(rows) == 0 {
+		return
+	}
+	t.printf("\nEmails\n")
+	if t.err == nil {
+		t.err = writeTextTable(t.w, header, rows)
+	}
 }

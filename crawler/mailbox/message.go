@@ -1,7 +1,7 @@
-// Package email loads emails for the scanner: .eml (MIME), .html/.htm
+// Package mailbox loads emails for the scanner: .eml (MIME), .html/.htm
 // templates, .mbox files, directories and stdin. It only reads; the
 // detectors in detectors/email decide what is tracking.
-package email
+package mailbox
 
 import (
 	"maps"
