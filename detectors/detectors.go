@@ -87,9 +87,9 @@ type Detection struct {
 
 // Email is what one email contained.
 type Email struct {
-	File      string `json:"file"`
-	Subject   string `json:"subject,omitempty"`
-	From      string `json:"from,omitempty"`
+	File    string `json:"file"`
+	Subject string `json:"subject,omitempty"`
+	From    string `json:"from,omitempty"`
 	// ESP is the platform that built the message (its tracking hosts, its
 	// List-Unsubscribe and Feedback-ID, its template markers); Delivery is
 	// the infrastructure that sent it, which may be another company

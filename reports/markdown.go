@@ -222,7 +222,7 @@ func (m *mdWriter) emails(r *Report) {
 	m.printf("\n### Emails\n")
 	var rows [][]string
 	for _, e := range r.Emails {
-		esp := orDash(vendorName(r, e.ESP))
+		esp := strings.ReplaceAll(espCell(e), "\n", " ")
 		if e.Error != "" {
 			esp = "error: " + e.Error
 		}

@@ -96,12 +96,13 @@ type analyzer struct {
 	counts     map[string]int
 	out        []detectors.EmailTracker
 	seen       map[string]bool
-	hosts      map[string]bool     // third-party content hosts already reported
-	owners     map[string]*ESP     // host -> owning ESP, cached
-	espOpen    *ESP                // first ESP seen on an open pixel
-	espClick   *ESP                // first ESP seen on a link
-	rendered   bool                // the email was rendered: mark what loaded
-	leaks      map[string][]string // URL -> leak encodings found in it
+	hosts      map[string]bool // third-party content hosts already reported
+	owners     map[string]*ESP // host -> owning ESP, cached
+	// The first platform and the first infrastructure seen on an open
+	// pixel ([0]) and on a link ([1]), for attributing the message.
+	urlPlatform, urlInfra [2]*ESP
+	rendered              bool                // the email was rendered: mark what loaded
+	leaks                 map[string][]string // URL -> leak encodings found in it
 }
 
 func analyzeDoc(msg *mailbox.Message, d *document, opt Options, page *capture.Page) detectors.Email {
@@ -142,7 +143,14 @@ func analyzeDoc(msg *mailbox.Message, d *document, opt Options, page *capture.Pa
 	if e.Trackers == nil {
 		e.Trackers = []detectors.EmailTracker{}
 	}
-	e.ESP, e.ESPSource = a.attributeESP(msg.Header)
+	att := a.attribute(msg.Header)
+	e.ESP, e.ESPSource, e.Delivery, e.DeliverySource = idOrEmpty(att.platform), att.platformSource, idOrEmpty(att.delivery), att.deliverySource
+	if att.platform != nil {
+		e.ESPName = att.platform.DisplayName()
+	}
+	if att.delivery != nil {
+		e.DeliveryName = att.delivery.DisplayName()
+	}
 	if page != nil {
 		e.Render = a.renderInfo(page)
 	}
@@ -195,14 +203,16 @@ func (a *analyzer) owner(host string) *ESP {
 	return e
 }
 
-// vendor names who is behind a URL: the ESP matched, else the ESP owning
-// the domain, else the knowledge base.
+// vendor names who is behind a URL: the ESP owning the host (beehiiv for
+// a SendGrid-style path on beehiiv's link host), else the ESP whose
+// pattern matched (SendGrid on a sender's branded host), else the
+// knowledge base.
 func (a *analyzer) vendor(u *url.URL, esp *ESP) (string, kb.Category) {
+	if o := a.owner(strings.ToLower(u.Hostname())); o != nil {
+		return o.ID, kb.EmailTracking
+	}
 	if esp != nil {
 		return esp.ID, kb.EmailTracking
-	}
-	if o := a.owner(u.Hostname()); o != nil {
-		return o.ID, kb.EmailTracking
 	}
 	if m, ok := a.kb.MatchURL(u.String()); ok && m.Vendor != nil {
 		return m.Vendor.ID, m.Category
@@ -304,11 +314,10 @@ func (a *analyzer) image(r *resource, esp *ESP, match string, specific bool) {
 		return
 	}
 	if esp != nil && match != matchClick {
-		if a.espOpen == nil {
-			a.espOpen = esp
-		}
+		a.noteURL(0, r.url, esp)
 	} else {
 		esp = nil
+		a.noteURL(0, r.url, nil)
 	}
 	a.emit(detectors.KindOpenPixel, r, esp, specific, why)
 }
@@ -334,9 +343,7 @@ func (a *analyzer) css(r *resource, esp *ESP, match string, specific bool) {
 	if match == matchClick {
 		esp = nil
 	}
-	if esp != nil && a.espOpen == nil {
-		a.espOpen = esp
-	}
+	a.noteURL(0, r.url, esp)
 	a.emit(detectors.KindCSSTracker, r, esp, specific, why)
 }
 
@@ -364,65 +371,176 @@ func (a *analyzer) link(r *resource, esp *ESP, match string, specific bool) {
 	default:
 		return
 	}
-	if esp != nil && a.espClick == nil {
-		a.espClick = esp
-	}
+	a.noteURL(1, r.url, esp)
 	a.emit(detectors.KindClickTracking, r, esp, specific, why)
 }
 
-// attributeESP names the sending ESP: headers first (the ESP's own headers,
-// then the domains of DKIM, Return-Path, List-Unsubscribe and Message-ID),
-// then the URLs.
-func (a *analyzer) attributeESP(h mailbox.Header) (string, string) {
-	for _, name := range h.Names() {
-		for _, v := range h.All[name] {
-			if e := a.esps.MatchHeader(name, v); e != nil {
-				return e.ID, "header " + name
+// noteURL keeps the platform and the infrastructure behind a tracking
+// URL: the ESP owning its host, or the one whose pattern it matched.
+func (a *analyzer) noteURL(slot int, u *url.URL, matched *ESP) {
+	for _, e := range []*ESP{a.owner(strings.ToLower(u.Hostname())), matched} {
+		switch {
+		case e == nil:
+		case !e.Infrastructure && a.urlPlatform[slot] == nil:
+			a.urlPlatform[slot] = e
+		case e.Infrastructure && a.urlInfra[slot] == nil:
+			a.urlInfra[slot] = e
+		}
+	}
+}
+
+// attribution is who built a message and who delivered it, with the
+// header or URL that said so.
+type attribution struct {
+	platform, delivery             *ESP
+	platformSource, deliverySource string
+}
+
+func idOrEmpty(e *ESP) string {
+	if e == nil {
+		return ""
+	}
+	return e.ID
+}
+
+func isPlatform(e *ESP) bool       { return !e.Infrastructure }
+func isInfrastructure(e *ESP) bool { return e.Infrastructure }
+
+// attribute names the platform that built the message and the
+// infrastructure that delivered it. A platform's own headers come first
+// (X-Kmail-Account, X-Mailer, the sender id of a Feedback-ID), then the
+// owners of List-Unsubscribe, DKIM d=, Return-Path and Message-ID, then
+// the tracking URLs; a sending service (SendGrid, Amazon SES) is the
+// platform only when nothing else shows. The delivery is the service that
+// a Feedback-ID, a delivery header or a sending domain names, else a
+// platform that headers show sent the message itself; a platform known
+// only from the body's URLs (a forwarded newsletter) delivered nothing.
+func (a *analyzer) attribute(h mailbox.Header) attribution {
+	var at attribution
+	fromHeaders := a.platformFromHeaders(h, &at)
+	at.delivery, at.deliverySource = a.deliveryFromHeaders(h)
+	if at.platform == nil {
+		for slot, what := range []string{"open pixel URL", "link URL"} {
+			if e := a.urlPlatform[slot]; e != nil {
+				at.platform, at.platformSource = e, what
+				break
 			}
 		}
 	}
-	for _, name := range []string{"X-Mailer", "Feedback-Id"} {
-		if e := a.esps.ByName(h.Get(name)); e != nil {
-			return e.ID, "header " + name
+	if at.platform == nil && at.delivery != nil {
+		at.platform, at.platformSource = at.delivery, at.deliverySource
+	}
+	if at.platform == nil {
+		for slot, what := range []string{"open pixel URL", "link URL"} {
+			if e := a.urlInfra[slot]; e != nil {
+				at.platform, at.platformSource = e, what
+				break
+			}
 		}
 	}
-	for _, d := range h.DKIMDomains {
-		if e := a.esps.Owner(d); e != nil {
-			return e.ID, "DKIM d=" + d
+	if at.delivery == nil && fromHeaders {
+		at.delivery, at.deliverySource = at.platform, at.platformSource
+	}
+	return at
+}
+
+// platformFromHeaders sets the platform from the headers and says whether
+// they named one.
+func (a *analyzer) platformFromHeaders(h mailbox.Header, at *attribution) bool {
+	set := func(e *ESP, source string) bool {
+		at.platform, at.platformSource = e, source
+		return true
+	}
+	for _, name := range h.Names() {
+		for _, v := range h.All[name] {
+			if e := a.esps.MatchHeader(name, v); e != nil && isPlatform(e) {
+				return set(e, "header "+name)
+			}
 		}
 	}
-	if d := domainOf(h.ReturnPath); d != "" {
-		if e := a.esps.Owner(d); e != nil {
-			return e.ID, "Return-Path " + d
+	for _, name := range nameHeaders {
+		for _, v := range h.All[name] {
+			if e := a.esps.byName(v, isPlatform); e != nil {
+				return set(e, "header "+name)
+			}
 		}
 	}
 	for _, part := range strings.Split(h.ListUnsubscribe, ",") {
-		v := strings.Trim(strings.TrimSpace(part), "<>")
-		host := ""
-		if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			if e, _ := a.esps.MatchURL(u); e != nil {
-				return e.ID, "List-Unsubscribe " + u.Hostname()
+		if host := unsubscribeHost(part); host != "" {
+			if e := a.owner(host); e != nil && isPlatform(e) {
+				return set(e, "List-Unsubscribe "+host)
 			}
-			host = u.Hostname()
-		} else if strings.HasPrefix(strings.ToLower(v), "mailto:") {
-			host, _, _ = strings.Cut(domainOf(v[len("mailto:"):]), "?")
-		}
-		if e := a.esps.Owner(host); host != "" && e != nil {
-			return e.ID, "List-Unsubscribe " + host
 		}
 	}
-	if d := domainOf(strings.Trim(h.Get("Message-Id"), "<> ")); d != "" {
-		if e := a.esps.Owner(d); e != nil {
-			return e.ID, "Message-ID " + d
+	for _, d := range sendingDomains(h) {
+		if e := a.owner(d.domain); e != nil && isPlatform(e) {
+			return set(e, d.source)
 		}
 	}
-	if a.espOpen != nil {
-		return a.espOpen.ID, "open pixel URL"
+	return false
+}
+
+// deliveryFromHeaders names the sending infrastructure.
+func (a *analyzer) deliveryFromHeaders(h mailbox.Header) (*ESP, string) {
+	for _, name := range nameHeaders[1:] { // Feedback-ID's sender id
+		for _, v := range h.All[name] {
+			if e := a.esps.byName(v, isInfrastructure); e != nil {
+				return e, "header " + name
+			}
+		}
 	}
-	if a.espClick != nil {
-		return a.espClick.ID, "link URL"
+	for _, name := range h.Names() {
+		for _, v := range h.All[name] {
+			if e := a.esps.MatchDeliveryHeader(name, v); e != nil {
+				return e, "header " + name
+			}
+		}
 	}
-	return "", ""
+	for _, d := range sendingDomains(h) {
+		if e := a.owner(d.domain); e != nil && isInfrastructure(e) {
+			return e, d.source
+		}
+	}
+	for _, part := range strings.Split(h.ListUnsubscribe, ",") {
+		if host := unsubscribeHost(part); host != "" {
+			if e := a.owner(host); e != nil && isInfrastructure(e) {
+				return e, "List-Unsubscribe " + host
+			}
+		}
+	}
+	return nil, ""
+}
+
+type sendingDomain struct{ domain, source string }
+
+// sendingDomains are the domains that sent the message: DKIM d=,
+// Return-Path and Message-ID.
+func sendingDomains(h mailbox.Header) []sendingDomain {
+	var out []sendingDomain
+	for _, d := range h.DKIMDomains {
+		out = append(out, sendingDomain{d, "DKIM d=" + d})
+	}
+	if d := strings.ToLower(domainOf(h.ReturnPath)); d != "" {
+		out = append(out, sendingDomain{d, "Return-Path " + d})
+	}
+	if d := strings.ToLower(domainOf(strings.Trim(h.Get("Message-Id"), "<> "))); d != "" {
+		out = append(out, sendingDomain{d, "Message-ID " + d})
+	}
+	return out
+}
+
+// unsubscribeHost is the host of one List-Unsubscribe entry (an https URL
+// or a mailto address).
+func unsubscribeHost(part string) string {
+	v := strings.Trim(strings.TrimSpace(part), "<>")
+	if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return strings.ToLower(u.Hostname())
+	}
+	if strings.HasPrefix(strings.ToLower(v), "mailto:") {
+		host, _, _ := strings.Cut(domainOf(v[len("mailto:"):]), "?")
+		return strings.ToLower(host)
+	}
+	return ""
 }
 
 // matchParam finds an ESP by a subscriber-id query parameter.

@@ -154,4 +154,4 @@ var realFloors = map[string]realScore{
 }
 
 // deliveryOf is the sending infrastructure the scanner named.
-func deliveryOf(e detectors.Email) string { return "" }
+func deliveryOf(e detectors.Email) string { return e.Delivery }

@@ -136,9 +136,7 @@ func (a *analyzer) renderOnly(r *resource, esp *ESP, match string, specific bool
 	if match == matchClick {
 		esp = nil
 	}
-	if esp != nil && a.espOpen == nil {
-		a.espOpen = esp
-	}
+	a.noteURL(0, r.url, esp)
 	kind := detectors.KindCSSTracker
 	if r.kind == resImage {
 		kind = detectors.KindOpenPixel
