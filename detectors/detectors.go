@@ -157,6 +157,11 @@ type EmailTracker struct {
 	RecipientSpecific bool        `json:"recipient_specific"`
 	LeakEncoding      string      `json:"leak_encoding,omitempty"`
 	Evidence          string      `json:"evidence,omitempty"`
+	// Confidence says how sure the verdict is: "high" (an ESP's pattern, a
+	// 1x1 or zero-size image, a recipient-specific URL, an analytics hit),
+	// "medium" (one dimension of 1px, hidden by its own style, a tracking
+	// path, a redirect pattern) or "low" (only an opaque token).
+	Confidence string `json:"confidence,omitempty"`
 	// Rendered says what --render saw of the URL: "confirmed" (in the HTML
 	// and requested by the browser), "only" (requested, but found only by
 	// rendering, e.g. in an imported style sheet) or "not-loaded" (in the

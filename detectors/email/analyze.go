@@ -103,6 +103,10 @@ type analyzer struct {
 	urlPlatform, urlInfra [2]*ESP
 	rendered              bool                // the email was rendered: mark what loaded
 	leaks                 map[string][]string // URL -> leak encodings found in it
+	// redirectPrefix is, per link host, the first path segment through
+	// which many links of the email redirect (redirectLinks of them).
+	redirectPrefix map[string]string
+	redirectLinks  map[string]int
 }
 
 func analyzeDoc(msg *mailbox.Message, d *document, opt Options, page *capture.Page) detectors.Email {
@@ -125,6 +129,7 @@ func analyzeDoc(msg *mailbox.Message, d *document, opt Options, page *capture.Pa
 			a.needles = []addressNeedles{n}
 		}
 	}
+	a.redirectPrefix, a.redirectLinks = redirectHosts(d.resources)
 	for _, r := range d.resources {
 		a.resource(r)
 	}
@@ -220,7 +225,14 @@ func (a *analyzer) vendor(u *url.URL, esp *ESP) (string, kb.Category) {
 	return "", ""
 }
 
-func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bool, evidence string) {
+// Confidence of a verdict (EmailTracker.Confidence).
+const (
+	confHigh   = "high"
+	confMedium = "medium"
+	confLow    = "low"
+)
+
+func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bool, evidence, confidence string) {
 	key := kind + "\x00" + r.raw
 	if a.seen[key] {
 		return
@@ -230,7 +242,7 @@ func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bo
 	host := strings.ToLower(r.url.Hostname())
 	a.out = append(a.out, detectors.EmailTracker{Kind: kind, URL: r.raw, Host: host, Vendor: v,
 		Category: kb.EmailTracking, ThirdParty: a.thirdParty(host), RecipientSpecific: recipientSpecific,
-		Evidence: evidence, Rendered: a.renderState(r)})
+		Evidence: evidence, Confidence: confidence, Rendered: a.renderState(r)})
 }
 
 func (a *analyzer) resource(r *resource) {
@@ -286,14 +298,18 @@ func (a *analyzer) resource(r *resource) {
 }
 
 func (a *analyzer) image(r *resource, esp *ESP, match string, specific bool) {
-	tiny := r.width >= 0 && r.width <= 1 && r.height >= 0 && r.height <= 1
-	zero := r.width == 0 || r.height == 0
-	sized := r.width > 1 || r.height > 1
+	w, h := r.width, r.height
+	tiny := w >= 0 && w <= 1 && h >= 0 && h <= 1
+	zero := w == 0 || h == 0
+	sized := w > 1 || h > 1
+	oneDim := w >= 0 && w <= 1 && h < 0 || h >= 0 && h <= 1 && w < 0
 	repeated := a.counts[r.raw] > 1
-	var why string
+	why, conf := "", confHigh
 	switch {
 	case match == matchOpen:
 		why = esp.DisplayName() + " open pixel"
+	case analyticsHit(r.url) != "":
+		why = analyticsHit(r.url) + " used as an open pixel"
 	case specific:
 		why = "recipient-specific image"
 	case repeated:
@@ -303,13 +319,21 @@ func (a *analyzer) image(r *resource, esp *ESP, match string, specific bool) {
 	case isSpacerName(r.url) && !zero:
 		return
 	case tiny:
-		why = fmt.Sprintf("%gx%g image", r.width, r.height)
+		why = fmt.Sprintf("%gx%g image", w, h)
 	case zero:
 		why = "zero-size image"
-	case r.hidden != "":
-		why = "image hidden by " + r.hidden
+	case oneDim && w >= 0:
+		why, conf = fmt.Sprintf("image %gpx wide, height not set", w), confMedium
+	case oneDim:
+		why, conf = fmt.Sprintf("image %gpx high, width not set", h), confMedium
+	case r.hidden != "" && !r.hiddenByOwner:
+		why, conf = "image hidden by "+r.hidden, confMedium
+	case r.hidden != "" && !sized && !staticAsset(r.url):
+		why, conf = "image inside an element hidden by "+r.hidden, confLow
 	case !sized && pixelPath(r.url):
-		why = "image with a tracking path and token"
+		why, conf = "image with a tracking path and token", confMedium
+	case !sized && r.text == "" && !r.inLink && tokenImage(r.url):
+		why, conf = "image whose URL carries an opaque token", confLow
 	default:
 		return
 	}
@@ -319,7 +343,7 @@ func (a *analyzer) image(r *resource, esp *ESP, match string, specific bool) {
 		esp = nil
 		a.noteURL(0, r.url, nil)
 	}
-	a.emit(detectors.KindOpenPixel, r, esp, specific, why)
+	a.emit(detectors.KindOpenPixel, r, esp, specific, why, conf)
 }
 
 func (a *analyzer) css(r *resource, esp *ESP, match string, specific bool) {
@@ -327,16 +351,23 @@ func (a *analyzer) css(r *resource, esp *ESP, match string, specific bool) {
 	if r.kind == resCSS {
 		where = "CSS " + r.cssProp
 	}
-	var why string
+	tinyBox := r.width >= 0 && r.width <= 1 || r.height >= 0 && r.height <= 1
+	why, conf := "", confHigh
 	switch {
 	case match == matchOpen || match == matchTrack:
 		why = esp.DisplayName() + " tracking URL in " + where
+	case analyticsHit(r.url) != "":
+		why = analyticsHit(r.url) + " in " + where
 	case specific:
 		why = "recipient-specific URL in " + where
 	case r.cssCond != "" && !staticAsset(r.url):
-		why = fmt.Sprintf("%s loads only under %s", where, r.cssCond)
+		why, conf = fmt.Sprintf("%s loads only under %s", where, r.cssCond), confMedium
 	case pixelPath(r.url):
-		why = "tracking path and token in " + where
+		why, conf = "tracking path and token in "+where, confMedium
+	case tinyBox && a.counts[r.raw] == 0 && !staticAsset(r.url):
+		why, conf = where+" of an element of 1px or less", confMedium
+	case r.hidden != "" && !r.hiddenByOwner && !staticAsset(r.url):
+		why, conf = where+" of an element hidden by "+r.hidden, confMedium
 	default:
 		return
 	}
@@ -344,11 +375,11 @@ func (a *analyzer) css(r *resource, esp *ESP, match string, specific bool) {
 		esp = nil
 	}
 	a.noteURL(0, r.url, esp)
-	a.emit(detectors.KindCSSTracker, r, esp, specific, why)
+	a.emit(detectors.KindCSSTracker, r, esp, specific, why, conf)
 }
 
 func (a *analyzer) link(r *resource, esp *ESP, match string, specific bool) {
-	var why string
+	why, conf := "", confHigh
 	if esp == nil {
 		if p, e := a.esps.matchParam(r.url); e != nil {
 			esp, why = e, fmt.Sprintf("%s subscriber parameter %s", e.DisplayName(), p)
@@ -364,15 +395,20 @@ func (a *analyzer) link(r *resource, esp *ESP, match string, specific bool) {
 		why = "recipient-specific link"
 	case isUnsubscribe(r):
 		return // needs a token to work; not tracking by itself
+	case shownElsewhere(r) != "":
+		why, conf = fmt.Sprintf("link shows %s but goes through %s with an opaque token", shownElsewhere(r), r.url.Hostname()), confMedium
+	case a.redirectPrefix[strings.ToLower(r.url.Host)] != "" && redirectLike(r.url, a.redirectPrefix[strings.ToLower(r.url.Host)]):
+		n := a.redirectLinks[strings.ToLower(r.url.Host)]
+		why, conf = fmt.Sprintf("one of %d links through the redirect path /%s/ of %s", n, a.redirectPrefix[strings.ToLower(r.url.Host)], r.url.Hostname()), confMedium
 	case isWebView(r) && (r.url.RawQuery != "" || hasToken(r.url, 16)):
-		why = "web-view link with a token"
+		why, conf = "web-view link with a token", confMedium
 	case hasToken(r.url, 24):
-		why = "link with an opaque token"
+		why, conf = "link with an opaque token", confMedium
 	default:
 		return
 	}
 	a.noteURL(1, r.url, esp)
-	a.emit(detectors.KindClickTracking, r, esp, specific, why)
+	a.emit(detectors.KindClickTracking, r, esp, specific, why, conf)
 }
 
 // noteURL keeps the platform and the infrastructure behind a tracking
@@ -728,4 +764,165 @@ func isWordOrNumber(p string) bool {
 		}
 	}
 	return lower || upperFirst || digit
+}
+
+// analyticsHit names a web-analytics tracking request: a Matomo/Piwik
+// hit (rec=1) or a Google Analytics collect hit. As an image in an email
+// it records the open in the sender's analytics.
+func analyticsHit(u *url.URL) string {
+	if u.RawQuery == "" {
+		return ""
+	}
+	base := strings.ToLower(path.Base(u.Path))
+	q := u.Query()
+	switch {
+	case (base == "matomo.php" || base == "piwik.php" || q.Has("idsite")) && q.Get("rec") == "1":
+		return "Matomo/Piwik tracking request"
+	case base == "collect" && q.Has("tid") && q.Has("v"):
+		return "Google Analytics collect hit"
+	}
+	return ""
+}
+
+// imageProxies rewrite every image of a message a webmail shows or
+// forwards into an opaque URL on their own host; the token says nothing
+// about the recipient.
+var imageProxies = []string{"googleusercontent.com", "yusercontent.com", "ggpht.com"}
+
+// tokenImage: an image URL carrying an opaque token in its query or in a
+// path segment that is not a file name (a content-addressed "3f9a….png"
+// is a shared asset, not a per-recipient URL).
+func tokenImage(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	for _, p := range imageProxies {
+		if host == p || strings.HasSuffix(host, "."+p) {
+			return false
+		}
+	}
+	q := u.Query()
+	for p := range q {
+		if imageCDNParams[strings.ToLower(p)] {
+			return false // an image service resizing a shared asset
+		}
+	}
+	// A file with an image extension carries signatures and cache keys;
+	// only a recipient-id parameter counts there.
+	file := staticExt[strings.ToLower(path.Ext(u.Path))]
+	for p, vs := range q {
+		if file && !recipientParams[strings.ToLower(p)] {
+			continue
+		}
+		for _, v := range vs {
+			if isToken(v, 20) {
+				return true
+			}
+		}
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if path.Ext(seg) == "" && isToken(seg, 20) {
+			return true
+		}
+	}
+	return false
+}
+
+// imageCDNParams resize or convert an image (imgix, Cloudinary, Shopify,
+// Google's image servers).
+var imageCDNParams = map[string]bool{"w": true, "h": true, "width": true, "height": true, "auto": true,
+	"fit": true, "format": true, "fm": true, "q": true, "quality": true, "dpr": true, "crop": true, "resize": true}
+
+// recipientParams name a subscriber, a message or a send in ESP URLs.
+var recipientParams = map[string]bool{"u": true, "e": true, "uid": true, "sid": true, "rid": true, "r": true,
+	"m": true, "t": true, "id": true, "sub": true, "subscriber": true, "recipient": true, "contact": true,
+	"cid": true, "email": true, "token": true, "tk": true, "mid": true}
+
+// shownElsewhere is the host a link's text shows ("www.shop.example",
+// "https://shop.example/offer") when the link itself goes through an
+// opaque token on another site's host.
+func shownElsewhere(r *resource) string {
+	text := strings.ToLower(strings.TrimSpace(r.text))
+	if text == "" || strings.ContainsAny(text, " \t") || !hasToken(r.url, 16) {
+		return ""
+	}
+	if !strings.Contains(text, "://") {
+		text = "https://" + text
+	}
+	t, err := url.Parse(text)
+	if err != nil || !strings.Contains(t.Hostname(), ".") || !domainLike(t.Hostname()) {
+		return ""
+	}
+	if capture.Site(t.Hostname()) == capture.Site(strings.ToLower(r.url.Hostname())) {
+		return ""
+	}
+	return t.Hostname()
+}
+
+// domainLike: letters, digits, dots and hyphens, ending in a label of
+// letters (a top-level domain).
+func domainLike(h string) bool {
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	tld := h[strings.LastIndexByte(h, '.')+1:]
+	if len(tld) < 2 {
+		return false
+	}
+	for _, c := range tld {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// redirectHosts finds link hosts through which three or more links of the
+// email pass under one short first path segment ("/cl/3669_md/9/1330",
+// "/r/8f2e…"), each carrying ids: a click-tracking redirect no list
+// knows.
+func redirectHosts(rs []*resource) (map[string]string, map[string]int) {
+	type key struct{ host, first string }
+	count := map[key]int{}
+	for _, r := range rs {
+		if r.kind != resLink {
+			continue
+		}
+		segs := strings.Split(strings.Trim(r.url.Path, "/"), "/")
+		if len(segs) < 2 || len(segs[0]) > 3 && !redirectWords[strings.ToLower(segs[0])] {
+			continue
+		}
+		if redirectLike(r.url, segs[0]) {
+			count[key{strings.ToLower(r.url.Host), segs[0]}]++
+		}
+	}
+	prefix, links := map[string]string{}, map[string]int{}
+	for k, n := range count {
+		if n >= 3 && (n > links[k.host] || n == links[k.host] && k.first < prefix[k.host]) {
+			prefix[k.host], links[k.host] = k.first, n
+		}
+	}
+	return prefix, links
+}
+
+var redirectWords = map[string]bool{"click": true, "clicks": true, "redirect": true, "track": true,
+	"tracking": true, "link": true, "links": true, "out": true}
+
+// redirectLike: the path under first carries three id segments, or one
+// opaque token.
+func redirectLike(u *url.URL, first string) bool {
+	rest, ok := strings.CutPrefix(strings.Trim(u.Path, "/"), first+"/")
+	if !ok {
+		return false
+	}
+	ids := 0
+	for _, seg := range strings.Split(rest, "/") {
+		if isToken(seg, 16) {
+			return true
+		}
+		if strings.ContainsAny(seg, "0123456789") && !strings.Contains(seg, ".") {
+			ids++
+		}
+	}
+	return ids >= 3
 }

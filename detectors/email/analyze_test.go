@@ -297,11 +297,14 @@ func TestImageHeuristics(t *testing.T) {
 		{"0x0 inline style", `<img src="https://t.example/a.png" style="width:0;height:0">`, true},
 		{"style overrides attributes", `<img src="https://t.example/a.png" width="100" height="100" style="width:1px;height:1px">`, true},
 		{"display none", `<img src="https://t.example/a.png" width="300" height="100" style="display:none">`, true},
-		{"hidden ancestor", `<div style="visibility:hidden"><img src="https://t.example/a.png" width="300" height="100"></div>`, true},
+		// Responsive emails hide whole blocks (the mobile variant): a sized
+		// image there is layout; an unsized one with a token is not.
+		{"hidden ancestor", `<div style="visibility:hidden"><img src="https://t.example/o/9f8e7d6c5b4a39281706aa"></div>`, true},
+		{"sized image in a hidden block", `<div style="visibility:hidden"><img src="https://t.example/a.png" width="300" height="100"></div>`, false},
 		{"opacity 0", `<img src="https://t.example/a.png" width="30" height="10" style="opacity:0">`, true},
 		{"max-height 0", `<img src="https://t.example/a.png" width="30" height="10" style="max-height:0px">`, true},
 		{"display none important", `<img src="https://t.example/a.png" width="300" height="100" style="DISPLAY: none !important;">`, true},
-		{"hidden important ancestor", `<div style="visibility:hidden!important"><img src="https://t.example/a.png" width="300" height="100"></div>`, true},
+		{"hidden important ancestor", `<div style="visibility:hidden!important"><img src="https://t.example/p?u=9f8e7d6c5b4a39281706aa"></div>`, true},
 		{"1px important", `<img src="https://t.example/a.png" style="width:1px!important;height:1px !important">`, true},
 		{"picture source pixel", `<picture><source srcset="https://shop.us5.list-manage.com/track/open.php?u=9f3a2c&amp;id=71be0d 1x"><img src="https://cdn.example/x.png" width="300" height="100"></picture>`, true},
 		{"hidden attribute", `<img src="https://t.example/a.png" width="300" height="100" hidden>`, true},
@@ -324,6 +327,98 @@ func TestImageHeuristics(t *testing.T) {
 			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
 			if got := count(e, detectors.KindOpenPixel) > 0; got != tt.pixel {
 				t.Errorf("open pixel = %v, want %v: %+v", got, tt.pixel, e.Trackers)
+			}
+		})
+	}
+}
+
+// Open pixels no list knows: tiny, hidden or off-screen by attribute or
+// CSS, 1x1 in srcset or <picture>, CSS backgrounds, per-recipient tokens,
+// analytics hits; each with a confidence and the reason. Spacers and
+// layout images stay clean.
+func TestUnlistedPixels(t *testing.T) {
+	tests := []struct {
+		name, html      string
+		kind            string // "" when nothing may be reported
+		confidence, why string
+	}{
+		{"width alone", `<img src="https://news.brand.example/i/hero.png" width="1">`, detectors.KindOpenPixel, "medium", "image 1px wide, height not set"},
+		{"height alone in CSS", `<img src="https://news.brand.example/i/a.png" style="height:1px">`, detectors.KindOpenPixel, "medium", "image 1px high, width not set"},
+		{"display none", `<img src="https://news.brand.example/i/a.png" width="20" height="20" style="display:none">`, detectors.KindOpenPixel, "medium", "image hidden by display:none"},
+		{"opacity 0", `<img src="https://news.brand.example/i/a.png" style="opacity:0">`, detectors.KindOpenPixel, "medium", "image hidden by opacity:0"},
+		{"off-screen", `<img src="https://news.brand.example/i/a.png" style="position:absolute;left:-9999px">`, detectors.KindOpenPixel, "medium", "image hidden by off-screen (left:-9999px)"},
+		{"1w srcset", `<img src="https://cdn.brand.example/logo.png" srcset="https://news.brand.example/i/a.png 1w" alt="">`, detectors.KindOpenPixel, "medium", "image 1px wide, height not set"},
+		{"1x1 picture source", `<picture><source srcset="https://news.brand.example/i/a.png" width="1" height="1"><img src="https://cdn.brand.example/logo.png" width="120" height="40"></picture>`, detectors.KindOpenPixel, "high", "1x1 image"},
+		{"CSS background of a 1px cell", `<table><tr><td style="width:1px;height:1px;background-image:url(https://news.brand.example/bg?u=a8F3kd92)"></td></tr></table>`, detectors.KindCSSTracker, "medium", "CSS background-image of an element of 1px or less"},
+		{"CSS background of a hidden block", `<div style="display:none;background:url('https://news.brand.example/bg?u=a8F3kd92')"></div>`, detectors.KindCSSTracker, "medium", "CSS background of an element hidden by display:none"},
+		{"per-recipient token", `<img src="https://news.brand.example/img?s=a8F3kd92Lq0zX7pW4mN1">`, detectors.KindOpenPixel, "low", "image whose URL carries an opaque token"},
+		{"Matomo hit", `<img src="https://stats.brand.example/matomo.php?idsite=3&amp;rec=1&amp;action_name=newsletter" width="600">`, detectors.KindOpenPixel, "high", "Matomo/Piwik tracking request used as an open pixel"},
+		{"Piwik hit", `<img src="https://brand.example/piwik/piwik.php?idsite=1&amp;rec=1" alt="">`, detectors.KindOpenPixel, "high", "Matomo/Piwik tracking request used as an open pixel"},
+		{"GA collect", `<img src="https://www.google-analytics.com/collect?v=1&amp;tid=UA-12345-1&amp;cid=555&amp;t=event&amp;ec=email&amp;ea=open">`, detectors.KindOpenPixel, "high", "Google Analytics collect hit used as an open pixel"},
+		{"GA4 collect", `<img src="https://www.google-analytics.com/g/collect?v=2&amp;tid=G-ABC123&amp;cid=555&amp;en=email_open">`, detectors.KindOpenPixel, "high", "Google Analytics collect hit used as an open pixel"},
+		// Layout and content stay clean.
+		{"vertical spacer line", `<img src="https://cdn.brand.example/line.png" width="1" height="40">`, "", "", ""},
+		{"hash-named asset", `<img src="https://img.shop.example/image/store/2003906387/9b7b9cb8065a449e94f904baa348d279.png?w=500&amp;h=250" width="100%">`, "", "", ""},
+		{"webmail image proxy", `<img src="https://ci3.googleusercontent.com/proxy/70fkHGUpDtUOOGht5AHLstyZVDHlofjej1ffkABuKoJT">`, "", "", ""},
+		{"sized logo in a hidden mobile block", `<div style="display:none;max-height:0"><img src="https://cdn.brand.example/logo.png" width="200" height="75"></div>`, "", "", ""},
+		{"background photo", `<table><tr><td style="background-image:url(https://cdn.brand.example/hero.jpg);width:600px;height:300px"></td></tr></table>`, "", "", ""},
+		{"repeated spacer by width", `<img src="https://a.brand.example/9/9d08eac.png" width="1" height="20"><img src="https://a.brand.example/9/9d08eac.png" width="40" height="1">`, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{FirstParty: []string{"brand.example"}})
+			var got []detectors.EmailTracker
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindOpenPixel || tr.Kind == detectors.KindCSSTracker {
+					got = append(got, tr)
+				}
+			}
+			if tt.kind == "" {
+				if len(got) > 0 {
+					t.Errorf("reported %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Kind != tt.kind || got[0].Confidence != tt.confidence || got[0].Evidence != tt.why {
+				t.Errorf("got %+v\nwant one %s, confidence %s, %q", got, tt.kind, tt.confidence, tt.why)
+			}
+		})
+	}
+}
+
+// Click tracking no list knows: a link that shows one site but goes
+// through another's opaque token, and many links through one redirect
+// path; a shop's own product links are not tracking.
+func TestUnlistedClickTracking(t *testing.T) {
+	tests := []struct {
+		name, html string
+		want       []string // evidence of each click-tracking finding, sorted by URL
+	}{
+		{"shown host differs", `<a href="https://go.mailer.example/x/Zk9sQ2FtcGFpZ24xMjM0NTY">www.shop.example/sale</a>`,
+			[]string{"link shows www.shop.example but goes through go.mailer.example with an opaque token"}},
+		{"shown host is the link's", `<a href="https://www.shop.example/x/Zk9sQ2FtcGFpZ24xMjM0NTY3">www.shop.example</a>`,
+			[]string{"link with an opaque token"}},
+		{"many links through one redirect path",
+			`<a href="https://trk.mailer.example/cl/3669_md/9/1330/1789">Offer</a><a href="https://trk.mailer.example/cl/3669_md/9/1330/1790">Terms</a><a href="https://trk.mailer.example/cl/3669_md/9/1330/1791">Shop</a>`,
+			[]string{"one of 3 links through the redirect path /cl/ of trk.mailer.example", "one of 3 links through the redirect path /cl/ of trk.mailer.example", "one of 3 links through the redirect path /cl/ of trk.mailer.example"}},
+		{"two links are not many", `<a href="https://trk.mailer.example/cl/3669_md/9/1330/1789">Offer</a><a href="https://trk.mailer.example/cl/3669_md/9/1330/1790">Terms</a>`, nil},
+		{"product links", `<a href="https://www.shop.example/p/1234">A</a><a href="https://www.shop.example/p/5678">B</a><a href="https://www.shop.example/p/9012">C</a>`, nil},
+		{"dated articles", `<a href="https://news.example/2026/12/07/story">A</a><a href="https://news.example/2026/12/06/story">B</a><a href="https://news.example/2026/12/05/story">C</a>`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
+			var got []string
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindClickTracking {
+					got = append(got, tr.Evidence)
+					if tr.Confidence == "" {
+						t.Errorf("%s: no confidence", tr.URL)
+					}
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("click tracking %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -141,7 +141,11 @@ func (a *analyzer) renderOnly(r *resource, esp *ESP, match string, specific bool
 	if r.kind == resImage {
 		kind = detectors.KindOpenPixel
 	}
-	a.emit(kind, r, esp, specific, why)
+	conf := confMedium
+	if match == matchOpen || match == matchTrack || specific {
+		conf = confHigh
+	}
+	a.emit(kind, r, esp, specific, why, conf)
 }
 
 // renderInfo lists the requests and the cookies of a rendered email.
