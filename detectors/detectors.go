@@ -157,6 +157,9 @@ type EmailTracker struct {
 	RecipientSpecific bool        `json:"recipient_specific"`
 	LeakEncoding      string      `json:"leak_encoding,omitempty"`
 	Evidence          string      `json:"evidence,omitempty"`
+	// Differs, set by --compare, lists the parts of the URL that differ
+	// from the other recipient's copy, with this copy's value.
+	Differs []URLDifference `json:"differs,omitempty"`
 	// Confidence says how sure the verdict is: "high" (an ESP's pattern, a
 	// 1x1 or zero-size image, a recipient-specific URL, an analytics hit),
 	// "medium" (one dimension of 1px, hidden by its own style, a tracking
@@ -170,6 +173,18 @@ type EmailTracker struct {
 	// printed).
 	// Whether the server answered is in Email.Render. Empty without --render.
 	Rendered string `json:"rendered,omitempty"`
+}
+
+// URLDifference is one part of a tracker's URL that differs between two
+// recipients' copies of a campaign.
+type URLDifference struct {
+	// Part is "host", "path segment N" (1-based), "path" (segments added
+	// or removed), "query parameter NAME" or "fragment".
+	Part  string `json:"part"`
+	Value string `json:"value"` // this copy's value ("" when absent)
+	// Address is how the value encodes this copy's recipient address
+	// ("base64", "md5", ...), empty when it does not.
+	Address string `json:"address,omitempty"`
 }
 
 // Values of EmailTracker.Rendered.

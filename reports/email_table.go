@@ -35,6 +35,12 @@ func EmailSummary(emails []detectors.Email) (header []string, rows [][]string) {
 	if rendered {
 		header = append(header, "RENDERED")
 	}
+	compared := slices.ContainsFunc(emails, func(e detectors.Email) bool {
+		return slices.ContainsFunc(e.Trackers, func(t detectors.EmailTracker) bool { return len(t.Differs) > 0 })
+	})
+	if compared {
+		header = append(header, "DIFFERS PER RECIPIENT")
+	}
 	dir := commonDir(emails)
 	for _, e := range emails {
 		file, esp := shortFile(strings.TrimPrefix(e.File, dir)), espCell(e)
@@ -54,6 +60,9 @@ func EmailSummary(emails []detectors.Email) (header []string, rows [][]string) {
 			kindCell(e, detectors.KindCSSTracker), leakCell(e), fmt.Sprint(hosts)}
 		if rendered {
 			row = append(row, renderCell(e))
+		}
+		if compared {
+			row = append(row, differsCell(e))
 		}
 		rows = append(rows, row)
 	}
@@ -222,7 +231,11 @@ func writeTextTable(w io.Writer, header []string, rows [][]string) error {
 func anyCells(s []string) []any {
 	out := make([]any, len(s))
 	for i, v := range s {
-		out[i] = termText(v)
+		lines := strings.Split(v, "\n") // a cell's own line breaks stay
+		for j, l := range lines {
+			lines[j] = termText(l)
+		}
+		out[i] = strings.Join(lines, "\n")
 	}
 	return out
 }
@@ -239,4 +252,73 @@ func (t *tableWriter) email() {
 	if t.err == nil {
 		t.err = writeTextTable(t.w, header, rows)
 	}
+}
+
+// differsCell lists, per tracker that differs from the other copy, the
+// part of its URL that differs and this copy's value ("pixel path/2=YW5u…
+// (address, base64)"), cut after maxEmailHosts lines.
+func differsCell(e detectors.Email) string {
+	var lines []string
+	for _, tr := range e.Trackers {
+		for _, d := range tr.Differs {
+			line := fmt.Sprintf("%s %s%s", trackerNoun(tr.Kind), shortPart(d.Part), clipCell(d.Value, 17))
+			if d.Address != "" {
+				line += " (address, " + d.Address + ")"
+			}
+			if !slices.Contains(lines, line) {
+				lines = append(lines, line)
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return "-"
+	}
+	if len(lines) > maxEmailHosts {
+		return strings.Join(lines[:maxEmailHosts], "\n") + fmt.Sprintf("\n+%d more", len(lines)-maxEmailHosts)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// trackerNoun is a short name for a tracker kind in a narrow cell.
+func trackerNoun(kind string) string {
+	switch kind {
+	case detectors.KindOpenPixel:
+		return "pixel"
+	case detectors.KindClickTracking:
+		return "link"
+	case detectors.KindCSSTracker:
+		return "css"
+	case detectors.KindAddressLeak:
+		return "leak"
+	}
+	return kind
+}
+
+// shortPart writes a URL part as it looks in a URL: "?e=", "path/2=",
+// "host=", "#".
+func shortPart(part string) string {
+	switch {
+	case strings.HasPrefix(part, "query parameter "):
+		return "?" + strings.TrimPrefix(part, "query parameter ") + "="
+	case strings.HasPrefix(part, "path segment "):
+		return "path/" + strings.TrimPrefix(part, "path segment ") + "="
+	case part == "fragment":
+		return "#"
+	}
+	return part + "="
+}
+
+// differenceRows are the rows of the Markdown and HTML "what differs per
+// recipient" tables: file, tracker kind, host, URL part, value, and how
+// the value encodes the recipient's address.
+func differenceRows(emails []detectors.Email) [][]string {
+	var rows [][]string
+	for _, e := range emails {
+		for _, tr := range e.Trackers {
+			for _, d := range tr.Differs {
+				rows = append(rows, []string{e.File, tr.Kind, tr.Host, d.Part, d.Value, orDash(d.Address)})
+			}
+		}
+	}
+	return rows
 }

@@ -95,3 +95,36 @@ func TestEmailTableReport(t *testing.T) {
 		t.Errorf("escape sequence from the email reached the terminal:\n%q", out)
 	}
 }
+
+// After --compare the table, the Markdown and the HTML say which URL part
+// differs per recipient and whether it encodes the address.
+func TestEmailDifferences(t *testing.T) {
+	px := tracker(detectors.KindOpenPixel, "t.shop.example")
+	px.Differs = []detectors.URLDifference{{Part: "path segment 2", Value: "YW5uQGV4YW1wbGUub3Jn", Address: "base64"}}
+	ln := tracker(detectors.KindClickTracking, "t.shop.example")
+	ln.Differs = []detectors.URLDifference{{Part: "query parameter r", Value: "3f9c1a7e"}}
+	rep := &Report{Schema: Schema, Kind: KindEmail, Target: "a.eml b.eml", Findings: nil, Emails: []detectors.Email{
+		{File: "a.eml", Trackers: []detectors.EmailTracker{px, ln}}, {File: "b.eml"},
+	}}
+	header, rows := EmailSummary(rep.Emails)
+	if header[len(header)-1] != "DIFFERS PER RECIPIENT" {
+		t.Fatalf("header %q", header)
+	}
+	if got, want := rows[0][len(header)-1], "pixel path/2=YW5uQGV4YW1wbGUu… (address, base64)\nlink ?r=3f9c1a7e"; got != want {
+		t.Errorf("cell %q, want %q", got, want)
+	}
+	if got := rows[1][len(header)-1]; got != "-" {
+		t.Errorf("copy without differences: %q", got)
+	}
+	for name, r := range map[string]Reporter{"markdown": &Markdown{}, "html": &HTML{}} {
+		var b bytes.Buffer
+		if err := r.Report(&b, rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"What differs per recipient", "path segment 2", "YW5uQGV4YW1wbGUub3Jn", "base64", "query parameter r"} {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+	}
+}

@@ -230,6 +230,10 @@ func (m *mdWriter) emails(r *Report) {
 			trackerSummary(e, detectors.KindClickTracking), leakSummary(e)})
 	}
 	m.table([]string{"File", "ESP", "Open pixels", "Click tracking", "Address leaks"}, rows)
+	if diff := differenceRows(r.Emails); len(diff) > 0 {
+		m.printf("\n### What differs per recipient\n")
+		m.table([]string{"File", "Tracker", "Host", "URL part", "Value", "Encodes the address"}, diff)
+	}
 }
 
 func (m *mdWriter) declarations(r *Report, folded bool) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -83,9 +84,60 @@ func markDifferences(a, b *document) {
 		for i := 0; i < len(ra) && i < len(rb); i++ {
 			if ra[i].raw != rb[i].raw {
 				ra[i].recipientSpecific, rb[i].recipientSpecific = true, true
+				ra[i].differs, rb[i].differs = urlDifferences(ra[i].url, rb[i].url)
 			}
 		}
 	}
+}
+
+// urlDifferences names the parts of two URLs that differ, with each URL's
+// value: the host, each path segment by position, each query parameter by
+// name, the fragment.
+func urlDifferences(a, b *url.URL) (da, db []detectors.URLDifference) {
+	add := func(part, va, vb string) {
+		if va != vb {
+			da = append(da, detectors.URLDifference{Part: part, Value: va})
+			db = append(db, detectors.URLDifference{Part: part, Value: vb})
+		}
+	}
+	add("host", a.Host, b.Host)
+	sa, sb := strings.Split(a.EscapedPath(), "/"), strings.Split(b.EscapedPath(), "/")
+	if len(sa) == len(sb) {
+		for i := 1; i < len(sa); i++ {
+			add(fmt.Sprintf("path segment %d", i), sa[i], sb[i])
+		}
+	} else {
+		add("path", a.EscapedPath(), b.EscapedPath())
+	}
+	qa, qb := a.Query(), b.Query()
+	names := map[string]bool{}
+	for k := range qa {
+		names[k] = true
+	}
+	for k := range qb {
+		names[k] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for k := range names {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		add("query parameter "+k, strings.Join(qa[k], ","), strings.Join(qb[k], ","))
+	}
+	add("fragment", a.Fragment, b.Fragment)
+	return da, db
+}
+
+// addressIn says how a differing URL part encodes the recipient's
+// address, "" when it does not.
+func (a *analyzer) addressIn(value string) string {
+	var encs []string
+	for _, n := range a.needles {
+		encs = append(encs, n.leaksIn(value)...)
+	}
+	sort.Strings(encs)
+	return strings.Join(slices.Compact(encs), ", ")
 }
 
 type analyzer struct {
@@ -240,9 +292,14 @@ func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bo
 	a.seen[key] = true
 	v, _ := a.vendor(r.url, esp)
 	host := strings.ToLower(r.url.Hostname())
+	var differs []detectors.URLDifference
+	for _, d := range r.differs {
+		d.Address = a.addressIn(d.Value)
+		differs = append(differs, d)
+	}
 	a.out = append(a.out, detectors.EmailTracker{Kind: kind, URL: r.raw, Host: host, Vendor: v,
 		Category: kb.EmailTracking, ThirdParty: a.thirdParty(host), RecipientSpecific: recipientSpecific,
-		Evidence: evidence, Confidence: confidence, Rendered: a.renderState(r)})
+		Evidence: evidence, Confidence: confidence, Differs: differs, Rendered: a.renderState(r)})
 }
 
 func (a *analyzer) resource(r *resource) {

@@ -1,6 +1,7 @@
 package email
 
 import (
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -499,5 +500,57 @@ func TestSenderUnknown(t *testing.T) {
 	// A From header names the sender.
 	if e := Analyze(load(t, "mailchimp.eml"), Options{}); e.SenderUnknown {
 		t.Error("mailchimp.eml has a From header: sender known")
+	}
+}
+
+// --compare says which part of each differing URL differs and whether that
+// part encodes the copy's recipient.
+func TestCompareNamesTheDifferingPart(t *testing.T) {
+	a, b := Compare(load(t, "compare/ann.eml"), load(t, "compare/ben.eml"), Options{})
+	want := map[string][]detectors.URLDifference{
+		"https://t.shopmail.example/c/8271?u=8b5a6a28fc840441be692d74a81ccd1a&l=3": {{Part: "query parameter u", Value: "8b5a6a28fc840441be692d74a81ccd1a", Address: "md5"}},
+		"https://cdn.shopmail.example/img/winter.jpg?r=3f9c1a7e":                   {{Part: "query parameter r", Value: "3f9c1a7e"}},
+		"https://t.shopmail.example/o/YW5uQGV4YW1wbGUub3Jn/42.gif":                 {{Part: "path segment 2", Value: "YW5uQGV4YW1wbGUub3Jn", Address: "base64"}},
+	}
+	got := map[string][]detectors.URLDifference{}
+	for _, tr := range a.Trackers {
+		if len(tr.Differs) > 0 {
+			got[tr.URL] = tr.Differs
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("differences:\n got %+v\nwant %+v", got, want)
+	}
+	for _, tr := range b.Trackers {
+		if tr.Kind == detectors.KindOpenPixel && strings.Contains(tr.URL, "/o/") && (len(tr.Differs) != 1 || tr.Differs[0].Value != "YmVuQGV4YW1wbGUubmV0") {
+			t.Errorf("Ben's pixel: %+v", tr.Differs)
+		}
+	}
+}
+
+func TestURLDifferences(t *testing.T) {
+	parse := func(s string) *url.URL { u, _ := url.Parse(s); return u }
+	tests := []struct {
+		a, b  string
+		parts []string
+	}{
+		{"https://t.example/o/abc/1.gif", "https://t.example/o/xyz/1.gif", []string{"path segment 2"}},
+		{"https://t.example/o/abc", "https://t.example/o/abc/extra", []string{"path"}},
+		{"https://t.example/o?e=1&l=2", "https://t.example/o?l=2&e=3", []string{"query parameter e"}},
+		{"https://t.example/o?e=1", "https://t.example/o", []string{"query parameter e"}},
+		{"https://a.example/o#x", "https://b.example/o#y", []string{"host", "fragment"}},
+	}
+	for _, tt := range tests {
+		da, db := urlDifferences(parse(tt.a), parse(tt.b))
+		var parts []string
+		for i, d := range da {
+			parts = append(parts, d.Part)
+			if db[i].Part != d.Part {
+				t.Errorf("%s vs %s: parts out of step", tt.a, tt.b)
+			}
+		}
+		if !reflect.DeepEqual(parts, tt.parts) {
+			t.Errorf("%s vs %s: parts %q, want %q", tt.a, tt.b, parts, tt.parts)
+		}
 	}
 }

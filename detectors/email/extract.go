@@ -8,6 +8,7 @@ import (
 
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
+	"github.com/trackscan/trackscan/detectors"
 	"golang.org/x/net/html"
 )
 
@@ -37,6 +38,7 @@ type resource struct {
 	inLink        bool    // an image inside a link
 
 	recipientSpecific bool // set by compare mode
+	differs           []detectors.URLDifference
 
 	// Set by --render: the URL was requested when the email was shown;
 	// renderOnly when only rendering found it (initiator: who asked).

@@ -1,0 +1,48 @@
+package main_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// `email --compare` on two copies of one campaign shows, in the table,
+// which part of each tracker's URL differs and the differing token, with
+// the encoding of the address when the token carries it.
+func TestEmailCompareShowsTheDifferingTokenE2E(t *testing.T) {
+	res := run(t, "email", "--compare", "../../testdata/email/compare/ann.eml", "../../testdata/email/compare/ben.eml")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, want := range []string{
+		"DIFFERS PER RECIPIENT",
+		"pixel path/2=YW5uQGV4YW1wbGUu… (address, base64)", // Ann's token: base64 of ann@example.org
+		"pixel path/2=YmVuQGV4YW1wbGUu… (address, base64)", // Ben's
+		"link ?u=8b5a6a28fc840441… (address, md5)",
+		"pixel ?r=3f9c1a7e", // differs, but carries no address
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	md := filepath.Join(t.TempDir(), "compare.md")
+	res = run(t, "email", "--compare", "../../testdata/email/compare/ann.eml", "../../testdata/email/compare/ben.eml",
+		"--format", "markdown", "-o", md)
+	if res.code != 0 {
+		t.Fatalf("markdown: exit %d: %s", res.code, res.stderr)
+	}
+	r := readFile(t, md)
+	if !strings.Contains(r, "What differs per recipient") || !strings.Contains(r, "| path segment 2 ") {
+		t.Errorf("markdown lacks the differences:\n%s", r)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
