@@ -157,6 +157,12 @@ type EmailTracker struct {
 	RecipientSpecific bool        `json:"recipient_specific"`
 	LeakEncoding      string      `json:"leak_encoding,omitempty"`
 	Evidence          string      `json:"evidence,omitempty"`
+	// Individual says why an open pixel, CSS tracker or tracked link
+	// tells the sender which recipient opened or clicked ("differs between
+	// the recipients' copies", "carries the recipient's address (md5)",
+	// "per-recipient token in its URL"); empty when it only counts
+	// (aggregate measurement).
+	Individual string `json:"individual,omitempty"`
 	// Differs, set by --compare, lists the parts of the URL that differ
 	// from the other recipient's copy, with this copy's value.
 	Differs []URLDifference `json:"differs,omitempty"`

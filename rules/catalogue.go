@@ -201,6 +201,8 @@ var catalogue = []Rule{
 	},
 }
 
+func init() { catalogue = append(catalogue, emailTrackingRules...) }
+
 // Rules returns the catalogue in documentation order.
 func Rules() []Rule {
 	return append([]Rule(nil), catalogue...)
@@ -231,7 +233,7 @@ func ParseSeverity(s string) (Severity, bool) {
 // is the only one both kinds share (a policy denying email tracking).
 var emailRules = map[string]bool{
 	RuleEmailOpenUndeclared: true, RuleEmailClickUndeclared: true, RuleRecipientAddressLeak: true,
-	RuleContradictedPractice: true,
+	RuleContradictedPractice: true, RuleEmailIndividualOpen: true, RuleEmailIndividualClick: true,
 }
 
 // AppliesTo reports whether the rule can fire on a report of this kind

@@ -46,3 +46,38 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// A template with an individual open pixel fails CI with --fail-on medium
+// and no policy; the same template with a pixel that only counts opens
+// gives an info finding and passes.
+func TestEmailVerdictWithoutPolicyE2E(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "individual.json")
+	res := run(t, "email", "../../testdata/email/verdict/individual-pixel.html", "--fail-on", "medium", "--format", "json", "-o", out)
+	if res.code != 1 {
+		t.Fatalf("individual pixel: exit %d, want 1: %s", res.code, res.stderr)
+	}
+	r := readReport(t, out)
+	if len(r.Findings) != 1 || r.Findings[0].Rule != "email-individual-open-tracking" || r.Findings[0].Severity != "medium" ||
+		!strings.Contains(r.Findings[0].Evidence, "per-recipient token") {
+		t.Errorf("findings %+v", r.Findings)
+	}
+
+	out = filepath.Join(dir, "aggregate.json")
+	res = run(t, "email", "../../testdata/email/verdict/aggregate-pixel.html", "--fail-on", "medium", "--format", "json", "-o", out)
+	if res.code != 0 {
+		t.Fatalf("aggregate pixel: exit %d, want 0: %s", res.code, res.stderr)
+	}
+	r = readReport(t, out)
+	if len(r.Findings) != 1 || r.Findings[0].Rule != "email-individual-open-tracking" || r.Findings[0].Severity != "info" ||
+		!strings.Contains(r.Findings[0].Evidence, "aggregate") {
+		t.Errorf("findings %+v, want one info finding", r.Findings)
+	}
+	for _, e := range r.Emails {
+		for _, tr := range e.Trackers {
+			if tr.Kind == "open-pixel" && tr.Individual != "" {
+				t.Errorf("aggregate pixel marked individual: %+v", tr)
+			}
+		}
+	}
+}

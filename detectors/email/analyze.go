@@ -299,7 +299,28 @@ func (a *analyzer) emit(kind string, r *resource, esp *ESP, recipientSpecific bo
 	}
 	a.out = append(a.out, detectors.EmailTracker{Kind: kind, URL: r.raw, Host: host, Vendor: v,
 		Category: kb.EmailTracking, ThirdParty: a.thirdParty(host), RecipientSpecific: recipientSpecific,
-		Evidence: evidence, Confidence: confidence, Differs: differs, Rendered: a.renderState(r)})
+		Evidence: evidence, Confidence: confidence, Individual: a.individual(r, esp), Differs: differs,
+		Rendered: a.renderState(r)})
+}
+
+// individual says why a tracker identifies the recipient: it differs
+// between two recipients' copies, it carries the address, it is an ESP's
+// pixel or redirect (they carry a subscriber id), or its URL carries an
+// opaque token. "" when it can only count opens or clicks.
+func (a *analyzer) individual(r *resource, esp *ESP) string {
+	switch {
+	case r.recipientSpecific && len(r.differs) > 0:
+		return "differs between the recipients' copies"
+	case len(a.leaks[r.raw]) > 0:
+		return "carries the recipient's address (" + strings.Join(a.leaks[r.raw], ", ") + ")"
+	case r.recipientSpecific:
+		return "recipient-specific URL"
+	case esp != nil:
+		return esp.DisplayName() + " URL with a subscriber id"
+	case hasToken(r.url, 16):
+		return "per-recipient token in its URL"
+	}
+	return ""
 }
 
 func (a *analyzer) resource(r *resource) {

@@ -554,3 +554,33 @@ func TestURLDifferences(t *testing.T) {
 		}
 	}
 }
+
+// Each tracker says why it identifies the recipient, or nothing when it
+// only counts (the rules turn that into a medium or an info finding).
+func TestIndividualTracking(t *testing.T) {
+	tests := []struct{ name, html, want string }{
+		{"token pixel", `<img src="https://t.news.example/open/8f2a9c71d4e6b3a05f1c7d2e?c=spring" width="1" height="1">`, "per-recipient token in its URL"},
+		{"ESP pixel", `<img src="https://shop.us5.list-manage.com/track/open.php?u=9f3a2c&amp;id=71be0d&amp;e=5a1c9e" width="1" height="1">`, "Mailchimp URL with a subscriber id"},
+		{"address in the pixel", `<img src="https://t.news.example/o.gif?m=jane%40example.com" width="1" height="1">`, "carries the recipient's address (urlencoded)"},
+		{"counting pixel", `<img src="https://t.news.example/count/spring-2026.gif" width="1" height="1">`, ""},
+		{"counting redirect", `<a href="https://t.news.example/r?url=https%3A%2F%2Fwww.news.example%2F">Shop</a>`, ""},
+		{"redirect with a token", `<a href="https://t.news.example/r/Zk9sQ2FtcGFpZ24xMjM0NTY3?url=https%3A%2F%2Fwww.news.example%2F">Shop</a>`, "per-recipient token in its URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{Recipients: []string{"jane@example.com"}})
+			n := 0
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindOpenPixel || tr.Kind == detectors.KindClickTracking {
+					n++
+					if tr.Individual != tt.want {
+						t.Errorf("individual %q, want %q", tr.Individual, tt.want)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d trackers: %+v", n, e.Trackers)
+			}
+		})
+	}
+}
