@@ -106,6 +106,9 @@ type Email struct {
 	Trackers      []EmailTracker `json:"trackers"`
 	Render        *EmailRender   `json:"render,omitempty"` // set by --render
 	Error         string         `json:"error,omitempty"`
+	// Warnings are problems the email was read despite (an unknown
+	// transfer encoding read as 8bit); they do not make a scan incomplete.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // EmailRender is what an email did when shown in Chromium as a mail client

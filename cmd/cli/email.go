@@ -129,6 +129,9 @@ loads when rendered (imported style sheets, redirects) is added.`,
 				if em.Error != "" {
 					rep.Errors = append(rep.Errors, em.File+": "+em.Error)
 				}
+				for _, w := range em.Warnings {
+					rep.Notes = append(rep.Notes, em.File+": warning: "+w)
+				}
 			}
 			if n := len(rep.Errors); n > 0 {
 				incomplete = fmt.Errorf("%w: %d of %d emails could not be read completely (first: %s)",

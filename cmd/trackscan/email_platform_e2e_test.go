@@ -3,6 +3,7 @@ package main_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -78,6 +79,34 @@ func TestEmailVerdictWithoutPolicyE2E(t *testing.T) {
 			if tr.Kind == "open-pixel" && tr.Individual != "" {
 				t.Errorf("aggregate pixel marked individual: %+v", tr)
 			}
+		}
+	}
+}
+
+// The 250 real spam emails of the project's corpus: the one with
+// "Content-Transfer-Encoding: 8bit+" is scanned with a warning and the
+// batch is complete (exit 0).
+func TestEmailCorpusUnknownEncodingE2E(t *testing.T) {
+	dir := "../../../shared/corpora/phishing-pot-sample"
+	if _, err := os.Stat(filepath.Join(dir, "sample-6472.eml")); err != nil {
+		t.Skip("corpus not present")
+	}
+	out := filepath.Join(t.TempDir(), "corpus.json")
+	res := run(t, "email", dir, "--format", "json", "-o", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d, want 0: %s", res.code, res.stderr)
+	}
+	r := readReport(t, out)
+	if len(r.Emails) != 250 || len(r.Errors) != 0 {
+		t.Errorf("%d emails, errors %q", len(r.Emails), r.Errors)
+	}
+	want := filepath.Join(dir, "sample-6472.eml") + `: warning: unknown Content-Transfer-Encoding "8bit+" read as 8bit`
+	if !slices.Contains(r.Notes, want) {
+		t.Errorf("notes %q lack %q", r.Notes, want)
+	}
+	for _, e := range r.Emails {
+		if strings.HasSuffix(e.File, "sample-6472.eml") && (e.Error != "" || len(e.Warnings) != 1) {
+			t.Errorf("8bit+ email: error %q, warnings %q", e.Error, e.Warnings)
 		}
 	}
 }

@@ -19,6 +19,9 @@ type Message struct {
 	HTML   string
 	Text   string
 	Header Header
+	// Warnings are problems the message was read despite, such as an
+	// unknown transfer encoding read as 8bit, as mail clients read it.
+	Warnings []string
 }
 
 // Header holds the headers the scanner reads. Values are decoded (RFC 2047).

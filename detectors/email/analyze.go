@@ -196,7 +196,7 @@ func analyzeDoc(msg *mailbox.Message, d *document, opt Options, page *capture.Pa
 		return x.LeakEncoding < y.LeakEncoding
 	})
 	e := detectors.Email{File: msg.File, Subject: msg.Header.Subject, From: msg.Header.From,
-		Trackers: a.out, SenderUnknown: len(a.firstParty) == 0}
+		Trackers: a.out, SenderUnknown: len(a.firstParty) == 0, Warnings: msg.Warnings}
 	if e.Trackers == nil {
 		e.Trackers = []detectors.EmailTracker{}
 	}

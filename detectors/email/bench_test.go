@@ -3,6 +3,7 @@ package email
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,10 @@ func FuzzAnalyzeHTML(f *testing.F) {
 	}
 	f.Add(`<style>@media print{a{background:url(`)
 	f.Add(`<img src="//x" srcset=",,, ,"><a href="http://[::1">`)
+	f.Add(`<img src="https://t.example/a.png" style="position:absolute;left:-9999px;clip:rect(0,0,0,0)" srcset="https://t.example/b 1w">`)
+	f.Add(`<picture><source srcset="https://t.example/p" width="1"><img src="x"></picture><div style="display:none;background:url(https://t.example/bg?u=a8F3kd92)">`)
+	f.Add(`<a href="https://r.example/cl/1/2/3">www.shop.example</a><a href="https://r.example/cl/1/2/4">b</a><a href="https://r.example/cl/1/2/5">c</a>`)
+	f.Add(`<img src="https://s.example/matomo.php?idsite=1&rec=1"><img src="https://g.example/collect?v=1&tid=UA-1">`)
 	f.Fuzz(func(t *testing.T, html string) {
 		msg := &mailbox.Message{File: "f.html", HTML: html, Header: mailbox.Header{To: "jane@example.com"}}
 		e := Analyze(msg, Options{Recipients: []string{"jane@example.com"}})
@@ -191,4 +196,28 @@ func BenchmarkAnalyzeGenerated(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*len(msgs)), "ms/email")
+}
+
+// Two copies' URLs give differences in step: the same parts, different
+// values.
+func FuzzURLDifferences(f *testing.F) {
+	f.Add("https://t.example/o/abc/1.gif?e=1#x", "https://t.example/o/xyz/1.gif?e=2#y")
+	f.Add("https://a.example/", "https://b.example/a/b/c?x=%zz")
+	f.Add("https://t.example/?a=1&a=2", "https://t.example/?a=2&a=1")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ua, err1 := url.Parse(a)
+		ub, err2 := url.Parse(b)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		da, db := urlDifferences(ua, ub)
+		if len(da) != len(db) {
+			t.Fatalf("%d vs %d differences", len(da), len(db))
+		}
+		for i := range da {
+			if da[i].Part != db[i].Part || da[i].Value == db[i].Value {
+				t.Fatalf("difference %d: %+v vs %+v", i, da[i], db[i])
+			}
+		}
+	})
 }
