@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trackscan/trackscan/detectors"
 )
@@ -126,5 +127,20 @@ func TestEmailDifferences(t *testing.T) {
 				t.Errorf("%s lacks %q", name, want)
 			}
 		}
+	}
+}
+
+// An email read despite a problem is a note, not an error: the scan is
+// complete.
+func TestNewEmailWarningsAreNotes(t *testing.T) {
+	rep := NewEmail("mail", []detectors.Email{
+		{File: "a.eml", Warnings: []string{`unknown Content-Transfer-Encoding "8bit+" read as 8bit`}},
+		{File: "b.eml", Error: "truncated or malformed MIME"},
+	}, time.Time{}, time.Time{}, Tool{Name: "trackscan"})
+	if len(rep.Errors) != 1 || rep.Errors[0] != "b.eml: truncated or malformed MIME" {
+		t.Errorf("errors %q", rep.Errors)
+	}
+	if len(rep.Notes) != 1 || rep.Notes[0] != `a.eml: warning: unknown Content-Transfer-Encoding "8bit+" read as 8bit` {
+		t.Errorf("notes %q", rep.Notes)
 	}
 }
