@@ -110,3 +110,20 @@ func TestEmailCorpusUnknownEncodingE2E(t *testing.T) {
 		}
 	}
 }
+
+// A Klaviyo newsletter delivered by SendGrid is Klaviyo's, via SendGrid.
+func TestEmailPlatformOverInfrastructureE2E(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "klaviyo.json")
+	res := run(t, "email", "../../testdata/email/klaviyo-over-sendgrid.eml", "--format", "json", "-o", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	e := readReport(t, out).Emails[0]
+	if e.ESP != "klaviyo" || e.ESPSource != "header X-Kmail-Account" || e.Delivery != "sendgrid" || e.DeliverySource != "header X-Sg-Eid" {
+		t.Errorf("esp %q (%s), delivery %q (%s); want klaviyo via sendgrid", e.ESP, e.ESPSource, e.Delivery, e.DeliverySource)
+	}
+	res = run(t, "email", "../../testdata/email/klaviyo-over-sendgrid.eml")
+	if !strings.Contains(res.stdout, "Klaviyo") || !strings.Contains(res.stdout, "via SendGrid") {
+		t.Errorf("table does not name Klaviyo via SendGrid:\n%s", res.stdout)
+	}
+}
