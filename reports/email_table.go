@@ -56,8 +56,8 @@ func EmailSummary(emails []detectors.Email) (header []string, rows [][]string) {
 				hosts++
 			}
 		}
-		row := []string{file, esp, kindCell(e, detectors.KindOpenPixel), kindCell(e, detectors.KindClickTracking),
-			kindCell(e, detectors.KindCSSTracker), leakCell(e), fmt.Sprint(hosts)}
+		row := []string{file, esp, kindCell(e, string(detectors.KindOpenPixel)), kindCell(e, string(detectors.KindClickTracking)),
+			kindCell(e, string(detectors.KindCSSTracker)), leakCell(e), fmt.Sprint(hosts)}
 		if rendered {
 			row = append(row, renderCell(e))
 		}
@@ -102,7 +102,7 @@ func kindCell(e detectors.Email, kind string) string {
 	n := 0
 	var hosts []string
 	for _, tr := range e.Trackers {
-		if tr.Kind != kind {
+		if string(tr.Kind) != kind {
 			continue
 		}
 		n++
@@ -261,7 +261,7 @@ func differsCell(e detectors.Email) string {
 	var lines []string
 	for _, tr := range e.Trackers {
 		for _, d := range tr.Differs {
-			line := fmt.Sprintf("%s %s%s", trackerNoun(tr.Kind), shortPart(d.Part), clipCell(d.Value, 17))
+			line := fmt.Sprintf("%s %s%s", trackerNoun(string(tr.Kind)), shortPart(d.Part), clipCell(d.Value, 17))
 			if d.Address != "" {
 				line += " (address, " + d.Address + ")"
 			}
@@ -282,13 +282,13 @@ func differsCell(e detectors.Email) string {
 // trackerNoun is a short name for a tracker kind in a narrow cell.
 func trackerNoun(kind string) string {
 	switch kind {
-	case detectors.KindOpenPixel:
+	case string(detectors.KindOpenPixel):
 		return "pixel"
-	case detectors.KindClickTracking:
+	case string(detectors.KindClickTracking):
 		return "link"
-	case detectors.KindCSSTracker:
+	case string(detectors.KindCSSTracker):
 		return "css"
-	case detectors.KindAddressLeak:
+	case string(detectors.KindAddressLeak):
 		return "leak"
 	}
 	return kind
@@ -316,7 +316,7 @@ func differenceRows(emails []detectors.Email) [][]string {
 	for _, e := range emails {
 		for _, tr := range e.Trackers {
 			for _, d := range tr.Differs {
-				rows = append(rows, []string{e.File, tr.Kind, tr.Host, d.Part, d.Value, orDash(d.Address)})
+				rows = append(rows, []string{e.File, string(tr.Kind), tr.Host, d.Part, d.Value, orDash(d.Address)})
 			}
 		}
 	}

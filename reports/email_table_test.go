@@ -10,23 +10,25 @@ import (
 	"github.com/trackscan/trackscan/detectors"
 )
 
-func tracker(kind, host string) detectors.EmailTracker {
-	return detectors.EmailTracker{Kind: kind, Host: host, URL: "https://" + host + "/x"}
+// tracker completes a tracker with a URL on its host.
+func tracker(t detectors.EmailTracker) detectors.EmailTracker {
+	t.URL = "https://" + t.Host + "/x"
+	return t
 }
 
 func TestEmailSummaryRows(t *testing.T) {
 	mc := detectors.Email{File: "news/mailchimp.eml", ESP: "mailchimp", ESPName: "Mailchimp", Delivery: "mailchimp",
 		Trackers: []detectors.EmailTracker{
-			tracker(detectors.KindOpenPixel, "shop.us5.list-manage.com"),
-			tracker(detectors.KindClickTracking, "shop.us5.list-manage.com"),
-			tracker(detectors.KindClickTracking, "www.shop.example"),
-			tracker(detectors.KindThirdPartyContent, "shop.us5.list-manage.com"),
-			tracker(detectors.KindThirdPartyContent, "cdn.images.example"),
+			tracker(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "shop.us5.list-manage.com"}),
+			tracker(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "shop.us5.list-manage.com"}),
+			tracker(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "www.shop.example"}),
+			tracker(detectors.EmailTracker{Kind: detectors.KindThirdPartyContent, Host: "shop.us5.list-manage.com"}),
+			tracker(detectors.EmailTracker{Kind: detectors.KindThirdPartyContent, Host: "cdn.images.example"}),
 		}}
 	kl := detectors.Email{File: "news/klaviyo.eml", ESP: "klaviyo", ESPName: "Klaviyo", Delivery: "sendgrid", DeliveryName: "SendGrid"}
 	leaky := detectors.Email{File: "news/leaks.html"}
 	for _, enc := range []string{"plain", "base64", "md5", "sha256"} {
-		tr := tracker(detectors.KindAddressLeak, "t.adnet.example")
+		tr := tracker(detectors.EmailTracker{Kind: detectors.KindAddressLeak, Host: "t.adnet.example"})
 		tr.LeakEncoding, tr.ThirdParty = enc, true
 		leaky.Trackers = append(leaky.Trackers, tr)
 	}
@@ -100,9 +102,9 @@ func TestEmailTableReport(t *testing.T) {
 // After --compare the table, the Markdown and the HTML say which URL part
 // differs per recipient and whether it encodes the address.
 func TestEmailDifferences(t *testing.T) {
-	px := tracker(detectors.KindOpenPixel, "t.shop.example")
+	px := tracker(detectors.EmailTracker{Kind: detectors.KindOpenPixel, Host: "t.shop.example"})
 	px.Differs = []detectors.URLDifference{{Part: "path segment 2", Value: "YW5uQGV4YW1wbGUub3Jn", Address: "base64"}}
-	ln := tracker(detectors.KindClickTracking, "t.shop.example")
+	ln := tracker(detectors.EmailTracker{Kind: detectors.KindClickTracking, Host: "t.shop.example"})
 	ln.Differs = []detectors.URLDifference{{Part: "query parameter r", Value: "3f9c1a7e"}}
 	rep := &Report{Schema: Schema, Kind: KindEmail, Target: "a.eml b.eml", Findings: nil, Emails: []detectors.Email{
 		{File: "a.eml", Trackers: []detectors.EmailTracker{px, ln}}, {File: "b.eml"},

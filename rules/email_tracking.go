@@ -33,7 +33,7 @@ var emailTrackingRules = []Rule{
 		Fix: "Ask for consent to open tracking (separately from the newsletter subscription) and leave the pixel " +
 			"out for recipients who refuse, or switch the ESP to aggregate open-rate measurement.",
 		References: []string{refCNILPixels, refEPrivacy, refGDPR6},
-		check:      checkIndividualTracking(detectors.KindOpenPixel, detectors.KindCSSTracker),
+		check:      checkIndividualTracking(string(detectors.KindOpenPixel), string(detectors.KindCSSTracker)),
 	},
 	{
 		ID: RuleEmailIndividualClick, Title: "Email click tracking per recipient", Severity: Medium,
@@ -44,7 +44,7 @@ var emailTrackingRules = []Rule{
 		Fix: "Ask for consent to click tracking, or send untracked links (or links that count clicks per campaign " +
 			"without a subscriber id) to recipients who did not consent.",
 		References: []string{refCNILPixels, refEPrivacy, refGDPR6},
-		check:      checkIndividualTracking(detectors.KindClickTracking),
+		check:      checkIndividualTracking(string(detectors.KindClickTracking)),
 	},
 }
 
@@ -58,7 +58,7 @@ func checkIndividualTracking(kinds ...string) func(*evaluation, *Rule) []Finding
 			byHost := map[string][]detectors.EmailTracker{}
 			var hosts []string
 			for _, t := range e.Trackers {
-				if !slices.Contains(kinds, t.Kind) {
+				if !slices.Contains(kinds, string(t.Kind)) {
 					continue
 				}
 				if _, ok := byHost[t.Host]; !ok {

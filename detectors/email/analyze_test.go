@@ -343,20 +343,20 @@ func TestUnlistedPixels(t *testing.T) {
 		kind            string // "" when nothing may be reported
 		confidence, why string
 	}{
-		{"width alone", `<img src="https://news.brand.example/i/hero.png" width="1">`, detectors.KindOpenPixel, "medium", "image 1px wide, height not set"},
-		{"height alone in CSS", `<img src="https://news.brand.example/i/a.png" style="height:1px">`, detectors.KindOpenPixel, "medium", "image 1px high, width not set"},
-		{"display none", `<img src="https://news.brand.example/i/a.png" width="20" height="20" style="display:none">`, detectors.KindOpenPixel, "medium", "image hidden by display:none"},
-		{"opacity 0", `<img src="https://news.brand.example/i/a.png" style="opacity:0">`, detectors.KindOpenPixel, "medium", "image hidden by opacity:0"},
-		{"off-screen", `<img src="https://news.brand.example/i/a.png" style="position:absolute;left:-9999px">`, detectors.KindOpenPixel, "medium", "image hidden by off-screen (left:-9999px)"},
-		{"1w srcset", `<img src="https://cdn.brand.example/logo.png" srcset="https://news.brand.example/i/a.png 1w" alt="">`, detectors.KindOpenPixel, "medium", "image 1px wide, height not set"},
-		{"1x1 picture source", `<picture><source srcset="https://news.brand.example/i/a.png" width="1" height="1"><img src="https://cdn.brand.example/logo.png" width="120" height="40"></picture>`, detectors.KindOpenPixel, "high", "1x1 image"},
-		{"CSS background of a 1px cell", `<table><tr><td style="width:1px;height:1px;background-image:url(https://news.brand.example/bg?u=a8F3kd92)"></td></tr></table>`, detectors.KindCSSTracker, "medium", "CSS background-image of an element of 1px or less"},
-		{"CSS background of a hidden block", `<div style="display:none;background:url('https://news.brand.example/bg?u=a8F3kd92')"></div>`, detectors.KindCSSTracker, "medium", "CSS background of an element hidden by display:none"},
-		{"per-recipient token", `<img src="https://news.brand.example/img?s=a8F3kd92Lq0zX7pW4mN1">`, detectors.KindOpenPixel, "low", "image whose URL carries an opaque token"},
-		{"Matomo hit", `<img src="https://stats.brand.example/matomo.php?idsite=3&amp;rec=1&amp;action_name=newsletter" width="600">`, detectors.KindOpenPixel, "high", "Matomo/Piwik tracking request used as an open pixel"},
-		{"Piwik hit", `<img src="https://brand.example/piwik/piwik.php?idsite=1&amp;rec=1" alt="">`, detectors.KindOpenPixel, "high", "Matomo/Piwik tracking request used as an open pixel"},
-		{"GA collect", `<img src="https://www.google-analytics.com/collect?v=1&amp;tid=UA-12345-1&amp;cid=555&amp;t=event&amp;ec=email&amp;ea=open">`, detectors.KindOpenPixel, "high", "Google Analytics collect hit used as an open pixel"},
-		{"GA4 collect", `<img src="https://www.google-analytics.com/g/collect?v=2&amp;tid=G-ABC123&amp;cid=555&amp;en=email_open">`, detectors.KindOpenPixel, "high", "Google Analytics collect hit used as an open pixel"},
+		{"width alone", `<img src="https://news.brand.example/i/hero.png" width="1">`, string(detectors.KindOpenPixel), "medium", "image 1px wide, height not set"},
+		{"height alone in CSS", `<img src="https://news.brand.example/i/a.png" style="height:1px">`, string(detectors.KindOpenPixel), "medium", "image 1px high, width not set"},
+		{"display none", `<img src="https://news.brand.example/i/a.png" width="20" height="20" style="display:none">`, string(detectors.KindOpenPixel), "medium", "image hidden by display:none"},
+		{"opacity 0", `<img src="https://news.brand.example/i/a.png" style="opacity:0">`, string(detectors.KindOpenPixel), "medium", "image hidden by opacity:0"},
+		{"off-screen", `<img src="https://news.brand.example/i/a.png" style="position:absolute;left:-9999px">`, string(detectors.KindOpenPixel), "medium", "image hidden by off-screen (left:-9999px)"},
+		{"1w srcset", `<img src="https://cdn.brand.example/logo.png" srcset="https://news.brand.example/i/a.png 1w" alt="">`, string(detectors.KindOpenPixel), "medium", "image 1px wide, height not set"},
+		{"1x1 picture source", `<picture><source srcset="https://news.brand.example/i/a.png" width="1" height="1"><img src="https://cdn.brand.example/logo.png" width="120" height="40"></picture>`, string(detectors.KindOpenPixel), "high", "1x1 image"},
+		{"CSS background of a 1px cell", `<table><tr><td style="width:1px;height:1px;background-image:url(https://news.brand.example/bg?u=a8F3kd92)"></td></tr></table>`, string(detectors.KindCSSTracker), "medium", "CSS background-image of an element of 1px or less"},
+		{"CSS background of a hidden block", `<div style="display:none;background:url('https://news.brand.example/bg?u=a8F3kd92')"></div>`, string(detectors.KindCSSTracker), "medium", "CSS background of an element hidden by display:none"},
+		{"per-recipient token", `<img src="https://news.brand.example/img?s=a8F3kd92Lq0zX7pW4mN1">`, string(detectors.KindOpenPixel), "low", "image whose URL carries an opaque token"},
+		{"Matomo hit", `<img src="https://stats.brand.example/matomo.php?idsite=3&amp;rec=1&amp;action_name=newsletter" width="600">`, string(detectors.KindOpenPixel), "high", "Matomo/Piwik tracking request used as an open pixel"},
+		{"Piwik hit", `<img src="https://brand.example/piwik/piwik.php?idsite=1&amp;rec=1" alt="">`, string(detectors.KindOpenPixel), "high", "Matomo/Piwik tracking request used as an open pixel"},
+		{"GA collect", `<img src="https://www.google-analytics.com/collect?v=1&amp;tid=UA-12345-1&amp;cid=555&amp;t=event&amp;ec=email&amp;ea=open">`, string(detectors.KindOpenPixel), "high", "Google Analytics collect hit used as an open pixel"},
+		{"GA4 collect", `<img src="https://www.google-analytics.com/g/collect?v=2&amp;tid=G-ABC123&amp;cid=555&amp;en=email_open">`, string(detectors.KindOpenPixel), "high", "Google Analytics collect hit used as an open pixel"},
 		// Layout and content stay clean.
 		{"vertical spacer line", `<img src="https://cdn.brand.example/line.png" width="1" height="40">`, "", "", ""},
 		{"hash-named asset", `<img src="https://img.shop.example/image/store/2003906387/9b7b9cb8065a449e94f904baa348d279.png?w=500&amp;h=250" width="100%">`, "", "", ""},
@@ -380,7 +380,7 @@ func TestUnlistedPixels(t *testing.T) {
 				}
 				return
 			}
-			if len(got) != 1 || got[0].Kind != tt.kind || got[0].Confidence != tt.confidence || got[0].Evidence != tt.why {
+			if len(got) != 1 || string(got[0].Kind) != tt.kind || got[0].Confidence != tt.confidence || got[0].Evidence != tt.why {
 				t.Errorf("got %+v\nwant one %s, confidence %s, %q", got, tt.kind, tt.confidence, tt.why)
 			}
 		})
