@@ -130,17 +130,28 @@ func (d *Detection) UnmarshalJSON(b []byte) error {
 
 // Email is what one email contained.
 type Email struct {
-	File      string `json:"file"`
-	Subject   string `json:"subject,omitempty"`
-	From      string `json:"from,omitempty"`
-	ESP       string `json:"esp,omitempty"`        // vendor id of the sending ESP
-	ESPSource string `json:"esp_source,omitempty"` // which header or URL named it
+	File    string `json:"file"`
+	Subject string `json:"subject,omitempty"`
+	From    string `json:"from,omitempty"`
+	// ESP is the platform that built the message (its tracking hosts, its
+	// List-Unsubscribe and Feedback-ID, its template markers); Delivery is
+	// the infrastructure that sent it, which may be another company
+	// (Klaviyo over SendGrid). Ids are the ESP ids of detectors/email.
+	ESP            string `json:"esp,omitempty"`
+	ESPName        string `json:"esp_name,omitempty"`
+	ESPSource      string `json:"esp_source,omitempty"` // which header or URL named it
+	Delivery       string `json:"delivery,omitempty"`
+	DeliveryName   string `json:"delivery_name,omitempty"`
+	DeliverySource string `json:"delivery_source,omitempty"`
 	// SenderUnknown: no From, DKIM or Return-Path domain and no --first-party,
 	// so every host counts as a third party.
 	SenderUnknown bool           `json:"sender_unknown,omitempty"`
 	Trackers      []EmailTracker `json:"trackers"`
 	Render        *EmailRender   `json:"render,omitempty"` // set by --render
 	Error         string         `json:"error,omitempty"`
+	// Warnings are problems the email was read despite (an unknown
+	// transfer encoding read as 8bit); they do not make a scan incomplete.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // EmailRender is what an email did when shown in Chromium as a mail client
@@ -192,6 +203,20 @@ type EmailTracker struct {
 	RecipientSpecific bool        `json:"recipient_specific"`
 	LeakEncoding      string      `json:"leak_encoding,omitempty"`
 	Evidence          string      `json:"evidence,omitempty"`
+	// Individual says why an open pixel, CSS tracker or tracked link
+	// tells the sender which recipient opened or clicked ("differs between
+	// the recipients' copies", "carries the recipient's address (md5)",
+	// "per-recipient token in its URL"); empty when it only counts
+	// (aggregate measurement).
+	Individual string `json:"individual,omitempty"`
+	// Differs, set by --compare, lists the parts of the URL that differ
+	// from the other recipient's copy, with this copy's value.
+	Differs []URLDifference `json:"differs,omitempty"`
+	// Confidence says how sure the verdict is: "high" (an ESP's pattern, a
+	// 1x1 or zero-size image, a recipient-specific URL, an analytics hit),
+	// "medium" (one dimension of 1px, hidden by its own style, a tracking
+	// path, a redirect pattern) or "low" (only an opaque token).
+	Confidence string `json:"confidence,omitempty"`
 	// Rendered says what --render saw of the URL: "confirmed" (in the HTML
 	// and requested by the browser), "only" (requested, but found only by
 	// rendering, e.g. in an imported style sheet) or "not-loaded" (in the
@@ -200,6 +225,18 @@ type EmailTracker struct {
 	// printed).
 	// Whether the server answered is in Email.Render. Empty without --render.
 	Rendered string `json:"rendered,omitempty"`
+}
+
+// URLDifference is one part of a tracker's URL that differs between two
+// recipients' copies of a campaign.
+type URLDifference struct {
+	// Part is "host", "path segment N" (1-based), "path" (segments added
+	// or removed), "query parameter NAME" or "fragment".
+	Part  string `json:"part"`
+	Value string `json:"value"` // this copy's value ("" when absent)
+	// Address is how the value encodes this copy's recipient address
+	// ("base64", "md5", ...), empty when it does not.
+	Address string `json:"address,omitempty"`
 }
 
 // Values of EmailTracker.Rendered.

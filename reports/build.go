@@ -44,13 +44,17 @@ func NewSite(s SiteScan, tool Tool) *Report {
 }
 
 // NewEmail builds the report of an email scan, before the rules run, with
-// one error line per email that could not be read completely.
+// one error line per email that could not be read completely and one note
+// per warning an email was read despite (they do not make it incomplete).
 func NewEmail(target string, emails []detectors.Email, started, finished time.Time, tool Tool) *Report {
 	rep := &Report{Schema: Schema, Kind: KindEmail, Target: target, Tool: tool, Emails: emails,
 		Findings: []rules.Finding{}, Started: started, Finished: finished}
 	for _, em := range emails {
 		if em.Error != "" {
 			rep.Errors = append(rep.Errors, em.File+": "+em.Error)
+		}
+		for _, w := range em.Warnings {
+			rep.Notes = append(rep.Notes, em.File+": warning: "+w)
 		}
 	}
 	return rep

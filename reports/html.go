@@ -68,6 +68,7 @@ type htmlView struct {
 	Browser      [][2]string
 	Declarations []policy.Declaration
 	Emails       []detectors.Email
+	Differences  [][]string // what differs per recipient (--compare)
 	Groups       []htmlGroup
 	ScanTimes    string
 	// MissingShots counts screenshots the report names that were not found.
@@ -112,6 +113,7 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 		Browser:      browserFacts(r),
 		Declarations: declarationsOf(r),
 		Emails:       r.Emails,
+		Differences:  differenceRows(r.Emails),
 		ScanTimes:    scanTimes(r),
 	}
 	for i, g := range groupFindings(r.Findings) {

@@ -73,9 +73,11 @@ func TestJUnitParsesBack(t *testing.T) {
 			"tracking-after-reject/https://shop.example//1",
 			"undisclosed-vendor/https://shop.example/basket?id=42&step=1/0",
 		}},
-		{"email", 5, 3, 0, []string{
+		{"email", 7, 3, 0, []string{
 			"contradicted-practice/campaign//0",
 			"email-click-tracking-undeclared/campaign//0",
+			"email-individual-click-tracking/campaign//0",
+			"email-individual-open-tracking/campaign//0",
 			"email-open-tracking-undeclared/campaign/april-news.eml/1",
 			"email-open-tracking-undeclared/campaign/welcome.eml/1",
 			"recipient-address-leak/campaign/april-news.eml/1",

@@ -223,7 +223,7 @@ func (m *mdWriter) emails(r *Report) {
 	m.printf("\n### Emails\n")
 	var rows [][]string
 	for _, e := range r.Emails {
-		esp := textfmt.OrDash(vendorName(r, e.ESP))
+		esp := strings.ReplaceAll(espCell(e), "\n", " ")
 		if e.Error != "" {
 			esp = "error: " + e.Error
 		}
@@ -231,6 +231,10 @@ func (m *mdWriter) emails(r *Report) {
 			trackerSummary(e, detectors.KindClickTracking), leakSummary(e)})
 	}
 	m.table([]string{"File", "ESP", "Open pixels", "Click tracking", "Address leaks"}, rows)
+	if diff := differenceRows(r.Emails); len(diff) > 0 {
+		m.printf("\n### What differs per recipient\n")
+		m.table([]string{"File", "Tracker", "Host", "URL part", "Value", "Encodes the address"}, diff)
+	}
 }
 
 func (m *mdWriter) declarations(r *Report, folded bool) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/trackscan/trackscan/crawler/capture"
-	emailscan "github.com/trackscan/trackscan/detectors/email"
 	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules"
 )
@@ -149,13 +148,6 @@ func (t *tableWriter) site() {
 		rows = append(rows, []string{s.Origin, s.Kind, s.Key, textfmt.OrDash(vendorName(r, s.Vendor)), string(s.Category), phaseLines(s.Phases)})
 	}
 	t.section("Storage", []string{"ORIGIN", "KIND", "KEY", "VENDOR", "CATEGORY", "PHASES"}, rows)
-}
-
-func (t *tableWriter) email() {
-	r := t.r
-	t.printf("trackscan email: %s (%d %s)\n", r.Target, len(r.Emails), textfmt.Plural(len(r.Emails), "email"))
-	header, rows := emailscan.Summary(r.Emails)
-	t.section("Emails", header, rows)
 }
 
 func (t *tableWriter) policy() {

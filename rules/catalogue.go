@@ -49,6 +49,7 @@ var catalogue = slices.Concat(
 	practiceRules,
 	cnameRules,
 	emailRules,
+	emailTrackingRules,
 	navigationRules,
 	bannerRules,
 	declaredRules,

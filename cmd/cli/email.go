@@ -12,10 +12,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/capture"
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/crawler/resolve"
 	"github.com/trackscan/trackscan/detectors"
-	emailscan "github.com/trackscan/trackscan/detectors/email"
+	"github.com/trackscan/trackscan/detectors/email"
 	"github.com/trackscan/trackscan/reports"
 )
 
@@ -88,11 +88,11 @@ loads when rendered (imported style sheets, redirects) is added.`,
 			if rf.timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			opt := emailscan.ScanOptions{
-				Options: emailscan.Options{Recipients: recipients, FirstParty: firstParty},
-				Load:    source.Options{MaxSize: int64(maxSizeMB) << 20},
+			opt := email.ScanOptions{
+				Options: email.Options{Recipients: recipients, FirstParty: firstParty},
+				Load:    mailbox.Options{MaxSize: int64(maxSizeMB) << 20},
 			}
-			files, err := source.Files(args)
+			files, err := mailbox.Files(args)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -108,7 +108,7 @@ loads when rendered (imported style sheets, redirects) is added.`,
 					return usageErr("--render: %v", err)
 				}
 				defer b.Close()
-				opt.Render = func(m *source.Message) (*capture.Page, error) { return b.Render(ctx, m.File, m.HTML) }
+				opt.Render = func(m *mailbox.Message) (*capture.Page, error) { return b.Render(ctx, m.File, m.HTML) }
 			}
 			started := now()
 			var emails []detectors.Email
@@ -118,7 +118,7 @@ loads when rendered (imported style sheets, redirects) is added.`,
 					return err
 				}
 			} else {
-				emails = emailscan.ScanFiles(files, e.stdin, opt)
+				emails = email.ScanFiles(files, e.stdin, opt)
 			}
 			rep := reports.NewEmail(strings.Join(args, " "), emails, started, now(), reports.Tool{Name: "trackscan", Version: Version})
 			var incomplete error
@@ -133,7 +133,7 @@ loads when rendered (imported style sheets, redirects) is added.`,
 	fs.StringArrayVar(&recipients, "recipient", nil, "recipient address to search for in URLs (repeatable; default: the To: address)")
 	fs.StringArrayVar(&firstParty, "first-party", nil, "sender domain to treat as first party (repeatable; default: From, DKIM d=, Return-Path)")
 	fs.BoolVar(&compare, "compare", false, "compare two copies of one campaign sent to two recipients")
-	fs.IntVar(&maxSizeMB, "max-size", source.DefaultMaxSize>>20, "largest input file to read, in MB")
+	fs.IntVar(&maxSizeMB, "max-size", mailbox.DefaultMaxSize>>20, "largest input file to read, in MB")
 	fs.BoolVar(&rf.render, "render", false, "also show each email in Chromium (JavaScript off, remote images on) and record what it loads")
 	fs.StringVar(&rf.browserPath, "browser", "", "Chromium executable for --render (default: chromium on PATH)")
 	fs.StringArrayVar(&rf.resolve, "resolve", nil, `host resolver rules for --render, e.g. "MAP *:443 127.0.0.1:8443, MAP * 127.0.0.1:8080" (repeatable)`)
@@ -145,14 +145,14 @@ loads when rendered (imported style sheets, redirects) is added.`,
 
 // compareEmails loads exactly one message from each of two files and
 // marks what differs between them.
-func (e *stdio) compareEmails(files []string, opt emailscan.ScanOptions) ([]detectors.Email, error) {
+func (e *stdio) compareEmails(files []string, opt email.ScanOptions) ([]detectors.Email, error) {
 	if len(files) != 2 {
 		return nil, usageErr("--compare needs two files, not directories")
 	}
-	var msgs [2]*source.Message
+	var msgs [2]*mailbox.Message
 	var errs [2]error
 	for i, f := range files {
-		rs := source.ReadFile(f, e.stdin, opt.Load)
+		rs := mailbox.ReadFile(f, e.stdin, opt.Load)
 		if len(rs) != 1 {
 			return nil, usageErr("--compare needs single messages; %s holds %d", f, len(rs))
 		}
@@ -171,7 +171,7 @@ func (e *stdio) compareEmails(files []string, opt emailscan.ScanOptions) ([]dete
 		}
 	}
 	out := make([]detectors.Email, 2)
-	out[0], out[1] = emailscan.CompareRendered(msgs[0], msgs[1], pages[0], pages[1], opt.Options)
+	out[0], out[1] = email.CompareRendered(msgs[0], msgs[1], pages[0], pages[1], opt.Options)
 	for i := range out {
 		var parts []string
 		if errs[i] != nil {

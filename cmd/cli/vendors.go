@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"github.com/trackscan/trackscan/detectors/email"
 	"github.com/trackscan/trackscan/detectors/filterlist"
 	"github.com/trackscan/trackscan/detectors/kb"
 	"github.com/trackscan/trackscan/internal/textfmt"
@@ -72,7 +73,7 @@ func (e *stdio) vendorsCheck() error {
 		fmt.Fprintln(e.stdout, "FAIL", err)
 		return usageErr("vendor knowledge base does not load: %v", err)
 	}
-	probs := k.Check()
+	probs := append(k.Check(), email.CheckESPs(email.DefaultESPs())...)
 	for _, p := range probs {
 		fmt.Fprintln(e.stdout, "FAIL", p)
 	}
@@ -85,7 +86,13 @@ func (e *stdio) vendorsCheck() error {
 			samples += len(v.Samples.Match) + len(v.Samples.NoMatch)
 		}
 	}
-	fmt.Fprintf(e.stdout, "ok: %d vendors, %d samples checked\n", len(k.Vendors()), samples)
+	espSamples := 0
+	for _, esp := range email.DefaultESPs().ESPs {
+		sm := esp.Samples
+		espSamples += len(sm.Open) + len(sm.Click) + len(sm.Headers) + len(sm.Hosts) + len(sm.Not)
+	}
+	fmt.Fprintf(e.stdout, "ok: %d vendors, %d samples checked; %d email platforms, %d samples checked\n",
+		len(k.Vendors()), samples, len(email.DefaultESPs().ESPs), espSamples)
 	return nil
 }
 

@@ -21,6 +21,9 @@ func TestVendorsCheckPasses(t *testing.T) {
 	if code != ExitOK || !strings.HasPrefix(out, "ok: ") {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want ok", code, out, errOut)
 	}
+	if !strings.Contains(out, "email platforms") {
+		t.Errorf("the check does not cover the email platforms: %q", out)
+	}
 }
 
 func TestVendorsLookupJSON(t *testing.T) {

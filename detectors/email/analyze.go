@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/trackscan/trackscan/crawler/capture"
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/detectors/kb"
 )
@@ -47,7 +48,7 @@ func (opt Options) prepared() Options {
 }
 
 // Analyze scans one message.
-func Analyze(msg *source.Message, opt Options) detectors.Email {
+func Analyze(msg *mailbox.Message, opt Options) detectors.Email {
 	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt, nil)
 }
 
@@ -55,13 +56,13 @@ func Analyze(msg *source.Message, opt Options) detectors.Email {
 // that differ between the copies (aligned by position among elements of
 // the same kind) are recipient-specific; such an image is an open pixel
 // whatever its host.
-func Compare(a, b *source.Message, opt Options) (detectors.Email, detectors.Email) {
+func Compare(a, b *mailbox.Message, opt Options) (detectors.Email, detectors.Email) {
 	return CompareRendered(a, b, nil, nil, opt)
 }
 
 // CompareRendered is Compare with what rendering each copy loaded (either
 // page may be nil).
-func CompareRendered(a, b *source.Message, pa, pb *capture.Page, opt Options) (detectors.Email, detectors.Email) {
+func CompareRendered(a, b *mailbox.Message, pa, pb *capture.Page, opt Options) (detectors.Email, detectors.Email) {
 	da, db := extract(a.HTML, a.Text), extract(b.HTML, b.Text)
 	da.mergeRendered(pa)
 	db.mergeRendered(pb)
@@ -83,9 +84,60 @@ func markDifferences(a, b *document) {
 		for i := 0; i < len(ra) && i < len(rb); i++ {
 			if ra[i].raw != rb[i].raw {
 				ra[i].recipientSpecific, rb[i].recipientSpecific = true, true
+				ra[i].differs, rb[i].differs = urlDifferences(ra[i].url, rb[i].url)
 			}
 		}
 	}
+}
+
+// urlDifferences names the parts of two URLs that differ, with each URL's
+// value: the host, each path segment by position, each query parameter by
+// name, the fragment.
+func urlDifferences(a, b *url.URL) (da, db []detectors.URLDifference) {
+	add := func(part, va, vb string) {
+		if va != vb {
+			da = append(da, detectors.URLDifference{Part: part, Value: va})
+			db = append(db, detectors.URLDifference{Part: part, Value: vb})
+		}
+	}
+	add("host", a.Host, b.Host)
+	sa, sb := strings.Split(a.EscapedPath(), "/"), strings.Split(b.EscapedPath(), "/")
+	if len(sa) == len(sb) {
+		for i := 1; i < len(sa); i++ {
+			add(fmt.Sprintf("path segment %d", i), sa[i], sb[i])
+		}
+	} else {
+		add("path", a.EscapedPath(), b.EscapedPath())
+	}
+	qa, qb := a.Query(), b.Query()
+	names := map[string]bool{}
+	for k := range qa {
+		names[k] = true
+	}
+	for k := range qb {
+		names[k] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for k := range names {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		add("query parameter "+k, strings.Join(qa[k], ","), strings.Join(qb[k], ","))
+	}
+	add("fragment", a.Fragment, b.Fragment)
+	return da, db
+}
+
+// addressIn says how a differing URL part encodes the recipient's
+// address, "" when it does not.
+func (a *analyzer) addressIn(value string) string {
+	var encs []string
+	for _, n := range a.needles {
+		encs = append(encs, n.leaksIn(value)...)
+	}
+	sort.Strings(encs)
+	return strings.Join(slices.Compact(encs), ", ")
 }
 
 type analyzer struct {
@@ -96,15 +148,20 @@ type analyzer struct {
 	counts     map[string]int
 	out        []detectors.EmailTracker
 	seen       map[string]bool
-	hosts      map[string]bool     // third-party content hosts already reported
-	owners     map[string]*ESP     // host -> owning ESP, cached
-	espOpen    *ESP                // first ESP seen on an open pixel
-	espClick   *ESP                // first ESP seen on a link
-	rendered   bool                // the email was rendered: mark what loaded
-	leaks      map[string][]string // URL -> leak encodings found in it
+	hosts      map[string]bool // third-party content hosts already reported
+	owners     map[string]*ESP // host -> owning ESP, cached
+	// The first platform and the first infrastructure seen on an open
+	// pixel ([0]) and on a link ([1]), for attributing the message.
+	urlPlatform, urlInfra [2]*ESP
+	rendered              bool                // the email was rendered: mark what loaded
+	leaks                 map[string][]string // URL -> leak encodings found in it
+	// redirectPrefix is, per link host, the first path segment through
+	// which many links of the email redirect (redirectLinks of them).
+	redirectPrefix map[string]string
+	redirectLinks  map[string]int
 }
 
-func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Page) detectors.Email {
+func analyzeDoc(msg *mailbox.Message, d *document, opt Options, page *capture.Page) detectors.Email {
 	a := &analyzer{esps: opt.ESPs, kb: opt.KB, counts: d.counts, rendered: d.rendered,
 		seen: map[string]bool{}, hosts: map[string]bool{}, owners: map[string]*ESP{}, leaks: map[string][]string{}}
 	if a.esps == nil {
@@ -124,6 +181,7 @@ func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Pag
 			a.needles = []addressNeedles{n}
 		}
 	}
+	a.redirectPrefix, a.redirectLinks = redirectHosts(d.resources)
 	for _, r := range d.resources {
 		a.resource(r)
 	}
@@ -138,11 +196,18 @@ func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Pag
 		return x.LeakEncoding < y.LeakEncoding
 	})
 	e := detectors.Email{File: msg.File, Subject: msg.Header.Subject, From: msg.Header.From,
-		Trackers: a.out, SenderUnknown: len(a.firstParty) == 0}
+		Trackers: a.out, SenderUnknown: len(a.firstParty) == 0, Warnings: msg.Warnings}
 	if e.Trackers == nil {
 		e.Trackers = []detectors.EmailTracker{}
 	}
-	e.ESP, e.ESPSource = a.attributeESP(msg.Header)
+	att := a.attribute(msg.Header)
+	e.ESP, e.ESPSource, e.Delivery, e.DeliverySource = idOrEmpty(att.platform), att.platformSource, idOrEmpty(att.delivery), att.deliverySource
+	if att.platform != nil {
+		e.ESPName = att.platform.DisplayName()
+	}
+	if att.delivery != nil {
+		e.DeliveryName = att.delivery.DisplayName()
+	}
 	if page != nil {
 		e.Render = a.renderInfo(page)
 	}
@@ -152,7 +217,7 @@ func analyzeDoc(msg *source.Message, d *document, opt Options, page *capture.Pag
 // firstPartyDomains are the registrable domains of From, DKIM d= and
 // Return-Path, minus those of ESPs (which sign and bounce for their
 // customers), plus the ones given.
-func (a *analyzer) firstPartyDomains(h source.Header, extra []string) map[string]bool {
+func (a *analyzer) firstPartyDomains(h mailbox.Header, extra []string) map[string]bool {
 	fp := map[string]bool{}
 	add := func(host string, check bool) {
 		host = strings.ToLower(strings.TrimSpace(host))
@@ -195,14 +260,16 @@ func (a *analyzer) owner(host string) *ESP {
 	return e
 }
 
-// vendor names who is behind a URL: the ESP matched, else the ESP owning
-// the domain, else the knowledge base.
+// vendor names who is behind a URL: the ESP owning the host (beehiiv for
+// a SendGrid-style path on beehiiv's link host), else the ESP whose
+// pattern matched (SendGrid on a sender's branded host), else the
+// knowledge base.
 func (a *analyzer) vendor(u *url.URL, esp *ESP) (string, kb.Category) {
+	if o := a.owner(strings.ToLower(u.Hostname())); o != nil {
+		return o.ID, kb.EmailTracking
+	}
 	if esp != nil {
 		return esp.ID, kb.EmailTracking
-	}
-	if o := a.owner(u.Hostname()); o != nil {
-		return o.ID, kb.EmailTracking
 	}
 	if m, ok := a.kb.MatchURL(u.String()); ok && m.Vendor != nil {
 		return m.Vendor.ID, m.Category
@@ -210,7 +277,14 @@ func (a *analyzer) vendor(u *url.URL, esp *ESP) (string, kb.Category) {
 	return "", ""
 }
 
-func (a *analyzer) emit(kind detectors.Kind, r *resource, esp *ESP, recipientSpecific bool, evidence string) {
+// Confidence of a verdict (EmailTracker.Confidence).
+const (
+	confHigh   = "high"
+	confMedium = "medium"
+	confLow    = "low"
+)
+
+func (a *analyzer) emit(kind detectors.Kind, r *resource, esp *ESP, recipientSpecific bool, evidence, confidence string) {
 	key := string(kind) + "\x00" + r.raw
 	if a.seen[key] {
 		return
@@ -218,9 +292,35 @@ func (a *analyzer) emit(kind detectors.Kind, r *resource, esp *ESP, recipientSpe
 	a.seen[key] = true
 	v, _ := a.vendor(r.url, esp)
 	host := strings.ToLower(r.url.Hostname())
+	var differs []detectors.URLDifference
+	for _, d := range r.differs {
+		d.Address = a.addressIn(d.Value)
+		differs = append(differs, d)
+	}
 	a.out = append(a.out, detectors.EmailTracker{Kind: kind, URL: r.raw, Host: host, Vendor: v,
 		Category: kb.EmailTracking, ThirdParty: a.thirdParty(host), RecipientSpecific: recipientSpecific,
-		Evidence: evidence, Rendered: a.renderState(r)})
+		Evidence: evidence, Confidence: confidence, Individual: a.individual(r, esp), Differs: differs,
+		Rendered: a.renderState(r)})
+}
+
+// individual says why a tracker identifies the recipient: it differs
+// between two recipients' copies, it carries the address, it is an ESP's
+// pixel or redirect (they carry a subscriber id), or its URL carries an
+// opaque token. "" when it can only count opens or clicks.
+func (a *analyzer) individual(r *resource, esp *ESP) string {
+	switch {
+	case r.recipientSpecific && len(r.differs) > 0:
+		return "differs between the recipients' copies"
+	case len(a.leaks[r.raw]) > 0:
+		return "carries the recipient's address (" + strings.Join(a.leaks[r.raw], ", ") + ")"
+	case r.recipientSpecific:
+		return "recipient-specific URL"
+	case esp != nil:
+		return esp.DisplayName() + " URL with a subscriber id"
+	case hasToken(r.url, 16):
+		return "per-recipient token in its URL"
+	}
+	return ""
 }
 
 func (a *analyzer) resource(r *resource) {
@@ -276,14 +376,18 @@ func (a *analyzer) resource(r *resource) {
 }
 
 func (a *analyzer) image(r *resource, esp *ESP, match string, specific bool) {
-	tiny := r.width >= 0 && r.width <= 1 && r.height >= 0 && r.height <= 1
-	zero := r.width == 0 || r.height == 0
-	sized := r.width > 1 || r.height > 1
+	w, h := r.width, r.height
+	tiny := w >= 0 && w <= 1 && h >= 0 && h <= 1
+	zero := w == 0 || h == 0
+	sized := w > 1 || h > 1
+	oneDim := w >= 0 && w <= 1 && h < 0 || h >= 0 && h <= 1 && w < 0
 	repeated := a.counts[r.raw] > 1
-	var why string
+	why, conf := "", confHigh
 	switch {
 	case match == matchOpen:
 		why = esp.DisplayName() + " open pixel"
+	case analyticsHit(r.url) != "":
+		why = analyticsHit(r.url) + " used as an open pixel"
 	case specific:
 		why = "recipient-specific image"
 	case repeated:
@@ -293,24 +397,31 @@ func (a *analyzer) image(r *resource, esp *ESP, match string, specific bool) {
 	case isSpacerName(r.url) && !zero:
 		return
 	case tiny:
-		why = fmt.Sprintf("%gx%g image", r.width, r.height)
+		why = fmt.Sprintf("%gx%g image", w, h)
 	case zero:
 		why = "zero-size image"
-	case r.hidden != "":
-		why = "image hidden by " + r.hidden
+	case oneDim && w >= 0:
+		why, conf = fmt.Sprintf("image %gpx wide, height not set", w), confMedium
+	case oneDim:
+		why, conf = fmt.Sprintf("image %gpx high, width not set", h), confMedium
+	case r.hidden != "" && !r.hiddenByOwner:
+		why, conf = "image hidden by "+r.hidden, confMedium
+	case r.hidden != "" && !sized && !staticAsset(r.url):
+		why, conf = "image inside an element hidden by "+r.hidden, confLow
 	case !sized && pixelPath(r.url):
-		why = "image with a tracking path and token"
+		why, conf = "image with a tracking path and token", confMedium
+	case !sized && r.text == "" && !r.inLink && tokenImage(r.url):
+		why, conf = "image whose URL carries an opaque token", confLow
 	default:
 		return
 	}
 	if esp != nil && match != matchClick {
-		if a.espOpen == nil {
-			a.espOpen = esp
-		}
+		a.noteURL(0, r.url, esp)
 	} else {
 		esp = nil
+		a.noteURL(0, r.url, nil)
 	}
-	a.emit(detectors.KindOpenPixel, r, esp, specific, why)
+	a.emit(detectors.KindOpenPixel, r, esp, specific, why, conf)
 }
 
 func (a *analyzer) css(r *resource, esp *ESP, match string, specific bool) {
@@ -318,30 +429,35 @@ func (a *analyzer) css(r *resource, esp *ESP, match string, specific bool) {
 	if r.kind == resCSS {
 		where = "CSS " + r.cssProp
 	}
-	var why string
+	tinyBox := r.width >= 0 && r.width <= 1 || r.height >= 0 && r.height <= 1
+	why, conf := "", confHigh
 	switch {
 	case match == matchOpen || match == matchTrack:
 		why = esp.DisplayName() + " tracking URL in " + where
+	case analyticsHit(r.url) != "":
+		why = analyticsHit(r.url) + " in " + where
 	case specific:
 		why = "recipient-specific URL in " + where
 	case r.cssCond != "" && !staticAsset(r.url):
-		why = fmt.Sprintf("%s loads only under %s", where, r.cssCond)
+		why, conf = fmt.Sprintf("%s loads only under %s", where, r.cssCond), confMedium
 	case pixelPath(r.url):
-		why = "tracking path and token in " + where
+		why, conf = "tracking path and token in "+where, confMedium
+	case tinyBox && a.counts[r.raw] == 0 && !staticAsset(r.url):
+		why, conf = where+" of an element of 1px or less", confMedium
+	case r.hidden != "" && !r.hiddenByOwner && !staticAsset(r.url):
+		why, conf = where+" of an element hidden by "+r.hidden, confMedium
 	default:
 		return
 	}
 	if match == matchClick {
 		esp = nil
 	}
-	if esp != nil && a.espOpen == nil {
-		a.espOpen = esp
-	}
-	a.emit(detectors.KindCSSTracker, r, esp, specific, why)
+	a.noteURL(0, r.url, esp)
+	a.emit(detectors.KindCSSTracker, r, esp, specific, why, conf)
 }
 
 func (a *analyzer) link(r *resource, esp *ESP, match string, specific bool) {
-	var why string
+	why, conf := "", confHigh
 	if esp == nil {
 		if p, e := a.esps.matchParam(r.url); e != nil {
 			esp, why = e, fmt.Sprintf("%s subscriber parameter %s", e.DisplayName(), p)
@@ -357,72 +473,188 @@ func (a *analyzer) link(r *resource, esp *ESP, match string, specific bool) {
 		why = "recipient-specific link"
 	case isUnsubscribe(r):
 		return // needs a token to work; not tracking by itself
+	case shownElsewhere(r) != "":
+		why, conf = fmt.Sprintf("link shows %s but goes through %s with an opaque token", shownElsewhere(r), r.url.Hostname()), confMedium
+	case a.redirectPrefix[strings.ToLower(r.url.Host)] != "" && redirectLike(r.url, a.redirectPrefix[strings.ToLower(r.url.Host)]):
+		n := a.redirectLinks[strings.ToLower(r.url.Host)]
+		why, conf = fmt.Sprintf("one of %d links through the redirect path /%s/ of %s", n, a.redirectPrefix[strings.ToLower(r.url.Host)], r.url.Hostname()), confMedium
 	case isWebView(r) && (r.url.RawQuery != "" || hasToken(r.url, 16)):
-		why = "web-view link with a token"
+		why, conf = "web-view link with a token", confMedium
 	case hasToken(r.url, 24):
-		why = "link with an opaque token"
+		why, conf = "link with an opaque token", confMedium
 	default:
 		return
 	}
-	if esp != nil && a.espClick == nil {
-		a.espClick = esp
-	}
-	a.emit(detectors.KindClickTracking, r, esp, specific, why)
+	a.noteURL(1, r.url, esp)
+	a.emit(detectors.KindClickTracking, r, esp, specific, why, conf)
 }
 
-// attributeESP names the sending ESP: headers first (the ESP's own headers,
-// then the domains of DKIM, Return-Path, List-Unsubscribe and Message-ID),
-// then the URLs.
-func (a *analyzer) attributeESP(h source.Header) (string, string) {
-	for _, name := range h.Names() {
-		for _, v := range h.All[name] {
-			if e := a.esps.MatchHeader(name, v); e != nil {
-				return e.ID, "header " + name
+// noteURL keeps the platform and the infrastructure behind a tracking
+// URL: the ESP owning its host, or the one whose pattern it matched.
+func (a *analyzer) noteURL(slot int, u *url.URL, matched *ESP) {
+	for _, e := range []*ESP{a.owner(strings.ToLower(u.Hostname())), matched} {
+		switch {
+		case e == nil:
+		case !e.Infrastructure && a.urlPlatform[slot] == nil:
+			a.urlPlatform[slot] = e
+		case e.Infrastructure && a.urlInfra[slot] == nil:
+			a.urlInfra[slot] = e
+		}
+	}
+}
+
+// attribution is who built a message and who delivered it, with the
+// header or URL that said so.
+type attribution struct {
+	platform, delivery             *ESP
+	platformSource, deliverySource string
+}
+
+func idOrEmpty(e *ESP) string {
+	if e == nil {
+		return ""
+	}
+	return e.ID
+}
+
+func isPlatform(e *ESP) bool       { return !e.Infrastructure }
+func isInfrastructure(e *ESP) bool { return e.Infrastructure }
+
+// attribute names the platform that built the message and the
+// infrastructure that delivered it. A platform's own headers come first
+// (X-Kmail-Account, X-Mailer, the sender id of a Feedback-ID), then the
+// owners of List-Unsubscribe, DKIM d=, Return-Path and Message-ID, then
+// the tracking URLs; a sending service (SendGrid, Amazon SES) is the
+// platform only when nothing else shows. The delivery is the service that
+// a Feedback-ID, a delivery header or a sending domain names, else a
+// platform that headers show sent the message itself; a platform known
+// only from the body's URLs (a forwarded newsletter) delivered nothing.
+func (a *analyzer) attribute(h mailbox.Header) attribution {
+	var at attribution
+	fromHeaders := a.platformFromHeaders(h, &at)
+	at.delivery, at.deliverySource = a.deliveryFromHeaders(h)
+	if at.platform == nil {
+		for slot, what := range []string{"open pixel URL", "link URL"} {
+			if e := a.urlPlatform[slot]; e != nil {
+				at.platform, at.platformSource = e, what
+				break
 			}
 		}
 	}
-	for _, name := range []string{"X-Mailer", "Feedback-Id"} {
-		if e := a.esps.ByName(h.Get(name)); e != nil {
-			return e.ID, "header " + name
+	if at.platform == nil && at.delivery != nil {
+		at.platform, at.platformSource = at.delivery, at.deliverySource
+	}
+	if at.platform == nil {
+		for slot, what := range []string{"open pixel URL", "link URL"} {
+			if e := a.urlInfra[slot]; e != nil {
+				at.platform, at.platformSource = e, what
+				break
+			}
 		}
 	}
-	for _, d := range h.DKIMDomains {
-		if e := a.esps.Owner(d); e != nil {
-			return e.ID, "DKIM d=" + d
+	if at.delivery == nil && fromHeaders {
+		at.delivery, at.deliverySource = at.platform, at.platformSource
+	}
+	return at
+}
+
+// platformFromHeaders sets the platform from the headers and says whether
+// they named one.
+func (a *analyzer) platformFromHeaders(h mailbox.Header, at *attribution) bool {
+	set := func(e *ESP, source string) bool {
+		at.platform, at.platformSource = e, source
+		return true
+	}
+	for _, name := range h.Names() {
+		for _, v := range h.All[name] {
+			if e := a.esps.MatchHeader(name, v); e != nil && isPlatform(e) {
+				return set(e, "header "+name)
+			}
 		}
 	}
-	if d := domainOf(h.ReturnPath); d != "" {
-		if e := a.esps.Owner(d); e != nil {
-			return e.ID, "Return-Path " + d
+	for _, name := range nameHeaders {
+		for _, v := range h.All[name] {
+			if e := a.esps.byName(v, isPlatform); e != nil {
+				return set(e, "header "+name)
+			}
 		}
 	}
 	for _, part := range strings.Split(h.ListUnsubscribe, ",") {
-		v := strings.Trim(strings.TrimSpace(part), "<>")
-		host := ""
-		if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			if e, _ := a.esps.MatchURL(u); e != nil {
-				return e.ID, "List-Unsubscribe " + u.Hostname()
+		if host := unsubscribeHost(part); host != "" {
+			if e := a.owner(host); e != nil && isPlatform(e) {
+				return set(e, "List-Unsubscribe "+host)
 			}
-			host = u.Hostname()
-		} else if strings.HasPrefix(strings.ToLower(v), "mailto:") {
-			host, _, _ = strings.Cut(domainOf(v[len("mailto:"):]), "?")
-		}
-		if e := a.esps.Owner(host); host != "" && e != nil {
-			return e.ID, "List-Unsubscribe " + host
 		}
 	}
-	if d := domainOf(strings.Trim(h.Get("Message-Id"), "<> ")); d != "" {
-		if e := a.esps.Owner(d); e != nil {
-			return e.ID, "Message-ID " + d
+	for _, d := range sendingDomains(h) {
+		if e := a.owner(d.domain); e != nil && isPlatform(e) {
+			return set(e, d.source)
 		}
 	}
-	if a.espOpen != nil {
-		return a.espOpen.ID, "open pixel URL"
+	return false
+}
+
+// deliveryFromHeaders names the sending infrastructure.
+func (a *analyzer) deliveryFromHeaders(h mailbox.Header) (*ESP, string) {
+	for _, name := range nameHeaders[1:] { // Feedback-ID's sender id
+		for _, v := range h.All[name] {
+			if e := a.esps.byName(v, isInfrastructure); e != nil {
+				return e, "header " + name
+			}
+		}
 	}
-	if a.espClick != nil {
-		return a.espClick.ID, "link URL"
+	for _, name := range h.Names() {
+		for _, v := range h.All[name] {
+			if e := a.esps.MatchDeliveryHeader(name, v); e != nil {
+				return e, "header " + name
+			}
+		}
 	}
-	return "", ""
+	for _, d := range sendingDomains(h) {
+		if e := a.owner(d.domain); e != nil && isInfrastructure(e) {
+			return e, d.source
+		}
+	}
+	for _, part := range strings.Split(h.ListUnsubscribe, ",") {
+		if host := unsubscribeHost(part); host != "" {
+			if e := a.owner(host); e != nil && isInfrastructure(e) {
+				return e, "List-Unsubscribe " + host
+			}
+		}
+	}
+	return nil, ""
+}
+
+type sendingDomain struct{ domain, source string }
+
+// sendingDomains are the domains that sent the message: DKIM d=,
+// Return-Path and Message-ID.
+func sendingDomains(h mailbox.Header) []sendingDomain {
+	var out []sendingDomain
+	for _, d := range h.DKIMDomains {
+		out = append(out, sendingDomain{d, "DKIM d=" + d})
+	}
+	if d := strings.ToLower(domainOf(h.ReturnPath)); d != "" {
+		out = append(out, sendingDomain{d, "Return-Path " + d})
+	}
+	if d := strings.ToLower(domainOf(strings.Trim(h.Get("Message-Id"), "<> "))); d != "" {
+		out = append(out, sendingDomain{d, "Message-ID " + d})
+	}
+	return out
+}
+
+// unsubscribeHost is the host of one List-Unsubscribe entry (an https URL
+// or a mailto address).
+func unsubscribeHost(part string) string {
+	v := strings.Trim(strings.TrimSpace(part), "<>")
+	if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return strings.ToLower(u.Hostname())
+	}
+	if strings.HasPrefix(strings.ToLower(v), "mailto:") {
+		host, _, _ := strings.Cut(domainOf(v[len("mailto:"):]), "?")
+		return strings.ToLower(host)
+	}
+	return ""
 }
 
 // matchParam finds an ESP by a subscriber-id query parameter.
@@ -610,4 +842,165 @@ func isWordOrNumber(p string) bool {
 		}
 	}
 	return lower || upperFirst || digit
+}
+
+// analyticsHit names a web-analytics tracking request: a Matomo/Piwik
+// hit (rec=1) or a Google Analytics collect hit. As an image in an email
+// it records the open in the sender's analytics.
+func analyticsHit(u *url.URL) string {
+	if u.RawQuery == "" {
+		return ""
+	}
+	base := strings.ToLower(path.Base(u.Path))
+	q := u.Query()
+	switch {
+	case (base == "matomo.php" || base == "piwik.php" || q.Has("idsite")) && q.Get("rec") == "1":
+		return "Matomo/Piwik tracking request"
+	case base == "collect" && q.Has("tid") && q.Has("v"):
+		return "Google Analytics collect hit"
+	}
+	return ""
+}
+
+// imageProxies rewrite every image of a message a webmail shows or
+// forwards into an opaque URL on their own host; the token says nothing
+// about the recipient.
+var imageProxies = []string{"googleusercontent.com", "yusercontent.com", "ggpht.com"}
+
+// tokenImage: an image URL carrying an opaque token in its query or in a
+// path segment that is not a file name (a content-addressed "3f9a….png"
+// is a shared asset, not a per-recipient URL).
+func tokenImage(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	for _, p := range imageProxies {
+		if host == p || strings.HasSuffix(host, "."+p) {
+			return false
+		}
+	}
+	q := u.Query()
+	for p := range q {
+		if imageCDNParams[strings.ToLower(p)] {
+			return false // an image service resizing a shared asset
+		}
+	}
+	// A file with an image extension carries signatures and cache keys;
+	// only a recipient-id parameter counts there.
+	file := staticExt[strings.ToLower(path.Ext(u.Path))]
+	for p, vs := range q {
+		if file && !recipientParams[strings.ToLower(p)] {
+			continue
+		}
+		for _, v := range vs {
+			if isToken(v, 20) {
+				return true
+			}
+		}
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if path.Ext(seg) == "" && isToken(seg, 20) {
+			return true
+		}
+	}
+	return false
+}
+
+// imageCDNParams resize or convert an image (imgix, Cloudinary, Shopify,
+// Google's image servers).
+var imageCDNParams = map[string]bool{"w": true, "h": true, "width": true, "height": true, "auto": true,
+	"fit": true, "format": true, "fm": true, "q": true, "quality": true, "dpr": true, "crop": true, "resize": true}
+
+// recipientParams name a subscriber, a message or a send in ESP URLs.
+var recipientParams = map[string]bool{"u": true, "e": true, "uid": true, "sid": true, "rid": true, "r": true,
+	"m": true, "t": true, "id": true, "sub": true, "subscriber": true, "recipient": true, "contact": true,
+	"cid": true, "email": true, "token": true, "tk": true, "mid": true}
+
+// shownElsewhere is the host a link's text shows ("www.shop.example",
+// "https://shop.example/offer") when the link itself goes through an
+// opaque token on another site's host.
+func shownElsewhere(r *resource) string {
+	text := strings.ToLower(strings.TrimSpace(r.text))
+	if text == "" || strings.ContainsAny(text, " \t") || !hasToken(r.url, 16) {
+		return ""
+	}
+	if !strings.Contains(text, "://") {
+		text = "https://" + text
+	}
+	t, err := url.Parse(text)
+	if err != nil || !strings.Contains(t.Hostname(), ".") || !domainLike(t.Hostname()) {
+		return ""
+	}
+	if capture.Site(t.Hostname()) == capture.Site(strings.ToLower(r.url.Hostname())) {
+		return ""
+	}
+	return t.Hostname()
+}
+
+// domainLike: letters, digits, dots and hyphens, ending in a label of
+// letters (a top-level domain).
+func domainLike(h string) bool {
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	tld := h[strings.LastIndexByte(h, '.')+1:]
+	if len(tld) < 2 {
+		return false
+	}
+	for _, c := range tld {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// redirectHosts finds link hosts through which three or more links of the
+// email pass under one short first path segment ("/cl/3669_md/9/1330",
+// "/r/8f2e…"), each carrying ids: a click-tracking redirect no list
+// knows.
+func redirectHosts(rs []*resource) (map[string]string, map[string]int) {
+	type key struct{ host, first string }
+	count := map[key]int{}
+	for _, r := range rs {
+		if r.kind != resLink {
+			continue
+		}
+		segs := strings.Split(strings.Trim(r.url.Path, "/"), "/")
+		if len(segs) < 2 || len(segs[0]) > 3 && !redirectWords[strings.ToLower(segs[0])] {
+			continue
+		}
+		if redirectLike(r.url, segs[0]) {
+			count[key{strings.ToLower(r.url.Host), segs[0]}]++
+		}
+	}
+	prefix, links := map[string]string{}, map[string]int{}
+	for k, n := range count {
+		if n >= 3 && (n > links[k.host] || n == links[k.host] && k.first < prefix[k.host]) {
+			prefix[k.host], links[k.host] = k.first, n
+		}
+	}
+	return prefix, links
+}
+
+var redirectWords = map[string]bool{"click": true, "clicks": true, "redirect": true, "track": true,
+	"tracking": true, "link": true, "links": true, "out": true}
+
+// redirectLike: the path under first carries three id segments, or one
+// opaque token.
+func redirectLike(u *url.URL, first string) bool {
+	rest, ok := strings.CutPrefix(strings.Trim(u.Path, "/"), first+"/")
+	if !ok {
+		return false
+	}
+	ids := 0
+	for _, seg := range strings.Split(rest, "/") {
+		if isToken(seg, 16) {
+			return true
+		}
+		if strings.ContainsAny(seg, "0123456789") && !strings.Contains(seg, ".") {
+			ids++
+		}
+	}
+	return ids >= 3
 }

@@ -1,21 +1,22 @@
 package email
 
 import (
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 )
 
 const fixtures = "../../testdata/email"
 
-func load(t *testing.T, name string) *source.Message {
+func load(t *testing.T, name string) *mailbox.Message {
 	t.Helper()
-	rs := source.ReadFile(filepath.Join(fixtures, name), nil, source.Options{})
+	rs := mailbox.ReadFile(filepath.Join(fixtures, name), nil, mailbox.Options{})
 	if len(rs) != 1 || rs[0].Msg == nil {
 		t.Fatalf("%s: cannot load: %+v", name, rs)
 	}
@@ -179,7 +180,7 @@ func TestCSSTrackerPlaces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
 			for _, tr := range e.Trackers {
 				if tr.Kind == detectors.KindCSSTracker && tr.URL == tt.url && strings.Contains(tr.Evidence, tt.why) {
 					return
@@ -192,7 +193,7 @@ func TestCSSTrackerPlaces(t *testing.T) {
 @media print { .logo { background: url(https://cdn.example/logo-print.png) } }
 .hero { background-image: url(https://cdn.example/hero.jpg) }</style>
 <td background="https://cdn.example/pattern.png">x</td>`
-	if n := count(Analyze(&source.Message{File: "clean.html", HTML: clean}, Options{}), detectors.KindCSSTracker); n != 0 {
+	if n := count(Analyze(&mailbox.Message{File: "clean.html", HTML: clean}, Options{}), detectors.KindCSSTracker); n != 0 {
 		t.Errorf("plain CSS assets: %d css trackers", n)
 	}
 }
@@ -252,8 +253,8 @@ func TestAddressLeaks(t *testing.T) {
 }
 
 func TestLeakUsesToHeaderByDefault(t *testing.T) {
-	msg := &source.Message{File: "x.eml", HTML: `<img src="https://t.example/o?e=jane.doe%40example.com">`,
-		Header: source.Header{To: "jane.doe@example.com", From: "a@shop.example"}}
+	msg := &mailbox.Message{File: "x.eml", HTML: `<img src="https://t.example/o?e=jane.doe%40example.com">`,
+		Header: mailbox.Header{To: "jane.doe@example.com", From: "a@shop.example"}}
 	e := Analyze(msg, Options{})
 	if count(e, detectors.KindAddressLeak) != 1 {
 		t.Fatalf("trackers %+v, want one address leak from the To: address", e.Trackers)
@@ -297,11 +298,14 @@ func TestImageHeuristics(t *testing.T) {
 		{"0x0 inline style", `<img src="https://t.example/a.png" style="width:0;height:0">`, true},
 		{"style overrides attributes", `<img src="https://t.example/a.png" width="100" height="100" style="width:1px;height:1px">`, true},
 		{"display none", `<img src="https://t.example/a.png" width="300" height="100" style="display:none">`, true},
-		{"hidden ancestor", `<div style="visibility:hidden"><img src="https://t.example/a.png" width="300" height="100"></div>`, true},
+		// Responsive emails hide whole blocks (the mobile variant): a sized
+		// image there is layout; an unsized one with a token is not.
+		{"hidden ancestor", `<div style="visibility:hidden"><img src="https://t.example/o/9f8e7d6c5b4a39281706aa"></div>`, true},
+		{"sized image in a hidden block", `<div style="visibility:hidden"><img src="https://t.example/a.png" width="300" height="100"></div>`, false},
 		{"opacity 0", `<img src="https://t.example/a.png" width="30" height="10" style="opacity:0">`, true},
 		{"max-height 0", `<img src="https://t.example/a.png" width="30" height="10" style="max-height:0px">`, true},
 		{"display none important", `<img src="https://t.example/a.png" width="300" height="100" style="DISPLAY: none !important;">`, true},
-		{"hidden important ancestor", `<div style="visibility:hidden!important"><img src="https://t.example/a.png" width="300" height="100"></div>`, true},
+		{"hidden important ancestor", `<div style="visibility:hidden!important"><img src="https://t.example/p?u=9f8e7d6c5b4a39281706aa"></div>`, true},
 		{"1px important", `<img src="https://t.example/a.png" style="width:1px!important;height:1px !important">`, true},
 		{"picture source pixel", `<picture><source srcset="https://shop.us5.list-manage.com/track/open.php?u=9f3a2c&amp;id=71be0d 1x"><img src="https://cdn.example/x.png" width="300" height="100"></picture>`, true},
 		{"hidden attribute", `<img src="https://t.example/a.png" width="300" height="100" hidden>`, true},
@@ -321,9 +325,101 @@ func TestImageHeuristics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
 			if got := count(e, detectors.KindOpenPixel) > 0; got != tt.pixel {
 				t.Errorf("open pixel = %v, want %v: %+v", got, tt.pixel, e.Trackers)
+			}
+		})
+	}
+}
+
+// Open pixels no list knows: tiny, hidden or off-screen by attribute or
+// CSS, 1x1 in srcset or <picture>, CSS backgrounds, per-recipient tokens,
+// analytics hits; each with a confidence and the reason. Spacers and
+// layout images stay clean.
+func TestUnlistedPixels(t *testing.T) {
+	tests := []struct {
+		name, html      string
+		kind            string // "" when nothing may be reported
+		confidence, why string
+	}{
+		{"width alone", `<img src="https://news.brand.example/i/hero.png" width="1">`, string(detectors.KindOpenPixel), "medium", "image 1px wide, height not set"},
+		{"height alone in CSS", `<img src="https://news.brand.example/i/a.png" style="height:1px">`, string(detectors.KindOpenPixel), "medium", "image 1px high, width not set"},
+		{"display none", `<img src="https://news.brand.example/i/a.png" width="20" height="20" style="display:none">`, string(detectors.KindOpenPixel), "medium", "image hidden by display:none"},
+		{"opacity 0", `<img src="https://news.brand.example/i/a.png" style="opacity:0">`, string(detectors.KindOpenPixel), "medium", "image hidden by opacity:0"},
+		{"off-screen", `<img src="https://news.brand.example/i/a.png" style="position:absolute;left:-9999px">`, string(detectors.KindOpenPixel), "medium", "image hidden by off-screen (left:-9999px)"},
+		{"1w srcset", `<img src="https://cdn.brand.example/logo.png" srcset="https://news.brand.example/i/a.png 1w" alt="">`, string(detectors.KindOpenPixel), "medium", "image 1px wide, height not set"},
+		{"1x1 picture source", `<picture><source srcset="https://news.brand.example/i/a.png" width="1" height="1"><img src="https://cdn.brand.example/logo.png" width="120" height="40"></picture>`, string(detectors.KindOpenPixel), "high", "1x1 image"},
+		{"CSS background of a 1px cell", `<table><tr><td style="width:1px;height:1px;background-image:url(https://news.brand.example/bg?u=a8F3kd92)"></td></tr></table>`, string(detectors.KindCSSTracker), "medium", "CSS background-image of an element of 1px or less"},
+		{"CSS background of a hidden block", `<div style="display:none;background:url('https://news.brand.example/bg?u=a8F3kd92')"></div>`, string(detectors.KindCSSTracker), "medium", "CSS background of an element hidden by display:none"},
+		{"per-recipient token", `<img src="https://news.brand.example/img?s=a8F3kd92Lq0zX7pW4mN1">`, string(detectors.KindOpenPixel), "low", "image whose URL carries an opaque token"},
+		{"Matomo hit", `<img src="https://stats.brand.example/matomo.php?idsite=3&amp;rec=1&amp;action_name=newsletter" width="600">`, string(detectors.KindOpenPixel), "high", "Matomo/Piwik tracking request used as an open pixel"},
+		{"Piwik hit", `<img src="https://brand.example/piwik/piwik.php?idsite=1&amp;rec=1" alt="">`, string(detectors.KindOpenPixel), "high", "Matomo/Piwik tracking request used as an open pixel"},
+		{"GA collect", `<img src="https://www.google-analytics.com/collect?v=1&amp;tid=UA-12345-1&amp;cid=555&amp;t=event&amp;ec=email&amp;ea=open">`, string(detectors.KindOpenPixel), "high", "Google Analytics collect hit used as an open pixel"},
+		{"GA4 collect", `<img src="https://www.google-analytics.com/g/collect?v=2&amp;tid=G-ABC123&amp;cid=555&amp;en=email_open">`, string(detectors.KindOpenPixel), "high", "Google Analytics collect hit used as an open pixel"},
+		// Layout and content stay clean.
+		{"vertical spacer line", `<img src="https://cdn.brand.example/line.png" width="1" height="40">`, "", "", ""},
+		{"hash-named asset", `<img src="https://img.shop.example/image/store/2003906387/9b7b9cb8065a449e94f904baa348d279.png?w=500&amp;h=250" width="100%">`, "", "", ""},
+		{"webmail image proxy", `<img src="https://ci3.googleusercontent.com/proxy/70fkHGUpDtUOOGht5AHLstyZVDHlofjej1ffkABuKoJT">`, "", "", ""},
+		{"sized logo in a hidden mobile block", `<div style="display:none;max-height:0"><img src="https://cdn.brand.example/logo.png" width="200" height="75"></div>`, "", "", ""},
+		{"background photo", `<table><tr><td style="background-image:url(https://cdn.brand.example/hero.jpg);width:600px;height:300px"></td></tr></table>`, "", "", ""},
+		{"repeated spacer by width", `<img src="https://a.brand.example/9/9d08eac.png" width="1" height="20"><img src="https://a.brand.example/9/9d08eac.png" width="40" height="1">`, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{FirstParty: []string{"brand.example"}})
+			var got []detectors.EmailTracker
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindOpenPixel || tr.Kind == detectors.KindCSSTracker {
+					got = append(got, tr)
+				}
+			}
+			if tt.kind == "" {
+				if len(got) > 0 {
+					t.Errorf("reported %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 || string(got[0].Kind) != tt.kind || got[0].Confidence != tt.confidence || got[0].Evidence != tt.why {
+				t.Errorf("got %+v\nwant one %s, confidence %s, %q", got, tt.kind, tt.confidence, tt.why)
+			}
+		})
+	}
+}
+
+// Click tracking no list knows: a link that shows one site but goes
+// through another's opaque token, and many links through one redirect
+// path; a shop's own product links are not tracking.
+func TestUnlistedClickTracking(t *testing.T) {
+	tests := []struct {
+		name, html string
+		want       []string // evidence of each click-tracking finding, sorted by URL
+	}{
+		{"shown host differs", `<a href="https://go.mailer.example/x/Zk9sQ2FtcGFpZ24xMjM0NTY">www.shop.example/sale</a>`,
+			[]string{"link shows www.shop.example but goes through go.mailer.example with an opaque token"}},
+		{"shown host is the link's", `<a href="https://www.shop.example/x/Zk9sQ2FtcGFpZ24xMjM0NTY3">www.shop.example</a>`,
+			[]string{"link with an opaque token"}},
+		{"many links through one redirect path",
+			`<a href="https://trk.mailer.example/cl/3669_md/9/1330/1789">Offer</a><a href="https://trk.mailer.example/cl/3669_md/9/1330/1790">Terms</a><a href="https://trk.mailer.example/cl/3669_md/9/1330/1791">Shop</a>`,
+			[]string{"one of 3 links through the redirect path /cl/ of trk.mailer.example", "one of 3 links through the redirect path /cl/ of trk.mailer.example", "one of 3 links through the redirect path /cl/ of trk.mailer.example"}},
+		{"two links are not many", `<a href="https://trk.mailer.example/cl/3669_md/9/1330/1789">Offer</a><a href="https://trk.mailer.example/cl/3669_md/9/1330/1790">Terms</a>`, nil},
+		{"product links", `<a href="https://www.shop.example/p/1234">A</a><a href="https://www.shop.example/p/5678">B</a><a href="https://www.shop.example/p/9012">C</a>`, nil},
+		{"dated articles", `<a href="https://news.example/2026/12/07/story">A</a><a href="https://news.example/2026/12/06/story">B</a><a href="https://news.example/2026/12/05/story">C</a>`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
+			var got []string
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindClickTracking {
+					got = append(got, tr.Evidence)
+					if tr.Confidence == "" {
+						t.Errorf("%s: no confidence", tr.URL)
+					}
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("click tracking %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -346,7 +442,7 @@ func TestLinkHeuristics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Analyze(&source.Message{File: "t.html", HTML: tt.html}, Options{})
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{})
 			if got := count(e, detectors.KindClickTracking) > 0; got != tt.tracked {
 				t.Errorf("click tracking = %v, want %v: %+v", got, tt.tracked, e.Trackers)
 			}
@@ -362,7 +458,7 @@ func TestTrackersSortedAndNeverNil(t *testing.T) {
 	}) {
 		t.Error("trackers not sorted by kind and URL")
 	}
-	if e := Analyze(&source.Message{File: "empty.html"}, Options{}); e.Trackers == nil {
+	if e := Analyze(&mailbox.Message{File: "empty.html"}, Options{}); e.Trackers == nil {
 		t.Error("Trackers is nil; JSON would say null")
 	}
 }
@@ -404,5 +500,87 @@ func TestSenderUnknown(t *testing.T) {
 	// A From header names the sender.
 	if e := Analyze(load(t, "mailchimp.eml"), Options{}); e.SenderUnknown {
 		t.Error("mailchimp.eml has a From header: sender known")
+	}
+}
+
+// --compare says which part of each differing URL differs and whether that
+// part encodes the copy's recipient.
+func TestCompareNamesTheDifferingPart(t *testing.T) {
+	a, b := Compare(load(t, "compare/ann.eml"), load(t, "compare/ben.eml"), Options{})
+	want := map[string][]detectors.URLDifference{
+		"https://t.shopmail.example/c/8271?u=8b5a6a28fc840441be692d74a81ccd1a&l=3": {{Part: "query parameter u", Value: "8b5a6a28fc840441be692d74a81ccd1a", Address: "md5"}},
+		"https://cdn.shopmail.example/img/winter.jpg?r=3f9c1a7e":                   {{Part: "query parameter r", Value: "3f9c1a7e"}},
+		"https://t.shopmail.example/o/YW5uQGV4YW1wbGUub3Jn/42.gif":                 {{Part: "path segment 2", Value: "YW5uQGV4YW1wbGUub3Jn", Address: "base64"}},
+	}
+	got := map[string][]detectors.URLDifference{}
+	for _, tr := range a.Trackers {
+		if len(tr.Differs) > 0 {
+			got[tr.URL] = tr.Differs
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("differences:\n got %+v\nwant %+v", got, want)
+	}
+	for _, tr := range b.Trackers {
+		if tr.Kind == detectors.KindOpenPixel && strings.Contains(tr.URL, "/o/") && (len(tr.Differs) != 1 || tr.Differs[0].Value != "YmVuQGV4YW1wbGUubmV0") {
+			t.Errorf("Ben's pixel: %+v", tr.Differs)
+		}
+	}
+}
+
+func TestURLDifferences(t *testing.T) {
+	parse := func(s string) *url.URL { u, _ := url.Parse(s); return u }
+	tests := []struct {
+		a, b  string
+		parts []string
+	}{
+		{"https://t.example/o/abc/1.gif", "https://t.example/o/xyz/1.gif", []string{"path segment 2"}},
+		{"https://t.example/o/abc", "https://t.example/o/abc/extra", []string{"path"}},
+		{"https://t.example/o?e=1&l=2", "https://t.example/o?l=2&e=3", []string{"query parameter e"}},
+		{"https://t.example/o?e=1", "https://t.example/o", []string{"query parameter e"}},
+		{"https://a.example/o#x", "https://b.example/o#y", []string{"host", "fragment"}},
+	}
+	for _, tt := range tests {
+		da, db := urlDifferences(parse(tt.a), parse(tt.b))
+		var parts []string
+		for i, d := range da {
+			parts = append(parts, d.Part)
+			if db[i].Part != d.Part {
+				t.Errorf("%s vs %s: parts out of step", tt.a, tt.b)
+			}
+		}
+		if !reflect.DeepEqual(parts, tt.parts) {
+			t.Errorf("%s vs %s: parts %q, want %q", tt.a, tt.b, parts, tt.parts)
+		}
+	}
+}
+
+// Each tracker says why it identifies the recipient, or nothing when it
+// only counts (the rules turn that into a medium or an info finding).
+func TestIndividualTracking(t *testing.T) {
+	tests := []struct{ name, html, want string }{
+		{"token pixel", `<img src="https://t.news.example/open/8f2a9c71d4e6b3a05f1c7d2e?c=spring" width="1" height="1">`, "per-recipient token in its URL"},
+		{"ESP pixel", `<img src="https://shop.us5.list-manage.com/track/open.php?u=9f3a2c&amp;id=71be0d&amp;e=5a1c9e" width="1" height="1">`, "Mailchimp URL with a subscriber id"},
+		{"address in the pixel", `<img src="https://t.news.example/o.gif?m=jane%40example.com" width="1" height="1">`, "carries the recipient's address (urlencoded)"},
+		{"counting pixel", `<img src="https://t.news.example/count/spring-2026.gif" width="1" height="1">`, ""},
+		{"counting redirect", `<a href="https://t.news.example/r?url=https%3A%2F%2Fwww.news.example%2F">Shop</a>`, ""},
+		{"redirect with a token", `<a href="https://t.news.example/r/Zk9sQ2FtcGFpZ24xMjM0NTY3?url=https%3A%2F%2Fwww.news.example%2F">Shop</a>`, "per-recipient token in its URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Analyze(&mailbox.Message{File: "t.html", HTML: tt.html}, Options{Recipients: []string{"jane@example.com"}})
+			n := 0
+			for _, tr := range e.Trackers {
+				if tr.Kind == detectors.KindOpenPixel || tr.Kind == detectors.KindClickTracking {
+					n++
+					if tr.Individual != tt.want {
+						t.Errorf("individual %q, want %q", tr.Individual, tt.want)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d trackers: %+v", n, e.Trackers)
+			}
+		})
 	}
 }

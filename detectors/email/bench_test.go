@@ -3,13 +3,14 @@ package email
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 )
 
 // realisticEmail builds a newsletter of typical size and shape: multipart
@@ -114,7 +115,7 @@ func BenchmarkScanRealCorpus(b *testing.B) {
 func TestRealisticEmailIsDetected(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 5; i++ {
-		rs := source.Parse(fmt.Sprintf("gen%d.eml", i), []byte(realisticEmail(r, i)))
+		rs := mailbox.Parse(fmt.Sprintf("gen%d.eml", i), []byte(realisticEmail(r, i)))
 		if rs[0].Err != nil {
 			t.Fatalf("generated email %d does not parse: %v", i, rs[0].Err)
 		}
@@ -134,13 +135,17 @@ func FuzzAnalyzeHTML(f *testing.F) {
 	}
 	f.Add(`<style>@media print{a{background:url(`)
 	f.Add(`<img src="//x" srcset=",,, ,"><a href="http://[::1">`)
+	f.Add(`<img src="https://t.example/a.png" style="position:absolute;left:-9999px;clip:rect(0,0,0,0)" srcset="https://t.example/b 1w">`)
+	f.Add(`<picture><source srcset="https://t.example/p" width="1"><img src="x"></picture><div style="display:none;background:url(https://t.example/bg?u=a8F3kd92)">`)
+	f.Add(`<a href="https://r.example/cl/1/2/3">www.shop.example</a><a href="https://r.example/cl/1/2/4">b</a><a href="https://r.example/cl/1/2/5">c</a>`)
+	f.Add(`<img src="https://s.example/matomo.php?idsite=1&rec=1"><img src="https://g.example/collect?v=1&tid=UA-1">`)
 	f.Fuzz(func(t *testing.T, html string) {
-		msg := &source.Message{File: "f.html", HTML: html, Header: source.Header{To: "jane@example.com"}}
+		msg := &mailbox.Message{File: "f.html", HTML: html, Header: mailbox.Header{To: "jane@example.com"}}
 		e := Analyze(msg, Options{Recipients: []string{"jane@example.com"}})
 		if e.Trackers == nil {
 			t.Fatal("nil trackers")
 		}
-		Compare(msg, &source.Message{File: "g.html", HTML: html + `<img src="https://x.example/a">`}, Options{})
+		Compare(msg, &mailbox.Message{File: "g.html", HTML: html + `<img src="https://x.example/a">`}, Options{})
 	})
 }
 
@@ -178,9 +183,9 @@ func TestRealCorpusScan(t *testing.T) {
 // leaves out disk and MIME, so it shows changes to the analysis clearly.
 func BenchmarkAnalyzeGenerated(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
-	msgs := make([]*source.Message, 500)
+	msgs := make([]*mailbox.Message, 500)
 	for i := range msgs {
-		rs := source.Parse(fmt.Sprintf("m%d.eml", i), []byte(realisticEmail(r, i)))
+		rs := mailbox.Parse(fmt.Sprintf("m%d.eml", i), []byte(realisticEmail(r, i)))
 		msgs[i] = rs[0].Msg
 	}
 	b.ReportAllocs()
@@ -191,4 +196,28 @@ func BenchmarkAnalyzeGenerated(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*len(msgs)), "ms/email")
+}
+
+// Two copies' URLs give differences in step: the same parts, different
+// values.
+func FuzzURLDifferences(f *testing.F) {
+	f.Add("https://t.example/o/abc/1.gif?e=1#x", "https://t.example/o/xyz/1.gif?e=2#y")
+	f.Add("https://a.example/", "https://b.example/a/b/c?x=%zz")
+	f.Add("https://t.example/?a=1&a=2", "https://t.example/?a=2&a=1")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ua, err1 := url.Parse(a)
+		ub, err2 := url.Parse(b)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		da, db := urlDifferences(ua, ub)
+		if len(da) != len(db) {
+			t.Fatalf("%d vs %d differences", len(da), len(db))
+		}
+		for i := range da {
+			if da[i].Part != db[i].Part || da[i].Value == db[i].Value {
+				t.Fatalf("difference %d: %+v vs %+v", i, da[i], db[i])
+			}
+		}
+	})
 }

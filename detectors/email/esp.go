@@ -15,17 +15,24 @@ import (
 //go:embed esps.yaml
 var espsYAML []byte
 
-// ESP is one email service provider's tracking signature (esps.yaml).
+// ESP is one email service provider's tracking signature (esps.yaml): a
+// platform that builds messages, or a sending infrastructure, or both.
 type ESP struct {
-	ID      string       `yaml:"id"`
-	Name    string       `yaml:"name"`
-	Domains []string     `yaml:"domains"`
-	Open    []URLPattern `yaml:"open"`
-	Click   []URLPattern `yaml:"click"`
-	Track   []URLPattern `yaml:"track"`
-	Params  []string     `yaml:"params"`
-	Headers []string     `yaml:"headers"`
-	Samples Samples      `yaml:"samples"`
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Infrastructure marks a sending service (SendGrid, Amazon SES, ...):
+	// named as the delivery, and as the platform only when nothing else
+	// built the message.
+	Infrastructure  bool         `yaml:"infrastructure"`
+	Names           []string     `yaml:"names"`
+	Domains         []string     `yaml:"domains"`
+	Open            []URLPattern `yaml:"open"`
+	Click           []URLPattern `yaml:"click"`
+	Track           []URLPattern `yaml:"track"`
+	Params          []string     `yaml:"params"`
+	Headers         []string     `yaml:"headers"`
+	DeliveryHeaders []string     `yaml:"delivery_headers"`
+	Samples         Samples      `yaml:"samples"`
 }
 
 // URLPattern matches a URL by host glob and path?query regexp.
@@ -40,8 +47,11 @@ type URLPattern struct {
 type Samples struct {
 	Open    []string `yaml:"open"`
 	Click   []string `yaml:"click"`
-	Not     []string `yaml:"not"`
 	Headers []string `yaml:"headers"`
+	Hosts   []string `yaml:"hosts"` // hosts whose domain this ESP owns
+	// Not: a URL must match no ESP pattern; a bare host must not be owned
+	// by this ESP.
+	Not []string `yaml:"not"`
 }
 
 // Kinds of ESP URL match.
@@ -115,7 +125,7 @@ func LoadESPs(data []byte) (*ESPSet, error) {
 			return nil, fmt.Errorf("ESP id %q empty or repeated", e.ID)
 		}
 		seen[e.ID] = true
-		for _, n := range []string{squeeze(e.Name), squeeze(e.ID)} {
+		for _, n := range append([]string{squeeze(e.Name), squeeze(e.ID)}, squeezeAll(e.Names)...) {
 			if len(n) >= 5 && !slices.ContainsFunc(s.names, func(x espName) bool { return x.esp == e && x.name == n }) {
 				s.names = append(s.names, espName{e, n})
 			}
@@ -195,11 +205,20 @@ func (s *ESPSet) Owner(host string) *ESP {
 	return nil
 }
 
-// MatchHeader names the ESP a header identifies: "Name" patterns need the
-// header present, "Name: text" need text in its value.
+// MatchHeader names the platform a header identifies: "Name" patterns need
+// the header present, "Name: text" need text in its value.
 func (s *ESPSet) MatchHeader(name, value string) *ESP {
+	return s.matchHeader(name, value, func(e *ESP) []string { return e.Headers })
+}
+
+// MatchDeliveryHeader names the sending infrastructure a header identifies.
+func (s *ESPSet) MatchDeliveryHeader(name, value string) *ESP {
+	return s.matchHeader(name, value, func(e *ESP) []string { return e.DeliveryHeaders })
+}
+
+func (s *ESPSet) matchHeader(name, value string, patterns func(*ESP) []string) *ESP {
 	for _, e := range s.ESPs {
-		for _, h := range e.Headers {
+		for _, h := range patterns(e) {
 			hn, hv, hasValue := strings.Cut(h, ":")
 			if !strings.EqualFold(strings.TrimSpace(hn), name) {
 				continue
@@ -216,16 +235,28 @@ func (s *ESPSet) MatchHeader(name, value string) *ESP {
 // ("MailChimp Mailer", "Roving Constant Contact") or the sender id of a
 // Feedback-ID contains, ignoring case, spaces and punctuation.
 func (s *ESPSet) ByName(value string) *ESP {
+	return s.byName(value, func(*ESP) bool { return true })
+}
+
+func (s *ESPSet) byName(value string, keep func(*ESP) bool) *ESP {
 	v := squeeze(value)
 	if v == "" {
 		return nil
 	}
 	for _, n := range s.names {
-		if strings.Contains(v, n.name) {
+		if keep(n.esp) && strings.Contains(v, n.name) {
 			return n.esp
 		}
 	}
 	return nil
+}
+
+func squeezeAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = squeeze(n)
+	}
+	return out
 }
 
 func squeeze(s string) string {

@@ -1,11 +1,10 @@
 package email
 
 import (
-	"net/url"
 	"strings"
 	"testing"
 
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 )
 
 // The ids the knowledge base carries for ESPs; each must have data here.
@@ -16,8 +15,8 @@ var requiredESPs = []string{"mailchimp", "mandrill", "sendgrid", "mailgun", "mai
 
 func TestESPDataCoversRequiredIDs(t *testing.T) {
 	s := DefaultESPs()
-	if len(s.ESPs) < 24 {
-		t.Fatalf("%d ESPs, want at least 24", len(s.ESPs))
+	if len(s.ESPs) < 80 {
+		t.Fatalf("%d ESPs, want at least 80", len(s.ESPs))
 	}
 	for _, id := range requiredESPs {
 		if s.ByID(id) == nil {
@@ -26,59 +25,46 @@ func TestESPDataCoversRequiredIDs(t *testing.T) {
 	}
 }
 
-// Every ESP's own samples: positives match as their kind and name that
-// ESP, negatives match no ESP at all.
+// Every ESP's own samples (the check vendors --check runs).
 func TestESPSamples(t *testing.T) {
-	s := DefaultESPs()
-	for _, e := range s.ESPs {
-		t.Run(e.ID, func(t *testing.T) {
-			if len(e.Samples.Open)+len(e.Samples.Click) == 0 || len(e.Samples.Not) == 0 {
-				t.Fatal("needs positive and negative samples")
-			}
-			check := func(raw string, kinds ...string) {
-				u, err := url.Parse(raw)
-				if err != nil {
-					t.Fatalf("bad sample %q: %v", raw, err)
-				}
-				got, kind := s.MatchURL(u)
-				if got == nil || got.ID != e.ID {
-					t.Errorf("%s: matched %v, want %s", raw, idOf(got), e.ID)
-					return
-				}
-				for _, k := range kinds {
-					if k == kind {
-						return
-					}
-				}
-				t.Errorf("%s: kind %q, want one of %v", raw, kind, kinds)
-			}
-			for _, raw := range e.Samples.Open {
-				check(raw, matchOpen, matchTrack)
-			}
-			for _, raw := range e.Samples.Click {
-				check(raw, matchClick, matchTrack)
-			}
-			for _, raw := range e.Samples.Not {
-				u, _ := url.Parse(raw)
-				if got, kind := s.MatchURL(u); got != nil {
-					t.Errorf("negative %s matched %s (%s)", raw, got.ID, kind)
-				}
-			}
-			for _, h := range e.Samples.Headers {
-				name, value, _ := strings.Cut(h, ":")
-				if got := s.MatchHeader(name, strings.TrimSpace(value)); got == nil || got.ID != e.ID {
-					t.Errorf("header %q: matched %v, want %s", h, idOf(got), e.ID)
-				}
-			}
-		})
+	for _, p := range CheckESPs(DefaultESPs()) {
+		t.Error(p)
 	}
 }
 
-func idOf(e *ESP) string {
-	if e == nil {
-		return "nothing"
+// The check finds what is wrong with bad data.
+func TestCheckESPsFindsProblems(t *testing.T) {
+	s, err := LoadESPs([]byte(`
+- id: a
+  name: Alpha
+  names: [AB]
+  domains: [alpha.example]
+  open: [{host: "t.alpha.example", path: '^/o/'}]
+  samples:
+    open: ["https://t.alpha.example/c/1"]
+    hosts: [beta.example]
+    not: ["https://t.alpha.example/o/2", t.alpha.example]
+- id: b
+  name: Beta
+  domains: [beta.example]
+`))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return e.ID
+	got := strings.Join(CheckESPs(s), "\n")
+	for _, want := range []string{
+		"esp a: name \"AB\" is too short",
+		"esp a: https://t.alpha.example/c/1 matches nothing",
+		"esp a: host beta.example is owned by b",
+		"esp a: negative https://t.alpha.example/o/2 matches a (open)",
+		"esp a: negative host t.alpha.example is owned by it",
+		"esp b: no sample that must match",
+		"esp b: no sample that must not match",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
 }
 
 func TestHostGlob(t *testing.T) {
@@ -156,13 +142,75 @@ func TestESPFromHeaders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Hi\r\n" + tt.headers +
 				"\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><a href=\"https://shop.example/\">Shop</a></p>\r\n"
-			rs := source.Parse("h.eml", []byte(raw))
+			rs := mailbox.Parse("h.eml", []byte(raw))
 			if rs[0].Err != nil || rs[0].Msg == nil {
 				t.Fatalf("parse: %v", rs[0].Err)
 			}
 			e := Analyze(rs[0].Msg, Options{})
 			if e.ESP != tt.esp || e.ESPSource != tt.source {
 				t.Errorf("ESP %q from %q, want %q from %q", e.ESP, e.ESPSource, tt.esp, tt.source)
+			}
+		})
+	}
+}
+
+// The platform that built a message is named, not the infrastructure that
+// delivered it; the infrastructure is reported as the delivery.
+func TestPlatformOverInfrastructure(t *testing.T) {
+	tests := []struct {
+		name, headers, body                 string
+		esp, espSource, delivery, delSource string
+	}{
+		{"Klaviyo over SendGrid",
+			"X-SG-EID: u001.Bq9Zy\r\nX-Kmail-Account: W7Aufs\r\nReturn-Path: <bounces+3714-00a2@send.ksd2.klaviyomail.com>\r\n",
+			`<a href="https://trk.klclick1.com/ls/click?upn=7ZpdBophAwrZEeo9o6yKdFTuap">Shop</a><img src="https://trk.klclick1.com/wf/open?upn=Zk9sQ2FtcGFp" width="1" height="1">`,
+			"klaviyo", "header X-Kmail-Account", "sendgrid", "header X-Sg-Eid"},
+		{"Klaviyo over SendGrid, links only",
+			"X-SG-EID: u001.Bq9Zy\r\n",
+			`<a href="https://trk.klclick1.com/ls/click?upn=7ZpdBophAwrZEeo9o6yKdFTuap">Shop</a>`,
+			"klaviyo", "link URL", "sendgrid", "header X-Sg-Eid"},
+		{"Customer.io over Mailgun",
+			"X-Mailer: Customer.io (dgSz4QYDAJypyQ==; +https://whatis.customeriomail.com)\r\nX-Mailgun-Sid: WyJlN2Y3MyJd\r\n",
+			`<img src="https://e.customeriomail.com/e/o/eyJlbWFpbF9pZCI6ImRnU3o0UVlE" width="1" height="1">`,
+			"customerio", "header X-Mailer", "mailgun", "header X-Mailgun-Sid"},
+		{"beehiiv over SendGrid on beehiiv's link host",
+			"X-SG-EID: u001.fkD27\r\nDKIM-Signature: v=1; d=mail.beehiiv.com; s=s1; b=QmFz\r\n",
+			`<img src="https://link.mail.beehiiv.com/wf/open?upn=u001.s4A7ZqC-2Ftxqw36qkcPzhAm" width="1" height="1">`,
+			"beehiiv", "DKIM d=mail.beehiiv.com", "sendgrid", "header X-Sg-Eid"},
+		{"Iterable over Amazon SES",
+			"Feedback-ID: 1.us-east-1.lCJVkz6+3S71=:AmazonSES\r\nX-Feedback-ID: 8360313:6224940:4374:iterable\r\n",
+			`<img src="https://links.iterable.com/e/eo?_t=3e212efd1737&_m=c1102b21ae52&_e=koxYW5" width="1" height="1">`,
+			"iterable", "header X-Feedback-Id", "amazon-ses", "header Feedback-Id"},
+		{"SendGrid alone is both",
+			"X-SG-EID: u001.Bq9Zy\r\n",
+			`<img src="https://u123.ct.sendgrid.net/wf/open?upn=Zk9sQ2FtcGFp" width="1" height="1">`,
+			"sendgrid", "header X-Sg-Eid", "sendgrid", "header X-Sg-Eid"},
+		{"a platform sending itself",
+			"X-Mailer: Mailchimp Mailer - **CID2f3fffa5a1**\r\n",
+			`<img src="https://shop.us2.list-manage.com/track/open.php?u=f61c&id=2f3f&e=be5e" width="1" height="1">`,
+			"mailchimp", "header X-Mailer", "mailchimp", "header X-Mailer"},
+		{"a forwarded newsletter: platform from the body, no delivery",
+			"",
+			`<img src="https://djcaice.r.bh.d.sendibt3.com/tr/op/NhCzc-KU6Kq-tjC5Vi9TNiH5Jx0" width="1" height="1">`,
+			"brevo", "open pixel URL", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Hi\r\n" + tt.headers +
+				"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + tt.body + "\r\n"
+			rs := mailbox.Parse("h.eml", []byte(raw))
+			if rs[0].Err != nil || rs[0].Msg == nil {
+				t.Fatalf("parse: %v", rs[0].Err)
+			}
+			e := Analyze(rs[0].Msg, Options{})
+			if e.ESP != tt.esp || e.ESPSource != tt.espSource {
+				t.Errorf("ESP %q from %q, want %q from %q", e.ESP, e.ESPSource, tt.esp, tt.espSource)
+			}
+			if e.Delivery != tt.delivery || e.DeliverySource != tt.delSource {
+				t.Errorf("delivery %q from %q, want %q from %q", e.Delivery, e.DeliverySource, tt.delivery, tt.delSource)
+			}
+			if e.ESP != "" && e.ESPName == "" {
+				t.Error("no ESP name")
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
+	"github.com/trackscan/trackscan/detectors"
 	"golang.org/x/net/html"
 )
 
@@ -30,11 +31,14 @@ type resource struct {
 
 	width, height float64 // -1 when unknown
 	hidden        string  // why it is hidden, "" when visible
+	hiddenByOwner bool    // hidden by an enclosing element, not its own attributes
 	cssCond       string  // "@media print", "prefers-color-scheme", "forward-only selector"
 	cssProp       string  // the CSS property the url() sits in
-	text          string  // link text
+	text          string  // link text; an image's alt text
+	inLink        bool    // an image inside a link
 
 	recipientSpecific bool // set by compare mode
+	differs           []detectors.URLDifference
 
 	// Set by --render: the URL was requested when the email was shown;
 	// renderOnly when only rendering found it (initiator: who asked).
@@ -100,20 +104,26 @@ func extract(htmlBody, text string) *document {
 				}
 			case name == "img" || name == "input" && strings.EqualFold(attrOr(n, "type"), "image"):
 				w, h := sizeOf(n)
-				hidden := hiddenReason(n)
+				hidden, byOwner := hiddenReason(n)
 				if src, ok := attr(n, "src"); ok {
-					images = append(images, &resource{kind: resImage, raw: src, width: w, height: h, hidden: hidden})
+					images = append(images, &resource{kind: resImage, raw: src, width: w, height: h, hidden: hidden,
+						hiddenByOwner: byOwner, text: strings.TrimSpace(attrOr(n, "alt")), inLink: insideLink(n)})
 				}
-				images = append(images, srcsetCandidates(n, w, h, hidden)...)
+				images = append(images, srcsetCandidates(n, w, h, hidden, byOwner)...)
 			case name == "source" && n.Parent != nil && n.Parent.Data == "picture":
-				// <picture> offers alternatives of its <img>: one of them loads.
+				// <picture> offers alternatives of its <img>: one of them
+				// loads, at the <source>'s own size when it gives one.
 				w, h := -1.0, -1.0
 				for c := n.Parent.FirstChild; c != nil; c = c.NextSibling {
 					if c.Type == html.ElementNode && c.Data == "img" {
 						w, h = sizeOf(c)
 					}
 				}
-				images = append(images, srcsetCandidates(n, w, h, hiddenReason(n))...)
+				if sw, sh := sizeOf(n); sw >= 0 || sh >= 0 {
+					w, h = sw, sh
+				}
+				hidden, byOwner := hiddenReason(n)
+				images = append(images, srcsetCandidates(n, w, h, hidden, byOwner)...)
 			case name == "style":
 				for _, u := range styleSheetURLs(nodeText(n)) {
 					u.kind = resCSS
@@ -121,13 +131,17 @@ func extract(htmlBody, text string) *document {
 				}
 			}
 			if src, ok := attr(n, "background"); ok {
-				backgrounds = append(backgrounds, &resource{kind: resBackground, raw: src, width: -1, height: -1, hidden: hiddenReason(n)})
+				w, h := sizeOf(n)
+				hidden, byOwner := hiddenReason(n)
+				backgrounds = append(backgrounds, &resource{kind: resBackground, raw: src, width: w, height: h, hidden: hidden, hiddenByOwner: byOwner})
 			}
 			if style, ok := attr(n, "style"); ok && strings.Contains(strings.ToLower(style), "url") {
-				hidden := hiddenReason(n)
+				hidden, byOwner := hiddenReason(n)
+				w, h := sizeOf(n)
 				for _, u := range inlineStyleURLs(style) {
 					u.kind = resCSS
-					u.hidden = hidden
+					u.hidden, u.hiddenByOwner = hidden, byOwner
+					u.width, u.height = w, h // the element the background paints
 					inline = append(inline, u)
 				}
 			}
@@ -161,8 +175,20 @@ func extract(htmlBody, text string) *document {
 	return d
 }
 
-// srcsetCandidates lists the URLs of a srcset attribute.
-func srcsetCandidates(n *html.Node, w, h float64, hidden string) []*resource {
+// insideLink: the element sits in an <a> (content people click, not a
+// pixel nobody sees).
+func insideLink(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.Data == "a" {
+			return true
+		}
+	}
+	return false
+}
+
+// srcsetCandidates lists the URLs of a srcset attribute. A "1w"
+// descriptor says the candidate is one pixel wide.
+func srcsetCandidates(n *html.Node, w, h float64, hidden string, byOwner bool) []*resource {
 	set, ok := attr(n, "srcset")
 	if !ok {
 		return nil
@@ -170,7 +196,11 @@ func srcsetCandidates(n *html.Node, w, h float64, hidden string) []*resource {
 	var out []*resource
 	for _, cand := range strings.Split(set, ",") {
 		if f := strings.Fields(cand); len(f) > 0 {
-			out = append(out, &resource{kind: resImage, raw: f[0], width: w, height: h, hidden: hidden})
+			cw := w
+			if len(f) > 1 && (f[1] == "1w" || f[1] == "0w") && w < 0 {
+				cw = float64(f[1][0] - '0')
+			}
+			out = append(out, &resource{kind: resImage, raw: f[0], width: cw, height: h, hidden: hidden, hiddenByOwner: byOwner})
 		}
 	}
 	return out
@@ -307,25 +337,28 @@ func cssPixels(v string) float64 {
 	return f
 }
 
-// hiddenReason says why an element (or one of its ancestors) is not shown.
-func hiddenReason(el *html.Node) string {
+// hiddenReason says why an element is not shown, and whether an enclosing
+// element (rather than its own attributes) hides it. Responsive emails
+// hide whole blocks (the mobile or the desktop variant), so a sized image
+// in a hidden block is layout, while one hidden by its own style is not.
+func hiddenReason(el *html.Node) (string, bool) {
 	for n := el; n != nil; n = n.Parent {
 		if n.Type != html.ElementNode {
 			continue
 		}
 		for _, a := range n.Attr {
 			if a.Key == "hidden" && n == el {
-				return "hidden attribute"
+				return "hidden attribute", false
 			}
 			if a.Key != "style" || !mayHide(a.Val) {
 				continue
 			}
 			if why := hiddenByStyle(styleDecls(a.Val)); why != "" {
-				return why
+				return why, n != el
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 // mayHide is a cheap pre-check so that deep trees do not parse every
@@ -333,7 +366,8 @@ func hiddenReason(el *html.Node) string {
 func mayHide(style string) bool {
 	s := strings.ToLower(style)
 	return strings.Contains(s, "none") || strings.Contains(s, "hidden") ||
-		strings.Contains(s, "opacity") || strings.Contains(s, "max-")
+		strings.Contains(s, "opacity") || strings.Contains(s, "max-") || strings.Contains(s, "clip") ||
+		negativeOffset(s)
 }
 
 func hiddenByStyle(decls map[string]string) string {
@@ -352,7 +386,32 @@ func hiddenByStyle(decls map[string]string) string {
 	if v, ok := decls["max-width"]; ok && cssPixels(v) == 0 {
 		return "max-width:0"
 	}
+	// Off-screen: pushed far out of view, or clipped to nothing.
+	for _, prop := range []string{"left", "top", "margin-left", "margin-top", "text-indent"} {
+		if v, ok := decls[prop]; ok && strings.HasPrefix(v, "-") && cssPixels(v[1:]) >= 100 {
+			return "off-screen (" + prop + ":" + v + ")"
+		}
+	}
+	if v := strings.ReplaceAll(decls["clip"], " ", ""); v == "rect(0,0,0,0)" || v == "rect(0000)" || v == "rect(0px,0px,0px,0px)" {
+		return "clip:" + decls["clip"]
+	}
 	return ""
+}
+
+// negativeOffset: a negative length somewhere in a style (a cheap test
+// before parsing it for an off-screen position).
+func negativeOffset(s string) bool {
+	for i := strings.IndexByte(s, '-'); i >= 0 && i+1 < len(s); {
+		if c := s[i+1]; c >= '0' && c <= '9' {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '-')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // styleDecls parses an inline style into lower-case property -> value.

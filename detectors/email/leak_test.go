@@ -9,9 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unicode/utf8"
-
-	"github.com/trackscan/trackscan/detectors"
 )
 
 // The address inside a longer binary token (so the token as a whole does
@@ -60,87 +57,5 @@ func TestLeakEncodings(t *testing.T) {
 				t.Errorf("leaksIn(%s) = %v, want %v", tt.url, got, tt.want)
 			}
 		})
-	}
-}
-
-func TestTableSummarisesPerEmail(t *testing.T) {
-	mc := Analyze(load(t, "mailchimp.eml"), Options{})
-	lk := Analyze(load(t, "leaks.html"), Options{Recipients: []string{"jane.doe@example.com"},
-		FirstParty: []string{"shop.example"}})
-	mc.File, lk.File = "mailchimp.eml", "leaks.html"
-	broken := detectors.Email{File: "bad.eml", Error: "empty file"}
-	header, rows := Summary([]detectors.Email{mc, lk, broken})
-	if len(header) != 7 || len(rows) != 3 {
-		t.Fatalf("header %q, %d rows", header, len(rows))
-	}
-	tests := []struct {
-		name string
-		row  []string
-		want []string
-	}{
-		{"mailchimp", rows[0], []string{"mailchimp.eml", "Mailchimp", "1 (list-manage.com)",
-			"2 (list-manage.com,\nshop.example)", "-", "-", "2"}},
-		{"broken", rows[2], []string{"bad.eml", "error: empty file", "-", "-", "-", "-", "0"}},
-	}
-	for _, tt := range tests {
-		if !reflect.DeepEqual(tt.row, tt.want) {
-			t.Errorf("%s row = %q, want %q", tt.name, tt.row, tt.want)
-		}
-	}
-	// leaks.html: 13 pixels on 4 hosts of 2 domains, leaks listed by
-	// encoding and domain with third parties marked, and cut after three.
-	lr := rows[1]
-	if lr[2] != "13 (adnet.example,\nshop.example)" {
-		t.Errorf("leak pixels cell %q", lr[2])
-	}
-	if !strings.Contains(lr[5], "base64 to shop.example") || !strings.Contains(lr[5], "(3rd party)") ||
-		!strings.HasSuffix(lr[5], "more") {
-		t.Errorf("leaks cell %q", lr[5])
-	}
-	var b bytes.Buffer
-	if err := WriteTable(&b, []detectors.Email{mc, lk, broken}); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"mailchimp.eml", "error: empty file", "CSS TRACKERS"} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("table lacks %q:\n%s", want, b.String())
-		}
-	}
-}
-
-// The marketer's table stays narrow: names relative to the directory the
-// emails share, long names and errors cut, long host lists one per line.
-func TestTableStaysNarrow(t *testing.T) {
-	mc := Analyze(load(t, "mailchimp.eml"), Options{})
-	mc.File = "campaigns/2026/spring/mailchimp.eml"
-	long := detectors.Email{File: "campaigns/2026/spring/a-very-long-campaign-name-for-the-autumn-sale.eml",
-		Error: `unknown charset "x-klingon-8" in a part that declares something long and unusual`}
-	other := detectors.Email{File: "campaigns/2026/summer/welcome.eml"}
-	_, rows := Summary([]detectors.Email{mc, long, other})
-	tests := []struct {
-		name, got, want string
-	}{
-		{"relative name", rows[0][0], "spring/mailchimp.eml"},
-		{"long name keeps its end", rows[1][0], "…-name-for-the-autumn-sale.eml"},
-		{"error cut", rows[1][1], `error: unknown charset "x…`},
-		{"host list on lines", rows[0][3], "2 (list-manage.com,\nshop.example)"},
-	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%s: cell %q, want %q", tt.name, tt.got, tt.want)
-		}
-	}
-	// A single email has no shared directory: its path is only cut.
-	if _, rows := Summary([]detectors.Email{mc}); rows[0][0] != "…gns/2026/spring/mailchimp.eml" {
-		t.Errorf("single email row %q", rows[0][0])
-	}
-	var b bytes.Buffer
-	if err := WriteTable(&b, []detectors.Email{mc, long, other}); err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(b.String(), "\n") {
-		if n := utf8.RuneCountInString(line); n > 160 {
-			t.Errorf("line of %d columns:\n%s", n, line)
-		}
 	}
 }

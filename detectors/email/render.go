@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/trackscan/trackscan/crawler/capture"
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 )
 
@@ -16,7 +16,7 @@ import (
 // not, and what only rendering found (url()s of imported style sheets, a
 // redirect's target, elements the static pass does not read) is analysed
 // too. A nil page gives the static result.
-func AnalyzeRendered(msg *source.Message, page *capture.Page, opt Options) detectors.Email {
+func AnalyzeRendered(msg *mailbox.Message, page *capture.Page, opt Options) detectors.Email {
 	d := extract(msg.HTML, msg.Text)
 	d.mergeRendered(page)
 	return analyzeDoc(msg, d, opt, page)
@@ -136,14 +136,16 @@ func (a *analyzer) renderOnly(r *resource, esp *ESP, match string, specific bool
 	if match == matchClick {
 		esp = nil
 	}
-	if esp != nil && a.espOpen == nil {
-		a.espOpen = esp
-	}
+	a.noteURL(0, r.url, esp)
 	kind := detectors.KindCSSTracker
 	if r.kind == resImage {
 		kind = detectors.KindOpenPixel
 	}
-	a.emit(kind, r, esp, specific, why)
+	conf := confMedium
+	if match == matchOpen || match == matchTrack || specific {
+		conf = confHigh
+	}
+	a.emit(kind, r, esp, specific, why, conf)
 }
 
 // renderInfo lists the requests and the cookies of a rendered email.

@@ -9,23 +9,23 @@ import (
 	"sync"
 
 	"github.com/trackscan/trackscan/crawler/capture"
-	source "github.com/trackscan/trackscan/crawler/email"
+	"github.com/trackscan/trackscan/crawler/mailbox"
 	"github.com/trackscan/trackscan/detectors"
 )
 
 // ScanOptions tune a scan of many inputs.
 type ScanOptions struct {
 	Options
-	Load    source.Options
+	Load    mailbox.Options
 	Workers int // 0: GOMAXPROCS
 	// Render, when set, shows each message with HTML in a browser
 	// (crawler/browser.Render) and the analysis merges what loaded. Its
 	// error is reported on the email; the static result is kept.
-	Render func(*source.Message) (*capture.Page, error)
+	Render func(*mailbox.Message) (*capture.Page, error)
 }
 
 // ScanFiles loads and analyses every input (paths as expanded by
-// source.Files, "-" for stdin). A file that cannot be read fully gives an
+// mailbox.Files, "-" for stdin). A file that cannot be read fully gives an
 // Email with Error set (and whatever was found); the others are still
 // scanned. The result is sorted by file (mbox messages in order).
 func ScanFiles(files []string, stdin io.Reader, opt ScanOptions) []detectors.Email {
@@ -61,7 +61,7 @@ func ScanFiles(files []string, stdin io.Reader, opt ScanOptions) []detectors.Ema
 
 func scanOne(file string, stdin io.Reader, opt ScanOptions) []detectors.Email {
 	var out []detectors.Email
-	for _, r := range source.ReadFile(file, stdin, opt.Load) {
+	for _, r := range mailbox.ReadFile(file, stdin, opt.Load) {
 		var e detectors.Email
 		var errs []string
 		if r.Err != nil {

@@ -45,7 +45,6 @@ type Vendor struct {
 	Scripts    []string   `json:"scripts,omitempty"` // script URL patterns
 	Cookies    []Cookie   `json:"cookies,omitempty"`
 	Storage    []string   `json:"storage,omitempty"` // localStorage keys or prefixes ("prefix*")
-	ESP        *ESP       `json:"esp,omitempty"`     // email service provider patterns
 	// SocialWidget: the vendor is a social network, so a frame of it on a
 	// page is a social widget (an embed, a share or like button) whatever
 	// its primary category (a video player, an advertising network).
@@ -70,13 +69,6 @@ type Cookie struct {
 	Days     float64  `json:"days,omitempty"`     // the same in days, -1 for session
 }
 
-// ESP holds the email tracking patterns of an email service provider.
-type ESP struct {
-	OpenPixel []string `json:"open_pixel,omitempty"` // URL patterns of open pixels
-	Click     []string `json:"click,omitempty"`      // URL patterns of click-tracking redirects
-	Headers   []string `json:"headers,omitempty"`    // header patterns, "Name: value-substring"
-}
-
 // Match says which vendor something belongs to and why.
 type Match struct {
 	Vendor   *Vendor
@@ -84,12 +76,6 @@ type Match struct {
 	// Source is "trackscan" for the embedded base, else the list it came from
 	// with the rule, e.g. "easyprivacy.txt:1234 ||hotjar.com^".
 	Source string
-}
-
-// EmailMatch is a Match on an email URL with the kind of tracking it is.
-type EmailMatch struct {
-	Match
-	Kind string // "open-pixel" or "click-tracking"
 }
 
 // ListMatcher is a user-supplied list (filter list, tds.json, services.json)

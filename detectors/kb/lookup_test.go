@@ -236,26 +236,6 @@ func TestGlobMatch(t *testing.T) {
 	}
 }
 
-func TestEmailLookupsFromESPData(t *testing.T) {
-	k, err := New([]*Vendor{{ID: "esp", Name: "ESP", Category: EmailTracking, Domains: []string{"esp.example"},
-		ESP: &ESP{OpenPixel: []string{"*.esp.example/o/*"}, Click: []string{"/c/*"}, Headers: []string{"X-Mailer: ESP Mailer"}}}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m, ok := k.MatchEmailURL("https://t.esp.example/o/abc.gif"); !ok || m.Kind != "open-pixel" {
-		t.Errorf("open pixel: %v %+v", ok, m)
-	}
-	if m, ok := k.MatchEmailURL("https://links.brand.example/c/xyz"); !ok || m.Kind != "click-tracking" {
-		t.Errorf("click: %v %+v", ok, m)
-	}
-	if _, ok := k.MatchEmailURL("https://t.other.example/o/abc.gif"); ok {
-		t.Error("open pixel on another host matched")
-	}
-	if _, ok := k.MatchEmailHeader("x-mailer", "esp mailer 4.2"); !ok {
-		t.Error("header did not match")
-	}
-}
-
 func FuzzLookup(f *testing.F) {
 	for _, s := range []string{"static.hotjar.com", "https://www.googletagmanager.com/gtag/js?id=G-1", "cookie:_ga;domain=.x", "storage:ajs_user_id", "//[::1]:80/", "_pk_id.1.x"} {
 		f.Add(s)

@@ -1,4 +1,4 @@
-package email
+package mailbox
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -284,7 +285,22 @@ func ParseEML(name string, data []byte) (*Message, error) {
 		return nil, errors.New("not an email: no headers")
 	}
 	msg := &Message{File: name, HTML: env.HTML, Text: env.Text, Header: newHeader(all)}
+	var firstErr error
 	for _, p := range env.Errors {
+		// enmime keeps the bytes of a part whose transfer encoding it does
+		// not know ("8bit+", "utf-8"): that is reading it as 8bit, which
+		// is what mail clients show. Worth a warning, not a failure.
+		if p.Name == enmime.ErrorContentEncoding && strings.HasPrefix(p.Detail, "Unrecognized Content-Transfer-Encoding") {
+			enc, _ := quoted(p.Detail)
+			w := fmt.Sprintf("unknown Content-Transfer-Encoding %q read as 8bit", enc)
+			if !slices.Contains(msg.Warnings, w) {
+				msg.Warnings = append(msg.Warnings, w)
+			}
+			continue
+		}
+		if firstErr != nil {
+			continue
+		}
 		what, ok := mimeProblems[p.Name]
 		if !ok && !p.Severe {
 			continue
@@ -295,12 +311,13 @@ func ParseEML(name string, data []byte) (*Message, error) {
 		if p.Name == enmime.ErrorCharsetConversion {
 			// enmime's detail names the charset twice in two clauses; one is enough.
 			if cs, ok := quoted(p.Detail); ok {
-				return msg, fmt.Errorf("%s %q", what, cs)
+				firstErr = fmt.Errorf("%s %q", what, cs)
+				continue
 			}
 		}
-		return msg, fmt.Errorf("%s: %s", what, oneLine(p.Detail))
+		firstErr = fmt.Errorf("%s: %s", what, oneLine(p.Detail))
 	}
-	return msg, nil
+	return msg, firstErr
 }
 
 // quoted returns the first double-quoted string in s.

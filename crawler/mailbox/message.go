@@ -1,7 +1,7 @@
-// Package email loads emails for the scanner: .eml (MIME), .html/.htm
+// Package mailbox loads emails for the scanner: .eml (MIME), .html/.htm
 // templates, .mbox files, directories and stdin. It only reads; the
 // detectors in detectors/email decide what is tracking.
-package email
+package mailbox
 
 import (
 	"maps"
@@ -19,6 +19,9 @@ type Message struct {
 	HTML   string
 	Text   string
 	Header Header
+	// Warnings are problems the message was read despite, such as an
+	// unknown transfer encoding read as 8bit, as mail clients read it.
+	Warnings []string
 }
 
 // Header holds the headers the scanner reads. Values are decoded (RFC 2047).

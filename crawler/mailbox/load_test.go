@@ -1,4 +1,4 @@
-package email
+package mailbox
 
 import (
 	"bytes"
@@ -234,4 +234,49 @@ func FuzzParseEML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An unknown transfer encoding is read as 8bit, as mail clients show it,
+// with a warning; it is not an error that makes a scan incomplete.
+func TestUnknownTransferEncodingReadAs8bit(t *testing.T) {
+	raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Sale\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n" +
+		"--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nSale to=\r\nday\r\n" +
+		"--b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit+\r\n\r\n" +
+		"<p>Caf\xc3\xa9 sale</p><img src=\"https://t.shop.example/o/8f2a9c71d4e6b3a05f1c.gif\" width=\"1\" height=\"1\">\r\n" +
+		"--b1--\r\n"
+	rs := Parse("sale.eml", []byte(raw))
+	if len(rs) != 1 || rs[0].Err != nil || rs[0].Msg == nil {
+		t.Fatalf("want a message and no error, got %+v", rs)
+	}
+	m := rs[0].Msg
+	if !strings.Contains(m.HTML, "Café sale") || !strings.Contains(m.HTML, "t.shop.example/o/") {
+		t.Errorf("HTML not read as 8bit: %q", m.HTML)
+	}
+	if m.Text != "Sale today\r\n" && m.Text != "Sale today" {
+		t.Errorf("text part: %q", m.Text)
+	}
+	if len(m.Warnings) != 1 || m.Warnings[0] != `unknown Content-Transfer-Encoding "8bit+" read as 8bit` {
+		t.Errorf("warnings %q", m.Warnings)
+	}
+	// A real problem in the same message is still an error.
+	broken := strings.Replace(raw, "--b1--\r\n", "--b1\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\nqapla\r\n--b1--\r\n", 1)
+	if rs := Parse("sale.eml", []byte(broken)); rs[0].Err == nil || len(rs[0].Msg.Warnings) != 1 {
+		t.Errorf("unknown charset with the 8bit+ part: err %v, warnings %q", rs[0].Err, rs[0].Msg.Warnings)
+	}
+}
+
+// The corpus message with "Content-Transfer-Encoding: 8bit+" is read.
+func TestCorpus8bitPlus(t *testing.T) {
+	f := "../../../shared/corpora/phishing-pot-sample/sample-6472.eml"
+	if _, err := os.Stat(f); err != nil {
+		t.Skip("corpus not present")
+	}
+	rs := ReadFile(f, nil, Options{})
+	if len(rs) != 1 || rs[0].Err != nil || rs[0].Msg == nil {
+		t.Fatalf("want a message and no error, got %+v", rs)
+	}
+	if !strings.Contains(rs[0].Msg.HTML, "storage.googleapis.com") || len(rs[0].Msg.Warnings) != 1 {
+		t.Errorf("HTML %d bytes, warnings %q", len(rs[0].Msg.HTML), rs[0].Msg.Warnings)
+	}
 }
