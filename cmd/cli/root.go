@@ -74,6 +74,7 @@ var commands = []func(*env) *cobra.Command{
 	newReportCmd,
 	newDiffCmd,
 	newBaselineCmd,
+	newMergeCmd,
 }
 
 // Main runs the CLI and returns the process exit code.

@@ -190,7 +190,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// Chromium goes before the caller writes a report: a reader that closes
 	// the pipe early (| head) must not leave processes or a profile behind.
 	defer b.Close()
+	return runOn(ctx, o, b, clock)
+}
 
+// runOn scans with a browser that is already running (RunSites keeps one
+// per lane across sites); the options are validated and defaulted.
+func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time.Time) (*Result, error) {
 	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.Script(o.Consent)}
 	res := &Result{Started: clock()}
 	src, err := newPageSource(ctx, &o)
