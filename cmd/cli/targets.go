@@ -73,8 +73,15 @@ func (e *env) scanTargets(ctx context.Context, args []string, f *scanFlags) erro
 		return err
 	}
 	urls := f.browserURLs
-	if len(urls) == 0 {
-		if _, err := browser.FindChromium(); err != nil && f.browserPath == "" {
+	// A browser that cannot start would fail every site: say so once, now.
+	switch {
+	case len(urls) > 0:
+	case f.browserPath != "":
+		if _, err := os.Stat(f.browserPath); err != nil {
+			return usageErr("--browser: %v", err)
+		}
+	default:
+		if _, err := browser.FindChromium(); err != nil {
 			return usageErr("%v", err)
 		}
 	}
@@ -249,7 +256,7 @@ func boolInt(b bool) int {
 // siteLine turns one site's scan into its line: the full report as the
 // json format writes it (rules run, the site's policy read), compacted.
 func (e *env) siteLine(ctx context.Context, r scan.SiteResult, shard scan.Shard, f *scanFlags, k *kb.KB, policies *policyCache) (audit.Line, []rules.Finding) {
-	line := audit.Line{ID: r.Site.ID, URL: r.Site.URL, Shard: shard.String(), Status: audit.Complete}
+	line := audit.Line{ID: r.Site.ID, URL: r.Site.URL, Shard: shard.String(), Status: audit.Complete, BrowserURL: r.BrowserURL}
 	if r.Err != nil {
 		line.Error = oneLine(r.Err)
 	}

@@ -201,7 +201,7 @@ func siteURL(raw string) (string, error) {
 	if raw == "" {
 		return "", errors.New("empty URL")
 	}
-	if !strings.Contains(raw, "://") && !strings.ContainsAny(raw, " /\t") && strings.Contains(raw, ".") {
+	if !strings.Contains(raw, "://") && !strings.ContainsAny(raw, " /\t:@") && strings.Contains(raw, ".") {
 		raw = "https://" + raw + "/"
 	}
 	u, err := url.Parse(raw)

@@ -53,6 +53,9 @@ type Line struct {
 	Status string `json:"status"`
 	// Error is why the site is not complete.
 	Error string `json:"error,omitempty"`
+	// BrowserURL is the remote browser (--browser-url) that scanned the
+	// site, to find a bad member of a pool; absent for a local browser.
+	BrowserURL string `json:"browser_url,omitempty"`
 	// Report is the site's full report, as the json format writes it
 	// (compact); absent when nothing could run.
 	Report json.RawMessage `json:"report,omitempty"`
