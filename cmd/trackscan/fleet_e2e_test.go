@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/demosite"
-	"github.com/trackscan/trackscan/crawler/scan"
 	"github.com/trackscan/trackscan/crawler/demosite/sitegen"
+	"github.com/trackscan/trackscan/crawler/scan"
 	"github.com/trackscan/trackscan/reports/audit"
 )
 
