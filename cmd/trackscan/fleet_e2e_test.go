@@ -261,3 +261,73 @@ func TestFleetResume(t *testing.T) {
 		t.Errorf("second resume: exit %d, changed %v, stderr %q", res.code, !bytes.Equal(again, raw), res.stderr)
 	}
 }
+
+// TestFleetSIGTERM stops a run as Kubernetes evicts a pod: the lines
+// written are whole, the run exits 3 and leaves no Chromium, and --resume
+// then scans what is left, each site once.
+func TestFleetSIGTERM(t *testing.T) {
+	needChromium(t)
+	site, sites, targets := fleetFixture(t)
+	var want []string
+	for _, s := range sites {
+		if (scan.Shard{Index: 1, Count: 2}).Has(scan.Site{ID: s.ID, URL: s.URL()}) {
+			want = append(want, s.ID)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "shard1.jsonl")
+	tmp, _ := os.MkdirTemp("", "ts-fleet-")
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	cmd := fleetCmd(t, site, targets, tmp, "--shard", "1/2", "--jsonl", out, "--concurrency", "2")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		raw, _ := os.ReadFile(out)
+		if bytes.Count(raw, []byte("\n")) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("fewer than 2 sites written in 90s: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(45 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the run did not stop within 45s of SIGTERM")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 3 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %q; want 3 and interrupted", code, stderr.String())
+	}
+	assertNothingLeftIn(t, tmp)
+	raw, _ := os.ReadFile(out)
+	lines, _, truncated, err := audit.ReadLines(bytes.NewReader(raw), out)
+	if err != nil || truncated || len(lines) >= len(want) {
+		t.Fatalf("after SIGTERM: %d lines (of %d sites), truncated %v, err %v", len(lines), len(want), truncated, err)
+	}
+	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "20s",
+		"--shard", "1/2", "--jsonl", out, "--resume", "--concurrency", "2", "-q")
+	if res.code != 0 && res.code != 3 {
+		t.Fatalf("resume: exit %d: %s", res.code, res.stderr)
+	}
+	raw, _ = os.ReadFile(out)
+	lines, _, _, err = audit.ReadLines(bytes.NewReader(raw), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOnce(t, lines, want)
+	for _, l := range lines {
+		if l.Status == audit.Interrupted {
+			t.Errorf("%s still interrupted after the resume", l.ID)
+		}
+	}
+}
