@@ -262,7 +262,7 @@ func (e *env) siteLine(ctx context.Context, r scan.SiteResult, shard scan.Shard,
 	}
 	res := r.Result
 	switch {
-	case ctx.Err() != nil && r.Err != nil:
+	case r.Interrupted(ctx):
 		line.Status = audit.Interrupted
 	case res == nil:
 		line.Status = audit.Failed
