@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/crawler/demosite/sitegen"
 	"github.com/trackscan/trackscan/crawler/scan"
@@ -136,6 +137,16 @@ func TestFleetShards(t *testing.T) {
 		if !bytes.Equal(ra, rb) {
 			t.Errorf("%s audit of the shards differs from the unsharded run's:\n%s\n---\n%s", format, ra, rb)
 		}
+	}
+
+	// The HTML audit's script runs in a browser, offline: it counts the
+	// rows its filters show.
+	html := filepath.Join(t.TempDir(), "audit.html")
+	if r := run(t, "merge", sharded, "-o", html); r.code != 0 {
+		t.Fatalf("merge: exit %d: %s", r.code, r.stderr)
+	}
+	if dom := dumpDOM(t, html); !strings.Contains(dom, "40 of 40 sites shown") {
+		t.Errorf("the audit's script did not run: no row count in the rendered page")
 	}
 
 	// The audit says what the generated sites do.
@@ -330,4 +341,26 @@ func TestFleetSIGTERM(t *testing.T) {
 			t.Errorf("%s still interrupted after the resume", l.ID)
 		}
 	}
+}
+
+// dumpDOM renders a local HTML file in headless Chromium with the network
+// off and returns the DOM after its scripts ran.
+func dumpDOM(t *testing.T, path string) string {
+	t.Helper()
+	chromium, err := browser.FindChromium()
+	if err != nil {
+		t.Skip(err)
+	}
+	profile, err := os.MkdirTemp("", "ts-dom-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile)
+	abs, _ := filepath.Abs(path)
+	out, err := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir="+profile,
+		"--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", "file://"+abs).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	return string(out)
 }
