@@ -41,7 +41,7 @@ func fleetFixture(t *testing.T) (*demosite.Server, []sitegen.Site, string) {
 // Chromium can be told apart from other runs on the machine).
 func fleetCmd(t *testing.T, site *demosite.Server, targets, tmp string, args ...string) *exec.Cmd {
 	full := append([]string{"scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre",
-		"--timeout", "20s", "-q"}, args...)
+		"--timeout", "60s", "-q"}, args...)
 	cmd := exec.Command(binary, full...)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	return cmd
@@ -116,7 +116,7 @@ func TestFleetShards(t *testing.T) {
 	}
 	checkOnce(t, siteLines(t, sharded), ids)
 
-	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "20s", "-q",
+	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "60s", "-q",
 		"--jsonl", whole+"/", "--concurrency", "2")
 	if res.code != 3 || !strings.Contains(res.stderr, "1 of 40 sites incomplete or failed") {
 		t.Errorf("unsharded run: exit %d, stderr %q; want 3 for the broken site", res.code, res.stderr)
@@ -135,7 +135,7 @@ func TestFleetShards(t *testing.T) {
 		ra, _ := os.ReadFile(a)
 		rb, _ := os.ReadFile(b)
 		if !bytes.Equal(ra, rb) {
-			t.Errorf("%s audit of the shards differs from the unsharded run's:\n%s\n---\n%s", format, ra, rb)
+			t.Errorf("%s audit of the shards differs from the unsharded run's; first differing line:\n%s", format, firstDiff(ra, rb))
 		}
 	}
 
@@ -248,7 +248,7 @@ func TestFleetResume(t *testing.T) {
 	f.Write(first[:len(first)/2])
 	f.Close()
 
-	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "20s",
+	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "60s",
 		"--shard", "0/2", "--jsonl", out, "--resume", "--concurrency", "2", "-q")
 	if res.code != 0 && res.code != 3 {
 		t.Fatalf("resume: exit %d: %s", res.code, res.stderr)
@@ -325,7 +325,7 @@ func TestFleetSIGTERM(t *testing.T) {
 	if err != nil || truncated || len(lines) >= len(want) {
 		t.Fatalf("after SIGTERM: %d lines (of %d sites), truncated %v, err %v", len(lines), len(want), truncated, err)
 	}
-	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "20s",
+	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "60s",
 		"--shard", "1/2", "--jsonl", out, "--resume", "--concurrency", "2", "-q")
 	if res.code != 0 && res.code != 3 {
 		t.Fatalf("resume: exit %d: %s", res.code, res.stderr)
@@ -363,4 +363,22 @@ func dumpDOM(t *testing.T, path string) string {
 		t.Fatalf("chromium --dump-dom: %v", err)
 	}
 	return string(out)
+}
+
+// firstDiff is the first line where a and b differ, from each.
+func firstDiff(a, b []byte) string {
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := range max(len(la), len(lb)) {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d:\n  shards:     %s\n  unsharded:  %s", i+1, x, y)
+		}
+	}
+	return "(none)"
 }
