@@ -215,3 +215,29 @@ func TestCSVSafe(t *testing.T) {
 		t.Errorf("formula cells not neutralised: %s", b.String())
 	}
 }
+
+func FuzzReadLines(f *testing.F) {
+	f.Add("{\"schema\":\"trackscan/site-line/v1\",\"id\":\"a\",\"url\":\"https://a.example/\",\"status\":\"complete\"}\n")
+	f.Add("{\"schema\":\"trackscan/site-line/v1\",\"id\":\"a\"}\n{\"schema\":\"trackscan/site-line/v1\",\"id\"")
+	f.Add("\n\n{}\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		lines, good, truncated, err := ReadLines(strings.NewReader(in), "f")
+		if err != nil {
+			return
+		}
+		if good < 0 || good > int64(len(in)) {
+			t.Fatalf("good prefix %d of %d bytes", good, len(in))
+		}
+		if !truncated && good != int64(len(in)) {
+			t.Fatalf("not truncated, yet only %d of %d bytes good", good, len(in))
+		}
+		for _, l := range lines {
+			if l.Schema != LineSchema || l.ID == "" {
+				t.Fatalf("bad line accepted: %+v", l)
+			}
+		}
+		if _, err := Merge(lines); err != nil && !strings.Contains(err.Error(), "site ") {
+			t.Fatalf("merge: %v", err)
+		}
+	})
+}
