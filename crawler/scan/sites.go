@@ -213,9 +213,13 @@ func (l *lane) scan(ctx context.Context, k int) SiteResult {
 
 // maintain restarts the lane's local browser when it has scanned
 // RestartEvery sites or holds more than MemoryLimit; true when it did.
-// A browser that died is dropped: the next site starts a new one.
+// A browser that died for good is dropped: the next site starts a new one.
 func (l *lane) maintain(ctx context.Context) bool {
 	if l.local == nil || ctx.Err() != nil {
+		return false
+	}
+	if !l.local.Alive() {
+		l.close()
 		return false
 	}
 	due := l.sites >= l.opts.RestartEvery
