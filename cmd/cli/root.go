@@ -78,6 +78,7 @@ var commands = []func(*stdio) *cobra.Command{
 	newReportCmd,
 	newDiffCmd,
 	newBaselineCmd,
+	newMergeCmd,
 }
 
 // Main runs the CLI and returns the process exit code.

@@ -28,7 +28,7 @@ import (
 type scanFlags struct {
 	out               outputFlags
 	browserPath       string
-	browserURL        string
+	browserURLs       []string
 	browserFlags      []string
 	resolve           []string
 	insecure          bool
@@ -51,13 +51,14 @@ type scanFlags struct {
 	dnsServer         string
 	noDNS             bool
 	noPolicy          bool
+	fleet             fleetFlags
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	f.out.register(fs)
 	fs.StringVar(&f.browserPath, "browser", "", "Chromium executable (default: chromium on PATH)")
-	fs.StringVar(&f.browserURL, "browser-url", "", "drive an already running Chrome at this ws:// URL instead of starting one")
+	fs.StringArrayVar(&f.browserURLs, "browser-url", nil, "drive an already running Chrome at this ws:// URL instead of starting one (repeatable with --targets: sites go round-robin over the browsers)")
 	fs.StringArrayVar(&f.browserFlags, "browser-flag", nil, "extra Chromium flag NAME=VALUE (repeatable)")
 	fs.StringArrayVar(&f.resolve, "resolve", nil, `host resolver rules, e.g. "MAP *:443 127.0.0.1:8443, MAP * 127.0.0.1:8080" (repeatable)`)
 	fs.BoolVar(&f.insecure, "insecure", false, "ignore TLS certificate errors (self-signed staging sites)")
@@ -81,6 +82,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.dnsServer, "dns", "", "DNS server HOST[:PORT] for the CNAME lookups that find trackers behind first-party subdomains (default: the system resolver, which is not asked about reserved names such as .example and .test nor about hosts --resolve maps)")
 	fs.BoolVar(&f.noDNS, "no-dns", false, "no CNAME lookups (no CNAME cloaking detection)")
 	fs.BoolVar(&f.noPolicy, "no-policy", false, "do not look for the site's privacy and cookie policy (without --policy, only rules that need no policy run)")
+	f.fleet.register(fs)
 }
 
 func newScanCmd(e *env) *cobra.Command {
@@ -96,6 +98,9 @@ func newScanCmd(e *env) *cobra.Command {
 			cfg, err := f.out.Config()
 			if err != nil {
 				return err
+			}
+			if f.fleet.targets != "" {
+				return e.scanTargets(cmd.Context(), args, &f)
 			}
 			if len(args) == 0 && cfg != nil {
 				args = cfg.Targets
@@ -216,6 +221,13 @@ func (e *env) scanOptions(targets []string, f *scanFlags) (scan.Options, error) 
 	case f.timeout <= 0:
 		return scan.Options{}, usageErr("--timeout must be positive, got %s", f.timeout)
 	}
+	remote := ""
+	switch {
+	case len(f.browserURLs) == 1:
+		remote = f.browserURLs[0]
+	case len(f.browserURLs) > 1 && f.fleet.targets == "":
+		return scan.Options{}, usageErr("several --browser-url need --targets (sites go round-robin over the browsers)")
+	}
 	flags := map[string]string{}
 	for _, bf := range f.browserFlags {
 		name, value, _ := strings.Cut(bf, "=")
@@ -252,7 +264,7 @@ func (e *env) scanOptions(targets []string, f *scanFlags) (scan.Options, error) 
 		MaxPages: f.maxPages, Depth: f.depth, Include: f.include, Exclude: f.exclude,
 		IgnoreRobots: f.ignoreRobots, TrapVariants: f.trapVariants, AllowPrivate: f.allowPrivate,
 		Browser: browser.Options{
-			ExecPath: f.browserPath, RemoteURL: f.browserURL, Flags: flags,
+			ExecPath: f.browserPath, RemoteURL: remote, Flags: flags,
 			ResolveRules: strings.Join(f.resolve, ", "), Insecure: f.insecure,
 			ThirdPartyCookies: f.thirdPartyCookies, GPC: f.gpc, PageTimeout: f.timeout,
 		},

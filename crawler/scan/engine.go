@@ -14,6 +14,7 @@ import (
 	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
+	"github.com/trackscan/trackscan/crawler/scope"
 	"github.com/trackscan/trackscan/detectors/kb"
 )
 
@@ -24,6 +25,7 @@ type engine struct {
 	phases        []capture.Phase
 	src           pageSource
 	consentScript string
+	scope         *scope.Scope
 
 	mu       sync.Mutex
 	failed   int
@@ -404,6 +406,9 @@ func notClicked(pages []capture.Page) string {
 // retried: they would come back, and a timeout would cost a second budget.
 func (e *engine) visit(ctx context.Context, pageURL string, v browser.Visit) (*capture.Page, *capture.ConsentState) {
 	v.ConsentScript = e.consentScript
+	if v.Scope == nil && e.scope != nil {
+		v.Scope = e.scope
+	}
 	if v.ConsentAction != "" && v.Carry == nil {
 		v.ConsentHost, v.KeepState = e.stateFilters()
 	}

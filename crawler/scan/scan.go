@@ -211,8 +211,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// Chromium goes before the caller writes a report: a reader that closes
 	// the pipe early (| head) must not leave processes or a profile behind.
 	defer b.Close()
+	return runOn(ctx, o, b, clock)
+}
 
-	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.Script(o.Consent)}
+// runOn scans with a browser that is already running (RunSites keeps one
+// per lane across sites); the options are validated and defaulted.
+func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time.Time) (*Result, error) {
+	// Each run has its own scope (RunSites scans several sites on one
+	// browser): every visit carries it, so a site's pages may go only where
+	// that site may.
+	sc, err := newScope(&o)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+	}
+	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.Script(o.Consent), scope: sc}
 	res := &Result{Started: clock()}
 	src, err := newPageSource(ctx, &o, sc)
 	if err != nil {
