@@ -19,10 +19,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/trackscan/trackscan/bench/realsite"
@@ -38,7 +40,21 @@ func main() {
 	chromium := flag.String("chromium", "/usr/bin/chromium", "Chromium executable for every tool")
 	interval := flag.Duration("interval", 100*time.Millisecond, "memory polling interval")
 	keep := flag.Bool("keep", false, "keep the temp dir with every raw report and the site's request log")
+	serve := flag.Bool("serve", false, "only serve the shop: print its host-resolver-rules and wait for Ctrl-C (for bench/realsite/verify.js)")
 	flag.Parse()
+
+	if *serve {
+		site, err := realsite.Start(*modules)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Println(site.ResolveRules())
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+		<-stop
+		site.Close()
+		return
+	}
 
 	if *runs < 1 {
 		fail(errors.New("-runs must be at least 1"))

@@ -48,7 +48,8 @@ realshop.load('/assets/vendor/mixpanel-snippet.js', function () {
     batch_requests: true,
     batch_flush_interval_ms: 1000,
     track_pageview: true,
-    persistence: 'cookie'
+    persistence: 'cookie',
+    record_sessions_percent: 100
   });
   realshop.sdks.push('mixpanel');
 });

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -67,6 +68,11 @@ var assets = []asset{
 	{ShopHost, "/assets/vendor/mixpanel-snippet.js", "mixpanel-browser/dist/mixpanel-jslib-snippet.min.js", false, "application/javascript"},
 }
 
+type servedFile struct {
+	asset
+	body []byte
+}
+
 // Request is one request the site or the collector answered.
 type Request struct {
 	Time   time.Time `json:"time"`
@@ -78,7 +84,7 @@ type Request struct {
 // Site is a running shop and collector on loopback.
 type Site struct {
 	HTTP, HTTPS *httptest.Server
-	files       map[string][]byte // host+path -> body
+	files       map[string]servedFile // by host+path
 
 	mu  sync.Mutex
 	log []Request
@@ -97,15 +103,25 @@ func DefaultModules() string {
 // by install.sh) and serves the shop and the collector on two loopback
 // ports, plain and TLS. A missing file is an error naming install.sh.
 func Start(modules string) (*Site, error) {
-	s := &Site{files: map[string][]byte{}}
+	s := &Site{files: map[string]servedFile{}}
+	all := slices.Clone(assets)
 	var missing []string
-	for _, a := range assets {
+	// Mixpanel's session recorder is a chunk with a content hash in its
+	// name, loaded from the CDN's /libs/ when recording starts.
+	rec, _ := filepath.Glob(filepath.Join(modules, "mixpanel-browser", "dist", "async-modules", "mixpanel-recorder-*.min.js"))
+	if len(rec) != 1 {
+		missing = append(missing, "mixpanel-browser/dist/async-modules/mixpanel-recorder-*.min.js")
+	} else {
+		name := filepath.Base(rec[0])
+		all = append(all, asset{mixpanelCDN, "/libs/" + name, "mixpanel-browser/dist/async-modules/" + name, false, "application/javascript"})
+	}
+	for _, a := range all {
 		body, err := os.ReadFile(filepath.Join(modules, a.file))
 		if err != nil {
 			missing = append(missing, a.file)
 			continue
 		}
-		s.files[a.host+a.path] = body
+		s.files[a.host+a.path] = servedFile{a, body}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("SDK files missing in %s (run bench/realsite/install.sh): %s", modules, strings.Join(missing, ", "))
@@ -150,17 +166,13 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.log = append(s.log, Request{Time: time.Now(), Host: host, Method: r.Method, Path: r.URL.RequestURI()})
 	s.mu.Unlock()
 
-	if body, ok := s.files[host+r.URL.Path]; ok {
-		for _, a := range assets {
-			if a.host == host && a.path == r.URL.Path {
-				w.Header().Set("Content-Type", a.mime)
-				if a.gzip {
-					w.Header().Set("Content-Encoding", "gzip")
-				}
-			}
+	if f, ok := s.files[host+r.URL.Path]; ok {
+		w.Header().Set("Content-Type", f.mime)
+		if f.gzip {
+			w.Header().Set("Content-Encoding", "gzip")
 		}
 		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Write(body)
+		w.Write(f.body)
 		return
 	}
 	if host == ShopHost {
