@@ -107,7 +107,7 @@ func main() {
 	for _, b := range bins {
 		for _, c := range concs {
 			for _, ph := range []string{"pre", "pre,reject,accept"} {
-				configs = append(configs, trackscanConfig{bin: b, label: b, consent: ph, concurrency: c, chromium: *chromium})
+				configs = append(configs, trackscanConfig{bin: b, label: filepath.Base(b), consent: ph, concurrency: c, chromium: *chromium})
 			}
 		}
 	}
@@ -164,19 +164,25 @@ type config interface {
 	phases() []capture.Phase
 	// command returns the process to time; out is its own directory.
 	command(rules, out string) *exec.Cmd
-	// read returns the visits, the per-phase walls and what the tool found.
-	read(out string, started time.Time, arrivals []arrival) (visits int, phaseWalls map[capture.Phase]time.Duration, found realsite.Found, err error)
+	// read returns what one run of the tool wrote.
+	read(out string, started time.Time, arrivals []arrival) (readOut, error)
+}
+
+// readOut is what the bench reads from one run's output.
+type readOut struct {
+	visits     int
+	phaseWalls map[capture.Phase]time.Duration // nil: one phase, the whole run
+	found      realsite.Found
+	settledBy  map[string]int // pages by the reason they settled, when reported
 }
 
 type measurement struct {
-	wall       time.Duration
-	visits     int
-	phaseWalls map[capture.Phase]time.Duration
-	pssKiB     int64
-	procs      int
-	found      realsite.Found
-	collector  int // requests to vendor hosts during the run
-	leftover   []string
+	readOut
+	wall      time.Duration
+	pssKiB    int64
+	procs     int
+	collector int // requests to vendor hosts during the run
+	leftover  []string
 }
 
 type result struct {
@@ -213,7 +219,7 @@ func measure(c config, site *realsite.Site, dir string, interval time.Duration) 
 	if err := writeLog(filepath.Join(dir, "requests.jsonl"), log); err != nil {
 		return m, err
 	}
-	m.visits, m.phaseWalls, m.found, err = c.read(dir, start, sampler.arrivals)
+	m.readOut, err = c.read(dir, start, sampler.arrivals)
 	if err != nil {
 		return m, fmt.Errorf("reading its report: %v (stderr: %s)", err, lastLine(stderr.String()))
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -83,7 +84,15 @@ func printReport(w io.Writer, results []*result, start, end env, runs int) {
 	for _, r := range results {
 		var per []string
 		for _, m := range r.runs {
-			per = append(per, fmt.Sprintf("%.1f s / %d collector requests", m.wall.Seconds(), m.collector))
+			s := fmt.Sprintf("%.1f s / %d collector requests", m.wall.Seconds(), m.collector)
+			if len(m.settledBy) > 0 {
+				var reasons []string
+				for _, k := range slices.Sorted(maps.Keys(m.settledBy)) {
+					reasons = append(reasons, fmt.Sprintf("%s %d", k, m.settledBy[k]))
+				}
+				s += " / settled by " + strings.Join(reasons, ", ")
+			}
+			per = append(per, s)
 		}
 		d, _ := json.Marshal(per)
 		fmt.Fprintf(w, "- runs of %s: %s\n", r.cfg.name(), d)

@@ -49,14 +49,15 @@ func (t trackscanConfig) command(rules, out string) *exec.Cmd {
 }
 
 // trackscanReport holds the parts of a trackscan/v1 report the bench reads.
-// Page timings are read when the report has them (started/settled per
-// page, at the top level or under "timing"); older reports have none.
+// Pages carry a timing with the reason each settled in reports that have
+// it (docs/json.md); older reports have none.
 type trackscanReport struct {
 	Pages []struct {
 		Phase  capture.Phase `json:"phase"`
 		Error  string        `json:"error"`
-		Timing *pageTiming   `json:"timing"`
-		pageTiming
+		Timing *struct {
+			SettledBy string `json:"settled_by"`
+		} `json:"timing"`
 	} `json:"pages"`
 	Vendors []struct {
 		ID     string          `json:"id"`
@@ -72,61 +73,40 @@ type trackscanReport struct {
 	} `json:"storage"`
 }
 
-type pageTiming struct {
-	Started time.Time `json:"started"`
-	Settled time.Time `json:"settled"`
-}
-
-func (t trackscanConfig) read(out string, started time.Time, arrivals []arrival) (int, map[capture.Phase]time.Duration, realsite.Found, error) {
+// read takes the wall per phase from the --jsonl stream for every binary
+// alike (page timings exist only in newer reports), and counts why pages
+// settled where the report says.
+func (t trackscanConfig) read(out string, started time.Time, arrivals []arrival) (readOut, error) {
+	var ro readOut
 	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
 	if err != nil {
-		return 0, nil, nil, err
+		return ro, err
 	}
 	var rep trackscanReport
 	if err := json.Unmarshal(raw, &rep); err != nil {
-		return 0, nil, nil, err
+		return ro, err
 	}
-	visits := 0
-	first, last := map[capture.Phase]time.Time{}, map[capture.Phase]time.Time{}
-	timed := len(rep.Pages) > 0
+	ro.settledBy = map[string]int{}
 	for _, p := range rep.Pages {
 		if p.Error == "" {
-			visits++
+			ro.visits++
 		}
-		pt := p.pageTiming
-		if p.Timing != nil {
-			pt = *p.Timing
-		}
-		if pt.Started.IsZero() || pt.Settled.IsZero() {
-			timed = false
-			continue
-		}
-		if f, ok := first[p.Phase]; !ok || pt.Started.Before(f) {
-			first[p.Phase] = pt.Started
-		}
-		if l := last[p.Phase]; pt.Settled.After(l) {
-			last[p.Phase] = pt.Settled
+		if p.Timing != nil && p.Timing.SettledBy != "" {
+			ro.settledBy[p.Timing.SettledBy]++
 		}
 	}
-	walls := map[capture.Phase]time.Duration{}
-	if timed {
-		for ph, f := range first {
-			walls[ph] = last[ph].Sub(f)
-		}
-	} else {
-		walls = phaseWallsFromArrivals(started, arrivals)
-	}
-	found := realsite.Found{}
+	ro.phaseWalls = phaseWallsFromArrivals(started, arrivals)
+	ro.found = realsite.Found{}
 	for _, v := range rep.Vendors {
-		found.Add(realsite.KindVendor, v.ID, v.Phases)
+		ro.found.Add(realsite.KindVendor, v.ID, v.Phases)
 	}
 	for _, c := range rep.Cookies {
-		found.Add(realsite.KindCookie, c.Name, c.Phases)
+		ro.found.Add(realsite.KindCookie, c.Name, c.Phases)
 	}
 	for _, s := range rep.Storage {
-		found.Add(realsite.KindStorage, s.Key, s.Phases)
+		ro.found.Add(realsite.KindStorage, s.Key, s.Phases)
 	}
-	return visits, walls, found, nil
+	return ro, nil
 }
 
 // phaseWallsFromArrivals: phases run one after the other, so a phase lasts
@@ -186,10 +166,11 @@ var vendorDomains = map[string]string{
 	"amplitude.com":         "amplitude",
 }
 
-func (blacklightConfig) read(out string, started time.Time, _ []arrival) (int, map[capture.Phase]time.Duration, realsite.Found, error) {
+func (blacklightConfig) read(out string, _ time.Time, _ []arrival) (readOut, error) {
+	var ro readOut
 	raw, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	if err != nil {
-		return 0, nil, nil, err
+		return ro, err
 	}
 	var sum struct {
 		Pages           int      `json:"pages"`
@@ -197,7 +178,7 @@ func (blacklightConfig) read(out string, started time.Time, _ []arrival) (int, m
 		Cookies         []string `json:"cookies"`
 	}
 	if err := json.Unmarshal(raw, &sum); err != nil {
-		return 0, nil, nil, err
+		return ro, err
 	}
 	pre := []capture.Phase{capture.PreConsent}
 	found := realsite.Found{}
@@ -213,5 +194,5 @@ func (blacklightConfig) read(out string, started time.Time, _ []arrival) (int, m
 		found.Add(realsite.KindCookie, name, pre)
 	}
 	// Blacklight's summary has no Web Storage, and its wall is all one phase.
-	return sum.Pages, nil, found, nil
+	return readOut{visits: sum.Pages, found: found}, nil
 }
