@@ -38,9 +38,10 @@ type Item struct {
 func (it Item) String() string { return it.Kind + " " + it.Pattern }
 
 // Truth is the ground truth of the shop, written from the SDKs'
-// documentation and code for the configuration in shop.go before the first
-// scan, then checked once against a scan (docs/bench-site.md lists the one
-// fix). Pre-consent and after "reject all" no analytics or replay SDK runs
+// documentation and code for the configuration in shop.go (after one smoke
+// scan that only checked that the SDKs send), then checked in Chromium
+// without trackscan by verify.js (docs/bench-site.md lists the one fix).
+// Pre-consent and after "reject all" no analytics or replay SDK runs
 // and Snowplow tracks without identifiers; after "accept all" every SDK
 // writes its identifiers.
 var Truth = []Item{
