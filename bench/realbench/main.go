@@ -103,11 +103,20 @@ func main() {
 		}
 	}
 
+	// Binaries are named by file name, or by path where two share one.
+	label := func(b string) string {
+		for _, o := range bins {
+			if o != b && filepath.Base(o) == filepath.Base(b) {
+				return b
+			}
+		}
+		return filepath.Base(b)
+	}
 	var configs []config
 	for _, b := range bins {
 		for _, c := range concs {
 			for _, ph := range []string{"pre", "pre,reject,accept"} {
-				configs = append(configs, trackscanConfig{bin: b, label: filepath.Base(b), consent: ph, concurrency: c, chromium: *chromium})
+				configs = append(configs, trackscanConfig{bin: b, label: label(b), consent: ph, concurrency: c, chromium: *chromium})
 			}
 		}
 	}
@@ -170,7 +179,8 @@ type config interface {
 
 // readOut is what the bench reads from one run's output.
 type readOut struct {
-	visits     int
+	visits     int                             // pages captured without an error
+	failed     int                             // pages the report lists with an error
 	phaseWalls map[capture.Phase]time.Duration // nil: one phase, the whole run
 	found      realsite.Found
 	settledBy  map[string]int // pages by the reason they settled, when reported

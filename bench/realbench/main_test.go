@@ -2,9 +2,11 @@ package main
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/trackscan/trackscan/bench/realsite"
 	"github.com/trackscan/trackscan/crawler/capture"
 )
 
@@ -43,5 +45,28 @@ func TestPhaseWallsFromArrivals(t *testing.T) {
 	}
 	if w := phaseWallsFromArrivals(t0, arrivals[:2]); len(w) != 1 {
 		t.Errorf("a pre-consent scan has one phase, got %v", w)
+	}
+}
+
+func TestPrintReport(t *testing.T) {
+	cfg := trackscanConfig{bin: "/x/ts", label: "ts", consent: "pre"}
+	found := realsite.Found{}
+	found.Add(realsite.KindVendor, "snowplow", []capture.Phase{capture.PreConsent})
+	found.Add(realsite.KindVendor, "posthog", []capture.Phase{capture.PreConsent})
+	run := func(wall time.Duration, visits, failed int) measurement {
+		return measurement{readOut: readOut{visits: visits, failed: failed, found: found,
+			phaseWalls: map[capture.Phase]time.Duration{capture.PreConsent: wall}}, wall: wall, pssKiB: 400 << 10}
+	}
+	res := []*result{{cfg: cfg, runs: []measurement{run(30*time.Second, 7, 0), run(20*time.Second, 6, 1), run(25*time.Second, 7, 0)}}}
+	var b strings.Builder
+	printReport(&b, res, env{}, env{}, 3)
+	out := b.String()
+	for _, want := range []string{
+		"| ts, --consent pre | 25.0 | 6 (1 failed) | 14.4 | 25.0 | 400 | 1/1 | 0/1 | - | vendor posthog in pre |",
+		"- missed by ts, --consent pre: cookie shop_session in pre",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,11 +50,16 @@ func printReport(w io.Writer, results []*result, start, end env, runs int) {
 			continue
 		}
 		wall := median(r.runs, func(m measurement) time.Duration { return m.wall })
-		visits := r.runs[0].visits
+		visits, failed := r.runs[0].visits, 0
 		var pss int64
 		for _, m := range r.runs {
 			pss = max(pss, m.pssKiB)
 			visits = min(visits, m.visits)
+			failed = max(failed, m.failed)
+		}
+		visitCell := strconv.Itoa(visits)
+		if failed > 0 {
+			visitCell += fmt.Sprintf(" (%d failed)", failed)
 		}
 		var walls []string
 		for _, ph := range r.cfg.phases() {
@@ -66,20 +72,24 @@ func printReport(w io.Writer, results []*result, start, end env, runs int) {
 			walls = append(walls, fmt.Sprintf("%.1f", d.Seconds()))
 		}
 		sc := worst(r)
-		fmt.Fprintf(w, "| %s | %.1f | %d | %.1f | %s | %.0f | %s | %s | %s | %s |\n",
-			r.cfg.name(), wall.Seconds(), visits, float64(visits)/wall.Seconds()*60, strings.Join(walls, " / "), float64(pss)/1024,
+		fmt.Fprintf(w, "| %s | %.1f | %s | %.1f | %s | %.0f | %s | %s | %s | %s |\n",
+			r.cfg.name(), wall.Seconds(), visitCell, float64(visits)/wall.Seconds()*60, strings.Join(walls, " / "), float64(pss)/1024,
 			sc.recall(realsite.KindVendor), sc.recall(realsite.KindCookie), sc.recall(realsite.KindStorage), sc.leaks())
 		if len(r.errors) > 0 {
 			fmt.Fprintf(w, "|  | %d of %d runs failed: %s |\n", len(r.errors), len(r.errors)+len(r.runs), strings.Join(r.errors, "; "))
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Recall is found/expected per phase (pre, reject, accept) in the worst run; leaks are ground-truth items seen in a phase where they must be absent. Missing in any run:")
+	fmt.Fprintln(w, "Recall is found/expected per phase (pre, reject, accept) in the worst run; leaks are ground-truth items seen in a phase where they must be absent.")
+	missed := false
 	for _, r := range results {
-		sc := worst(r)
-		if miss := sc.missing(); miss != "" {
-			fmt.Fprintf(w, "- %s: %s\n", r.cfg.name(), miss)
+		if miss := worst(r).missing(); miss != "" {
+			fmt.Fprintf(w, "- missed by %s: %s\n", r.cfg.name(), miss)
+			missed = true
 		}
+	}
+	if !missed {
+		fmt.Fprintln(w, "- nothing of the ground truth was missed in any run")
 	}
 	for _, r := range results {
 		var per []string

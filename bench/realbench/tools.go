@@ -90,6 +90,8 @@ func (t trackscanConfig) read(out string, started time.Time, arrivals []arrival)
 	for _, p := range rep.Pages {
 		if p.Error == "" {
 			ro.visits++
+		} else {
+			ro.failed++
 		}
 		if p.Timing != nil && p.Timing.SettledBy != "" {
 			ro.settledBy[p.Timing.SettledBy]++
