@@ -69,28 +69,8 @@ func main() {
 	if _, err := os.Stat(*chromium); err != nil {
 		fail(fmt.Errorf("-chromium: %w", err))
 	}
-	site, err := realsite.Start(*modules)
-	if err != nil {
-		fail(err)
-	}
-	defer site.Close()
-	tmp, err := os.MkdirTemp("", "realbench-")
-	if err != nil {
-		fail(err)
-	}
-	if !*keep {
-		defer os.RemoveAll(tmp)
-	}
-
 	var bins []string
-	if *binaries == "" {
-		bin := filepath.Join(tmp, "trackscan")
-		fmt.Fprintln(os.Stderr, "building trackscan ...")
-		if out, err := exec.Command("go", "build", "-o", bin, "github.com/trackscan/trackscan/cmd/trackscan").CombinedOutput(); err != nil {
-			fail(fmt.Errorf("go build: %v\n%s", err, out))
-		}
-		bins = []string{bin}
-	} else {
+	if *binaries != "" {
 		for b := range strings.SplitSeq(*binaries, ",") {
 			abs, err := filepath.Abs(strings.TrimSpace(b))
 			if err != nil {
@@ -101,6 +81,33 @@ func main() {
 			}
 			bins = append(bins, abs)
 		}
+	}
+	site, err := realsite.Start(*modules)
+	if err != nil {
+		fail(err)
+	}
+	tmp, err := os.MkdirTemp("", "realbench-")
+	if err != nil {
+		site.Close()
+		fail(err)
+	}
+	// cleanup runs on every way out, fail's os.Exit included.
+	cleanup := func() {
+		site.Close()
+		if !*keep {
+			os.RemoveAll(tmp)
+		}
+	}
+	defer cleanup()
+
+	if *binaries == "" {
+		bin := filepath.Join(tmp, "trackscan")
+		fmt.Fprintln(os.Stderr, "building trackscan ...")
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/trackscan/trackscan/cmd/trackscan").CombinedOutput(); err != nil {
+			cleanup()
+			fail(fmt.Errorf("go build: %v\n%s", err, out))
+		}
+		bins = []string{bin}
 	}
 
 	// Binaries are named by file name, or by path where two share one.
@@ -147,6 +154,7 @@ func main() {
 		for i, c := range configs {
 			dir := filepath.Join(tmp, fmt.Sprintf("run%d-cfg%d", r, i))
 			if err := os.MkdirAll(dir, 0o755); err != nil {
+				cleanup()
 				fail(err)
 			}
 			m, err := measure(c, site, dir, *interval)
