@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 )
 
@@ -16,7 +17,7 @@ import (
 // its localStorage key, and the banner's choice must be stored after reject
 // and after accept.
 func TestScanBeaconingSDK(t *testing.T) {
-	needChromium(t)
+	browsertest.Chromium(t)
 	site := startFixtures(t)
 	jsonl := filepath.Join(t.TempDir(), "pages.jsonl")
 	urls := []string{"http://beacon.example/", "http://beacon.example/article.html"}
