@@ -51,7 +51,7 @@ func TestJUnitParsesBack(t *testing.T) {
 		cases                    []string // classname/name/failures
 	}{
 		// Rules that did not fire are passing cases for the report's target.
-		{"site", 12, 5, 1, []string{
+		{"site", 13, 5, 1, []string{
 			"category-only-disclosure/https://shop.example//1",
 			"cname-cloaked-tracker/https://shop.example//0",
 			"consent-before-choice/https://shop.example//0",
@@ -60,6 +60,7 @@ func TestJUnitParsesBack(t *testing.T) {
 			"cookie-lifetime-exceeds-declared/https://shop.example//1",
 			"cookie-lifetime-over-13-months/https://shop.example//0",
 			"fingerprinting-undeclared/https://shop.example//0",
+			"navigation-out-of-scope/https://shop.example//0",
 			"pre-consent-tracking/https://shop.example//1",
 			"session-recording-undeclared/https://shop.example//1",
 			"tracking-after-reject/https://shop.example//1",
