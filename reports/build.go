@@ -35,7 +35,7 @@ func NewSite(s SiteScan, tool Tool) *Report {
 	}
 	for _, p := range s.Pages {
 		rep.Pages = append(rep.Pages, Page{URL: p.URL, Phase: p.Phase, FinalURL: p.FinalURL, Status: p.Status,
-			Error: p.Error, Consent: p.Consent, Screenshot: p.Screenshot, Requests: len(p.Requests)})
+			Error: p.Error, Consent: p.Consent, Screenshot: p.Screenshot, Requests: len(p.Requests), Timing: p.Timing})
 		if p.Error != "" {
 			rep.Errors = append(rep.Errors, fmt.Sprintf("%s (%s): %s", p.URL, p.Phase, p.Error))
 		}

@@ -97,14 +97,14 @@ func (e *engine) capture(ctx context.Context) []capture.Page {
 	}
 	e.plan(total)
 	// The passes are independent of each other (every visit has a fresh
-	// browser context), so their first clicks run side by side, and then
-	// all their carried visits share the pool of tabs.
-	e.parallel(ctx, len(passes), func(k int) { e.click(ctx, passes[k]) })
-	var jobs []func()
+	// browser context), so their clicks run side by side, and each pass's
+	// carried visits join the pool of tabs as soon as its click has stored
+	// a choice, while the clicked page still reloads to record its phase.
+	q := newJobQueue(len(passes))
 	for _, ps := range passes {
-		jobs = append(jobs, e.carry(ctx, ps)...)
+		q.push(func() { e.click(ctx, ps, q) })
 	}
-	e.parallel(ctx, len(jobs), func(j int) { jobs[j]() })
+	q.run(ctx, e.opts.Concurrency)
 	// Pages in phase order, and within a phase in crawl order per site.
 	for _, phase := range e.phases[1:] {
 		for _, ps := range passes {
@@ -138,29 +138,6 @@ func bySite(pages []crawled) []siteGroup {
 		out[i].pages = append(out[i].pages, c)
 	}
 	return out
-}
-
-// parallel runs fn(0..n-1) on at most Concurrency goroutines and stops
-// handing out work when ctx ends.
-func (e *engine) parallel(ctx context.Context, n int, fn func(int)) {
-	var mu sync.Mutex
-	next := 0
-	var wg sync.WaitGroup
-	for range min(e.opts.Concurrency, n) {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // crawl is the pre-consent pass: workers take pages from the source until
@@ -233,21 +210,48 @@ func newConsentPass(phase capture.Phase, targets []crawled) *consentPass {
 }
 
 // click visits the pages with a banner in crawl order, clicking, until a
-// click stores a state to carry (at most maxClickTries pages).
-func (e *engine) click(ctx context.Context, ps *consentPass) {
+// click stores a state to carry (at most maxClickTries pages). The other
+// pages are queued as soon as that state is known; when no click stores
+// one, pages with a banner are queued to click their own. click is a
+// producer of q and closes its share when done.
+func (e *engine) click(ctx context.Context, ps *consentPass, q *jobQueue) {
+	defer q.producerDone()
+	tried := map[int]bool{}
+	queued := false
+	queueRest := func() {
+		if queued {
+			return
+		}
+		queued = true
+		for i := range ps.targets {
+			if !tried[i] {
+				ps.rest = append(ps.rest, i)
+			}
+		}
+		for _, job := range e.carry(ctx, ps) {
+			q.push(job)
+		}
+	}
 	tries := 0
 	for i, t := range ps.targets {
 		if ps.state != nil || !t.banner() || tries >= maxClickTries || ctx.Err() != nil {
-			ps.rest = append(ps.rest, i)
 			continue
 		}
 		tries++
-		p, st := e.visit(ctx, t.url, browser.Visit{Phase: ps.phase, ConsentAction: ps.action, ExpectBanner: true})
+		tried[i] = true
+		v := browser.Visit{Phase: ps.phase, ConsentAction: ps.action, ExpectBanner: true}
+		v.OnConsentState = func(st *capture.ConsentState) {
+			ps.state = st
+			queueRest()
+		}
+		p, _ := e.visit(ctx, t.url, v)
 		ps.results[i] = p
-		if p.Error == "" && p.Consent != nil && p.Consent.Clicked && st != nil && len(st.Cookies)+len(st.LocalStorage) > 0 {
-			ps.state, ps.leader = st, p
+		if ps.state != nil {
+			ps.leader = p
+			break
 		}
 	}
+	queueRest()
 }
 
 // carry returns the visits of the pass's other pages.
@@ -264,6 +268,71 @@ func (e *engine) carry(ctx context.Context, ps *consentPass) []func() {
 		})
 	}
 	return jobs
+}
+
+// jobQueue feeds a pool of tabs with jobs that may queue more jobs (a
+// click queues the carried visits of its pass). Workers end when the
+// queue is empty and every producer is done, or when ctx ends.
+type jobQueue struct {
+	mu        sync.Mutex
+	cond      *sync.Cond
+	jobs      []func()
+	producers int
+}
+
+func newJobQueue(producers int) *jobQueue {
+	q := &jobQueue{producers: producers}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *jobQueue) push(job func()) {
+	q.mu.Lock()
+	q.jobs = append(q.jobs, job)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+func (q *jobQueue) producerDone() {
+	q.mu.Lock()
+	q.producers--
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+// next hands out the oldest job; ok is false when no job will come.
+func (q *jobQueue) next() (func(), bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.jobs) == 0 && q.producers > 0 {
+		q.cond.Wait()
+	}
+	if len(q.jobs) == 0 {
+		return nil, false
+	}
+	job := q.jobs[0]
+	q.jobs = q.jobs[1:]
+	return job, true
+}
+
+// run works the queue on n goroutines. Once ctx ends, jobs still queued
+// are drained without running (each visit would fail at once anyway).
+func (q *jobQueue) run(ctx context.Context, n int) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for {
+				job, ok := q.next()
+				if !ok {
+					return
+				}
+				if ctx.Err() == nil {
+					job()
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // finishPass returns the pass's pages in crawl order and notes how the

@@ -337,3 +337,28 @@ func TestRunSurvivesBrowserCrash(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestJobQueue runs jobs that queue more jobs, on one worker and on four:
+// every job runs once and run returns when the producers are done.
+func TestJobQueue(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		q := newJobQueue(2)
+		var mu sync.Mutex
+		var ran []string
+		done := func(name string) { mu.Lock(); ran = append(ran, name); mu.Unlock() }
+		for _, p := range []string{"a", "b"} {
+			q.push(func() {
+				defer q.producerDone()
+				done(p)
+				for i := range 3 {
+					q.push(func() { done(fmt.Sprintf("%s%d", p, i)) })
+				}
+			})
+		}
+		q.run(context.Background(), workers)
+		slices.Sort(ran)
+		if got := strings.Join(ran, " "); got != "a a0 a1 a2 b b0 b1 b2" {
+			t.Errorf("%d workers ran %q", workers, got)
+		}
+	}
+}
