@@ -470,12 +470,12 @@ func (r *recorder) fill(p *capture.Page) {
 		}
 		p.Requests = append(p.Requests, *req)
 	}
-	t := r.timing
-	t.Loaded, t.Settled = t.Loaded.UTC(), t.Settled.UTC()
-	p.Timing = &t
 	if r.guard != nil {
 		r.guard.fill(p)
 	}
+	t := r.timing
+	t.Loaded, t.Settled = t.Loaded.UTC(), t.Settled.UTC()
+	p.Timing = &t
 	// The last events of a flooded kind come after everything kept in order.
 	p.CookieWrites = append(p.CookieWrites, r.writes...)
 	p.CookieWrites = append(p.CookieWrites, r.scriptCookies.last()...)
