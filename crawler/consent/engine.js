@@ -668,7 +668,10 @@ function detectOnce() {
     if (!g.reject) note += g.settings ? '; reject needs the settings layer' : ' without a reject button';
     return {cmp: 'generic', found: true, rejectSelector: g.reject ? describe(g.reject) : '', acceptSelector: g.accept ? describe(g.accept) : '', note};
   }
-  const c = comDetect();
+  // A built-in rule whose CMP is present, banner hidden, knows this page
+  // better than any Consent-O-Matic rule (Sourcepoint's top frame holds
+  // only the iframe its message shows in).
+  const c = hidden ? null : comDetect();
   if (c) {
     last = {kind: 'com', name: c.name, rule: c.rule, detector: c.detector};
     return {cmp: 'com:' + c.name, found: true, rejectSelector: '', acceptSelector: '', note: c.name + ' (Consent-O-Matic rule) banner shown'};
