@@ -36,13 +36,12 @@ type recorder struct {
 	// early holds Set-Cookie headers (ExtraInfo events) that arrived before
 	// their request: CDP does not order them, and without the request the
 	// cookie would not name the URL that set it.
-	early    map[network.RequestID][]*network.EventResponseReceivedExtraInfo
-	lastNet  time.Time
-	writes   []capture.CookieWrite
-	calls    []capture.APICall
-	storage  []storageWrite
-	loaded   bool
-	mainDocs int
+	early   map[network.RequestID][]*network.EventResponseReceivedExtraInfo
+	lastNet time.Time
+	writes  []capture.CookieWrite
+	calls   []capture.APICall
+	storage []storageWrite
+	loaded  bool
 }
 
 type storageWrite struct{ kind, key, frame, script string }
