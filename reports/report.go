@@ -76,6 +76,7 @@ type Page struct {
 	Consent    *capture.Consent `json:"consent,omitempty"`
 	Screenshot string           `json:"screenshot,omitempty"`
 	Requests   int              `json:"requests"`
+	Timing     *capture.Timing  `json:"timing,omitempty"`
 }
 
 // Reporter writes a report in one format.

@@ -17,7 +17,6 @@ import (
 	"github.com/trackscan/trackscan/detectors"
 	emailscan "github.com/trackscan/trackscan/detectors/email"
 	"github.com/trackscan/trackscan/reports"
-	"github.com/trackscan/trackscan/rules"
 )
 
 // emailRenderFlags drive --render: one Chromium for all emails, a fresh
@@ -121,15 +120,8 @@ loads when rendered (imported style sheets, redirects) is added.`,
 			} else {
 				emails = emailscan.ScanFiles(files, e.stdin, opt)
 			}
-			rep := &reports.Report{Schema: reports.Schema, Kind: reports.KindEmail, Target: strings.Join(args, " "),
-				Tool: reports.Tool{Name: "trackscan", Version: Version}, Emails: emails,
-				Findings: []rules.Finding{}, Started: started, Finished: now()}
+			rep := reports.NewEmail(strings.Join(args, " "), emails, started, now(), reports.Tool{Name: "trackscan", Version: Version})
 			var incomplete error
-			for _, em := range emails {
-				if em.Error != "" {
-					rep.Errors = append(rep.Errors, em.File+": "+em.Error)
-				}
-			}
 			if n := len(rep.Errors); n > 0 {
 				incomplete = fmt.Errorf("%w: %d of %d emails could not be read completely (first: %s)",
 					ErrIncomplete, n, len(emails), rep.Errors[0])

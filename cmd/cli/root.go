@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/trackscan/trackscan/crawler/scan"
 )
 
 // Version is set at build time with -ldflags "-X ...cli.Version=...".
@@ -23,7 +24,7 @@ var (
 	ErrUsage = errors.New("usage error")
 	// ErrIncomplete: a page or file could not be scanned; what was
 	// collected was still written (exit 3).
-	ErrIncomplete = errors.New("scan incomplete")
+	ErrIncomplete = scan.ErrIncomplete
 	// ErrFindings: findings at or above --fail-on (exit 1).
 	ErrFindings = errors.New("findings at or above the --fail-on severity")
 )

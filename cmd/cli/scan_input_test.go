@@ -31,6 +31,13 @@ func TestScanBadInputsBeforeBrowser(t *testing.T) {
 		{"bad include, one page", []string{"--include", "["}, `--include "["`},
 		{"bad exclude, one page", []string{"--exclude", "a(b"}, `--exclude "a(b"`},
 		{"bad include, crawl", []string{"--include", "[", "--max-pages", "5"}, `--include "["`},
+		{"negative max pages", []string{"--max-pages", "-1"}, "--max-pages must be at least 1, got -1"},
+		{"zero max pages", []string{"--max-pages", "0"}, "--max-pages must be at least 1, got 0"},
+		{"zero timeout", []string{"--timeout", "0"}, "--timeout must be positive, got 0s"},
+		{"negative timeout", []string{"--timeout", "-5s"}, "--timeout must be positive, got -5s"},
+		{"negative depth", []string{"--depth", "-1"}, "--depth must not be negative, got -1"},
+		{"zero concurrency", []string{"--concurrency", "0"}, "--concurrency must be at least 1"},
+		{"bad resolve rules", []string{"--resolve", "FROB x"}, "--resolve:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/capture"
 )
 
@@ -68,53 +64,3 @@ func TestProgressQuietOffTerminal(t *testing.T) {
 type errorWriter struct{}
 
 func (*errorWriter) Write([]byte) (int, error) { return 0, errors.New("no") }
-
-func TestRetryable(t *testing.T) {
-	tests := []struct {
-		err  error
-		want bool
-	}{
-		{fmt.Errorf("load x: %w %d", browser.ErrHTTPStatus, 404), false},
-		{fmt.Errorf("load x: %w (application/pdf)", browser.ErrNotHTML), false},
-		{fmt.Errorf("%w after 3s", browser.ErrPageTimeout), false},
-		{browser.ErrTabCrashed, true},
-		{errors.New("load x: net::ERR_CONNECTION_RESET"), true},
-		// A page whose text merely mentions HTTP is no HTTP status error.
-		{errors.New("load http://x.example/HTTP 500: net::ERR_FAILED"), true},
-	}
-	for _, tt := range tests {
-		if got := retryable(tt.err); got != tt.want {
-			t.Errorf("retryable(%v) = %t, want %t", tt.err, got, tt.want)
-		}
-	}
-}
-
-func TestListSource(t *testing.T) {
-	l := &listSource{urls: []string{"http://a.example/", "http://b.example/"}}
-	ctx := context.Background()
-	if l.Known() != 2 {
-		t.Errorf("Known %d, want 2", l.Known())
-	}
-	var got []string
-	for {
-		u, d, ok := l.NextWait(ctx)
-		if !ok {
-			break
-		}
-		if d != 0 {
-			t.Errorf("depth %d", d)
-		}
-		got = append(got, u)
-		l.AddLinks(u, d, []string{"http://c.example/"}) // a list does not crawl
-		l.Done(u)
-	}
-	if strings.Join(got, " ") != "http://a.example/ http://b.example/" || l.Known() != 2 {
-		t.Errorf("handed out %v, Known %d", got, l.Known())
-	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	l = &listSource{urls: []string{"http://a.example/"}}
-	if _, _, ok := l.NextWait(cancelled); ok {
-		t.Error("NextWait handed out a page after the context ended")
-	}
-}

@@ -126,6 +126,9 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 		state = diffState(before, after, scopeOf(p, pageURL, found.url, v.ConsentHost), v.KeepState)
 		state.Action, state.CMP, state.FromURL = v.ConsentAction, det.CMP, pageURL
 		c.State = stateNames(state)
+		if v.OnConsentState != nil && len(state.Cookies)+len(state.LocalStorage) > 0 {
+			v.OnConsentState(state) // other pages start with it while this one reloads
+		}
 	}
 	// Reload: the phase is about the site with the choice stored.
 	if err := b.navigate(ctx, p, rec, pageURL); err == nil {

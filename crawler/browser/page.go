@@ -57,6 +57,11 @@ type Visit struct {
 	// hold (see CaptureState). Both may be nil.
 	ConsentHost func(host string) bool
 	KeepState   func(kind, name, domain string) bool
+	// OnConsentState, when set, is called with a click's consent state as
+	// soon as it is known and before the page reloads to record the phase,
+	// so that other pages can start with the choice at once. It runs on
+	// the caller's goroutine, inside CaptureState.
+	OnConsentState func(*capture.ConsentState)
 }
 
 // ErrPageTimeout means the page did not finish within the page timeout.
@@ -267,22 +272,27 @@ func loadErrorText(err error) string {
 	return s
 }
 
-// waitIdle waits until the network has been quiet for IdleTime, at most
-// MaxIdleWait: a fixed sleep is either too short or wastes time.
+// waitIdle waits until the page has settled (see settler): it started no
+// new work for IdleTime, at most MaxIdleWait. A fixed sleep is either too
+// short or wastes time, and a wait for network silence never ends early on
+// pages whose SDKs beacon every second.
 func (b *Browser) waitIdle(ctx context.Context, rec *recorder) {
 	deadline := time.Now().Add(b.opts.MaxIdleWait)
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for time.Now().Before(deadline) {
-		if rec.idleFor(b.opts.IdleTime) {
+		if rec.settledFor(b.opts.IdleTime) {
+			rec.settledBy(SettledIdle)
 			return
 		}
 		select {
 		case <-ctx.Done():
+			rec.settledBy(SettledTimeout)
 			return
 		case <-t.C:
 		}
 	}
+	rec.settledBy(SettledCap)
 }
 
 // frameInfo is one frame of the page.

@@ -37,7 +37,8 @@ type recorder struct {
 	// their request: CDP does not order them, and without the request the
 	// cookie would not name the URL that set it.
 	early   map[network.RequestID][]*network.EventResponseReceivedExtraInfo
-	lastNet time.Time
+	settle  *settler
+	timing  capture.Timing
 	writes  []capture.CookieWrite
 	calls   []capture.APICall
 	storage []storageWrite
@@ -53,7 +54,8 @@ func newRecorder() *recorder {
 		pending: map[network.RequestID]bool{},
 		own:     map[network.RequestID]bool{},
 		early:   map[network.RequestID][]*network.EventResponseReceivedExtraInfo{},
-		lastNet: time.Now(),
+		settle:  newSettler(time.Now()),
+		timing:  capture.Timing{Started: time.Now().UTC()},
 	}
 }
 
@@ -81,7 +83,6 @@ func (r *recorder) onEvent(ev any) {
 	defer r.mu.Unlock()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
-		r.lastNet = r.now()
 		if ev.Request == nil {
 			return
 		}
@@ -90,6 +91,7 @@ func (r *recorder) onEvent(ev any) {
 			delete(r.early, ev.RequestID)
 			return
 		}
+		r.settle.request(ev.RequestID, ev.Request.URL, ev.Type, r.now())
 		if ev.RedirectResponse != nil {
 			if prev := r.reqs[ev.RequestID]; prev != nil {
 				prev.Status = int(ev.RedirectResponse.Status)
@@ -111,19 +113,17 @@ func (r *recorder) onEvent(ev any) {
 		}
 		delete(r.early, ev.RequestID)
 	case *network.EventResponseReceived:
-		r.lastNet = r.now()
 		if req := r.reqs[ev.RequestID]; req != nil && ev.Response != nil {
 			req.Status = int(ev.Response.Status)
 			req.MimeType = ev.Response.MimeType
 		}
 	case *network.EventResponseReceivedExtraInfo:
-		r.lastNet = r.now()
 		r.setCookieHeaders(ev)
 	case *network.EventLoadingFinished:
-		r.lastNet = r.now()
+		r.settle.finished(ev.RequestID, r.now())
 		delete(r.pending, ev.RequestID)
 	case *network.EventLoadingFailed:
-		r.lastNet = r.now()
+		r.settle.finished(ev.RequestID, r.now())
 		delete(r.pending, ev.RequestID)
 		if req := r.reqs[ev.RequestID]; req != nil {
 			req.Failed = ev.ErrorText
@@ -133,6 +133,7 @@ func (r *recorder) onEvent(ev any) {
 		}
 	case *page.EventLoadEventFired:
 		r.loaded = true
+		r.timing.Loaded = r.now()
 	case *runtime.EventBindingCalled:
 		if ev.Name == bindingName {
 			r.hookReport(ev.Payload)
@@ -311,9 +312,11 @@ func (r *recorder) hookReport(payload string) {
 		}
 		w.FrameURL = p.Frame
 		r.writes = append(r.writes, w)
+		r.settle.wrote("cookie", w.Name, r.now())
 	case "storage":
 		kind, key, _ := strings.Cut(p.Detail, " ")
 		r.storage = append(r.storage, storageWrite{kind: kind, key: key, frame: p.Frame, script: p.Stack})
+		r.settle.wrote(kind, key, r.now())
 	default:
 		api := p.Kind
 		if p.API != "" {
@@ -323,12 +326,29 @@ func (r *recorder) hookReport(payload string) {
 	}
 }
 
-// idleFor reports whether no request is in flight and the network has been
-// quiet for d.
-func (r *recorder) idleFor(d time.Duration) bool {
+// settledFor reports whether the page has started no new work for quiet
+// and no request in flight holds it open (see settler).
+func (r *recorder) settledFor(quiet time.Duration) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.pending) == 0 && r.now().Sub(r.lastNet) >= d
+	return r.settle.settled(r.now(), quiet)
+}
+
+// restartQuiet makes the quiet period count from now: after an action
+// (writing an email into the page, switching media) whose first requests
+// may not have been reported yet.
+func (r *recorder) restartQuiet() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.settle.lastNew = r.now()
+}
+
+// settledBy records how a wait for the page to settle ended; the last wait
+// of a visit is the one its timing reports.
+func (r *recorder) settledBy(reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.timing.Settled, r.timing.SettledBy = r.now(), reason
 }
 
 // fill copies what was recorded into p, in the order it happened.
@@ -345,6 +365,9 @@ func (r *recorder) fill(p *capture.Page) {
 	for _, req := range r.list {
 		p.Requests = append(p.Requests, *req)
 	}
+	t := r.timing
+	t.Loaded, t.Settled = t.Loaded.UTC(), t.Settled.UTC()
+	p.Timing = &t
 	p.CookieWrites = append(p.CookieWrites, r.writes...)
 	p.APICalls = append(p.APICalls, r.calls...)
 	// Storage writes whose key was later found in storage keep their script.

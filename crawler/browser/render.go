@@ -88,9 +88,7 @@ func (b *Browser) Render(ctx context.Context, name, html string) (*capture.Page,
 	}
 	// The quiet period counts from now: the email's first requests may not
 	// have been reported yet.
-	rec.mu.Lock()
-	rec.lastNet = rec.now()
-	rec.mu.Unlock()
+	rec.restartQuiet()
 	b.waitIdle(tctx, rec)
 	conditional := b.renderConditions(tctx, rec, strings.ToLower(html))
 
@@ -140,9 +138,7 @@ func (b *Browser) renderConditions(ctx context.Context, rec *recorder, lowerHTML
 		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, c.set); err != nil {
 			break
 		}
-		rec.mu.Lock()
-		rec.lastNet = rec.now()
-		rec.mu.Unlock()
+		rec.restartQuiet()
 		b.waitIdle(ctx, rec)
 		for _, u := range rec.requestURLs() {
 			if !seen[u] {

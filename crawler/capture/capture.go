@@ -3,6 +3,8 @@
 // and the detectors (which read it); it has no behaviour and no chromedp.
 package capture
 
+import "time"
+
 // Phase is the consent state a page was captured in.
 type Phase string
 
@@ -36,11 +38,23 @@ type Page struct {
 	Links        []string      `json:"links,omitempty"`     // absolute hrefs from the rendered DOM, for the frontier
 	Consent      *Consent      `json:"consent,omitempty"`
 	Screenshot   string        `json:"screenshot,omitempty"` // file path, when screenshots were asked for
+	Timing       *Timing       `json:"timing,omitempty"`
 	// CNAMEs maps each host of this page's requests that is a DNS alias to
 	// its CNAME chain, first alias first. crawler/dns fills it after all
 	// pages are captured (so --jsonl lines never carry it); it stays empty
 	// with --no-dns.
 	CNAMEs map[string][]string `json:"cnames,omitempty"`
+}
+
+// Timing says when a page visit started, when its document last fired its
+// load event, and when the visit's last wait for the page to settle ended
+// and why: "idle" (it stopped starting new work), "cap" (it never did,
+// within the browser's MaxIdleWait) or "timeout" (the page budget ran out).
+type Timing struct {
+	Started   time.Time `json:"started"`
+	Loaded    time.Time `json:"loaded,omitzero"`
+	Settled   time.Time `json:"settled,omitzero"`
+	SettledBy string    `json:"settled_by,omitempty"`
 }
 
 // Request is one network request the page (or one of its frames) made.
