@@ -112,7 +112,7 @@ func TestReportRejudge(t *testing.T) {
 		t.Fatalf("without a policy the saved findings (none) are kept: exit %d, %s %s", code, out, stderr)
 	}
 
-	code, out, stderr = run("report", saved, "--policy", fixtures+"policy.json", "-f", "json", "--fail-on", "high", "-o", judged)
+	code, _, stderr = run("report", saved, "--policy", fixtures+"policy.json", "-f", "json", "--fail-on", "high", "-o", judged)
 	if code != ExitFindings {
 		t.Fatalf("exit %d, want %d: %s", code, ExitFindings, stderr)
 	}

@@ -121,7 +121,7 @@ func TestScript(t *testing.T) {
 	if !strings.HasSuffix(strings.TrimSpace(s), "})();") {
 		t.Errorf("script does not end as a statement: %q", s[len(s)-20:])
 	}
-	if Script(Config{}) != Script(Config{}) {
+	if first, second := Script(Config{}), Script(Config{}); first != second {
 		t.Error("script is not deterministic")
 	}
 }

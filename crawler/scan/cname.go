@@ -10,6 +10,7 @@ import (
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/dns"
 	"github.com/trackscan/trackscan/crawler/resolve"
+	"github.com/trackscan/trackscan/internal/textfmt"
 )
 
 // resolveCNAMEs records on the pages the CNAME chains of their first-party
@@ -33,7 +34,7 @@ func (e *engine) resolveCNAMEs(ctx context.Context, pages []capture.Page) {
 	dns.Annotate(pages, out.Chains)
 	if out.Failed > 0 && ctx.Err() == nil {
 		e.note(fmt.Sprintf("%d of %d CNAME %s failed on the %s (first: %s); trackers hidden behind those hosts may be missed",
-			out.Failed, out.Looked, plural(out.Looked, "lookup"), res.Server(), out.First))
+			out.Failed, out.Looked, textfmt.Plural(out.Looked, "lookup"), res.Server(), out.First))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/crawler/scope"
 	"github.com/trackscan/trackscan/detectors/kb"
+	"github.com/trackscan/trackscan/internal/textfmt"
 )
 
 // engine is the state of one Run: a pool of tabs over one browser.
@@ -367,7 +368,7 @@ func (e *engine) finishPass(ctx context.Context, ps *consentPass) []capture.Page
 			verified = "not verified: the banner stayed"
 		}
 		e.note(fmt.Sprintf("%s: %s %s clicked on %s (%s), carried to %d other %s (%s)", phase, consent.Name(c.CMP), ps.action,
-			ps.leader.URL, verified, carried, plural(carried, "page"), strings.Join(c.State, ", ")))
+			ps.leader.URL, verified, carried, textfmt.Plural(carried, "page"), strings.Join(c.State, ", ")))
 	case ctx.Err() == nil && notClicked(out) != "":
 		// Every page that met the banner failed to click: the phase ran
 		// without a choice, and its pages say so (consent.reason).
@@ -377,7 +378,7 @@ func (e *engine) finishPass(ctx context.Context, ps *consentPass) []capture.Page
 	}
 	if len(ps.skipped) > 0 {
 		e.note(fmt.Sprintf("%s: %d %s without a banner of their own left out (no choice to carry): %s", phase, len(ps.skipped),
-			plural(len(ps.skipped), "page"), strings.Join(ps.skipped, ", ")))
+			textfmt.Plural(len(ps.skipped), "page"), strings.Join(ps.skipped, ", ")))
 		e.unplan(len(ps.skipped))
 	}
 	return out
@@ -522,13 +523,6 @@ func (e *engine) note(s string) {
 	if !slices.Contains(e.notes, s) {
 		e.notes = append(e.notes, s)
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // screenshotName is a file name for a page and phase that is safe on any

@@ -71,7 +71,6 @@ var (
 	emailWord    = `e-?mails?|newsletters?|messages?|campaigns?`
 	dataObject   = rx(`\b(?:data|information|pii|contacts?|lists?|details|(?:e-?mail )?address(?:es)?|profiles?|records)\b`)
 	businessSale = rx(`\b(?:merger|merged|(?:is|are|be|was|were|gets?) (?:ever )?sold|acquisition of|acquired by|reorgani[sz]ation|bankruptcy|insolvency|(?:stock|shares|equity) or assets|(?:part|all|portion|substantially all) of (?:our|its|the) (?:business|assets|company)|(?:business|asset) transfers?)\b`)
-	trackingCtx  = rx(`\b(?:cookies?|pixels?|beacons?|scripts?|track\w*|technolog\w*|e-?mails?|analytic\w*|gifs?)\b`)
 	emailCtx     = rx(`\b(?:track\w*|collect\w*|count\w*|know|record\w*|measur\w*|beacons?|pixels?|analy[sz]\w*|monitor\w*|information|statistic\w*|rates?)\b`)
 	consentCtx   = rx(`\b(?:cookies?|trackers?|tracking|analytics|pixels?|statistics|storage|technolog\w*)\b`)
 	socialCtx    = rx(`\b(?:social|youtube|vimeo|twitter|x|instagram|facebook|tiktok|linkedin|pinterest|videos?|posts?|tweets?)\b`)
