@@ -14,7 +14,7 @@ import (
 	"github.com/trackscan/trackscan/reports/audit"
 )
 
-func newMergeCmd(e *env) *cobra.Command {
+func newMergeCmd(e *stdio) *cobra.Command {
 	var format, output, siteReports string
 	cmd := &cobra.Command{
 		Use:   "merge FILE|DIR...",

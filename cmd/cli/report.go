@@ -144,7 +144,7 @@ func (e *stdio) renderReport(r reports.Reporter, rep *reports.Report, output str
 
 // renderInPlace writes to output directly, for outputs a rename cannot
 // replace.
-func (e *env) renderInPlace(r reports.Reporter, rep *reports.Report, output string) error {
+func (e *stdio) renderInPlace(r reports.Reporter, rep *reports.Report, output string) error {
 	f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return usageErr("cannot write report: %v", err)

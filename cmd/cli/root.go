@@ -63,10 +63,6 @@ type stdio struct {
 	stdout, stderr io.Writer
 }
 
-// env is stdio's former name, still used by scan.go and scan_support.go
-// until the scan engine leaves the CLI (crawler/scan); remove it then.
-type env = stdio
-
 // commands is the registry of subcommands.
 var commands = []func(*stdio) *cobra.Command{
 	newScanCmd,

@@ -85,7 +85,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.fleet.register(fs)
 }
 
-func newScanCmd(e *env) *cobra.Command {
+func newScanCmd(e *stdio) *cobra.Command {
 	var f scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan URL...",
@@ -139,13 +139,13 @@ func phasesFrom(s string) ([]capture.Phase, error) {
 	return out, nil
 }
 
-func (e *env) scan(ctx context.Context, targets []string, f *scanFlags) error {
+func (e *stdio) scan(ctx context.Context, targets []string, f *scanFlags) error {
 	return e.runScan(ctx, targets, f, nil)
 }
 
 // runScan is scan with a hook that sees every finished page visit (tests
 // crash the browser from it).
-func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, afterVisit func(*browser.Browser, *capture.Page)) error {
+func (e *stdio) runScan(ctx context.Context, targets []string, f *scanFlags, afterVisit func(*browser.Browser, *capture.Page)) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -198,7 +198,7 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, after
 
 // scanOptions turns the flags into the engine's options, checking each
 // flag so that a bad one fails at once, before Chromium starts.
-func (e *env) scanOptions(targets []string, f *scanFlags) (scan.Options, error) {
+func (e *stdio) scanOptions(targets []string, f *scanFlags) (scan.Options, error) {
 	for _, t := range targets {
 		u, err := url.Parse(t)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -276,7 +276,7 @@ func (e *env) scanOptions(targets []string, f *scanFlags) (scan.Options, error) 
 // knowledge loads the embedded knowledge base plus the user's lists
 // (EasyPrivacy-style filter lists, tds.json, services.json), which are read
 // at run time and never embedded: their licences forbid it.
-func (e *env) knowledge(f *scanFlags) (*kb.KB, error) {
+func (e *stdio) knowledge(f *scanFlags) (*kb.KB, error) {
 	k := kb.Default()
 	for i, path := range append(append([]string(nil), f.filterLists...), f.trackerDBs...) {
 		load := filterlist.Load

@@ -24,7 +24,7 @@ type scanPolicy struct {
 // preparePolicy reads the --policy files (and the config file's) before
 // Chromium starts, so that a missing or invalid file fails at once (exit
 // 2); URLs are left for the scan's browser.
-func (e *env) preparePolicy(f *scanFlags) (scanPolicy, error) {
+func (e *stdio) preparePolicy(f *scanFlags) (scanPolicy, error) {
 	if _, err := f.out.Config(); err != nil {
 		return scanPolicy{}, err
 	}

@@ -44,7 +44,7 @@ func (f *fleetFlags) register(fs *pflag.FlagSet) {
 
 // scanTargets scans the sites of --targets as units and writes one line
 // per site as each finishes.
-func (e *env) scanTargets(ctx context.Context, args []string, f *scanFlags) error {
+func (e *stdio) scanTargets(ctx context.Context, args []string, f *scanFlags) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -212,7 +212,7 @@ func jsonlPath(p string, shard scan.Shard) (string, error) {
 // of the sites it finished. Lines of sites that run cut short, a last line
 // cut by a kill and repeated sites are dropped by rewriting the file, so
 // the appended run leaves each site exactly once.
-func (e *env) resumeFile(path string) (map[string]bool, error) {
+func (e *stdio) resumeFile(path string) (map[string]bool, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return map[string]bool{}, nil
@@ -262,7 +262,7 @@ func boolInt(b bool) int {
 
 // siteLine turns one site's scan into its line: the full report as the
 // json format writes it (rules run, the site's policy read), compacted.
-func (e *env) siteLine(ctx context.Context, r scan.SiteResult, shard scan.Shard, f *scanFlags, k *kb.KB, policies *policyCache, sp scanPolicy) (audit.Line, []rules.Finding) {
+func (e *stdio) siteLine(ctx context.Context, r scan.SiteResult, shard scan.Shard, f *scanFlags, k *kb.KB, policies *policyCache, sp scanPolicy) (audit.Line, []rules.Finding) {
 	line := audit.Line{ID: r.Site.ID, URL: r.Site.URL, Shard: shard.String(), Status: audit.Complete, BrowserURL: r.BrowserURL}
 	if r.Err != nil {
 		line.Error = oneLine(r.Err)

@@ -10,6 +10,7 @@ import (
 	"github.com/trackscan/trackscan/crawler/frontier"
 	"github.com/trackscan/trackscan/crawler/resolve"
 	"github.com/trackscan/trackscan/crawler/scope"
+	"github.com/trackscan/trackscan/internal/textfmt"
 )
 
 // newScope is what the scan may load and fetch: the targets' sites and
@@ -66,7 +67,7 @@ func (e *engine) noteRefusals(pages []capture.Page) {
 			parts = append(parts, fmt.Sprintf("%s %d", k, dialogs[k]))
 			total += dialogs[k]
 		}
-		e.note(fmt.Sprintf("%d JavaScript %s dismissed at once (%s)", total, plural(total, "dialog"), strings.Join(parts, ", ")))
+		e.note(fmt.Sprintf("%d JavaScript %s dismissed at once (%s)", total, textfmt.Plural(total, "dialog"), strings.Join(parts, ", ")))
 	}
 	if len(dropped) > 0 {
 		var parts []string
