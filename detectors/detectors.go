@@ -19,6 +19,8 @@ type Vendor struct {
 	Disclosure string          `json:"disclosure"` // set by the rules when a policy is given
 	Source     string          `json:"source,omitempty"`
 	Kinds      []string        `json:"kinds,omitempty"` // detection kinds seen for it
+	// LoadedBy is, per phase, what brought the vendor in (see LoadedBy).
+	LoadedBy []LoadedBy `json:"loaded_by,omitempty"`
 }
 
 // Cookie is one cookie (by name and domain) over all pages and phases.

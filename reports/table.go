@@ -130,8 +130,15 @@ func (t *tableWriter) site() {
 			name += " (" + v.Owner + ")"
 		}
 		rows = append(rows, []string{shown, name, phaseLines(v.Phases), strings.Join(v.Hosts, "\n"), orDash(v.Disclosure)})
+		if anyLoadedBy(r.Vendors) {
+			rows[len(rows)-1] = append(rows[len(rows)-1], loadedByCell(v))
+		}
 	}
-	t.section("Vendors", []string{"CATEGORY", "VENDOR", "PHASES", "HOSTS", "DISCLOSURE"}, rows)
+	vendorHeads := []string{"CATEGORY", "VENDOR", "PHASES", "HOSTS", "DISCLOSURE"}
+	if anyLoadedBy(r.Vendors) {
+		vendorHeads = append(vendorHeads, "LOADED BY")
+	}
+	t.section("Vendors", vendorHeads, rows)
 
 	rows = nil
 	for _, c := range r.Cookies {

@@ -106,6 +106,7 @@ func (r *recorder) onEvent(ev any) {
 			FrameURL:     ev.DocumentURL,
 			PostData:     postData(ev.Request),
 		}
+		req.InitiatorLine = initiatorLine(ev.Initiator)
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
 		r.pending[ev.RequestID] = true

@@ -193,6 +193,7 @@ func (a *analysis) page(p *capture.Page) {
 		a.addVendor(w, p.Phase, host, d.Kind)
 	}
 
+	a.pageLoadedBy(p, pageURL, firstParty)
 	a.cloakDetections(p, base, firstParty)
 	a.apiCalls(p, base, pageURL, scriptVendor, ownHost)
 	a.pageCookies(p, pageURL, site, firstParty, scriptVendor)
@@ -449,6 +450,7 @@ func (a *analysis) result() Result {
 		v := a.vendors[id]
 		sort.Strings(v.Hosts)
 		sort.Strings(v.Kinds)
+		v.LoadedBy = sortLoadedBy(v.LoadedBy)
 		r.Vendors = append(r.Vendors, *v)
 	}
 	for _, k := range sortedKeys(a.cookies) {
