@@ -85,6 +85,8 @@ type Detection struct {
 	// Confidence is "low" for a guess (a CNAME to an unknown host whose
 	// traffic looks like tracking); empty when the knowledge base matched.
 	Confidence string `json:"confidence,omitempty"`
+	// Sent is the decoded payload of a KindBeaconPayload detection.
+	Sent *Sent `json:"sent,omitempty"`
 }
 
 // Email is what one email contained.

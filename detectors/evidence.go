@@ -94,3 +94,47 @@ func (l LoadedBy) String() string {
 	}
 	return strings.Join(parts, " > ")
 }
+
+// KindBeaconPayload is a tracker's request whose payload was decoded: the
+// events it reported and the identifiers it carried (see Sent).
+const KindBeaconPayload = "beacon-payload"
+
+// Sent is what one beacon carried, decoded from its URL query or body.
+type Sent struct {
+	Format      string       `json:"format"` // decoder: "meta-pixel", "ga4", "tiktok", ...
+	Events      []string     `json:"events,omitempty"`
+	Identifiers []Identifier `json:"identifiers,omitempty"`
+}
+
+// Identifier kinds: the first group is personal data a visitor typed or an
+// account holds (what advanced matching sends), the second the tracker's
+// own visitor and account ids.
+const (
+	IDEmail    = "email"
+	IDPhone    = "phone"
+	IDName     = "name"
+	IDAddress  = "address" // city, state, postcode, country
+	IDBirth    = "birth"   // date of birth, gender
+	IDUser     = "user-id" // the site's account id (external_id, uid, userId)
+	IDClient   = "client-id"
+	IDClickRef = "click-id" // an ad click's id (fbclid, msclkid, ttclid ...)
+)
+
+// Personal reports whether an identifier kind is personal data the visitor
+// gave the site rather than a tracker's own random id.
+func Personal(kind string) bool {
+	switch kind {
+	case IDEmail, IDPhone, IDName, IDAddress, IDBirth:
+		return true
+	}
+	return false
+}
+
+// Identifier is one identifier a beacon carried. Its value is never kept
+// beyond Prefix (a few characters, enough to match two reports).
+type Identifier struct {
+	Field    string `json:"field"`    // as sent: "ud[em]", "cid", "context.user.email"
+	Kind     string `json:"kind"`     // IDEmail ...
+	Encoding string `json:"encoding"` // "plain", "sha256", "sha1", "md5"
+	Prefix   string `json:"prefix,omitempty"`
+}
