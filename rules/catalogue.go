@@ -249,3 +249,5 @@ func (r Rule) AppliesTo(kind string, hasPolicy bool) bool {
 	}
 	return false
 }
+
+func init() { catalogue = append(catalogue, evidenceRules...) } // rules/evidence.go
