@@ -58,3 +58,14 @@ func sarifLoadedBy(res *sarifResult, f rules.Finding) {
 	res.Locations = []sarifLocation{loc}
 	res.RelatedLocations = []sarifLocation{page}
 }
+
+// harFor is the HAR of a finding's page in its phase (any phase when the
+// finding has none), "" when no HAR was written.
+func harFor(r *Report, page, phase string) string {
+	for _, p := range r.Pages {
+		if p.HAR != "" && (p.URL == page || p.FinalURL == page) && (phase == "" || string(p.Phase) == phase) {
+			return p.HAR
+		}
+	}
+	return ""
+}

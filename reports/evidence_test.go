@@ -79,3 +79,19 @@ func TestLoadedByIsTheSARIFLocation(t *testing.T) {
 		t.Error("no result carries the loaded_by location")
 	}
 }
+
+func TestHTMLLinksHAR(t *testing.T) {
+	rep := loadedByReport(t)
+	for i := range rep.Pages {
+		if rep.Pages[i].URL == "https://shop.example/" && rep.Pages[i].Phase == capture.PreConsent {
+			rep.Pages[i].HAR = "evidence/shop.example_0a1b2c3d_pre-consent.har"
+		}
+	}
+	out := string(render(t, "html", rep))
+	if n := strings.Count(out, `<a href="evidence/shop.example_0a1b2c3d_pre-consent.har">HAR</a>`); n < 2 {
+		t.Errorf("HAR linked %d times, want from the page and from its findings", n)
+	}
+	if !strings.Contains(out, "loaded by tag-manager</span> GTM-AB12CD") {
+		t.Error("finding does not say what loaded its vendor")
+	}
+}

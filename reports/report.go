@@ -72,6 +72,7 @@ type Page struct {
 	Screenshot string           `json:"screenshot,omitempty"`
 	Requests   int              `json:"requests"`
 	Timing     *capture.Timing  `json:"timing,omitempty"`
+	HAR        string           `json:"har,omitempty"` // the page's HAR file, with --har
 }
 
 // Reporter writes a report in one format.

@@ -42,6 +42,7 @@ type scanFlags struct {
 	consentPhases     string
 	gpc               bool
 	screenshots       string
+	har               string
 	jsonl             string
 	quiet             bool
 	filterLists       []string
@@ -71,6 +72,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.consentPhases, "consent", "pre,reject,accept", "consent phases to capture: pre, reject, accept")
 	fs.BoolVar(&f.gpc, "gpc", false, "send Global Privacy Control (Sec-GPC: 1, navigator.globalPrivacyControl)")
 	fs.StringVar(&f.screenshots, "screenshots", "", "save a screenshot of every page and phase in this directory")
+	fs.StringVar(&f.har, "har", "", "write a HAR 1.2 file of every page and phase in this directory (the HTML report links them)")
 	fs.StringVar(&f.jsonl, "jsonl", "", "stream each captured page as a JSON line to this file as it finishes")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
 	fs.StringArrayVar(&f.filterLists, "filter-list", nil, "Adblock Plus filter list (e.g. easyprivacy.txt) to classify requests (repeatable)")
@@ -145,6 +147,10 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, after
 		return err
 	}
 	opts.AfterVisit = afterVisit
+	hars, err := newHARWriter(f.har)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -163,6 +169,7 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, after
 		if stream != nil {
 			stream.write(p)
 		}
+		hars.write(p)
 		prog.finish(p)
 	}
 	res, err := scan.Run(ctx, opts)
@@ -177,6 +184,7 @@ func (e *env) runScan(ctx context.Context, targets []string, f *scanFlags, after
 		Targets: targets, Pages: res.Pages, Analysis: site.Analyze(res.Pages, opts.KB), Browser: res.Browser,
 		Notes: res.Notes, Started: res.Started, Finished: res.Finished,
 	}, reports.Tool{Name: "trackscan", Version: Version})
+	hars.annotate(rep)
 	return e.emit(rep, &f.out, err)
 }
 
