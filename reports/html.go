@@ -57,14 +57,14 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 const maxScreenshotBytes = 8 << 20
 
 type htmlView struct {
-	R            *Report
-	Title        string
-	Counts       []htmlCount
-	CountLine    string
-	Phases       []htmlPhase
-	VendorName   func(string) string
+	R          *Report
+	Title      string
+	Counts     []htmlCount
+	CountLine  string
+	Phases     []htmlPhase
+	VendorName func(string) string
 	// HARFor is the HAR file of a finding's page and phase, "" without --har.
-	HARFor func(page, phase string) string
+	HARFor       func(page, phase string) string
 	Browser      [][2]string
 	Declarations []policy.Declaration
 	Emails       []detectors.Email
