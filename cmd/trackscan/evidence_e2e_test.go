@@ -1,0 +1,122 @@
+package main_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/rules"
+)
+
+// lineOf is the 1-based line of the fixture file that contains marker.
+func lineOf(t *testing.T, file, marker string) int {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sites", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(raw), "\n") {
+		if strings.Contains(l, marker) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s has no line with %q", file, marker)
+	return 0
+}
+
+// TestEvidenceLoadedByAndAdvancedMatching scans evidence.example: TikTok
+// arrives through a tag-manager container the page's snippet loads,
+// Mixpanel and the Meta pixel through inline snippets, and the pixel sends
+// the SHA-256 of the customer's normalised email before any consent.
+func TestEvidenceLoadedByAndAdvancedMatching(t *testing.T) {
+	needChromium(t)
+	site := startFixtures(t)
+	harDir := filepath.Join(t.TempDir(), "evidence")
+	r := scanFixture(t, site, "https://evidence.example/", "--consent", "pre", "--har", harDir)
+
+	const page = "evidence.example/index.html"
+	gtmLine := lineOf(t, page, "GTM-EVID42")
+	want := map[string]string{
+		"tiktok":             "inline:" + itoa(gtmLine) + " > GTM-EVID42",
+		"google-tag-manager": "inline:" + itoa(gtmLine),
+		"mixpanel":           "inline:" + itoa(lineOf(t, page, "mixpanel-2-latest")),
+		"facebook":           "inline:" + itoa(lineOf(t, page, "fbevents-am.js")),
+	}
+	for id, chain := range want {
+		var v *detectors.Vendor
+		for i := range r.Vendors {
+			if r.Vendors[i].ID == id {
+				v = &r.Vendors[i]
+			}
+		}
+		if v == nil {
+			t.Errorf("vendor %s not seen", id)
+			continue
+		}
+		if len(v.LoadedBy) != 1 || v.LoadedBy[0].String() != chain || v.LoadedBy[0].Phase != pre {
+			t.Errorf("%s loaded_by = %+v, want %q", id, v.LoadedBy, chain)
+		}
+	}
+
+	// The beacons' payloads are decoded, the TikTok one from a POST body.
+	formats := map[string]string{}
+	for _, d := range r.Detections {
+		if d.Kind == detectors.KindBeaconPayload && d.Sent != nil {
+			formats[d.Sent.Format] = d.Evidence
+		}
+	}
+	for _, f := range []string{"meta-pixel", "tiktok", "mixpanel"} {
+		if formats[f] == "" {
+			t.Errorf("no %s payload decoded; got %v", f, formats)
+		}
+	}
+	if !strings.Contains(formats["tiktok"], "events Pageview") || !strings.Contains(formats["mixpanel"], "events Page Viewed") {
+		t.Errorf("events not decoded: %v", formats)
+	}
+
+	var am []rules.Finding
+	for _, f := range r.Findings {
+		if f.Rule == rules.RuleAdvancedMatchingBeforeConsent {
+			am = append(am, f)
+		}
+	}
+	if len(am) != 1 {
+		t.Fatalf("advanced-matching-before-consent findings = %+v, want one", am)
+	}
+	f := am[0]
+	// sha256("jane.doe@example.com"): the pixel trimmed and lower-cased it.
+	const hashPrefix = "86e0b9e5"
+	if f.Vendor != "facebook" || f.Subject != "ud[em]" || !strings.Contains(f.Evidence, "ud[em] (email sha256)") ||
+		!strings.Contains(f.Evidence, hashPrefix) {
+		t.Errorf("finding = %+v", f)
+	}
+	if f.LoadedBy == nil || f.LoadedBy.Kind != detectors.LoadPage || f.LoadedBy.Line != lineOf(t, page, "fbevents-am.js") {
+		t.Errorf("finding loaded_by = %+v, want the page's snippet line", f.LoadedBy)
+	}
+
+	// --har: one file for the page, named in the report, with its requests.
+	if len(r.Pages) != 1 || r.Pages[0].HAR == "" {
+		t.Fatalf("pages = %+v, want one with its HAR", r.Pages)
+	}
+	raw, err := os.ReadFile(r.Pages[0].HAR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Log struct {
+			Version string
+			Entries []struct {
+				Request struct{ URL string }
+				Time    float64
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &h); err != nil || h.Log.Version != "1.2" || len(h.Log.Entries) != r.Pages[0].Requests {
+		t.Errorf("HAR: %v, version %q, %d entries for %d requests", err, h.Log.Version, len(h.Log.Entries), r.Pages[0].Requests)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
