@@ -138,3 +138,7 @@ type Identifier struct {
 	Encoding string `json:"encoding"` // "plain", "sha256", "sha1", "md5"
 	Prefix   string `json:"prefix,omitempty"`
 }
+
+// KindFormValueSent is a request that carried a value --forms typed into
+// the page (plain, encoded or hashed) although no form was submitted.
+const KindFormValueSent = "form-value-sent"

@@ -51,7 +51,7 @@ func TestJUnitParsesBack(t *testing.T) {
 		cases                    []string // classname/name/failures
 	}{
 		// Rules that did not fire are passing cases for the report's target.
-		{"site", 13, 5, 1, []string{
+		{"site", 15, 5, 1, []string{
 			"advanced-matching-before-consent/https://shop.example//0",
 			"category-only-disclosure/https://shop.example//1",
 			"cname-cloaked-tracker/https://shop.example//0",
@@ -61,6 +61,8 @@ func TestJUnitParsesBack(t *testing.T) {
 			"cookie-lifetime-exceeds-declared/https://shop.example//1",
 			"cookie-lifetime-over-13-months/https://shop.example//0",
 			"fingerprinting-undeclared/https://shop.example//0",
+			"key-logging/https://shop.example//0",
+			"pii-sent-to-third-party/https://shop.example//0",
 			"pre-consent-tracking/https://shop.example//1",
 			"session-recording-undeclared/https://shop.example//1",
 			"tracking-after-reject/https://shop.example//1",

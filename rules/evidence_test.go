@@ -77,3 +77,27 @@ func TestFindingCarriesLoadedBy(t *testing.T) {
 	}
 	t.Fatal("no finding")
 }
+
+func typed(firstParty bool, phase capture.Phase) detectors.Detection {
+	host := "www.facebook.com"
+	if firstParty {
+		host = "shop.example"
+	}
+	return detectors.Detection{Kind: detectors.KindFormValueSent, Vendor: "facebook", Phase: phase, Page: site, Host: host,
+		URL: "https://" + host + "/tr/?ev=Lead", FirstParty: firstParty, Evidence: "email typed into email (sha256 of the lower-cased value) sent to " + host,
+		Sent: &detectors.Sent{Format: "form-fill", Identifiers: []detectors.Identifier{{Field: "email", Kind: detectors.IDEmail, Encoding: "sha256 of the lower-cased value"}}}}
+}
+
+func init() {
+	fb := vendor("facebook", "Facebook", "Meta", kb.Advertising, pre, accept)
+	for _, rule := range []string{RulePIISentToThirdParty, RuleKeyLogging} {
+		ruleCases = append(ruleCases,
+			ruleCase{rule: rule, name: "typed email hashed to a pixel", fires: true, severity: Critical, vendor: "facebook", subject: "www.facebook.com",
+				in: Input{Vendors: []detectors.Vendor{fb}, Detections: []detectors.Detection{typed(false, pre)}}},
+			ruleCase{rule: rule, name: "after accept too: consent does not cover form contents", fires: true, severity: Critical, vendor: "facebook", subject: "www.facebook.com",
+				in: Input{Vendors: []detectors.Vendor{fb}, Detections: []detectors.Detection{typed(false, accept)}}},
+			ruleCase{rule: rule, name: "first-party draft saving",
+				in: Input{Vendors: []detectors.Vendor{fb}, Detections: []detectors.Detection{typed(true, pre)}}},
+		)
+	}
+}

@@ -67,8 +67,8 @@ func TestReportCommandOutputFile(t *testing.T) {
 	var suites struct {
 		Tests int `xml:"tests,attr"`
 	}
-	if err := xml.Unmarshal(data, &suites); err != nil || suites.Tests != 13 {
-		t.Errorf("junit file: %v, %d tests; want 13 (6 that fired, 7 passing)", err, suites.Tests)
+	if err := xml.Unmarshal(data, &suites); err != nil || suites.Tests != 15 {
+		t.Errorf("junit file: %v, %d tests; want 15 (6 that fired, 9 passing)", err, suites.Tests)
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout should stay empty with -o, got %q", stdout.String())

@@ -43,6 +43,7 @@ type scanFlags struct {
 	gpc               bool
 	screenshots       string
 	har               string
+	forms             bool
 	jsonl             string
 	quiet             bool
 	filterLists       []string
@@ -72,6 +73,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.consentPhases, "consent", "pre,reject,accept", "consent phases to capture: pre, reject, accept")
 	fs.BoolVar(&f.gpc, "gpc", false, "send Global Privacy Control (Sec-GPC: 1, navigator.globalPrivacyControl)")
 	fs.StringVar(&f.screenshots, "screenshots", "", "save a screenshot of every page and phase in this directory")
+	fs.BoolVar(&f.forms, "forms", false, "type a test identity into every visible form (never submitting) and report where its values are sent")
 	fs.StringVar(&f.har, "har", "", "write a HAR 1.2 file of every page and phase in this directory (the HTML report links them)")
 	fs.StringVar(&f.jsonl, "jsonl", "", "stream each captured page as a JSON line to this file as it finishes")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
@@ -253,7 +255,7 @@ func (e *env) scanOptions(targets []string, f *scanFlags) (scan.Options, error) 
 			ResolveRules: strings.Join(f.resolve, ", "), Insecure: f.insecure,
 			ThirdPartyCookies: f.thirdPartyCookies, GPC: f.gpc, PageTimeout: f.timeout,
 		},
-		Consent: banner, ScreenshotDir: f.screenshots, KB: k,
+		Consent: banner, ScreenshotDir: f.screenshots, Forms: f.forms, KB: k,
 		CNAMEs: cnames, CNAMEServerChosen: f.dnsServer != "", Clock: now,
 	}, nil
 }

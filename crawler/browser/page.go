@@ -62,6 +62,9 @@ type Visit struct {
 	// so that other pages can start with the choice at once. It runs on
 	// the caller's goroutine, inside CaptureState.
 	OnConsentState func(*capture.ConsentState)
+	// FillForms types the test identity into the page's visible forms after
+	// the consent step, without submitting (see fillForms).
+	FillForms bool
 }
 
 // ErrPageTimeout means the page did not finish within the page timeout.
@@ -148,6 +151,9 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	var state *capture.ConsentState
 	if v.ConsentScript != "" {
 		state = b.handleConsent(tctx, p, rec, pageURL, v)
+	}
+	if v.FillForms {
+		b.fillForms(tctx, p, rec)
 	}
 
 	b.collect(tctx, p, rec.requestURLs())

@@ -44,6 +44,8 @@ type Page struct {
 	// pages are captured (so --jsonl lines never carry it); it stays empty
 	// with --no-dns.
 	CNAMEs map[string][]string `json:"cnames,omitempty"`
+	// FormFields are the fields --forms filled with TestIdentity.
+	FormFields []FormField `json:"form_fields,omitempty"`
 }
 
 // Timing says when a page visit started, when its document last fired its

@@ -382,6 +382,7 @@ func (e *engine) finishPass(ctx context.Context, ps *consentPass) []capture.Page
 // retried: they would come back, and a timeout would cost a second budget.
 func (e *engine) visit(ctx context.Context, pageURL string, v browser.Visit) (*capture.Page, *capture.ConsentState) {
 	v.ConsentScript = e.consentScript
+	v.FillForms = e.opts.Forms
 	if v.ConsentAction != "" && v.Carry == nil {
 		v.ConsentHost, v.KeepState = e.stateFilters()
 	}

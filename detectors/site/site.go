@@ -195,6 +195,7 @@ func (a *analysis) page(p *capture.Page) {
 
 	a.pageLoadedBy(p, pageURL, firstParty)
 	a.pageBeacons(p, base, pageURL, firstParty)
+	a.pageFormValues(p, base, pageURL, firstParty)
 	a.cloakDetections(p, base, firstParty)
 	a.apiCalls(p, base, pageURL, scriptVendor, ownHost)
 	a.pageCookies(p, pageURL, site, firstParty, scriptVendor)
