@@ -120,3 +120,41 @@ func TestEvidenceLoadedByAndAdvancedMatching(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestFormsKeyLogging types the test identity into checkout.example's form
+// with --forms: a tag hashes the email as it is typed and sends it, so
+// key-logging and pii-sent-to-third-party name the encoding; the same
+// form without the tag raises nothing.
+func TestFormsKeyLogging(t *testing.T) {
+	needChromium(t)
+	site := startFixtures(t)
+	r := scanFixture(t, site, "https://checkout.example/", "https://checkout.example/no-tracker.html", "--consent", "pre", "--forms")
+	if len(r.Pages) != 2 {
+		t.Fatalf("pages = %+v, want both checkouts", r.Pages)
+	}
+	byRule := map[string][]rules.Finding{}
+	for _, f := range r.Findings {
+		byRule[f.Rule] = append(byRule[f.Rule], f)
+	}
+	for _, rule := range []string{rules.RuleKeyLogging, rules.RulePIISentToThirdParty} {
+		fs := byRule[rule]
+		if len(fs) != 1 {
+			t.Errorf("%s: %d findings, want one: %+v", rule, len(fs), fs)
+			continue
+		}
+		f := fs[0]
+		if f.Target != "https://checkout.example/" || f.Vendor != "pinterest" || f.Subject != "ct.pinterest.com" ||
+			!strings.Contains(f.Evidence, "email (sha256 of the lower-cased value)") {
+			t.Errorf("%s finding = %+v", rule, f)
+		}
+	}
+	// The decoded beacon says the same from the pixel's side.
+	if am := byRule[rules.RuleAdvancedMatchingBeforeConsent]; len(am) != 1 || am[0].Subject != "pd.em" {
+		t.Errorf("advanced-matching-before-consent = %+v, want pd.em", am)
+	}
+	for _, d := range r.Detections {
+		if d.Kind == detectors.KindFormValueSent && d.Page != "https://checkout.example/" {
+			t.Errorf("form value reported on the page without a tracker: %+v", d)
+		}
+	}
+}
