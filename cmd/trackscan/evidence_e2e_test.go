@@ -132,6 +132,15 @@ func TestFormsKeyLogging(t *testing.T) {
 	if len(r.Pages) != 2 {
 		t.Fatalf("pages = %+v, want both checkouts", r.Pages)
 	}
+	for _, p := range r.Pages {
+		var kinds []string
+		for _, f := range p.FormFields {
+			kinds = append(kinds, f.Kind+":"+f.Name)
+		}
+		if strings.Join(kinds, " ") != "email:email phone:phone name:last_name postcode:postcode" {
+			t.Errorf("%s: filled %v, want every field of the checkout form", p.URL, kinds)
+		}
+	}
 	byRule := map[string][]rules.Finding{}
 	for _, f := range r.Findings {
 		byRule[f.Rule] = append(byRule[f.Rule], f)
