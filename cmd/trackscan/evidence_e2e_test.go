@@ -167,3 +167,28 @@ func TestFormsKeyLogging(t *testing.T) {
 		}
 	}
 }
+
+// TestStorageBeyondWebStorage: IndexedDB object stores, Cache Storage and
+// the service worker of evidence.example/storage.html are reported with
+// their phases.
+func TestStorageBeyondWebStorage(t *testing.T) {
+	needChromium(t)
+	site := startFixtures(t)
+	r := scanFixture(t, site, "https://evidence.example/storage.html", "--consent", "pre")
+	got := map[string]string{}
+	for _, s := range r.Storage {
+		if s.Origin == "https://evidence.example" {
+			var ph []string
+			for _, p := range s.Phases {
+				ph = append(ph, string(p))
+			}
+			got[s.Kind+" "+s.Key] = strings.Join(ph, ",")
+		}
+	}
+	for _, want := range []string{"indexedDB lantern-catalogue/viewed", "indexedDB lantern-catalogue/basket",
+		"cacheStorage pages-v1", "serviceWorker https://evidence.example/"} {
+		if got[want] != "pre-consent" {
+			t.Errorf("%s: phases %q, want pre-consent; storage: %v", want, got[want], got)
+		}
+	}
+}

@@ -157,6 +157,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 
 	b.collect(tctx, p, rec.requestURLs())
+	b.collectStorageExtra(tctx, p)
 	if v.ScreenshotPath != "" {
 		if png, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err == nil {
 			if os.WriteFile(v.ScreenshotPath, png, 0o644) == nil {
