@@ -2,6 +2,7 @@ package site
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -159,3 +160,27 @@ func TestAnalyzeLoadedBy(t *testing.T) {
 		t.Errorf("loaded_by = %q, want %q", got, want)
 	}
 }
+
+// BenchmarkLoadChains walks the initiators of a page of 200 requests:
+// scripts loading scripts five deep, each with a few beacons.
+func BenchmarkLoadChains(b *testing.B) {
+	p := capture.Page{URL: shop, Requests: []capture.Request{{URL: shop, ResourceType: "Document"}}}
+	vendors := map[string]string{}
+	for v := 0; v < 20; v++ {
+		parent := shop
+		for d := 0; d < 5; d++ {
+			u := "https://v" + itoa(v) + ".example/s" + itoa(d) + ".js"
+			vendors[capture.HostOf(u)] = "v" + itoa(v)
+			p.Requests = append(p.Requests, capture.Request{URL: u, ResourceType: "Script", Initiator: parent, InitiatorLine: d + 1})
+			p.Requests = append(p.Requests, capture.Request{URL: u + "?beacon", ResourceType: "Ping", Initiator: u})
+			parent = u
+		}
+	}
+	vendorOf := func(raw, _ string) string { return vendors[capture.HostOf(raw)] }
+	b.ReportAllocs()
+	for b.Loop() {
+		loadChains(&p, vendorOf)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
