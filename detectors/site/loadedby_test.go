@@ -184,3 +184,32 @@ func BenchmarkLoadChains(b *testing.B) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// FuzzLoadChains feeds arbitrary initiator graphs (URLs, cycles, self
+// references, fragments) and tag-manager URLs: no panic, chains stay
+// within maxChainDepth steps, and every step has a kind.
+func FuzzLoadChains(f *testing.F) {
+	f.Add(shop, gtmURL, fbURL, 7)
+	f.Add("https://a.example/x.js", "https://a.example/x.js", "https://a.example/x.js#f", 0)
+	f.Add("https://tags.tiqcdn.com/utag/a/b/prod/utag.js", "https://cdn.segment.com/analytics.js/v1/k/analytics.js", "::", -3)
+	f.Fuzz(func(t *testing.T, a, b, c string, line int) {
+		urls := []string{shop, a, b, c}
+		p := capture.Page{URL: shop, Requests: []capture.Request{{URL: shop, ResourceType: "Document"}}}
+		for i, u := range urls[1:] {
+			p.Requests = append(p.Requests, capture.Request{URL: u, ResourceType: "Script", Initiator: urls[i], InitiatorLine: line})
+			p.Requests = append(p.Requests, capture.Request{URL: u + "?b", ResourceType: "Ping", Initiator: urls[(i+2)%len(urls)]})
+		}
+		vendorOf := func(raw, _ string) string { return capture.HostOf(raw) }
+		for v, chain := range loadChains(&p, vendorOf) {
+			if len(chain) == 0 || len(chain) > maxChainDepth {
+				t.Fatalf("%s: chain of %d steps", v, len(chain))
+			}
+			for _, s := range chain {
+				if s.Kind == "" {
+					t.Fatalf("%s: step without kind: %+v", v, s)
+				}
+			}
+		}
+		tagContainer(a)
+	})
+}
