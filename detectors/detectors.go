@@ -39,6 +39,8 @@ type Vendor struct {
 	Disclosure Disclosure      `json:"disclosure"` // set by the rules when a policy is given
 	Source     string          `json:"source,omitempty"`
 	Kinds      []Kind          `json:"kinds,omitempty"` // detection kinds seen for it
+	// LoadedBy is, per phase, what brought the vendor in (see LoadedBy).
+	LoadedBy []LoadedBy `json:"loaded_by,omitempty"`
 }
 
 // Cookie is one cookie (by name and domain) over all pages and phases.
@@ -107,6 +109,8 @@ type Detection struct {
 	// Confidence is "low" for a guess (a CNAME to an unknown host whose
 	// traffic looks like tracking); empty when the knowledge base matched.
 	Confidence string `json:"confidence,omitempty"`
+	// Sent is the decoded payload of a KindBeaconPayload detection.
+	Sent *Sent `json:"sent,omitempty"`
 	// ConsentMode is the decoded state of a KindConsentMode detection. It
 	// is not written to JSON (Evidence shows it); reading a report back
 	// decodes it again from URL with the same decoder.

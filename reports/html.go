@@ -59,12 +59,14 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 const maxScreenshotBytes = 8 << 20
 
 type htmlView struct {
-	R            *Report
-	Title        string
-	Counts       []htmlCount
-	CountLine    string
-	Phases       []htmlPhase
-	VendorName   func(string) string
+	R          *Report
+	Title      string
+	Counts     []htmlCount
+	CountLine  string
+	Phases     []htmlPhase
+	VendorName func(string) string
+	// HARFor is the HAR file of a finding's page and phase, "" without --har.
+	HARFor       func(page, phase string) string
 	Browser      [][2]string
 	Declarations []policy.Declaration
 	Emails       []detectors.Email
@@ -110,6 +112,7 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 		Title:        fmt.Sprintf("trackscan %s report: %s", r.Kind, r.TargetLine()),
 		CountLine:    countLine(r.Findings, r.Suppressed),
 		VendorName:   func(id string) string { return vendorName(r, id) },
+		HARFor:       func(page, phase string) string { return harFor(r, page, phase) },
 		Browser:      browserFacts(r),
 		Declarations: declarationsOf(r),
 		Emails:       r.Emails,

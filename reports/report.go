@@ -77,6 +77,9 @@ type Page struct {
 	Screenshot string           `json:"screenshot,omitempty"`
 	Requests   int              `json:"requests"`
 	Timing     *capture.Timing  `json:"timing,omitempty"`
+	HAR        string           `json:"har,omitempty"` // the page's HAR file, with --har
+	// FormFields are the fields --forms filled with the test identity.
+	FormFields []capture.FormField `json:"form_fields,omitempty"`
 }
 
 // Reporter writes a report in one format.

@@ -81,12 +81,16 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
 	Properties          map[string]string `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
-	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+	ID               int                    `json:"id,omitempty"`
+	PhysicalLocation sarifPhysical          `json:"physicalLocation"`
+	LogicalLocations []sarifLogicalLocation `json:"logicalLocations,omitempty"`
+	Message          *sarifText             `json:"message,omitempty"`
 }
 
 type sarifPhysical struct {
@@ -237,6 +241,7 @@ func sarifResultOf(f rules.Finding, ruleIndex int) sarifResult {
 		}}},
 		Properties: map[string]string{"severity": string(f.Severity)},
 	}
+	sarifLoadedBy(&res, f)
 	if f.Fingerprint != "" {
 		res.PartialFingerprints = map[string]string{fingerprintKey: f.Fingerprint}
 	}

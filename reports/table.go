@@ -132,9 +132,16 @@ func (t *tableWriter) site() {
 		if v.Owner != "" && v.Owner != v.Name {
 			name += " (" + v.Owner + ")"
 		}
-		rows = append(rows, []string{shown, name, phaseLines(v.Phases), strings.Join(v.Hosts, "\n"), textfmt.OrDash(v.Disclosure)})
+		rows = append(rows, []string{shown, name, phaseLines(v.Phases), strings.Join(v.Hosts, "\n"), textfmt.OrDash(string(v.Disclosure))})
+		if anyLoadedBy(r.Vendors) {
+			rows[len(rows)-1] = append(rows[len(rows)-1], loadedByCell(v))
+		}
 	}
-	t.section("Vendors", []string{"CATEGORY", "VENDOR", "PHASES", "HOSTS", "DISCLOSURE"}, rows)
+	vendorHeads := []string{"CATEGORY", "VENDOR", "PHASES", "HOSTS", "DISCLOSURE"}
+	if anyLoadedBy(r.Vendors) {
+		vendorHeads = append(vendorHeads, "LOADED BY")
+	}
+	t.section("Vendors", vendorHeads, rows)
 
 	rows = nil
 	for _, c := range r.Cookies {

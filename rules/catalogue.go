@@ -53,6 +53,7 @@ var catalogue = slices.Concat(
 	navigationRules,
 	bannerRules,
 	declaredRules,
+	evidenceRules,
 )
 
 // Rules returns the catalogue in documentation order.
@@ -92,3 +93,4 @@ func (r Rule) AppliesTo(kind InputKind, hasPolicy bool) bool {
 	}
 	return slices.Contains(r.on, kind)
 }
+

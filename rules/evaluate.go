@@ -105,6 +105,7 @@ func evaluate(in Input, first string) Result {
 				res.Findings[j].URLs = capURLs(append(res.Findings[j].URLs, f.URLs...))
 				continue
 			}
+			f.LoadedBy = ev.loadedBy(f)
 			seen[f.Fingerprint] = len(res.Findings)
 			res.Findings = append(res.Findings, f)
 		}

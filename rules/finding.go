@@ -58,6 +58,10 @@ type Finding struct {
 	// observed (query included): what an auditor replays or looks up.
 	// Never part of the fingerprint, since they carry changing values.
 	URLs []string `json:"urls,omitempty"`
+	// LoadedBy is what brought the finding's vendor into the page (a
+	// first-party script and line, the page's inline snippet, a tag-manager
+	// container): SARIF's location, so CI points at what to change.
+	LoadedBy *detectors.LoadStep `json:"loaded_by,omitempty"`
 }
 
 // maxURLs keeps a finding short; the JSON detections have the rest.

@@ -43,6 +43,8 @@ type scanFlags struct {
 	consentPhases     string
 	gpc               bool
 	screenshots       string
+	har               string
+	forms             bool
 	jsonl             string
 	quiet             bool
 	filterLists       []string
@@ -75,6 +77,8 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.consentPhases, "consent", "pre,reject,accept", "consent phases to capture: pre, reject, accept")
 	fs.BoolVar(&f.gpc, "gpc", false, "send Global Privacy Control (Sec-GPC: 1, navigator.globalPrivacyControl)")
 	fs.StringVar(&f.screenshots, "screenshots", "", "save a screenshot of every page and phase in this directory")
+	fs.BoolVar(&f.forms, "forms", false, "type a test identity into every visible form (never submitting) and report where its values are sent")
+	fs.StringVar(&f.har, "har", "", "write a HAR 1.2 file of every page and phase in this directory (the HTML report links them)")
 	fs.StringVar(&f.jsonl, "jsonl", "", "stream each captured page as a JSON line to this file as it finishes")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
 	fs.StringArrayVar(&f.filterLists, "filter-list", nil, "Adblock Plus filter list (e.g. easyprivacy.txt) to classify requests (repeatable)")
@@ -160,6 +164,10 @@ func (e *stdio) runScan(ctx context.Context, targets []string, f *scanFlags, aft
 		return err
 	}
 	opts.PolicyURLs, opts.DiscoverPolicy = sp.urls, sp.discover
+	hars, err := newHARWriter(f.har)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -178,6 +186,7 @@ func (e *stdio) runScan(ctx context.Context, targets []string, f *scanFlags, aft
 		if stream != nil {
 			stream.write(p)
 		}
+		hars.write(p)
 		prog.finish(p)
 	}
 	res, err := scan.Run(ctx, opts)
@@ -193,6 +202,7 @@ func (e *stdio) runScan(ctx context.Context, targets []string, f *scanFlags, aft
 		Notes: res.Notes, Started: res.Started, Finished: res.Finished,
 	}, reports.Tool{Name: "trackscan", Version: Version})
 	err = applyPolicy(rep, f, sp, res.PolicyDocuments, err)
+	hars.annotate(rep)
 	return e.emit(rep, &f.out, err)
 }
 
@@ -268,7 +278,7 @@ func (e *stdio) scanOptions(targets []string, f *scanFlags) (scan.Options, error
 			ResolveRules: strings.Join(f.resolve, ", "), Insecure: f.insecure,
 			ThirdPartyCookies: f.thirdPartyCookies, GPC: f.gpc, PageTimeout: f.timeout,
 		},
-		Consent: banner, ScreenshotDir: f.screenshots, KB: k,
+		Consent: banner, ScreenshotDir: f.screenshots, Forms: f.forms, KB: k,
 		CNAMEs: cnames, CNAMEServerChosen: f.dnsServer != "", Clock: now,
 	}, nil
 }

@@ -64,6 +64,9 @@ type Visit struct {
 	OnConsentState func(*capture.ConsentState)
 	// Scope overrides Options.Scope for this visit.
 	Scope Scope
+	// FillForms types the test identity into the page's visible forms after
+	// the consent step, without submitting (see fillForms).
+	FillForms bool
 }
 
 // ErrPageTimeout means the page did not finish within the page timeout.
@@ -163,8 +166,12 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	if v.ConsentScript != "" {
 		state = b.handleConsent(tctx, p, rec, pageURL, v)
 	}
+	if v.FillForms {
+		b.fillForms(tctx, p, rec)
+	}
 
 	b.collect(tctx, p, rec.requestURLs())
+	b.collectStorageExtra(tctx, p)
 	if v.ScreenshotPath != "" {
 		if png, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err == nil {
 			if os.WriteFile(v.ScreenshotPath, png, 0o644) == nil {

@@ -121,6 +121,7 @@ func (r *recorder) onEvent(ev any) {
 		if ev.Type != network.ResourceTypeDocument {
 			req.PostData = postData(ev.Request)
 		}
+		req.InitiatorLine = initiatorLine(ev.Initiator)
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
 		r.pending[ev.RequestID] = true

@@ -61,6 +61,8 @@ type Page struct {
 	// canvas-read, beacon ...), the events beyond that kind's budget: the
 	// first and the last of each kind are kept, the middle only counted.
 	EventsDropped map[string]int `json:"events_dropped,omitempty"`
+	// FormFields are the fields --forms filled with TestIdentity.
+	FormFields []FormField `json:"form_fields,omitempty"`
 }
 
 // BlockedNavigation is a navigation the browser refused to load.
@@ -104,6 +106,9 @@ type Request struct {
 	// Condition names what made a rendered email ask for this URL when it
 	// did not at first: "dark-mode" or "print" (emulated after the load).
 	Condition string `json:"condition,omitempty"`
+	// InitiatorLine is the 1-based line in Initiator that caused it (the
+	// script's call or the document's tag), 0 when Chromium gave none.
+	InitiatorLine int `json:"initiator_line,omitempty"`
 }
 
 // CookieWrite is one attempt to set a cookie: a Set-Cookie response header

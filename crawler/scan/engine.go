@@ -410,6 +410,7 @@ func (e *engine) visit(ctx context.Context, pageURL string, v browser.Visit) (*c
 	if v.Scope == nil && e.scope != nil {
 		v.Scope = e.scope
 	}
+	v.FillForms = e.opts.Forms
 	if v.ConsentAction != "" && v.Carry == nil {
 		v.ConsentHost, v.KeepState = e.stateFilters()
 	}

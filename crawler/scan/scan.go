@@ -68,6 +68,9 @@ type Options struct {
 	Consent consent.Config
 	// ScreenshotDir, when set, receives a PNG of every page and phase.
 	ScreenshotDir string
+	// Forms types a test identity into every page's visible forms (never
+	// submitting) so the detectors can tell what leaves the page.
+	Forms bool
 	// KB names vendors; it decides what a consent click's state may carry
 	// (never tracker cookies) and which hosts need a CNAME lookup. Nil
 	// means kb.Default().

@@ -198,6 +198,9 @@ func (a *analysis) page(p *capture.Page) {
 		a.addVendor(w, p.Phase, host, d.Kind)
 	}
 
+	a.pageLoadedBy(p, pageURL, firstParty)
+	a.pageBeacons(p, base, pageURL, firstParty)
+	a.pageFormValues(p, base, pageURL, firstParty)
 	a.cloakDetections(p, base, firstParty)
 	a.apiCalls(p, base, pageURL, scriptVendor, ownHost)
 	a.pageCookies(p, pageURL, site, firstParty, scriptVendor)
@@ -444,6 +447,7 @@ func (a *analysis) result() Result {
 		v := a.vendors[id]
 		sort.Strings(v.Hosts)
 		slices.Sort(v.Kinds)
+		v.LoadedBy = sortLoadedBy(v.LoadedBy)
 		r.Vendors = append(r.Vendors, *v)
 	}
 	for _, k := range sortedKeys(a.cookies) {

@@ -1,0 +1,29 @@
+package browser
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+
+	"github.com/trackscan/trackscan/crawler/capture"
+)
+
+//go:embed forms.js
+var formsJS string
+
+// fillForms types capture.TestIdentity into the visible form fields of the
+// page (never submitting), records which, and waits for the page to settle
+// again so that what its scripts send about the typing is captured.
+func (b *Browser) fillForms(ctx context.Context, p *capture.Page, rec *recorder) {
+	id := capture.TestIdentity
+	arg, _ := json.Marshal(map[string]string{"email": id.Email, "phone": id.Phone, "firstName": id.FirstName,
+		"lastName": id.LastName, "postcode": id.Postcode})
+	fields, err := evalMain[[]capture.FormField](ctx, formsJS+"("+string(arg)+")")
+	if err != nil || len(fields) == 0 {
+		return
+	}
+	p.FormFields = fields
+	// The typing's first requests may not have been reported yet.
+	rec.restartQuiet()
+	b.waitIdle(ctx, rec)
+}

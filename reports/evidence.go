@@ -1,0 +1,72 @@
+package reports
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/trackscan/trackscan/detectors"
+	"github.com/trackscan/trackscan/internal/textfmt"
+	"github.com/trackscan/trackscan/rules"
+)
+
+// loadedByCell is the table's short LOADED BY cell: per distinct route, the
+// step the site owner changes (container, script:line or inline:line).
+func loadedByCell(v detectors.Vendor) string {
+	var lines []string
+	for _, l := range v.LoadedBy {
+		if s, ok := l.Actionable(); ok && !slices.Contains(lines, s.Short()) {
+			lines = append(lines, s.Short())
+		}
+	}
+	return textfmt.OrDash(strings.Join(lines, "\n"))
+}
+
+func anyLoadedBy(vs []detectors.Vendor) bool {
+	for _, v := range vs {
+		if len(v.LoadedBy) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+type sarifLogicalLocation struct {
+	Name string `json:"name"`
+	Kind string `json:"kind,omitempty"`
+}
+
+// sarifLoadedBy makes what loaded the finding's vendor its location (the
+// script and line, the page's inline snippet, the tag-manager container
+// as a logical location), so a CI failure points at what to change; the
+// page stays as a related location.
+func sarifLoadedBy(res *sarifResult, f rules.Finding) {
+	s := f.LoadedBy
+	if s == nil || s.URL == "" {
+		return
+	}
+	page := res.Locations[0]
+	page.ID, page.Message = 1, &sarifText{Text: "the page the finding was observed on"}
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{
+		ArtifactLocation: sarifArtifact{URI: s.URL},
+		Region:           sarifRegion{StartLine: max(s.Line, 1)},
+	}}
+	msg := "loaded by " + s.Kind
+	if s.Container != "" {
+		loc.LogicalLocations = []sarifLogicalLocation{{Name: s.Container, Kind: "module"}}
+		msg += " " + s.Container
+	}
+	loc.Message = &sarifText{Text: msg}
+	res.Locations = []sarifLocation{loc}
+	res.RelatedLocations = []sarifLocation{page}
+}
+
+// harFor is the HAR of a finding's page in its phase (any phase when the
+// finding has none), "" when no HAR was written.
+func harFor(r *Report, page, phase string) string {
+	for _, p := range r.Pages {
+		if p.HAR != "" && (p.URL == page || p.FinalURL == page) && (phase == "" || string(p.Phase) == phase) {
+			return p.HAR
+		}
+	}
+	return ""
+}
