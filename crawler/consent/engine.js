@@ -341,7 +341,7 @@ function contrast(a, b) {
 
 // prominence measures a button as a visitor sees it: its area, and how
 // much its own fill stands out from the banner behind it (1 = no fill).
-function prominence(el, box) {
+function prominence(el) {
   if (!el) return null;
   const r = el.getBoundingClientRect();
   const fill = backgroundOf(el);
@@ -693,9 +693,9 @@ async function waitClickable(target, rootFn) {
 }
 
 // design describes the first layer for the banner design findings.
-function design(res, rejectEl, acceptEl, box) {
-  res.acceptProminence = prominence(acceptEl, box);
-  res.rejectProminence = prominence(rejectEl, box);
+function design(res, rejectEl, acceptEl) {
+  res.acceptProminence = prominence(acceptEl);
+  res.rejectProminence = prominence(rejectEl);
 }
 
 async function act(action) {
@@ -715,7 +715,7 @@ async function act(action) {
   const rj = firstClickable(rule.reject, rootFn());
   const ac = firstClickable(rule.accept, rootFn());
   res.offered = [rj ? 'reject' : '', ac ? 'accept' : '', rule.rejectSteps ? 'settings' : ''].filter(Boolean);
-  design(res, rj, ac, null);
+  design(res, rj, ac);
   const el = action === 'reject' ? rj : ac;
   if (el) {
     res.selector = describe(el);
@@ -772,7 +772,7 @@ async function act(action) {
 async function actGeneric(action, res) {
   const g = classify();
   res.offered = offered(g);
-  design(res, g.reject, g.accept, g.container);
+  design(res, g.reject, g.accept);
   const el = g[action];
   if (el) {
     res.selector = describe(el);
