@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/detectors"
 	"github.com/trackscan/trackscan/internal/textfmt"
 	"github.com/trackscan/trackscan/rules"
@@ -62,9 +63,9 @@ func sarifLoadedBy(res *sarifResult, f rules.Finding) {
 
 // harFor is the HAR of a finding's page in its phase (any phase when the
 // finding has none), "" when no HAR was written.
-func harFor(r *Report, page, phase string) string {
+func harFor(r *Report, page string, phase capture.Phase) string {
 	for _, p := range r.Pages {
-		if p.HAR != "" && (p.URL == page || p.FinalURL == page) && (phase == "" || string(p.Phase) == phase) {
+		if p.HAR != "" && (p.URL == page || p.FinalURL == page) && (phase == "" || p.Phase == phase) {
 			return p.HAR
 		}
 	}

@@ -66,7 +66,7 @@ type htmlView struct {
 	Phases     []htmlPhase
 	VendorName func(string) string
 	// HARFor is the HAR file of a finding's page and phase, "" without --har.
-	HARFor       func(page, phase string) string
+	HARFor       func(page string, phase capture.Phase) string
 	Browser      [][2]string
 	Declarations []policy.Declaration
 	Emails       []detectors.Email
@@ -112,7 +112,7 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 		Title:        fmt.Sprintf("trackscan %s report: %s", r.Kind, r.TargetLine()),
 		CountLine:    countLine(r.Findings, r.Suppressed),
 		VendorName:   func(id string) string { return vendorName(r, id) },
-		HARFor:       func(page, phase string) string { return harFor(r, page, phase) },
+		HARFor:       func(page string, phase capture.Phase) string { return harFor(r, page, phase) },
 		Browser:      browserFacts(r),
 		Declarations: declarationsOf(r),
 		Emails:       r.Emails,

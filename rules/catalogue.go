@@ -93,4 +93,3 @@ func (r Rule) AppliesTo(kind InputKind, hasPolicy bool) bool {
 	}
 	return slices.Contains(r.on, kind)
 }
-

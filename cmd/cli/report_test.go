@@ -67,8 +67,8 @@ func TestReportCommandOutputFile(t *testing.T) {
 	var suites struct {
 		Tests int `xml:"tests,attr"`
 	}
-	if err := xml.Unmarshal(data, &suites); err != nil || suites.Tests != 20 {
-		t.Errorf("junit file: %v, %d tests; want 20 (6 that fired, 14 passing)", err, suites.Tests)
+	if err := xml.Unmarshal(data, &suites); err != nil || suites.Tests != 23 {
+		t.Errorf("junit file: %v, %d tests; want 23 (6 that fired, 17 passing)", err, suites.Tests)
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout should stay empty with -o, got %q", stdout.String())
