@@ -51,15 +51,6 @@ func (p *progress) setTotal(n int) {
 	p.planned = max(n, p.done)
 }
 
-func (p *progress) total() int {
-	if p == nil {
-		return 0
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.planned
-}
-
 // start shows the visit that begins now.
 func (p *progress) start(phase capture.Phase, url string) {
 	if p == nil {

@@ -55,10 +55,7 @@ func TestProgressQuietOffTerminal(t *testing.T) {
 	p.setTotal(3)
 	p.start(capture.PreConsent, "http://x.example/")
 	p.finish(&capture.Page{})
-	p.clear()
-	if p.total() != 0 {
-		t.Error("nil progress has a total")
-	}
+	p.clear() // a nil progress draws nothing and must not panic
 }
 
 type errorWriter struct{}

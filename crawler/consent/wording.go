@@ -69,7 +69,10 @@ func NormLabel(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return !keep(r) })
 }
 
-// Classify says what a button labelled label does. Reject is tested first
+// Classify says what a button labelled label does. It is the Go mirror of
+// engine.js's classifier over the same patterns (rules.json), kept so that
+// the label tables can be checked in Go and in Chromium against one
+// another; the scan itself classifies in the page. Reject is tested first
 // and every pattern is anchored to the whole label, so "accept only
 // necessary" is a reject and "accept all" never is.
 func Classify(label string) Meaning {

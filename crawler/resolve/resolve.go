@@ -101,14 +101,10 @@ type Guard interface {
 // maxRedirects is as many hops as net/http follows by default.
 const maxRedirects = 10
 
-// Client returns an HTTP client that dials through the rules; insecure
-// skips certificate checks, as --insecure does for the browser.
-func Client(rs Rules, insecure bool, timeout time.Duration) *http.Client {
-	return GuardedClient(rs, insecure, timeout, nil)
-}
-
-// GuardedClient is Client that asks g about every request, every redirect
-// hop and every address it dials; a nil g allows everything.
+// GuardedClient returns an HTTP client that dials through the rules and
+// asks g about every request, every redirect hop and every address it
+// dials (a nil g allows everything); insecure skips certificate checks, as
+// --insecure does for the browser.
 func GuardedClient(rs Rules, insecure bool, timeout time.Duration, g Guard) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil

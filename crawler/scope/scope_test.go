@@ -167,7 +167,7 @@ func TestGuardedClient(t *testing.T) {
 		t.Errorf("the metadata stand-in was contacted %d times", metaHits)
 	}
 	// An unguarded client would have reached it: the fixture is real.
-	if resp, err := resolve.Client(rules, false, 5*time.Second).Get("http://shop.test/robots.txt"); err == nil {
+	if resp, err := resolve.GuardedClient(rules, false, 5*time.Second, nil).Get("http://shop.test/robots.txt"); err == nil {
 		resp.Body.Close()
 	}
 	if metaHits == 0 {

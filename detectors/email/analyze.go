@@ -52,7 +52,8 @@ func Analyze(msg *mailbox.Message, opt Options) detectors.Email {
 	return analyzeDoc(msg, extract(msg.HTML, msg.Text), opt, nil)
 }
 
-// Compare scans two copies of one campaign sent to two recipients. URLs
+// Compare scans two copies of one campaign sent to two recipients without
+// rendering them (the library form of CompareRendered, which the CLI calls). URLs
 // that differ between the copies (aligned by position among elements of
 // the same kind) are recipient-specific; such an image is an open pixel
 // whatever its host.

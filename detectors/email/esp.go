@@ -164,16 +164,6 @@ func LoadESPs(data []byte) (*ESPSet, error) {
 	return s, nil
 }
 
-// ByID returns the ESP with this id, or nil.
-func (s *ESPSet) ByID(id string) *ESP {
-	for _, e := range s.ESPs {
-		if e.ID == id {
-			return e
-		}
-	}
-	return nil
-}
-
 // MatchURL names the ESP and the kind (open, click, track) of a URL.
 func (s *ESPSet) MatchURL(u *url.URL) (*ESP, string) {
 	host := strings.ToLower(u.Hostname())
@@ -306,9 +296,6 @@ func starMatcher(glob string) globMatcher {
 		return true
 	}
 }
-
-// hostGlob matches a host against a glob (see compileGlob).
-func hostGlob(glob, host string) bool { return compileGlob(glob)(host) }
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))

@@ -215,3 +215,16 @@ func TestPlatformOverInfrastructure(t *testing.T) {
 		})
 	}
 }
+
+// ByID returns the ESP with this id, or nil.
+func (s *ESPSet) ByID(id string) *ESP {
+	for _, e := range s.ESPs {
+		if e.ID == id {
+			return e
+		}
+	}
+	return nil
+}
+
+// hostGlob matches a host against a glob (see compileGlob).
+func hostGlob(glob, host string) bool { return compileGlob(glob)(host) }

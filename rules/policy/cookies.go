@@ -246,10 +246,3 @@ func categoryOf(s string) string {
 // Necessary Cookies", "Statistics") to a knowledge-base category, "" when
 // none fits.
 func CookieCategory(words string) string { return categoryOf(words) }
-
-// LifetimeDays reads a declared lifetime ("13 months", "1 year", "Session")
-// as days (-1 for a session cookie).
-func LifetimeDays(s string) (float64, bool) {
-	d, _, ok := lifetimePrefix(s)
-	return d, ok
-}

@@ -175,7 +175,9 @@ var practiceOrder = []Practice{Cookies, WebBeacons, LocalStorage, Analytics, Adv
 	SessionRecording, Fingerprinting, EmailOpenTracking, EmailClickTracking, ThirdPartySharing, SaleOfData,
 	ConsentBeforeNonEssential, BrowserOptOut, DoNotTrack, VendorPractice}
 
-// Practices lists every practice a declaration can be about, in report order.
+// Practices lists every practice a declaration can be about, in report
+// order. Kept for callers of the reader (the accuracy tests walk it); the
+// CLI prints what the policy declares instead.
 func Practices() []Practice { return append([]Practice(nil), practiceOrder...) }
 
 // sentence is one sentence of a policy with where it was found.

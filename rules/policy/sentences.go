@@ -45,6 +45,9 @@ type span struct{ start, end int }
 // abbreviations (e.g., i.e., Inc., U.S., No.), decimals, URLs, e-mail
 // addresses or domain names. Line breaks are not boundaries; use it on one
 // paragraph at a time.
+//
+// Exported for callers that quote a policy themselves; the reader uses it
+// through its paragraphs, and FuzzSplitSentences fuzzes it directly.
 func SplitSentences(text string) []string {
 	spans := splitSpans(text)
 	out := make([]string, 0, len(spans))
