@@ -301,11 +301,11 @@ func parseCookieLine(line, forURL string, now time.Time) (capture.CookieWrite, b
 	case c.MaxAge > 0:
 		w.ExpiresDays = roundDays(float64(c.MaxAge) / 86400)
 	case c.MaxAge < 0:
-		w.ExpiresDays = 0 // a deletion
+		w.ExpiresDays, w.Deleted = 0, true
 	case !c.Expires.IsZero():
 		d := c.Expires.Sub(now).Hours() / 24
-		if d < 0 {
-			d = 0
+		if d <= 0 {
+			d, w.Deleted = 0, true
 		}
 		w.ExpiresDays = roundDays(d)
 	}

@@ -40,6 +40,10 @@ func TestParseCookieLine(t *testing.T) {
 			if !ok {
 				return
 			}
+			// Only an expiry in the past or a negative Max-Age deletes.
+			if deleted := tt.name == "old" || tt.name == "gone"; w.Deleted != deleted {
+				t.Errorf("%s: deleted %t, want %t", tt.name, w.Deleted, deleted)
+			}
 			if w.Name != tt.name || w.Host != tt.host || w.Domain != tt.domain || w.ExpiresDays != tt.days ||
 				w.Secure != tt.secure || w.SameSite != tt.sameSite || w.Partitioned != tt.partitioned {
 				t.Errorf("got %+v", w)

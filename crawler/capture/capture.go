@@ -127,6 +127,9 @@ type CookieWrite struct {
 	SetBy       string   `json:"set_by"` // response URL, or the URL of the script that wrote document.cookie
 	FrameURL    string   `json:"frame_url,omitempty"`
 	Blocked     []string `json:"blocked,omitempty"` // the browser's reasons for refusing it
+	// Deleted says the write removes the cookie (Max-Age <= 0 or an expiry
+	// in the past): a CMP clearing trackers on reject is not setting them.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Cookie is a cookie the browser stored.

@@ -316,6 +316,9 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 	}
 	seenHere := map[string]bool{}
 	for _, w := range p.CookieWrites {
+		if w.Deleted {
+			continue // clearing a cookie is not setting it
+		}
 		domain := w.Domain
 		if domain == "" {
 			domain = w.Host
@@ -362,6 +365,9 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 	}
 	// A tracking cookie is a detection of its own, for the rules.
 	for _, w := range p.CookieWrites {
+		if w.Deleted {
+			continue
+		}
 		domain := w.Domain
 		if domain == "" {
 			domain = w.Host

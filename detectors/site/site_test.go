@@ -203,3 +203,24 @@ func TestSocialWidgetFrames(t *testing.T) {
 		})
 	}
 }
+
+// A CMP that deletes Google Analytics cookies on reject clears them: the
+// deletion is neither a cookie of the phase nor a tracking detection.
+func TestCookieDeletionIsNotTracking(t *testing.T) {
+	cmp := "https://shop.example/consent.js"
+	reject := capture.Page{URL: "https://shop.example/", Phase: capture.AfterReject,
+		CookieWrites: []capture.CookieWrite{
+			{Name: "_ga", Host: "shop.example", Source: "script", SetBy: cmp, Deleted: true},
+			{Name: "_gid", Host: "shop.example", Source: "script", SetBy: cmp, Deleted: true},
+		},
+	}
+	r := Analyze([]capture.Page{reject}, kb.Default())
+	for _, c := range r.Cookies {
+		t.Errorf("deleted cookie reported: %+v", c)
+	}
+	for _, d := range r.Detections {
+		if d.Kind == detectors.KindTrackingCookie {
+			t.Errorf("deletion detected as tracking: %+v", d)
+		}
+	}
+}
