@@ -418,7 +418,7 @@ func (b *Browser) allocatorOptions() []chromedp.ExecAllocatorOption {
 		chromedp.Flag("mute-audio", true),
 		// Keep cross-site iframes in the page's process so their network
 		// events and documents reach the page's session (FIELD-NOTES §2.2).
-		chromedp.Flag("disable-features", "SitePerProcess,IsolateOrigins,Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions"),
+		chromedp.Flag("disable-features", "SitePerProcess,IsolateOrigins,Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions,AutofillServerCommunication"),
 		chromedp.Flag("disable-site-isolation-trials", true),
 		// Present as an ordinary browser: no navigator.webdriver.
 		chromedp.Flag("disable-blink-features", "AutomationControlled"),
