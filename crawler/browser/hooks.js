@@ -74,9 +74,12 @@
 
   // A scan visits pages, never popups: window.open opens nothing, so no
   // request leaves for a popup's URL, and the URL is reported for the
-  // scope to judge. Fixed in place: a page cannot put the original back.
+  // scope to judge. It stays writable as the original is: a page whose
+  // script declares a global named open (var open = indexedDB.open(...))
+  // must keep working, and a popup that opens anyway is closed by the tab
+  // guard as soon as Chromium announces it.
   if (typeof window.open === 'function') {
-    Object.defineProperty(window, 'open', {configurable: false, writable: false, enumerable: true, value: function open(u) {
+    Object.defineProperty(window, 'open', {configurable: true, writable: true, enumerable: true, value: function open(u) {
       try { send('popup', new URL(String(u === undefined ? '' : u), location.href).href); } catch (e) {}
       return null;
     }});

@@ -14,7 +14,7 @@
         req.onsuccess = () => { const db = req.result; const names = Array.from(db.objectStoreNames); db.close(); res(names); };
         req.onerror = () => res([]);
         req.onupgradeneeded = () => { req.transaction.abort(); res([]); };
-      }), 1000);
+      }), 3000); // an open waits for the page's own upgrade to finish, slow on a busy machine
       out.idb.push({name: d.name, stores: (stores || []).slice(0, 50)});
     }
   } catch (e) {}
