@@ -440,7 +440,7 @@ func (r *recorder) settledFor(quiet time.Duration) bool {
 func (r *recorder) restartQuiet() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.settle.lastNew = r.now()
+	r.settle.lastNew, r.settle.lastNet = r.now(), r.now()
 }
 
 // settledBy records how a wait for the page to settle ended; the last wait

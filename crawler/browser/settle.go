@@ -30,14 +30,22 @@ const (
 // after the page settles, until the tab closes, so late beacons still land
 // on their page.
 //
+// A page whose network simply goes quiet (nothing in flight, no network
+// event for the quiet time) is settled too, whichever comes first: on a
+// quiet machine many SDK pages fall silent before their new-work timer
+// runs out, and an SDK that puts a fresh id in every beacon's path would
+// otherwise count each beacon as a new endpoint.
+//
 // A settler is not safe for concurrent use; the recorder calls it under its
 // lock.
 type settler struct {
 	longRequest time.Duration
 	lastNew     time.Time
+	lastNet     time.Time // any request starting or ending
 	endpoints   map[string]bool
 	keys        map[string]bool
 	inFlight    map[network.RequestID]flight
+	streams     map[network.RequestID]bool
 }
 
 type flight struct {
@@ -54,9 +62,11 @@ func newSettler(now time.Time) *settler {
 	return &settler{
 		longRequest: defaultLongRequest,
 		lastNew:     now,
+		lastNet:     now,
 		endpoints:   map[string]bool{},
 		keys:        map[string]bool{},
 		inFlight:    map[network.RequestID]flight{},
+		streams:     map[network.RequestID]bool{},
 	}
 }
 
@@ -90,8 +100,10 @@ func (s *settler) request(id network.RequestID, rawURL string, typ network.Resou
 		s.lastNew = t
 	}
 	if typ == network.ResourceTypeEventSource || typ == network.ResourceTypeWebSocket {
+		s.streams[id] = true
 		return // streams never hold the page
 	}
+	s.lastNet = t
 	s.inFlight[id] = flight{started: t, typ: typ, isNew: isNew}
 }
 
@@ -99,9 +111,11 @@ func (s *settler) request(id network.RequestID, rawURL string, typ network.Resou
 func (s *settler) finished(id network.RequestID, t time.Time) {
 	f, ok := s.inFlight[id]
 	if !ok {
+		delete(s.streams, id)
 		return
 	}
 	delete(s.inFlight, id)
+	s.lastNet = t
 	if f.isNew {
 		// What a new script or endpoint answered may start more work.
 		s.lastNew = t
@@ -114,13 +128,17 @@ func (s *settler) wrote(kind, key string, t time.Time) {
 	k := kind + "\x00" + key
 	if !s.keys[k] {
 		s.keys[k] = true
-		s.lastNew = t
+		s.lastNew, s.lastNet = t, t
 	}
 }
 
-// settled reports whether, at now, no new work started for quiet and no
+// settled reports whether, at now, either the network has been silent for
+// quiet with nothing in flight, or no new work started for quiet and no
 // request in flight holds the page open.
 func (s *settler) settled(now time.Time, quiet time.Duration) bool {
+	if len(s.inFlight) == 0 && now.Sub(s.lastNet) >= quiet {
+		return true
+	}
 	if now.Sub(s.lastNew) < quiet {
 		return false
 	}

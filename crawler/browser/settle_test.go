@@ -166,6 +166,23 @@ func TestSettler(t *testing.T) {
 	}
 }
 
+// An SDK that puts a fresh id in every beacon's path makes each beacon a
+// new endpoint; the page still settles once its network falls silent.
+func TestSettlerSilenceWithFreshEndpoints(t *testing.T) {
+	var evs []settleEvent
+	for i := 0; i < 8; i++ {
+		at := time.Duration(i) * time.Second
+		id := fmt.Sprintf("r%d", i)
+		evs = append(evs,
+			settleEvent{at: at, kind: "req", id: id, url: fmt.Sprintf("https://replay.example/s/%d/batch", i), typ: network.ResourceTypeFetch},
+			settleEvent{at: at + 20*time.Millisecond, kind: "end", id: id})
+	}
+	at, by := settleAfter(evs, 500*time.Millisecond, 8*time.Second)
+	if by != SettledIdle || at < 520*time.Millisecond || at > 600*time.Millisecond {
+		t.Errorf("settled at %v (%s), want idle at about 520 ms", at, by)
+	}
+}
+
 func TestEndpointOf(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://api.example/batch?seq=1": "api.example/batch",
