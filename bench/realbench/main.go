@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/trackscan/trackscan/bench/internal/proctree"
 	"github.com/trackscan/trackscan/bench/realsite"
 	"github.com/trackscan/trackscan/crawler/capture"
 )
@@ -63,7 +64,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	if err := becomeSubreaper(); err != nil {
+	if err := proctree.BecomeSubreaper(); err != nil {
 		fail(fmt.Errorf("cannot become child subreaper (needs Linux): %w", err))
 	}
 	if _, err := os.Stat(*chromium); err != nil {
@@ -224,7 +225,7 @@ func measure(c config, site *realsite.Site, dir string, interval time.Duration) 
 	err := cmd.Wait()
 	m.wall = time.Since(start)
 	m.pssKiB, m.procs = sampler.Stop()
-	m.leftover = cleanupOrphans()
+	m.leftover = proctree.CleanupOrphans()
 	if err != nil && !acceptableExit(err) {
 		return m, fmt.Errorf("%v: %s", err, lastLine(stderr.String()))
 	}

@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/trackscan/trackscan/bench/internal/proctree"
 	"github.com/trackscan/trackscan/crawler/demosite"
 )
 
@@ -45,7 +46,7 @@ func main() {
 	if *runs < 1 {
 		fail(errors.New("-runs must be at least 1"))
 	}
-	if err := becomeSubreaper(); err != nil {
+	if err := proctree.BecomeSubreaper(); err != nil {
 		fail(fmt.Errorf("cannot become child subreaper (needs Linux): %w", err))
 	}
 	tmp, err := os.MkdirTemp("", "sitebench-")
@@ -149,7 +150,7 @@ func measure(t tool, pages, runs int, rules, tmp string, interval time.Duration)
 		err := cmd.Wait()
 		wall := time.Since(start)
 		peak, procs := sampler.Stop()
-		res.leftover = cleanupOrphans()
+		res.leftover = proctree.CleanupOrphans()
 		if err != nil && !acceptableExit(err) {
 			return res, fmt.Errorf("%v: %s", err, lastLine(stderr.String()))
 		}
