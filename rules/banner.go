@@ -132,6 +132,23 @@ func withScreenshot(evidence string, c *capture.Consent) string {
 	return evidence
 }
 
+// bannerFinding is a banner rule's finding on a page of the after-reject
+// phase, with the banner screenshot appended to the evidence.
+func bannerFinding(severity Severity, p PageInfo, evidence string) Finding {
+	return Finding{Severity: severity, Phase: PhaseReject, Target: p.URL, Evidence: withScreenshot(evidence, p.Consent)}
+}
+
+// firstBannerFinding reports the first banner of the after-reject phase on
+// which evidence finds something (a non-empty string): one finding a site.
+func (ev *evaluation) firstBannerFinding(r *Rule, evidence func(c *capture.Consent) string) []Finding {
+	for _, p := range ev.rejectPages() {
+		if e := evidence(p.Consent); e != "" {
+			return []Finding{bannerFinding(r.Severity, p, e)}
+		}
+	}
+	return nil
+}
+
 func checkRejectNotOffered(ev *evaluation, r *Rule) []Finding {
 	for _, p := range ev.rejectPages() {
 		c := p.Consent
@@ -139,32 +156,23 @@ func checkRejectNotOffered(ev *evaluation, r *Rule) []Finding {
 		if firstLayerReject || !slices.Contains(c.Offered, "accept") {
 			continue
 		}
-		f := Finding{Severity: r.Severity, Phase: PhaseReject, Target: p.URL}
 		offered := "first layer offers " + strings.Join(c.Offered, ", ")
-		switch {
-		case c.Clicked:
-			f.Severity = severityBelow(r.Severity)
-			f.Evidence = fmt.Sprintf("%s: %s; reject reached only through the settings layer: %s",
-				bannerName(c), offered, strings.Join(c.Steps, ", then "))
-		default:
-			f.Evidence = fmt.Sprintf("%s: %s; no reject found there or in a settings layer (%s)", bannerName(c), offered, c.Note)
+		if c.Clicked {
+			return []Finding{bannerFinding(severityBelow(r.Severity), p, fmt.Sprintf("%s: %s; reject reached only through the settings layer: %s",
+				bannerName(c), offered, strings.Join(c.Steps, ", then ")))}
 		}
-		f.Evidence = withScreenshot(f.Evidence, c)
-		return []Finding{f}
+		return []Finding{bannerFinding(r.Severity, p, fmt.Sprintf("%s: %s; no reject found there or in a settings layer (%s)", bannerName(c), offered, c.Note))}
 	}
 	return nil
 }
 
 func checkRejectNotFound(ev *evaluation, r *Rule) []Finding {
-	for _, p := range ev.rejectPages() {
-		c := p.Consent
+	return ev.firstBannerFinding(r, func(c *capture.Consent) string {
 		if c.Clicked || c.Reason == capture.ReasonNotOffered {
-			continue
+			return ""
 		}
-		return []Finding{{Severity: r.Severity, Phase: PhaseReject, Target: p.URL,
-			Evidence: withScreenshot(fmt.Sprintf("%s found; reject not made: %s", bannerName(c), textfmt.JoinNonEmpty(": ", c.Reason, c.Note)), c)}}
-	}
-	return nil
+		return fmt.Sprintf("%s found; reject not made: %s", bannerName(c), textfmt.JoinNonEmpty(": ", c.Reason, c.Note))
+	})
 }
 
 // prominenceGap says why accept stands out more than reject, or "".
@@ -183,33 +191,30 @@ func prominenceGap(d *capture.BannerDesign) string {
 }
 
 func checkAcceptProminent(ev *evaluation, r *Rule) []Finding {
-	for _, p := range ev.rejectPages() {
-		if gap := prominenceGap(p.Consent.Design); gap != "" {
-			return []Finding{{Severity: r.Severity, Phase: PhaseReject, Target: p.URL,
-				Evidence: withScreenshot(bannerName(p.Consent)+": "+gap, p.Consent)}}
+	return ev.firstBannerFinding(r, func(c *capture.Consent) string {
+		if gap := prominenceGap(c.Design); gap != "" {
+			return bannerName(c) + ": " + gap
 		}
-	}
-	return nil
+		return ""
+	})
 }
 
 func checkPreTicked(ev *evaluation, r *Rule) []Finding {
-	for _, p := range ev.rejectPages() {
-		if d := p.Consent.Design; d != nil && len(d.PreTicked) > 0 {
-			return []Finding{{Severity: r.Severity, Phase: PhaseReject, Target: p.URL,
-				Evidence: withScreenshot(fmt.Sprintf("%s settings layer: %d toggle(s) on before any choice: %s",
-					bannerName(p.Consent), len(d.PreTicked), listSome(d.PreTicked, 3)), p.Consent)}}
+	return ev.firstBannerFinding(r, func(c *capture.Consent) string {
+		if d := c.Design; d != nil && len(d.PreTicked) > 0 {
+			return fmt.Sprintf("%s settings layer: %d toggle(s) on before any choice: %s",
+				bannerName(c), len(d.PreTicked), listSome(d.PreTicked, 3))
 		}
-	}
-	return nil
+		return ""
+	})
 }
 
 func checkLegitInterest(ev *evaluation, r *Rule) []Finding {
-	for _, p := range ev.rejectPages() {
-		if d := p.Consent.Design; d != nil && len(d.LegitimateInterestOn) > 0 {
-			return []Finding{{Severity: r.Severity, Phase: PhaseReject, Target: p.URL,
-				Evidence: withScreenshot(fmt.Sprintf("%s settings layer: legitimate-interest toggle(s) on by default: %s",
-					bannerName(p.Consent), listSome(d.LegitimateInterestOn, 3)), p.Consent)}}
+	return ev.firstBannerFinding(r, func(c *capture.Consent) string {
+		if d := c.Design; d != nil && len(d.LegitimateInterestOn) > 0 {
+			return fmt.Sprintf("%s settings layer: legitimate-interest toggle(s) on by default: %s",
+				bannerName(c), listSome(d.LegitimateInterestOn, 3))
 		}
-	}
-	return nil
+		return ""
+	})
 }

@@ -72,10 +72,9 @@ func checkUndeclaredCookies(ev *evaluation, r *Rule) []Finding {
 		if !c.Stored || declaredName(decls, c.Name) {
 			continue
 		}
-		out = append(out, Finding{Vendor: c.Vendor, Category: c.Category, Target: ev.firstPage(c.Pages),
-			Subject: c.Name, Disclosure: detectors.DisclosureUndisclosed, PolicyQuote: quote,
-			Evidence: fmt.Sprintf("%s on %s is stored but not in the declared list of %d cookies", c.Name, c.Domain, len(decls)),
-			URLs:     capURLs([]string{c.SetBy})})
+		f := ev.cookieFinding(c, fmt.Sprintf("%s on %s is stored but not in the declared list of %d cookies", c.Name, c.Domain, len(decls)))
+		f.Disclosure, f.PolicyQuote = detectors.DisclosureUndisclosed, quote
+		out = append(out, f)
 	}
 	return out
 }
@@ -126,10 +125,9 @@ func checkNecessaryTrackers(ev *evaluation, r *Rule) []Finding {
 				continue
 			}
 			seen[c.Name] = true
-			out = append(out, Finding{Vendor: c.Vendor, Category: c.Category, Subject: c.Name,
-				Disclosure: detectors.DisclosureContradicted, PolicyQuote: d.Quote, Target: ev.firstPage(c.Pages),
-				Evidence: fmt.Sprintf("%s is declared necessary; it is %s's %s cookie", c.Name, vendorOrUnknown(c.Vendor), c.Category),
-				URLs:     capURLs([]string{c.SetBy})})
+			f := ev.cookieFinding(c, fmt.Sprintf("%s is declared necessary; it is %s's %s cookie", c.Name, vendorOrUnknown(c.Vendor), c.Category))
+			f.Disclosure, f.PolicyQuote = detectors.DisclosureContradicted, d.Quote
+			out = append(out, f)
 		}
 	}
 	return out
@@ -140,4 +138,11 @@ func vendorOrUnknown(v string) string {
 		return "an unknown vendor"
 	}
 	return v
+}
+
+// cookieFinding is a cookie rule's finding: the cookie as its subject, on
+// the first page that saw it, with the request that set it.
+func (ev *evaluation) cookieFinding(c detectors.Cookie, evidence string) Finding {
+	return Finding{Vendor: c.Vendor, Category: c.Category, Target: ev.firstPage(c.Pages), Subject: c.Name,
+		Evidence: evidence, URLs: capURLs([]string{c.SetBy})}
 }

@@ -113,8 +113,9 @@ func checkDeclaredLifetime(ev *evaluation, r *Rule) []Finding {
 		default:
 			continue
 		}
-		out = append(out, Finding{Vendor: c.Vendor, Category: c.Category, Target: ev.firstPage(c.Pages),
-			Subject: c.Name, Evidence: evidence, PolicyQuote: d.Quote, URLs: capURLs([]string{c.SetBy})})
+		f := ev.cookieFinding(c, evidence)
+		f.PolicyQuote = d.Quote
+		out = append(out, f)
 	}
 	return out
 }
@@ -129,9 +130,7 @@ func checkThirteenMonths(ev *evaluation, r *Rule) []Finding {
 			continue
 		}
 		// No disclosure level: the limit holds whatever the policy says.
-		out = append(out, Finding{Vendor: c.Vendor, Category: c.Category, Target: ev.firstPage(c.Pages), Subject: c.Name,
-			Evidence: fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays),
-			URLs:     capURLs([]string{c.SetBy})})
+		out = append(out, ev.cookieFinding(c, fmt.Sprintf("%s on %s expires after %s days (limit %d)", c.Name, c.Domain, days(c.ExpiresDays), thirteenMonthsDays)))
 	}
 	return out
 }
