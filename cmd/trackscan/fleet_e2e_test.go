@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/crawler/demosite/sitegen"
@@ -348,10 +347,7 @@ func TestFleetSIGTERM(t *testing.T) {
 // off and returns the DOM after its scripts ran.
 func dumpDOM(t *testing.T, path string) string {
 	t.Helper()
-	chromium, err := browser.FindChromium()
-	if err != nil {
-		t.Skip(err)
-	}
+	chromium := browsertest.Chromium(t)
 	profile, err := os.MkdirTemp("", "ts-dom-")
 	if err != nil {
 		t.Fatal(err)

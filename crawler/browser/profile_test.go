@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -81,31 +80,5 @@ func TestSweepStaleRuns(t *testing.T) {
 		if kept := err == nil; kept != r.kept {
 			t.Errorf("%s: kept %v, want %v", r.name, kept, r.kept)
 		}
-	}
-}
-
-// TestRunDirRemoved: a browser keeps everything it writes (its profile,
-// Chromium's temporary files) in one run directory, removed on Close.
-func TestRunDirRemoved(t *testing.T) {
-	if _, err := FindChromium(); err != nil {
-		t.Skip(err)
-	}
-	tmp, err := os.MkdirTemp("", "ts-run-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	t.Setenv("TMPDIR", tmp)
-	b, err := Launch(t.Context(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(tmp)
-	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), runDirPrefix) {
-		t.Errorf("while running, %s holds %v, want one run directory", tmp, entries)
-	}
-	b.Close()
-	if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
-		t.Errorf("left behind in %s: %v", tmp, entries)
 	}
 }

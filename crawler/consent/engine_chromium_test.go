@@ -1,4 +1,4 @@
-package consent
+package consent_test
 
 import (
 	"context"
@@ -15,9 +15,10 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-)
 
-const chromiumPath = "/usr/bin/chromium"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
+	"github.com/trackscan/trackscan/crawler/consent"
+)
 
 // startChromium starts a headless Chromium for one test and returns a tab.
 func startChromium(t *testing.T) context.Context {
@@ -25,9 +26,7 @@ func startChromium(t *testing.T) context.Context {
 	if testing.Short() {
 		t.Skip("starts Chromium")
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("no Chromium at " + chromiumPath)
-	}
+	chromiumPath := browsertest.Chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath), chromedp.Flag("no-sandbox", true), chromedp.Flag("headless", true),
 		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true))
@@ -61,19 +60,20 @@ func evalJSON(t *testing.T, ctx context.Context, expr string, v any) {
 // the word lists are one data file, and both sides must use them alike.
 func TestClassifyInChromium(t *testing.T) {
 	tab := startChromium(t)
-	labels := make([]string, len(bannerLabels))
-	for i, tc := range bannerLabels {
-		labels[i] = tc.label
+	table := consent.BannerLabels()
+	labels := make([]string, len(table))
+	for i, tc := range table {
+		labels[i] = tc.Label
 	}
 	in, _ := json.Marshal(labels)
 	var got []string
-	evalJSON(t, tab, Script(Config{})+"\n;"+string(in)+".map((s) => window.__trackscanConsent.classifyLabel(s))", &got)
+	evalJSON(t, tab, consent.Script(consent.Config{})+"\n;"+string(in)+".map((s) => window.__trackscanConsent.classifyLabel(s))", &got)
 	if len(got) != len(labels) {
 		t.Fatalf("got %d answers for %d labels", len(got), len(labels))
 	}
-	for i, tc := range bannerLabels {
-		if Meaning(got[i]) != tc.want || Meaning(got[i]) != Classify(tc.label) {
-			t.Errorf("%s %q: engine.js %q, Go %q, want %q", tc.lang, tc.label, got[i], Classify(tc.label), tc.want)
+	for i, tc := range table {
+		if consent.Meaning(got[i]) != tc.Want || consent.Meaning(got[i]) != consent.Classify(tc.Label) {
+			t.Errorf("%s %q: engine.js %q, Go %q, want %q", tc.Lang, tc.Label, got[i], consent.Classify(tc.Label), tc.Want)
 		}
 	}
 }
@@ -128,7 +128,7 @@ func openAndAct(t *testing.T, tab context.Context, url, action string) actResult
 		t.Fatalf("navigate %s: %v", url, err)
 	}
 	var a actResult
-	evalJSON(t, tab, Script(Config{})+fmt.Sprintf("\n;window.__trackscanConsent.act(%q)", action), &a)
+	evalJSON(t, tab, consent.Script(consent.Config{})+fmt.Sprintf("\n;window.__trackscanConsent.act(%q)", action), &a)
 	return a
 }
 
@@ -232,26 +232,6 @@ func TestConsentOMaticRule(t *testing.T) {
 			clicks: document.documentElement.getAttribute('data-clicks') || ''})`, &state)
 		if slices.Contains(state.Toggles, !tc.want) || state.Clicks != "saved" {
 			t.Errorf("%s: toggles %v, clicks %q; want all %v, then saved", tc.action, state.Toggles, state.Clicks, tc.want)
-		}
-	}
-}
-
-func TestConsentOMaticData(t *testing.T) {
-	var rules map[string]struct {
-		Detectors []json.RawMessage `json:"detectors"`
-		Methods   []struct {
-			Name string `json:"name"`
-		} `json:"methods"`
-	}
-	if err := json.Unmarshal([]byte(comRulesJSON), &rules); err != nil {
-		t.Fatal(err)
-	}
-	if len(rules) < 200 {
-		t.Errorf("%d Consent-O-Matic rules, want the whole collection (200+)", len(rules))
-	}
-	for name, r := range rules {
-		if len(r.Detectors) == 0 {
-			t.Errorf("rule %s has no detector", name)
 		}
 	}
 }

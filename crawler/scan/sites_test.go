@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trackscan/trackscan/crawler/browser"
+	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/demosite"
 	"github.com/trackscan/trackscan/crawler/demosite/sitegen"
@@ -19,9 +20,7 @@ import (
 // fleet serves n generated sites and returns them as scan sites.
 func fleet(t *testing.T, n int) (*demosite.Server, []Site) {
 	t.Helper()
-	if _, err := browser.FindChromium(); err != nil {
-		t.Skip(err)
-	}
+	browsertest.Chromium(t)
 	srv := demosite.Start()
 	t.Cleanup(srv.Close)
 	gen := sitegen.Generate(n)
@@ -151,7 +150,7 @@ func TestRunSitesBrowserPool(t *testing.T) {
 // would run it, and returns its ws:// URL.
 func remoteChrome(t *testing.T, srv *demosite.Server) string {
 	t.Helper()
-	chromium, _ := browser.FindChromium()
+	chromium := browsertest.Chromium(t)
 	profile, err := os.MkdirTemp("", "ts-pool-")
 	if err != nil {
 		t.Fatal(err)
