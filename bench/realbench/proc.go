@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,36 +12,13 @@ import (
 	"github.com/trackscan/trackscan/crawler/capture"
 )
 
-// pssKiB is the proportional set size of one process (smaps_rollup), so
-// pages shared between Chromium processes count once over the tree;
-// zombies and vanished processes count 0.
-func pssKiB(pid int) int64 {
-	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(raw)) {
-		if rest, ok := strings.CutPrefix(line, "Pss:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				n, _ := strconv.ParseInt(f[0], 10, 64)
-				return n
-			}
-		}
-	}
-	return 0
-}
-
-// treeSampler polls the whole tree below root every interval and keeps the
-// peak of the summed PSS and the largest process count seen.
+// treeSampler keeps the peak PSS and process count of the tree below root
+// (proctree.Sampler) and, beside it, when each page of the tool's --jsonl
+// stream arrived.
 type treeSampler struct {
-	root     int
-	interval time.Duration
-	stop     chan struct{}
-	done     sync.WaitGroup
-
-	peakKiB   int64
-	peakProcs int
+	tree *proctree.Sampler
+	stop chan struct{}
+	done sync.WaitGroup
 
 	// The tool's --jsonl stream, read as it grows: when each page arrived.
 	jsonl    string
@@ -59,9 +34,8 @@ type arrival struct {
 }
 
 func startSampler(root int, interval time.Duration, jsonl string) *treeSampler {
-	t := &treeSampler{root: root, interval: interval, stop: make(chan struct{}), jsonl: jsonl}
-	t.done.Add(2)
-	go t.run()
+	t := &treeSampler{tree: proctree.StartSampler(root, interval, proctree.PSSKiB), stop: make(chan struct{}), jsonl: jsonl}
+	t.done.Add(1)
 	go t.watch()
 	return t
 }
@@ -111,33 +85,9 @@ func (t *treeSampler) readLines() {
 	}
 }
 
-func (t *treeSampler) run() {
-	defer t.done.Done()
-	tick := time.NewTicker(t.interval)
-	defer tick.Stop()
-	for {
-		t.sample()
-		select {
-		case <-t.stop:
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-func (t *treeSampler) sample() {
-	pids := proctree.Descendants(t.root)
-	var sum int64
-	for _, p := range pids {
-		sum += pssKiB(p)
-	}
-	t.peakKiB = max(t.peakKiB, sum)
-	t.peakProcs = max(t.peakProcs, len(pids))
-}
-
 // Stop ends sampling and returns the peak in KiB and the most processes seen.
 func (t *treeSampler) Stop() (int64, int) {
 	close(t.stop)
 	t.done.Wait()
-	return t.peakKiB, t.peakProcs
+	return t.tree.Stop()
 }

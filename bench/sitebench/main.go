@@ -146,7 +146,7 @@ func measure(t tool, pages, runs int, rules, tmp string, interval time.Duration)
 		if err := cmd.Start(); err != nil {
 			return res, err
 		}
-		sampler := startSampler(os.Getpid(), interval)
+		sampler := proctree.StartSampler(os.Getpid(), interval, proctree.RSSKiB)
 		err := cmd.Wait()
 		wall := time.Since(start)
 		peak, procs := sampler.Stop()

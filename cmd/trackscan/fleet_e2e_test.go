@@ -198,76 +198,96 @@ func readAudit(t *testing.T, path string) *audit.Audit {
 	return &a
 }
 
+// shardRun is a fleet scan of one shard of two, running in the background.
+type shardRun struct {
+	site    *demosite.Server
+	targets string
+	want    []string // ids of the shard's sites
+	out     string   // its --jsonl file
+	tmp     string   // its TMPDIR
+	cmd     *exec.Cmd
+	stderr  *bytes.Buffer
+}
+
+// startShard starts the scan of shard index/2 of the fleet with
+// --concurrency concurrency and returns once it has written at least
+// lines sites, so that a test can stop it midway.
+func startShard(t *testing.T, index, concurrency, lines int) *shardRun {
+	t.Helper()
+	site, sites, targets := fleetFixture(t)
+	shard := scan.Shard{Index: index, Count: 2}
+	r := &shardRun{site: site, targets: targets, stderr: &bytes.Buffer{},
+		out: filepath.Join(t.TempDir(), fmt.Sprintf("shard%d.jsonl", index))}
+	for _, s := range sites {
+		if shard.Has(scan.Site{ID: s.ID, URL: s.URL()}) {
+			r.want = append(r.want, s.ID)
+		}
+	}
+	r.tmp, _ = os.MkdirTemp("", "ts-fleet-")
+	t.Cleanup(func() { os.RemoveAll(r.tmp) })
+	r.cmd = fleetCmd(t, site, targets, r.tmp, "--shard", fmt.Sprintf("%d/2", index), "--jsonl", r.out,
+		"--concurrency", fmt.Sprint(concurrency))
+	r.cmd.Stderr = r.stderr
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		raw, _ := os.ReadFile(r.out)
+		if bytes.Count(raw, []byte("\n")) >= lines {
+			return r
+		}
+		if time.Now().After(deadline) {
+			r.cmd.Process.Kill()
+			r.cmd.Wait()
+			t.Fatalf("fewer than %d sites written in 90s: %s", lines, r.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestFleetResume kills a shard with SIGKILL midway, leaves a line cut
 // short as a kill during a write would, and reruns it with --resume: the
 // output then holds every site of the shard exactly once.
 func TestFleetResume(t *testing.T) {
 	browsertest.Chromium(t)
-	site, sites, targets := fleetFixture(t)
-	var want []string
-	for _, s := range sites {
-		if (scan.Shard{Index: 0, Count: 2}).Has(scan.Site{ID: s.ID, URL: s.URL()}) {
-			want = append(want, s.ID)
-		}
-	}
-	out := filepath.Join(t.TempDir(), "shard0.jsonl")
-	tmp, _ := os.MkdirTemp("", "ts-fleet-")
-	t.Cleanup(func() { os.RemoveAll(tmp) })
-	cmd := fleetCmd(t, site, targets, tmp, "--shard", "0/2", "--jsonl", out, "--concurrency", "1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		raw, _ := os.ReadFile(out)
-		if bytes.Count(raw, []byte("\n")) >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("fewer than 3 sites written in 90s: %s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	before, _ := os.ReadFile(out)
+	sh := startShard(t, 0, 1, 3)
+	sh.cmd.Process.Signal(syscall.SIGKILL)
+	sh.cmd.Wait()
+	before, _ := os.ReadFile(sh.out)
 	n := bytes.Count(before, []byte("\n"))
-	if n >= len(want) {
+	if n >= len(sh.want) {
 		t.Fatalf("the shard finished (%d lines) before the kill", n)
 	}
 	// A write cut short: the first half of a copy of the first line.
 	first := before[:bytes.IndexByte(before, '\n')+1]
-	f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(sh.out, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Write(first[:len(first)/2])
 	f.Close()
 
-	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "60s",
-		"--shard", "0/2", "--jsonl", out, "--resume", "--concurrency", "2", "-q")
+	res := run(t, "scan", "--targets", sh.targets, "--resolve", sh.site.ResolveRules(), "--consent", "pre", "--timeout", "60s",
+		"--shard", "0/2", "--jsonl", sh.out, "--resume", "--concurrency", "2", "-q")
 	if res.code != 0 && res.code != 3 {
 		t.Fatalf("resume: exit %d: %s", res.code, res.stderr)
 	}
 	if !strings.Contains(res.stderr, "dropped 1 lines cut short or repeated") {
 		t.Errorf("resume did not say it dropped the cut line: %q", res.stderr)
 	}
-	raw, _ := os.ReadFile(out)
-	lines, _, truncated, err := audit.ReadLines(bytes.NewReader(raw), out)
+	raw, _ := os.ReadFile(sh.out)
+	lines, _, truncated, err := audit.ReadLines(bytes.NewReader(raw), sh.out)
 	if err != nil || truncated {
 		t.Fatalf("after resume: truncated %v, err %v", truncated, err)
 	}
-	checkOnce(t, lines, want)
+	checkOnce(t, lines, sh.want)
 	if !bytes.HasPrefix(raw, before[:bytes.LastIndexByte(before, '\n')+1]) {
 		t.Error("resume rewrote the lines the killed run had finished")
 	}
 	// A second resume has nothing left to do and changes nothing.
-	res = run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--shard", "0/2", "--jsonl", out, "--resume")
-	again, _ := os.ReadFile(out)
+	res = run(t, "scan", "--targets", sh.targets, "--resolve", sh.site.ResolveRules(), "--shard", "0/2", "--jsonl", sh.out, "--resume")
+	again, _ := os.ReadFile(sh.out)
 	if (res.code != 0 && res.code != 3) || !bytes.Equal(again, raw) || !strings.Contains(res.stderr, "0 to scan") {
 		t.Errorf("second resume: exit %d, changed %v, stderr %q", res.code, !bytes.Equal(again, raw), res.stderr)
 	}
@@ -278,64 +298,36 @@ func TestFleetResume(t *testing.T) {
 // then scans what is left, each site once.
 func TestFleetSIGTERM(t *testing.T) {
 	browsertest.Chromium(t)
-	site, sites, targets := fleetFixture(t)
-	var want []string
-	for _, s := range sites {
-		if (scan.Shard{Index: 1, Count: 2}).Has(scan.Site{ID: s.ID, URL: s.URL()}) {
-			want = append(want, s.ID)
-		}
-	}
-	out := filepath.Join(t.TempDir(), "shard1.jsonl")
-	tmp, _ := os.MkdirTemp("", "ts-fleet-")
-	t.Cleanup(func() { os.RemoveAll(tmp) })
-	cmd := fleetCmd(t, site, targets, tmp, "--shard", "1/2", "--jsonl", out, "--concurrency", "2")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		raw, _ := os.ReadFile(out)
-		if bytes.Count(raw, []byte("\n")) >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("fewer than 2 sites written in 90s: %s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
+	sh := startShard(t, 1, 2, 2)
+	sh.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
+	go func() { sh.cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(45 * time.Second):
-		cmd.Process.Kill()
+		sh.cmd.Process.Kill()
 		t.Fatal("the run did not stop within 45s of SIGTERM")
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 3 || !strings.Contains(stderr.String(), "interrupted") {
-		t.Errorf("exit %d, stderr %q; want 3 and interrupted", code, stderr.String())
+	if code := sh.cmd.ProcessState.ExitCode(); code != 3 || !strings.Contains(sh.stderr.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %q; want 3 and interrupted", code, sh.stderr.String())
 	}
-	assertNothingLeftIn(t, tmp)
-	raw, _ := os.ReadFile(out)
-	lines, _, truncated, err := audit.ReadLines(bytes.NewReader(raw), out)
-	if err != nil || truncated || len(lines) >= len(want) {
-		t.Fatalf("after SIGTERM: %d lines (of %d sites), truncated %v, err %v", len(lines), len(want), truncated, err)
+	assertNothingLeftIn(t, sh.tmp)
+	raw, _ := os.ReadFile(sh.out)
+	lines, _, truncated, err := audit.ReadLines(bytes.NewReader(raw), sh.out)
+	if err != nil || truncated || len(lines) >= len(sh.want) {
+		t.Fatalf("after SIGTERM: %d lines (of %d sites), truncated %v, err %v", len(lines), len(sh.want), truncated, err)
 	}
-	res := run(t, "scan", "--targets", targets, "--resolve", site.ResolveRules(), "--consent", "pre", "--timeout", "60s",
-		"--shard", "1/2", "--jsonl", out, "--resume", "--concurrency", "2", "-q")
+	res := run(t, "scan", "--targets", sh.targets, "--resolve", sh.site.ResolveRules(), "--consent", "pre", "--timeout", "60s",
+		"--shard", "1/2", "--jsonl", sh.out, "--resume", "--concurrency", "2", "-q")
 	if res.code != 0 && res.code != 3 {
 		t.Fatalf("resume: exit %d: %s", res.code, res.stderr)
 	}
-	raw, _ = os.ReadFile(out)
-	lines, _, _, err = audit.ReadLines(bytes.NewReader(raw), out)
+	raw, _ = os.ReadFile(sh.out)
+	lines, _, _, err = audit.ReadLines(bytes.NewReader(raw), sh.out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkOnce(t, lines, want)
+	checkOnce(t, lines, sh.want)
 	for _, l := range lines {
 		if l.Status == audit.Interrupted {
 			t.Errorf("%s still interrupted after the resume", l.ID)
