@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/trackscan/trackscan/crawler/mailbox"
+	"github.com/trackscan/trackscan/detectors"
 )
 
 // The ids the knowledge base carries for ESPs; each must have data here.
@@ -120,6 +121,19 @@ func TestLoadESPsRejectsBadData(t *testing.T) {
 	}
 }
 
+// analyzeMessage analyzes an HTML email from the shop to jane with these
+// extra headers (each ending in CRLF) and this body.
+func analyzeMessage(t *testing.T, headers, body string) detectors.Email {
+	t.Helper()
+	raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Hi\r\n" + headers +
+		"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body + "\r\n"
+	rs := mailbox.Parse("h.eml", []byte(raw))
+	if rs[0].Err != nil || rs[0].Msg == nil {
+		t.Fatalf("parse: %v", rs[0].Err)
+	}
+	return Analyze(rs[0].Msg, Options{})
+}
+
 // Every header the scope names attributes the ESP on its own, with no
 // tracking URL in the body; the source says which header it was.
 func TestESPFromHeaders(t *testing.T) {
@@ -140,13 +154,7 @@ func TestESPFromHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Hi\r\n" + tt.headers +
-				"\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><a href=\"https://shop.example/\">Shop</a></p>\r\n"
-			rs := mailbox.Parse("h.eml", []byte(raw))
-			if rs[0].Err != nil || rs[0].Msg == nil {
-				t.Fatalf("parse: %v", rs[0].Err)
-			}
-			e := Analyze(rs[0].Msg, Options{})
+			e := analyzeMessage(t, tt.headers+"\r\n", `<p><a href="https://shop.example/">Shop</a></p>`)
 			if e.ESP != tt.esp || e.ESPSource != tt.source {
 				t.Errorf("ESP %q from %q, want %q from %q", e.ESP, e.ESPSource, tt.esp, tt.source)
 			}
@@ -196,13 +204,7 @@ func TestPlatformOverInfrastructure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw := "From: Shop <news@shop.example>\r\nTo: jane@example.com\r\nSubject: Hi\r\n" + tt.headers +
-				"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + tt.body + "\r\n"
-			rs := mailbox.Parse("h.eml", []byte(raw))
-			if rs[0].Err != nil || rs[0].Msg == nil {
-				t.Fatalf("parse: %v", rs[0].Err)
-			}
-			e := Analyze(rs[0].Msg, Options{})
+			e := analyzeMessage(t, tt.headers, tt.body)
 			if e.ESP != tt.esp || e.ESPSource != tt.espSource {
 				t.Errorf("ESP %q from %q, want %q from %q", e.ESP, e.ESPSource, tt.esp, tt.espSource)
 			}
