@@ -7,18 +7,22 @@ import (
 	"testing"
 )
 
+// writeInput writes an input file for a test and returns its path.
+func writeInput(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // Bad scan inputs fail with exit 2 and one line before any browser starts:
 // --browser points nowhere, so an error that came later would name the
 // browser instead.
 func TestScanBadInputsBeforeBrowser(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeInput(t, dir, name, content) }
 	text := write("hostname", "buildhost\n")
 	tds := write("tds.json", `{"trackers": {"t.example": {"owner": "Tracker Corp", "rules": [{"rule": "t"}]}}}`)
 	tests := []struct {

@@ -11,13 +11,7 @@ import (
 // starts (--browser points nowhere) and before any output is written.
 func TestTargetsBadInputs(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeInput(t, dir, name, content) }
 	good := write("sites.txt", "https://a.example/\nhttps://b.example/\n")
 	badLine := write("bad.txt", "# sites\nhttps://a.example/\nmailto:x@example.com\n")
 	badCSV := write("bad.csv", "id,url\na,https://a.example/\nb\n")

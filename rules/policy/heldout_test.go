@@ -22,11 +22,70 @@ type heldoutLabel struct {
 	Cookies   map[string]float64    `yaml:"cookies"`
 }
 
+// practiceTally counts the practices read as labelled, per practice and in
+// all, and the denials read as denials.
+type practiceTally struct {
+	perPractice          map[Practice][2]int // correct, total
+	correct, total       int
+	denials, denialsRead int
+}
+
+// practiceMiss is a practice read otherwise than labelled.
+type practiceMiss struct {
+	practice  Practice
+	got, want Polarity
+}
+
+// add scores one policy's practices (what Summary read) against its labels;
+// a practice neither names counts as "absent". It returns the misses in
+// practice order.
+func (pt *practiceTally) add(practices []Practice, labelled, got map[Practice]Polarity) []practiceMiss {
+	if pt.perPractice == nil {
+		pt.perPractice = map[Practice][2]int{}
+	}
+	var misses []practiceMiss
+	for _, pr := range practices {
+		want, g := labelled[pr], got[pr]
+		if want == "" {
+			want = "absent"
+		}
+		if g == "" {
+			g = "absent"
+		}
+		c := pt.perPractice[pr]
+		c[1]++
+		pt.total++
+		if g == want {
+			c[0]++
+			pt.correct++
+		} else {
+			misses = append(misses, practiceMiss{pr, g, want})
+		}
+		pt.perPractice[pr] = c
+		if want == Denied {
+			pt.denials++
+			if g == Denied {
+				pt.denialsRead++
+			}
+		}
+	}
+	return misses
+}
+
+// checkLabelledPractices fails on a label naming a practice the parser
+// does not score.
+func checkLabelledPractices(t *testing.T, name string, practices []Practice, labelled map[Practice]Polarity) {
+	t.Helper()
+	for pr := range labelled {
+		if !slices.Contains(practices, pr) {
+			t.Errorf("%s: unknown practice %q in labels", name, pr)
+		}
+	}
+}
+
 // score is what one labelled check adds up.
 type score struct {
-	perPractice                   map[Practice][2]int // correct, total
-	correct, total                int
-	denials, denialsRead          int
+	practiceTally
 	tp, fp, fn                    int
 	rolesOK, rolesAll             int
 	cookiesOK, cookiesAll, extraC int
@@ -44,7 +103,7 @@ func TestHeldoutPolicies(t *testing.T) {
 	p := Default()
 	practices := Practices()
 	practices = practices[:len(practices)-1] // vendor is scored by recall/precision
-	sc := score{perPractice: map[Practice][2]int{}}
+	var sc score
 	for _, name := range names {
 		label := labels[name]
 		text, err := os.ReadFile(filepath.Join(heldoutDir, name))
@@ -58,37 +117,9 @@ func TestHeldoutPolicies(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		for pr := range label.Practices {
-			if !slices.Contains(practices, pr) {
-				t.Errorf("%s: unknown practice %q in labels", name, pr)
-			}
-		}
-		got := pol.Summary()
-		for _, pr := range practices {
-			want, ok := label.Practices[pr]
-			if !ok {
-				want = "absent"
-			}
-			g, ok := got[pr]
-			if !ok {
-				g = "absent"
-			}
-			c := sc.perPractice[pr]
-			c[1]++
-			sc.total++
-			if g == want {
-				c[0]++
-				sc.correct++
-			} else {
-				t.Logf("%s: %s read as %s, labelled %s%s", name, pr, g, want, quoteOf(pol, pr))
-			}
-			sc.perPractice[pr] = c
-			if want == Denied {
-				sc.denials++
-				if g == Denied {
-					sc.denialsRead++
-				}
-			}
+		checkLabelledPractices(t, name, practices, label.Practices)
+		for _, m := range sc.add(practices, label.Practices, pol.Summary()) {
+			t.Logf("%s: %s read as %s, labelled %s%s", name, m.practice, m.got, m.want, quoteOf(pol, m.practice))
 		}
 
 		tp, fp, fn, found := scoreVendors(t, name, p, pol, label.Vendors, string(text))

@@ -29,15 +29,13 @@ type realWorldLabel struct {
 
 // realWorldScore is what one set of labelled policies adds up to.
 type realWorldScore struct {
+	practiceTally
 	files                   int
-	correct, total          int
-	denials, denialsRead    int
 	tp, fp, fn              int
 	ownersOK, ownersAll     int
 	rolesOK, rolesAll       int
 	deniedOK, deniedAll     int
 	cookiesOK, cookiesAll   int
-	perPractice             map[Practice][2]int
 	wrongPractice, wrongVen []string
 }
 
@@ -99,7 +97,7 @@ func scoreRealWorld(t *testing.T, dir string, names []string, labels map[string]
 	p := Default()
 	practices := Practices()
 	practices = practices[:len(practices)-1]
-	sc := realWorldScore{perPractice: map[Practice][2]int{}}
+	var sc realWorldScore
 	for _, name := range names {
 		label := labels[name]
 		text, err := os.ReadFile(filepath.Join(dir, name))
@@ -111,36 +109,9 @@ func scoreRealWorld(t *testing.T, dir string, names []string, labels map[string]
 			t.Fatalf("%s: %v", name, err)
 		}
 		sc.files++
-		got := pol.Summary()
-		for pr := range label.Practices {
-			if !slices.Contains(practices, pr) {
-				t.Errorf("%s: unknown practice %q in labels", name, pr)
-			}
-		}
-		for _, pr := range practices {
-			want, g := label.Practices[pr], got[pr]
-			if want == "" {
-				want = "absent"
-			}
-			if g == "" {
-				g = "absent"
-			}
-			c := sc.perPractice[pr]
-			c[1]++
-			sc.total++
-			if g == want {
-				c[0]++
-				sc.correct++
-			} else {
-				sc.wrongPractice = append(sc.wrongPractice, fmt.Sprintf("%s: %s read as %s, labelled %s%s", name, pr, g, want, quoteOf(pol, pr)))
-			}
-			sc.perPractice[pr] = c
-			if want == Denied {
-				sc.denials++
-				if g == Denied {
-					sc.denialsRead++
-				}
-			}
+		checkLabelledPractices(t, name, practices, label.Practices)
+		for _, m := range sc.add(practices, label.Practices, pol.Summary()) {
+			sc.wrongPractice = append(sc.wrongPractice, fmt.Sprintf("%s: %s read as %s, labelled %s%s", name, m.practice, m.got, m.want, quoteOf(pol, m.practice)))
 		}
 
 		// Every vendor the text names, whatever its role or polarity.

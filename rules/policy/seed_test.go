@@ -111,8 +111,8 @@ func TestSeedPolicies(t *testing.T) {
 	p := Default()
 	practices := Practices()
 	practices = practices[:len(practices)-1] // vendor is scored by recall/precision
-	perPractice := map[Practice][2]int{}     // correct, total
-	var correct, total, tp, fp, fn, rolesOK, rolesAll int
+	var tally practiceTally
+	var tp, fp, fn, rolesOK, rolesAll int
 	for _, name := range names {
 		label := labels[name]
 		text, err := os.ReadFile(filepath.Join(dir, name))
@@ -125,35 +125,13 @@ func TestSeedPolicies(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		got := pol.Summary()
-		for _, pr := range practices {
-			want, ok := label.Practices[pr]
-			if !ok {
-				want = "absent"
-			}
-			g, ok := got[pr]
-			if !ok {
-				g = "absent"
-			}
-			c := perPractice[pr]
-			c[1]++
-			total++
-			if g == want {
-				c[0]++
-				correct++
-			} else {
-				t.Logf("%s: %s read as %s, labelled %s", name, pr, g, want)
-			}
-			perPractice[pr] = c
-			if want == Denied && g != Denied {
-				t.Errorf("%s: the denial of %s was read as %s", name, pr, g)
+		for _, m := range tally.add(practices, label.Practices, pol.Summary()) {
+			t.Logf("%s: %s read as %s, labelled %s", name, m.practice, m.got, m.want)
+			if m.want == Denied {
+				t.Errorf("%s: the denial of %s was read as %s", name, m.practice, m.got)
 			}
 		}
-		for pr := range label.Practices {
-			if !slices.Contains(practices, pr) {
-				t.Errorf("%s: unknown practice %q in labels", name, pr)
-			}
-		}
+		checkLabelledPractices(t, name, practices, label.Practices)
 
 		vtp, vfp, vfn, found := scoreVendors(t, name, p, pol, label.Vendors, string(text))
 		tp, fp, fn = tp+vtp, fp+vfp, fn+vfn
@@ -179,13 +157,13 @@ func TestSeedPolicies(t *testing.T) {
 	var report strings.Builder
 	fmt.Fprintf(&report, "seed policies: %d, knowledge base: %d vendors\n", len(names), len(p.KB.Vendors()))
 	for _, pr := range practices {
-		c := perPractice[pr]
+		c := tally.perPractice[pr]
 		fmt.Fprintf(&report, "  %-30s %d/%d\n", pr, c[0], c[1])
 	}
-	acc := ratio(correct, total)
+	acc := ratio(tally.correct, tally.total)
 	recall := ratio(tp, tp+fn)
 	precision := ratio(tp, tp+fp)
-	fmt.Fprintf(&report, "practice accuracy %.1f%% (%d/%d)\n", 100*acc, correct, total)
+	fmt.Fprintf(&report, "practice accuracy %.1f%% (%d/%d)\n", 100*acc, tally.correct, tally.total)
 	fmt.Fprintf(&report, "vendor recall %.1f%% (%d/%d), precision %.1f%% (%d/%d)\n", 100*recall, tp, tp+fn, 100*precision, tp, tp+fp)
 	fmt.Fprintf(&report, "payment/hosting roles %d/%d\n", rolesOK, rolesAll)
 	fmt.Print(report.String()) // printed on every run: these are the numbers we report
