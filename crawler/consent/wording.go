@@ -42,6 +42,8 @@ var (
 	compiled    wording
 )
 
+// compiledWording compiles the generic patterns of rules.json once. Only
+// Classify uses it, so it is kept for the same reason (see Classify).
 func compiledWording() wording {
 	wordingOnce.Do(func() {
 		rs, _, err := loaded()
@@ -63,6 +65,7 @@ func compiledWording() wording {
 
 // NormLabel normalises a button label as engine.js's norm() does:
 // whitespace collapsed, lower case, no leading or trailing punctuation.
+// Outside the tests only Classify calls it; kept with Classify.
 func NormLabel(s string) string {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	keep := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
