@@ -52,11 +52,18 @@ func run(t *testing.T, args ...string) result {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
+	return runIn(t, tmp, nil, args...)
+}
+
+// runIn executes the real CLI with TMPDIR tmp and these further environment
+// variables, and checks that it left nothing behind in tmp.
+func runIn(t *testing.T, tmp string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	cmd.Env = append(append(os.Environ(), "TMPDIR="+tmp), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -73,18 +80,7 @@ func run(t *testing.T, args ...string) result {
 // Chromium's behind.
 func assertNothingLeftIn(t *testing.T, dir string) {
 	t.Helper()
-	prefix := filepath.Join(dir, "trackscan-")
-	deadline := time.Now().Add(3 * time.Second)
-	for {
-		out, _ := exec.Command("pgrep", "-f", prefix).Output()
-		if len(bytes.TrimSpace(out)) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Chromium processes left behind: %s", out)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	assertNoProcesses(t, filepath.Join(dir, "trackscan-"))
 	for _, pattern := range []string{"trackscan-run-*", "trackscan-profile-*", "org.chromium.*", ".org.chromium.*"} {
 		if left, _ := filepath.Glob(filepath.Join(dir, pattern)); len(left) > 0 {
 			t.Fatalf("left behind: %v", left)

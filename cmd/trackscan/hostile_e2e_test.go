@@ -1,13 +1,11 @@
 package main_test
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -142,19 +140,7 @@ func (h *hostile) assertUntouched() {
 // runWith is run with a TMPDIR and HOME of the caller's.
 func runWith(t *testing.T, tmp, home string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+home)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	assertNothingLeftIn(t, tmp)
-	return result{out.String(), errb.String(), code}
+	return runIn(t, tmp, []string{"HOME=" + home}, args...)
 }
 
 // TestHostileNavigations: redirects and location= to another site, to

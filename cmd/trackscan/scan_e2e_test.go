@@ -66,7 +66,8 @@ func chromiumProfileOf(pid int) string {
 }
 
 // assertNoProcesses waits up to three seconds for every process whose
-// command line names profile to be gone.
+// command line names profile (a profile directory or a prefix of one) to
+// be gone.
 func assertNoProcesses(t *testing.T, profile string) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
