@@ -127,16 +127,16 @@ x.fillStyle = 'rgba(102, 204, 0, 0.7)'; x.fillText('Cwm fjordbank glyphs vext qu
 		fmt.Fprintf(w, `<html><body><script>for (let i = 0; i < 2000; i++) document.cookie = 'junk' + i + '=1; path=/';</script>
 <script src="http://fp.test:%d/fp.js"></script></body></html>`, h.sitePort)
 	case "/subresources":
-		// An image on the metadata address, a script on a private address
-		// --resolve sends to the metadata stand-in, a fetch to another
-		// loopback address, and twice an image on intranet.test, whose
+		// An image on the metadata address, a script and a beacon on a
+		// private address --resolve sends to the metadata stand-in, a fetch
+		// to another loopback address, and twice an image on intranet.test, whose
 		// "DNS answer" (a host-resolver rule only the browser has) is
 		// 127.0.0.2: the first can only be seen after it was sent, the
 		// second, later one must be refused before it leaves.
 		fmt.Fprintf(w, `<html><body><p>shop</p>
 <img src="http://169.254.169.254/latest/meta-data/pixel.gif">
 <script src="http://10.1.2.3/internal.js"></script>
-<script>fetch("http://[::1]:%d/admin", {mode: "no-cors"}).catch(() => {});</script>
+<script>fetch("http://[::1]:%d/admin", {mode: "no-cors"}).catch(() => {}); navigator.sendBeacon("http://10.1.2.3/beacon", "x");</script>
 <img id="first" src="http://intranet.test:%d/first.gif">
 <script>setTimeout(() => { const i = new Image(); i.src = "http://intranet.test:%d/second.gif"; document.body.append(i); }, 700);</script>
 </body></html>`, h.internalPort, h.intranetPort, h.intranetPort)
@@ -286,7 +286,7 @@ func TestHostilePrivateSubresources(t *testing.T) {
 		}
 		blocked[nb.URL] = nb.Detail
 	}
-	for _, u := range []string{"http://169.254.169.254/latest/meta-data/pixel.gif", "http://10.1.2.3/internal.js",
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/pixel.gif", "http://10.1.2.3/internal.js", "http://10.1.2.3/beacon",
 		fmt.Sprintf("http://[::1]:%d/admin", h.internalPort), fmt.Sprintf("http://intranet.test:%d/first.gif", h.intranetPort),
 		fmt.Sprintf("http://intranet.test:%d/second.gif", h.intranetPort)} {
 		if _, ok := blocked[u]; !ok {
