@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -211,4 +212,46 @@ func TestCheckRemote(t *testing.T) {
 	if got := strings.Join(s.RefusedHosts(), ","); got != "intranet.test,v6.test" {
 		t.Errorf("refused hosts %q", got)
 	}
+}
+
+// FuzzSubresourcePatterns: every URL CheckAddress refuses is matched by a
+// pause pattern, or it would leave unchecked; a target's own address is
+// never paused.
+func FuzzSubresourcePatterns(f *testing.F) {
+	f.Add("127.0.0.1", "127.0.0.2", uint16(8080))
+	f.Add("10.0.0.5", "10.0.0.50", uint16(80))
+	f.Add("shop.example", "169.254.169.254", uint16(0))
+	f.Add("[fd00::5]", "[fd00::55]", uint16(443))
+	f.Add("172.16.0.1", "172.31.255.255", uint16(1))
+	f.Add("192.168.1.1", "[::ffff:192.168.1.2]", uint16(65535))
+	f.Fuzz(func(t *testing.T, target, host string, port uint16) {
+		tu, err := url.Parse("http://" + target + "/")
+		if err != nil || tu.Hostname() == "" {
+			return
+		}
+		s, err := New(Config{Targets: []string{tu.String()}})
+		if err != nil {
+			return
+		}
+		raw := "http://" + host
+		if port != 0 {
+			raw += ":" + strconv.Itoa(int(port))
+		}
+		raw += "/x"
+		u, err := url.Parse(raw)
+		if err != nil || u.Hostname() == "" || u.String() != raw {
+			return // only URLs as the browser writes them
+		}
+		ip, isIP := netip.ParseAddr(u.Hostname())
+		if isIP != nil || ip.Zone() != "" || ip.String() != u.Hostname() {
+			return
+		}
+		patterns := s.SubresourcePatterns()
+		if s.CheckAddress(u) != nil && !pausedBy(patterns, raw) {
+			t.Errorf("%s is refused but no pattern pauses it (target %s)", raw, target)
+		}
+		if tip, err := netip.ParseAddr(tu.Hostname()); err == nil && tip.Unmap() == ip.Unmap() && pausedBy(patterns, raw) {
+			t.Errorf("%s is the target's address but is paused", raw)
+		}
+	})
 }
