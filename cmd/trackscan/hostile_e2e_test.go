@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/detectors"
@@ -137,9 +138,17 @@ x.fillStyle = 'rgba(102, 204, 0, 0.7)'; x.fillText('Cwm fjordbank glyphs vext qu
 <img src="http://169.254.169.254/latest/meta-data/pixel.gif">
 <script src="http://10.1.2.3/internal.js"></script>
 <script>fetch("http://[::1]:%d/admin", {mode: "no-cors"}).catch(() => {}); navigator.sendBeacon("http://10.1.2.3/beacon", "x");</script>
-<img id="first" src="http://intranet.test:%d/first.gif">
-<script>setTimeout(() => { const i = new Image(); i.src = "http://intranet.test:%d/second.gif"; document.body.append(i); }, 700);</script>
+<img src="/slow.gif">
+<script>function second() { setTimeout(() => { const i = new Image(); i.src = "http://intranet.test:%d/second.gif"; document.body.append(i); }, 600); }</script>
+<img id="first" src="http://intranet.test:%d/first.gif" onload="second()" onerror="second()">
 </body></html>`, h.internalPort, h.intranetPort, h.intranetPort)
+	case "/slow.gif":
+		// Keeps the page from settling before the second intranet.test image.
+		select {
+		case <-time.After(2500 * time.Millisecond):
+		case <-r.Context().Done():
+		}
+		w.Header().Set("Content-Type", "image/gif")
 	case "/alert":
 		fmt.Fprint(w, `<html><body><script>alert('Your session expired'); if (confirm('Stay?')) document.title = 'stayed';</script><p>after</p></body></html>`)
 	case "/doc.pdf":
