@@ -25,7 +25,9 @@ var severities = []rules.Severity{rules.Critical, rules.High, rules.Medium, rule
 
 // normalized returns a copy of r whose lists are in the canonical order, so
 // that every format is deterministic whatever order the scan produced. The
-// input is never modified.
+// input is never modified. A list that is already in order (every report
+// read back from JSON) is shared rather than copied: a large report is then
+// held once, not twice, while it is rendered.
 func normalized(r *Report) *Report {
 	n := *r
 	if n.Schema == "" {
@@ -34,25 +36,20 @@ func normalized(r *Report) *Report {
 	if n.Tool.Name == "" {
 		n.Tool.Name = "trackscan"
 	}
-	n.Pages = slices.Clone(r.Pages)
-	slices.SortStableFunc(n.Pages, func(a, b Page) int {
+	n.Pages = sortedOrShared(r.Pages, func(a, b Page) int {
 		return cmp.Or(cmp.Compare(a.Phase.Rank(), b.Phase.Rank()), strings.Compare(a.URL, b.URL))
 	})
-	n.Vendors = slices.Clone(r.Vendors)
-	slices.SortStableFunc(n.Vendors, func(a, b detectors.Vendor) int {
+	n.Vendors = sortedOrShared(r.Vendors, func(a, b detectors.Vendor) int {
 		return cmp.Or(cmp.Compare(categoryRank(a.Category), categoryRank(b.Category)),
 			strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
 	})
-	n.Cookies = slices.Clone(r.Cookies)
-	slices.SortStableFunc(n.Cookies, func(a, b detectors.Cookie) int {
+	n.Cookies = sortedOrShared(r.Cookies, func(a, b detectors.Cookie) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Domain, b.Domain))
 	})
-	n.Storage = slices.Clone(r.Storage)
-	slices.SortStableFunc(n.Storage, func(a, b detectors.Storage) int {
+	n.Storage = sortedOrShared(r.Storage, func(a, b detectors.Storage) int {
 		return cmp.Or(strings.Compare(a.Origin, b.Origin), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
 	})
-	n.Detections = slices.Clone(r.Detections)
-	slices.SortStableFunc(n.Detections, func(a, b detectors.Detection) int {
+	n.Detections = sortedOrShared(r.Detections, func(a, b detectors.Detection) int {
 		return cmp.Or(cmp.Compare(a.Phase.Rank(), b.Phase.Rank()), strings.Compare(a.Page, b.Page),
 			cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Host, b.Host),
 			strings.Compare(a.URL, b.URL), strings.Compare(a.Evidence, b.Evidence))
@@ -67,25 +64,36 @@ func normalized(r *Report) *Report {
 		n.Emails[i].Trackers = ts
 	}
 	n.Findings = sortedFindings(r.Findings)
-	n.Errors = slices.Clone(r.Errors)
-	slices.Sort(n.Errors)
+	n.Errors = sortedOrShared(r.Errors, strings.Compare)
 	return &n
+}
+
+// sortedOrShared returns in itself when it is already in order, else a
+// sorted copy (stable, so equal elements keep their order either way).
+// Callers never write into the lists of a normalized report.
+func sortedOrShared[S ~[]E, E any](in S, order func(a, b E) int) S {
+	if slices.IsSortedFunc(in, order) {
+		return in
+	}
+	out := slices.Clone(in)
+	slices.SortStableFunc(out, order)
+	return out
 }
 
 // sortedFindings orders findings by severity (most severe first), then by
 // rule, target, vendor, subject and fingerprint. It never returns nil so
 // that JSON writes [] rather than null.
 func sortedFindings(in []rules.Finding) []rules.Finding {
-	out := make([]rules.Finding, len(in))
-	copy(out, in)
-	slices.SortStableFunc(out, func(a, b rules.Finding) int {
+	if in == nil {
+		return []rules.Finding{}
+	}
+	return sortedOrShared(in, func(a, b rules.Finding) int {
 		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()),
 			strings.Compare(a.Rule, b.Rule), strings.Compare(a.Target, b.Target),
 			cmp.Compare(a.Phase.Rank(), b.Phase.Rank()),
 			strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Subject, b.Subject),
 			strings.Compare(a.Fingerprint, b.Fingerprint))
 	})
-	return out
 }
 
 func categoryRank(c kb.Category) int {
@@ -397,6 +405,13 @@ func groupFindings(fs []rules.Finding) []findingGroup {
 	}
 	var out []findingGroup
 	index := map[key]int{}
+	// What each group already lists: a tag on every page of a large crawl
+	// makes one group of many thousand findings.
+	type member struct {
+		group int
+		value string
+	}
+	hasTarget, hasEvidence := map[member]bool{}, map[member]bool{}
 	for _, f := range fs {
 		k := key{capture.SiteOfURL(f.Target), string(f.Severity), f.Rule, f.Vendor, f.Phase, f.Disclosure, f.PolicyQuote}
 		i, ok := index[k]
@@ -408,10 +423,12 @@ func groupFindings(fs []rules.Finding) []findingGroup {
 		g := &out[i]
 		g.N++
 		g.Findings = append(g.Findings, f)
-		if !slices.Contains(g.Targets, f.Target) {
+		if !hasTarget[member{i, f.Target}] {
+			hasTarget[member{i, f.Target}] = true
 			g.Targets = append(g.Targets, f.Target)
 		}
-		if ev := oneLineText(f.Evidence); ev != "" && !slices.Contains(g.Evidence, ev) {
+		if ev := oneLineText(f.Evidence); ev != "" && !hasEvidence[member{i, ev}] {
+			hasEvidence[member{i, ev}] = true
 			g.Evidence = append(g.Evidence, ev)
 		}
 	}

@@ -61,13 +61,45 @@ func sarifLoadedBy(res *sarifResult, f rules.Finding) {
 	res.RelatedLocations = []sarifLocation{page}
 }
 
-// harFor is the HAR of a finding's page in its phase (any phase when the
-// finding has none), "" when no HAR was written.
-func harFor(r *Report, page string, phase capture.Phase) string {
-	for _, p := range r.Pages {
-		if p.HAR != "" && (p.URL == page || p.FinalURL == page) && (phase == "" || p.Phase == phase) {
-			return p.HAR
+// harIndex finds the HAR of a finding's page in its phase (any phase when
+// the finding has none): the first page, in report order, whose URL or
+// final URL is the finding's target. It is built once per render, so a
+// report with many findings does not scan its pages once per finding.
+type harIndex struct {
+	byPhase map[harKey]string
+	any     map[string]string
+}
+
+type harKey struct {
+	page  string
+	phase capture.Phase
+}
+
+func newHARIndex(pages []Page) harIndex {
+	var x harIndex
+	for _, p := range pages {
+		if p.HAR == "" {
+			continue
+		}
+		if x.byPhase == nil {
+			x.byPhase, x.any = map[harKey]string{}, map[string]string{}
+		}
+		for _, u := range []string{p.URL, p.FinalURL} {
+			if _, ok := x.byPhase[harKey{u, p.Phase}]; !ok {
+				x.byPhase[harKey{u, p.Phase}] = p.HAR
+			}
+			if _, ok := x.any[u]; !ok {
+				x.any[u] = p.HAR
+			}
 		}
 	}
-	return ""
+	return x
+}
+
+// of is the HAR file of page in phase, "" when no HAR was written.
+func (x harIndex) of(page string, phase capture.Phase) string {
+	if phase == "" {
+		return x.any[page]
+	}
+	return x.byPhase[harKey{page, phase}]
 }

@@ -1,7 +1,7 @@
 package reports
 
 import (
-	"bytes"
+	"bufio"
 	_ "embed"
 	"encoding/base64"
 	"fmt"
@@ -107,12 +107,13 @@ type htmlPage struct {
 // Report implements Reporter.
 func (h HTML) Report(w io.Writer, in *Report) error {
 	r := normalized(in)
+	hars := newHARIndex(r.Pages)
 	v := htmlView{
 		R:            r,
 		Title:        fmt.Sprintf("trackscan %s report: %s", r.Kind, r.TargetLine()),
 		CountLine:    countLine(r.Findings, r.Suppressed),
 		VendorName:   func(id string) string { return vendorName(r, id) },
-		HARFor:       func(page string, phase capture.Phase) string { return harFor(r, page, phase) },
+		HARFor:       hars.of,
 		Browser:      browserFacts(r),
 		Declarations: declarationsOf(r),
 		Emails:       r.Emails,
@@ -160,16 +161,18 @@ func (h HTML) Report(w io.Writer, in *Report) error {
 			v.Phases = append(v.Phases, hp)
 		}
 	}
-	// Render into a buffer so a template error never leaves half a page.
-	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, v); err != nil {
-		return fmt.Errorf("html report: %w", err)
-	}
 	if v.MissingShots > 0 && h.Warn != nil {
 		fmt.Fprintf(h.Warn, "trackscan: warning: %s\n", missingShotsText(v.MissingShots))
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	// The page is written as it is rendered, not built in memory first: a
+	// large report's page is tens of megabytes. A template error is a bug
+	// and may leave half a page; the CLI writes a file through a temporary
+	// one, so a failed render never replaces an output file.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := htmlTemplate.Execute(bw, v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return bw.Flush()
 }
 
 // screenshot reads a screenshot into a data: URI; a missing, unreadable,

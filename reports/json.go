@@ -139,7 +139,7 @@ const maxReportBytes = 256 << 20
 func ReadJSON(r io.Reader) (*Report, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(io.LimitReader(r, maxReportBytes), 64<<10))
 	var rep Report
-	if err := decodeStreaming(dec, reflect.ValueOf(&rep).Elem()); err != nil {
+	if err := decodeStreaming(dec, reflect.ValueOf(&rep).Elem(), interner{}); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("not a trackscan report: empty input")
 		}
@@ -165,7 +165,7 @@ func ReadJSON(r io.Reader) (*Report, error) {
 // decodeStreaming decodes a JSON object into the struct v, its slice
 // fields one element at a time: json.Decoder.Decode on the whole report
 // would first buffer all of its text.
-func decodeStreaming(dec *json.Decoder, v reflect.Value) error {
+func decodeStreaming(dec *json.Decoder, v reflect.Value, strs interner) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -213,7 +213,7 @@ func decodeStreaming(dec *json.Decoder, v reflect.Value) error {
 			}
 			continue
 		}
-		if err := decodeSlice(dec, fv, key); err != nil {
+		if err := decodeSlice(dec, fv, key, strs); err != nil {
 			return err
 		}
 	}
@@ -221,8 +221,9 @@ func decodeStreaming(dec *json.Decoder, v reflect.Value) error {
 	return err
 }
 
-// decodeSlice decodes a JSON array into the slice fv element by element.
-func decodeSlice(dec *json.Decoder, fv reflect.Value, key string) error {
+// decodeSlice decodes a JSON array into the slice fv element by element,
+// each element's strings shared with equal ones decoded before.
+func decodeSlice(dec *json.Decoder, fv reflect.Value, key string, strs interner) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -240,11 +241,56 @@ func decodeSlice(dec *json.Decoder, fv reflect.Value, key string) error {
 		if err := dec.Decode(e.Interface()); err != nil {
 			return err
 		}
+		strs.share(e.Elem())
 		out = reflect.Append(out, e.Elem())
 	}
 	fv.Set(out)
 	_, err = dec.Token() // the closing bracket
 	return err
+}
+
+// interner keeps one copy of each string decoded. A large report repeats
+// the same few strings hundreds of thousands of times (page URLs in every
+// detection, cookie and finding of the page; vendor ids, categories, phases,
+// evidence sentences), and encoding/json allocates each occurrence anew:
+// sharing them roughly halves the memory a 200 MB report takes once read.
+type interner map[string]string
+
+// share replaces every string reachable from v (struct fields, slice and
+// array elements, pointees) with the copy seen first. Map keys and values
+// and interface values are left alone: no list of a report is large in them.
+func (in interner) share(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		s := v.String()
+		if s == "" {
+			return
+		}
+		if c, ok := in[s]; ok {
+			if v.CanSet() {
+				v.SetString(c)
+			}
+			return
+		}
+		in[s] = s
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				in.share(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			return
+		}
+		for i := range v.Len() {
+			in.share(v.Index(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			in.share(v.Elem())
+		}
+	}
 }
 
 // jsonKind names a token's JSON type as encoding/json's errors do.

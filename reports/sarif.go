@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -133,10 +135,13 @@ func securitySeverity(s rules.Severity) string {
 	return "0.0"
 }
 
-// Report implements Reporter.
+// Report implements Reporter. The log around the results is encoded
+// whole (it is small: one descriptor per rule), the results one by one into
+// its empty results array, so a report with a hundred thousand findings is
+// never held as one encoded document; the bytes are those json.Encoder
+// writes for the whole log with a two-space indent.
 func (s SARIF) Report(w io.Writer, in *Report) error {
 	r := normalized(in)
-	log := sarifLog{Schema: sarifSchemaURI, Version: sarifVersion}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "trackscan",
@@ -151,19 +156,50 @@ func (s SARIF) Report(w io.Writer, in *Report) error {
 	// Findings are sorted most severe first, so a rule's first finding
 	// carries its highest severity.
 	for _, f := range r.Findings {
-		i, seen := index[f.Rule]
-		if !seen {
-			i = len(run.Tool.Driver.Rules)
-			index[f.Rule] = i
+		if _, seen := index[f.Rule]; !seen {
+			index[f.Rule] = len(run.Tool.Driver.Rules)
 			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, s.rule(f))
 		}
-		run.Results = append(run.Results, sarifResultOf(f, i))
 	}
-	log.Runs = []sarifRun{run}
-	enc := json.NewEncoder(w)
+	var frame bytes.Buffer
+	enc := json.NewEncoder(&frame)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	if err := enc.Encode(sarifLog{Schema: sarifSchemaURI, Version: sarifVersion, Runs: []sarifRun{run}}); err != nil {
+		return err
+	}
+	if len(r.Findings) == 0 {
+		_, err := w.Write(frame.Bytes())
+		return err
+	}
+	// The log has one run, so the first empty results array at the run's
+	// indent is its results; a string value cannot hold it unescaped.
+	const emptyResults = "\n      \"results\": []"
+	head, tail, ok := bytes.Cut(frame.Bytes(), []byte(emptyResults))
+	if !ok {
+		return fmt.Errorf("sarif report: no results array in the encoded log")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head)
+	bw.WriteString("\n      \"results\": [")
+	var elem bytes.Buffer
+	resEnc := json.NewEncoder(&elem)
+	resEnc.SetIndent("        ", "  ")
+	resEnc.SetEscapeHTML(false)
+	for i, f := range r.Findings {
+		elem.Reset()
+		if err := resEnc.Encode(sarifResultOf(f, index[f.Rule])); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n        ")
+		bw.Write(bytes.TrimSuffix(elem.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n      ]")
+	bw.Write(tail)
+	return bw.Flush()
 }
 
 func (SARIF) rule(f rules.Finding) sarifRule {

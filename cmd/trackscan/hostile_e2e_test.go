@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/trackscan/trackscan/crawler/browser/browsertest"
 	"github.com/trackscan/trackscan/detectors"
@@ -28,6 +29,9 @@ type hostile struct {
 	forbidden              []string
 	robotsTo, sitemapTo    string
 	sitePort, internalPort int
+	intranet               *httptest.Server // on 127.0.0.2: a private address no target is on
+	intranetPort           int
+	intranetHits           []string
 }
 
 func startHostileSite(t *testing.T) *hostile {
@@ -46,6 +50,19 @@ func startHostileSite(t *testing.T) *hostile {
 	h.site = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(func() { h.site.Close(); h.internal.Close(); h.meta.Close() })
 	h.sitePort = h.site.Listener.Addr().(*net.TCPAddr).Port
+	if ln, err := net.Listen("tcp", "127.0.0.2:0"); err == nil {
+		h.intranet = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.mu.Lock()
+			h.intranetHits = append(h.intranetHits, r.URL.Path)
+			h.mu.Unlock()
+			w.Header().Set("Content-Type", "image/gif")
+		}))
+		h.intranet.Listener.Close()
+		h.intranet.Listener = ln
+		h.intranet.Start()
+		t.Cleanup(h.intranet.Close)
+		h.intranetPort = ln.Addr().(*net.TCPAddr).Port
+	}
 	h.internalPort = h.internal.Listener.Addr().(*net.TCPAddr).Port
 	return h
 }
@@ -108,6 +125,28 @@ x.fillStyle = 'rgba(102, 204, 0, 0.7)'; x.fillText('Cwm fjordbank glyphs vext qu
 	case "/flood":
 		fmt.Fprintf(w, `<html><body><script>for (let i = 0; i < 2000; i++) document.cookie = 'junk' + i + '=1; path=/';</script>
 <script src="http://fp.test:%d/fp.js"></script></body></html>`, h.sitePort)
+	case "/subresources":
+		// An image on the metadata address, a script and a beacon on a
+		// private address --resolve sends to the metadata stand-in, a fetch
+		// to another loopback address, and twice an image on intranet.test, whose
+		// "DNS answer" (a host-resolver rule only the browser has) is
+		// 127.0.0.2: the first can only be seen after it was sent, the
+		// second, later one must be refused before it leaves.
+		fmt.Fprintf(w, `<html><body><p>shop</p>
+<img src="http://169.254.169.254/latest/meta-data/pixel.gif">
+<script src="http://10.1.2.3/internal.js"></script>
+<script>fetch("http://[::1]:%d/admin", {mode: "no-cors"}).catch(() => {}); navigator.sendBeacon("http://10.1.2.3/beacon", "x");</script>
+<img src="/slow.gif">
+<script>function second() { setTimeout(() => { const i = new Image(); i.src = "http://intranet.test:%d/second.gif"; document.body.append(i); }, 600); }</script>
+<img id="first" src="http://intranet.test:%d/first.gif" onload="second()" onerror="second()">
+</body></html>`, h.internalPort, h.intranetPort, h.intranetPort)
+	case "/slow.gif":
+		// Keeps the page from settling before the second intranet.test image.
+		select {
+		case <-time.After(2500 * time.Millisecond):
+		case <-r.Context().Done():
+		}
+		w.Header().Set("Content-Type", "image/gif")
 	case "/alert":
 		fmt.Fprint(w, `<html><body><script>alert('Your session expired'); if (confirm('Stay?')) document.title = 'stayed';</script><p>after</p></body></html>`)
 	case "/doc.pdf":
@@ -199,6 +238,86 @@ func TestHostileNavigations(t *testing.T) {
 				t.Errorf("a refused host became a vendor: %+v", v)
 			}
 		}
+	}
+}
+
+// TestHostilePrivateSubresources: a public page's images, scripts and
+// fetches on private addresses are refused before they are sent, unless
+// --allow-private; a host name the browser resolves to a private address
+// is seen at its first response and refused from then on. Each refusal is
+// on the page (navigations_blocked, kind subresource) and in the note.
+func TestHostilePrivateSubresources(t *testing.T) {
+	browsertest.Chromium(t)
+	h := startHostileSite(t)
+	if h.intranet == nil {
+		t.Skip("needs a listener on 127.0.0.2")
+	}
+	// The scope maps every name to the site, as --resolve says; the
+	// browser alone sends intranet.test to 127.0.0.2, as a DNS answer would.
+	rules := fmt.Sprintf("MAP 10.1.2.3 %s, %s", h.meta.Listener.Addr(), h.resolveRules())
+	browserRules := fmt.Sprintf("MAP intranet.test 127.0.0.2, %s", rules)
+	dir := t.TempDir()
+	out, jsonl := filepath.Join(dir, "scan.json"), filepath.Join(dir, "pages.jsonl")
+	res := run(t, "scan", h.url("/subresources"), "--resolve", rules, "--browser-flag", "host-resolver-rules="+browserRules,
+		"--consent", "pre", "--no-policy", "--format", "json", "-o", out, "--jsonl", jsonl)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	h.assertUntouched()
+	h.mu.Lock()
+	hits := slices.Clone(h.intranetHits)
+	h.mu.Unlock()
+	if !slices.Equal(hits, []string{"/first.gif"}) {
+		t.Errorf("intranet.test got %v, want only the first image (the one that showed its address)", hits)
+	}
+	pages := jsonlPages(t, jsonl)
+	if len(pages) != 1 {
+		t.Fatalf("%d pages", len(pages))
+	}
+	blocked := map[string]string{}
+	for _, nb := range pages[0].NavigationsBlocked {
+		if nb.Kind != "subresource" || nb.Reason != "private-address" {
+			t.Errorf("refusal %+v, want a private-address subresource", nb)
+		}
+		blocked[nb.URL] = nb.Detail
+	}
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/pixel.gif", "http://10.1.2.3/internal.js", "http://10.1.2.3/beacon",
+		fmt.Sprintf("http://[::1]:%d/admin", h.internalPort), fmt.Sprintf("http://intranet.test:%d/first.gif", h.intranetPort),
+		fmt.Sprintf("http://intranet.test:%d/second.gif", h.intranetPort)} {
+		if _, ok := blocked[u]; !ok {
+			t.Errorf("%s not recorded as refused; refused: %v", u, blocked)
+		}
+	}
+	if d := blocked[fmt.Sprintf("http://intranet.test:%d/first.gif", h.intranetPort)]; !strings.Contains(d, "127.0.0.2") {
+		t.Errorf("the first intranet.test image's refusal says %q, want its address", d)
+	}
+	for _, req := range pages[0].Requests {
+		if strings.Contains(req.URL, "169.254.169.254") || strings.Contains(req.URL, "10.1.2.3") {
+			t.Errorf("a request refused before it was sent is listed as sent: %+v", req)
+		}
+	}
+	r := readReport(t, out)
+	if !slices.ContainsFunc(r.Notes, func(n string) bool {
+		return strings.Contains(n, "refused") && strings.Contains(n, "10.1.2.3") && strings.Contains(n, "intranet.test")
+	}) {
+		t.Errorf("no note lists the refused subresources: %q", r.Notes)
+	}
+
+	// --allow-private lets them through.
+	res = run(t, "scan", h.url("/subresources"), "--resolve", rules, "--browser-flag", "host-resolver-rules="+browserRules,
+		"--consent", "pre", "--no-policy", "--allow-private", "--format", "json", "-o", out, "--jsonl", jsonl)
+	if res.code != 0 {
+		t.Fatalf("--allow-private: exit %d: %s", res.code, res.stderr)
+	}
+	h.mu.Lock()
+	metaHits := len(h.forbidden)
+	h.forbidden = nil
+	h.mu.Unlock()
+	if metaHits == 0 {
+		t.Error("--allow-private: the metadata stand-in was never asked, so the fixture proves nothing")
+	}
+	if p := jsonlPages(t, jsonl); len(p) != 1 || len(p[0].NavigationsBlocked) != 0 {
+		t.Errorf("--allow-private: refusals %+v", p)
 	}
 }
 

@@ -31,6 +31,22 @@ type Scope interface {
 	CheckAddress(u *url.URL) error
 }
 
+// privateGuard is what a Scope that refuses private addresses (crawler/scope
+// does) offers for what Check and CheckAddress cannot see cheaply:
+// subresources, and host names whose DNS answer is private.
+type privateGuard interface {
+	// SubresourcePatterns are Fetch URL patterns for the requests that may
+	// go to a private address: only those pause, whatever their type.
+	SubresourcePatterns() []string
+	// CheckLookup judges a document's host by its DNS answer.
+	CheckLookup(ctx context.Context, u *url.URL) error
+	// CheckRemote judges the address a request reached.
+	CheckRemote(u *url.URL, remote string) error
+	// RefusedHost and RefusedHosts are the hosts CheckRemote refused.
+	RefusedHost(host string) bool
+	RefusedHosts() []string
+}
+
 // reasonOf splits a scope error into a reason and a detail, when the error
 // carries them (crawler/scope.Refusal does).
 func reasonOf(err error) (reason, detail string) {
@@ -69,10 +85,12 @@ type tabGuard struct {
 	blockTop  bool // a top-frame navigation was refused
 	dialogs   []capture.Dialog
 	notHTML   *notHTML
+	reached   map[string]bool // refused after the browser had reached them: their requests were sent
+	armed     []string        // the refused hosts the tab's Fetch patterns pause
 }
 
 func newTabGuard(scope Scope) *tabGuard {
-	return &tabGuard{scope: scope, urls: map[fetch.RequestID]string{}}
+	return &tabGuard{scope: scope, urls: map[fetch.RequestID]string{}, reached: map[string]bool{}}
 }
 
 // ready arms the guard on the tab of ctx: from now on document requests
@@ -92,10 +110,32 @@ func (g *tabGuard) ready(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("deny downloads: %w", err)
 	}
-	_, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+	return g.arm(ctx)
+}
+
+// arm sets which requests pause: every document request, at its request
+// and at its response, and the requests whose URL may name a private
+// address (privateGuard.SubresourcePatterns, and the hosts the browser was
+// seen reaching on one). Everything else goes out without a round trip.
+func (g *tabGuard) arm(ctx context.Context) error {
+	patterns := []*fetch.RequestPattern{
 		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageRequest},
 		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
-	}})
+	}
+	if pg, ok := g.scope.(privateGuard); ok {
+		hosts := pg.RefusedHosts()
+		g.mu.Lock()
+		g.armed = hosts
+		g.mu.Unlock()
+		globs := pg.SubresourcePatterns()
+		for _, h := range hosts {
+			globs = append(globs, "*://"+h+"*")
+		}
+		for _, glob := range globs {
+			patterns = append(patterns, &fetch.RequestPattern{URLPattern: glob, RequestStage: fetch.RequestStageRequest})
+		}
+	}
+	_, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: patterns})
 	return err
 }
 
@@ -124,6 +164,42 @@ func (g *tabGuard) onEvent(ev any) {
 		}
 	case *target.EventTargetCreated:
 		g.popup(ev.TargetInfo)
+	case *network.EventResponseReceived:
+		if ev.Response != nil && ev.Response.RemoteIPAddress != "" {
+			g.remote(ev.Response.URL, ev.Response.RemoteIPAddress, ev.Type)
+		}
+	}
+}
+
+// remote judges the address a response came from. A host name the browser
+// resolved itself to a private address is only known here, after its
+// request was sent: the request is recorded as refused and reached, and the
+// tab pauses the host's later requests (and the next tabs start so).
+func (g *tabGuard) remote(raw, ip string, typ network.ResourceType) {
+	pg, ok := g.scope.(privateGuard)
+	if !ok {
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return
+	}
+	err = pg.CheckRemote(u, ip)
+	if err == nil {
+		return
+	}
+	g.mu.Lock()
+	from, ctx := g.topDoc, g.ctx
+	g.reached[raw] = true
+	rearm := !slices.Contains(g.armed, strings.ToLower(u.Hostname()))
+	g.mu.Unlock()
+	kind := "subresource"
+	if typ == network.ResourceTypeDocument {
+		kind = "frame"
+	}
+	g.block(raw, err, from, kind, false)
+	if rearm && ctx != nil {
+		go g.arm(ctx) //nolint:errcheck // the tab may be gone
 	}
 }
 
@@ -170,6 +246,10 @@ func (g *tabGuard) paused(ev *fetch.EventRequestPaused) {
 		g.response(ctx, ev, top)
 		return
 	}
+	if ev.ResourceType != network.ResourceTypeDocument {
+		g.subresource(ctx, ev)
+		return
+	}
 	g.mu.Lock()
 	from := g.topDoc
 	if prev, ok := g.urls[ev.RedirectedRequestID]; ok && ev.RedirectedRequestID != "" {
@@ -181,7 +261,13 @@ func (g *tabGuard) paused(ev *fetch.EventRequestPaused) {
 		g.started = true
 	}
 	g.mu.Unlock()
-	if err := g.check(ev.Request.URL, top && !first); err != nil {
+	err := g.check(ev.Request.URL, top && !first)
+	if pg, ok := g.scope.(privateGuard); ok && err == nil {
+		if u, perr := url.Parse(ev.Request.URL); perr == nil {
+			err = pg.CheckLookup(ctx, u)
+		}
+	}
+	if err != nil {
 		kind := "navigation"
 		switch {
 		case ev.RedirectedRequestID != "":
@@ -196,6 +282,38 @@ func (g *tabGuard) paused(ev *fetch.EventRequestPaused) {
 		return
 	}
 	_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+}
+
+// subresource answers a paused request that is not a document: one whose
+// URL matched a private-address pattern. It is refused, before anything is
+// sent, when its address is private and not a target's or its host was
+// seen resolving to such an address.
+func (g *tabGuard) subresource(ctx context.Context, ev *fetch.EventRequestPaused) {
+	err := g.check(ev.Request.URL, false)
+	if pg, ok := g.scope.(privateGuard); ok && err == nil {
+		if u, perr := url.Parse(ev.Request.URL); perr == nil && pg.RefusedHost(u.Hostname()) {
+			err = &hostRefusal{url: ev.Request.URL}
+		}
+	}
+	if err != nil {
+		g.mu.Lock()
+		from := g.topDoc
+		g.mu.Unlock()
+		g.block(ev.Request.URL, err, from, "subresource", false)
+		_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+		return
+	}
+	_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+}
+
+// hostRefusal is a request to a host the browser was seen reaching on a
+// private address.
+type hostRefusal struct{ url string }
+
+func (h *hostRefusal) Error() string { return h.url + " refused: private-address" }
+
+func (h *hostRefusal) ReasonDetail() (string, string) {
+	return "private-address", "its host resolved to a private address earlier in the scan"
 }
 
 // check asks the scope about a document URL: the whole scope for the top
@@ -289,7 +407,8 @@ func (g *tabGuard) refusedDocument() *notHTML {
 	return g.notHTML
 }
 
-// refusedURLs are the URLs of the document requests the guard refused.
+// refusedURLs are the URLs of the requests the guard refused before they
+// were sent.
 func (g *tabGuard) refusedURLs() map[string]bool {
 	if g == nil {
 		return nil
@@ -298,6 +417,9 @@ func (g *tabGuard) refusedURLs() map[string]bool {
 	defer g.mu.Unlock()
 	out := map[string]bool{}
 	for _, b := range g.blocked {
+		if g.reached[b.URL] {
+			continue // sent before it could be refused: a request of the page
+		}
 		out[b.URL] = true
 		if i := strings.IndexByte(b.URL, '#'); i >= 0 {
 			out[b.URL[:i]] = true

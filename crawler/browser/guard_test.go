@@ -296,3 +296,64 @@ func TestGuardPopupAfterGesture(t *testing.T) {
 		t.Errorf("the popup's site was contacted: %v", got)
 	}
 }
+
+// BenchmarkCaptureSubresources measures what refusing private subresources
+// costs a visit: a page with 40 images on a public name (they match no
+// pause pattern), the same with the images on private IP literals (each is
+// paused and refused), and without a scope.
+func BenchmarkCaptureSubresources(b *testing.B) {
+	browsertest.Chromium(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/public", "/private":
+			var imgs strings.Builder
+			for i := range 40 {
+				if r.URL.Path == "/public" {
+					fmt.Fprintf(&imgs, `<img src="http://cdn.test:%s/i%d.gif">`, strings.Split(r.Host, ":")[1], i)
+				} else {
+					fmt.Fprintf(&imgs, `<img src="http://10.9.0.%d/i.gif">`, i)
+				}
+			}
+			fmt.Fprintf(w, `<html><body>%s</body></html>`, imgs.String())
+		default:
+			w.Header().Set("Content-Type", "image/gif")
+		}
+	}))
+	defer srv.Close()
+	rules := "MAP * " + srv.Listener.Addr().String()
+	parsed, err := resolve.Parse(rules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	target := func(path string) string { return fmt.Sprintf("http://shop.test:%d%s", port, path) }
+	sc, err := scope.New(scope.Config{Targets: []string{target("/")}, Rules: parsed})
+	if err != nil {
+		b.Fatal(err)
+	}
+	br, err := browser.Launch(context.Background(), browser.Options{ResolveRules: rules, PageTimeout: 20 * time.Second, MaxIdleWait: 2 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer br.Close()
+	for _, c := range []struct {
+		name, path string
+		scope      browser.Scope
+	}{
+		{"no-scope", "/public", nil},
+		{"public-subresources", "/public", sc},
+		{"private-subresources-refused", "/private", sc},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				p, err := br.Capture(context.Background(), target(c.path), browser.Visit{Phase: capture.PreConsent, Scope: c.scope})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.path == "/private" && len(p.NavigationsBlocked) != 40 {
+					b.Fatalf("%d refused, want 40", len(p.NavigationsBlocked))
+				}
+			}
+		})
+	}
+}

@@ -462,11 +462,11 @@ func (r *recorder) fill(p *capture.Page) {
 		}
 		delete(r.early, id)
 	}
-	// A document request the guard refused was never sent: it is a
-	// blocked navigation, not a request to that host.
+	// A request the guard refused was never sent: it is a blocked
+	// navigation or subresource, not a request to that host.
 	refused := r.guard.refusedURLs()
 	for _, req := range r.list {
-		if req.ResourceType == "Document" && req.Failed != "" && refused[req.URL] {
+		if req.Failed != "" && refused[req.URL] {
 			continue
 		}
 		p.Requests = append(p.Requests, *req)

@@ -52,7 +52,9 @@ type Page struct {
 	// NavigationsBlocked are document navigations of the top frame (a
 	// redirect, location=, a meta refresh, a popup) that left the scan's
 	// scope or went to a private address: they were never loaded, and the
-	// page above is the one they tried to leave.
+	// page above is the one they tried to leave. Frames and subresources
+	// the page wanted from a private address are here too (kind "frame",
+	// "subresource").
 	NavigationsBlocked []BlockedNavigation `json:"navigations_blocked,omitempty"`
 	// Dialogs are the alert, confirm, prompt and beforeunload dialogs the
 	// page opened; each was dismissed at once.
@@ -71,7 +73,7 @@ type BlockedNavigation struct {
 	Reason string `json:"reason"`           // "out-of-scope", "private-address", "scheme"
 	Detail string `json:"detail,omitempty"` // e.g. "169.254.169.254 is link-local"
 	From   string `json:"from,omitempty"`   // the document it left
-	Kind   string `json:"kind,omitempty"`   // "redirect", "navigation" or "popup"
+	Kind   string `json:"kind,omitempty"`   // "redirect", "navigation", "frame", "popup" or "subresource"
 }
 
 // Dialog is a JavaScript dialog the page opened.

@@ -19,6 +19,7 @@ import (
 	"github.com/trackscan/trackscan/crawler/consent"
 	"github.com/trackscan/trackscan/crawler/dns"
 	"github.com/trackscan/trackscan/crawler/resolve"
+	"github.com/trackscan/trackscan/crawler/scope"
 	"github.com/trackscan/trackscan/detectors/kb"
 )
 
@@ -214,19 +215,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// Chromium goes before the caller writes a report: a reader that closes
 	// the pipe early (| head) must not leave processes or a profile behind.
 	defer b.Close()
-	return runOn(ctx, o, b, clock)
+	return runOn(ctx, o, b, clock, sc)
 }
 
 // runOn scans with a browser that is already running (RunSites keeps one
-// per lane across sites); the options are validated and defaulted.
-func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time.Time) (*Result, error) {
-	// Each run has its own scope (RunSites scans several sites on one
-	// browser): every visit carries it, so a site's pages may go only where
-	// that site may.
-	sc, err := newScope(&o)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
-	}
+// per lane across sites); the options are validated and defaulted. sc is
+// the run's scope (newScope): each run has its own (RunSites scans several
+// sites on one browser) and every visit carries it, so a site's pages may
+// go only where that site may, and what the browser learns about a host's
+// address during the run stays with the run.
+func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time.Time, sc *scope.Scope) (*Result, error) {
 	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.Script(o.Consent), scope: sc}
 	res := &Result{Started: clock()}
 	src, err := newPageSource(ctx, &o, sc)

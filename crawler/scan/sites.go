@@ -180,6 +180,12 @@ func (l *lane) scan(ctx context.Context, k int) SiteResult {
 		r.Duration = time.Since(start)
 		return r
 	}
+	sc, err := newScope(&o)
+	if err != nil {
+		r.Err = fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+		r.Duration = time.Since(start)
+		return r
+	}
 	if n := len(l.opts.BrowserURLs); n > 0 {
 		// A remote browser per site, round-robin: connecting is cheap and
 		// the pool behind a Service balances itself.
@@ -191,7 +197,7 @@ func (l *lane) scan(ctx context.Context, k int) SiteResult {
 			r.Duration = time.Since(start)
 			return r
 		}
-		r.Result, r.Err = runOn(ctx, o, b, clock)
+		r.Result, r.Err = runOn(ctx, o, b, clock, sc)
 		b.Close()
 		r.Duration = time.Since(start)
 		return r
@@ -205,7 +211,7 @@ func (l *lane) scan(ctx context.Context, k int) SiteResult {
 		}
 		l.local, l.sites = b, 0
 	}
-	r.Result, r.Err = runOn(ctx, o, l.local, clock)
+	r.Result, r.Err = runOn(ctx, o, l.local, clock, sc)
 	l.sites++
 	r.Duration = time.Since(start)
 	return r

@@ -8,6 +8,7 @@
 package scope
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -62,8 +63,11 @@ type Scope struct {
 	rules        resolve.Rules
 	allowPrivate bool
 
-	mu        sync.Mutex
-	targetIPs map[netip.Addr]bool // private addresses the targets are on
+	mu           sync.Mutex
+	targetIPs    map[netip.Addr]bool // private addresses the targets are on
+	lookups      map[string][]netip.Addr
+	refusedHosts map[string]bool // hosts the browser reached on a private address
+	lookup       func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // New builds the scope of a scan.
@@ -71,6 +75,7 @@ func New(cfg Config) (*Scope, error) {
 	s := &Scope{
 		sites: map[string]bool{}, origins: map[string]bool{}, targetHosts: map[string]bool{},
 		rules: cfg.Rules, allowPrivate: cfg.AllowPrivate, targetIPs: map[netip.Addr]bool{},
+		lookups: map[string][]netip.Addr{}, refusedHosts: map[string]bool{}, lookup: systemLookup,
 	}
 	for _, p := range cfg.Include {
 		re, err := regexp.Compile(p)
