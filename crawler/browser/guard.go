@@ -69,6 +69,7 @@ type tabGuard struct {
 	blockTop  bool // a top-frame navigation was refused
 	dialogs   []capture.Dialog
 	notHTML   *notHTML
+	submit    bool // a form was submitted: a refused top-frame navigation is its
 }
 
 func newTabGuard(scope Scope) *tabGuard {
@@ -183,11 +184,16 @@ func (g *tabGuard) paused(ev *fetch.EventRequestPaused) {
 	g.mu.Unlock()
 	if err := g.check(ev.Request.URL, top && !first); err != nil {
 		kind := "navigation"
+		g.mu.Lock()
+		submit := g.submit
+		g.mu.Unlock()
 		switch {
 		case ev.RedirectedRequestID != "":
 			kind = "redirect"
 		case !top:
 			kind = "frame"
+		case submit:
+			kind = "form-submit"
 		}
 		g.block(ev.Request.URL+ev.Request.URLFragment, err, from, kind, top)
 		// Aborted, not blocked: an aborted navigation leaves the page it
@@ -268,6 +274,16 @@ func (g *tabGuard) block(raw string, err error, from, kind string, top bool) {
 		return
 	}
 	g.blocked = append(g.blocked, nb)
+}
+
+// submitting says --forms submit is submitting a form of the page.
+func (g *tabGuard) submitting() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.submit = true
+	g.mu.Unlock()
 }
 
 // refusedTop says whether a top-frame navigation was refused.

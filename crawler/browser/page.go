@@ -67,6 +67,9 @@ type Visit struct {
 	// FillForms types the test identity into the page's visible forms after
 	// the consent step, without submitting (see fillForms).
 	FillForms bool
+	// SubmitForms also submits each filled form once, after its fill was
+	// observed, unless it looks unsafe to submit (see submitForms).
+	SubmitForms bool
 }
 
 // ErrPageTimeout means the page did not finish within the page timeout.
@@ -168,6 +171,9 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	if v.FillForms {
 		b.fillForms(tctx, p, rec)
+		if v.SubmitForms && len(p.FormFields) > 0 {
+			b.submitForms(tctx, p, rec, pageURL)
+		}
 	}
 
 	b.collect(tctx, p, rec.requestURLs())

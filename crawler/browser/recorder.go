@@ -49,6 +49,9 @@ type recorder struct {
 	callKinds     map[string]*budget[capture.APICall]
 	overflow      map[string]int
 	loaded        bool
+	// submitted is set once --forms submit submitted a form: later
+	// requests are marked OnSubmit.
+	submitted bool
 	guard         *tabGuard // what the tab's guard refused and dismissed; nil in tests
 }
 
@@ -115,12 +118,15 @@ func (r *recorder) onEvent(ev any) {
 			Initiator:    initiatorURL(ev.Initiator),
 			FrameURL:     ev.DocumentURL,
 		}
-		// The body of a document request is a form's contents: never kept.
-		// What scripts send (beacons, XHR, fetch) is the evidence of what a
+		// The body of a document request is a form's contents: never kept,
+		// unless trackscan submitted the form (it then holds the test
+		// identity and is the evidence of where the values went). What
+		// scripts send (beacons, XHR, fetch) is the evidence of what a
 		// tracker receives, and is kept up to maxPostData.
-		if ev.Type != network.ResourceTypeDocument {
+		if ev.Type != network.ResourceTypeDocument || r.submitted {
 			req.PostData = postData(ev.Request)
 		}
+		req.OnSubmit = r.submitted
 		req.InitiatorLine = initiatorLine(ev.Initiator)
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
@@ -424,6 +430,16 @@ func (r *recorder) dropped() map[string]int {
 		return nil
 	}
 	return out
+}
+
+// markSubmit says a form is about to be submitted: what follows is
+// recorded as OnSubmit, and a navigation the guard refuses is a
+// "form-submit".
+func (r *recorder) markSubmit() {
+	r.mu.Lock()
+	r.submitted = true
+	r.mu.Unlock()
+	r.guard.submitting()
 }
 
 // settledFor reports whether the page has started no new work for quiet

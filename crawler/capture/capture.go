@@ -63,6 +63,9 @@ type Page struct {
 	EventsDropped map[string]int `json:"events_dropped,omitempty"`
 	// FormFields are the fields --forms filled with TestIdentity.
 	FormFields []FormField `json:"form_fields,omitempty"`
+	// FormsSubmitted are the filled forms --forms submit submitted or
+	// skipped, in page order.
+	FormsSubmitted []FormSubmit `json:"forms_submitted,omitempty"`
 }
 
 // BlockedNavigation is a navigation the browser refused to load.
@@ -71,7 +74,7 @@ type BlockedNavigation struct {
 	Reason string `json:"reason"`           // "out-of-scope", "private-address", "scheme"
 	Detail string `json:"detail,omitempty"` // e.g. "169.254.169.254 is link-local"
 	From   string `json:"from,omitempty"`   // the document it left
-	Kind   string `json:"kind,omitempty"`   // "redirect", "navigation" or "popup"
+	Kind   string `json:"kind,omitempty"`   // "redirect", "navigation", "popup" or "form-submit"
 }
 
 // Dialog is a JavaScript dialog the page opened.
@@ -109,6 +112,10 @@ type Request struct {
 	// InitiatorLine is the 1-based line in Initiator that caused it (the
 	// script's call or the document's tag), 0 when Chromium gave none.
 	InitiatorLine int `json:"initiator_line,omitempty"`
+	// OnSubmit says the request was sent after --forms submit submitted a
+	// form of the page (the submit itself, its redirects and what the
+	// next document loaded), not while the form was being filled.
+	OnSubmit bool `json:"on_submit,omitempty"`
 }
 
 // CookieWrite is one attempt to set a cookie: a Set-Cookie response header
