@@ -52,7 +52,7 @@ type recorder struct {
 	// submitted is set once --forms submit submitted a form: later
 	// requests are marked OnSubmit.
 	submitted bool
-	guard         *tabGuard // what the tab's guard refused and dismissed; nil in tests
+	guard     *tabGuard // what the tab's guard refused and dismissed; nil in tests
 }
 
 type storageWrite struct{ kind, key, frame, script string }
