@@ -293,6 +293,23 @@ type ConsentState struct {
 	Cookies []StateCookie
 	// LocalStorage holds the keys the click wrote or changed on Origin.
 	LocalStorage []StateItem
+	// SessionStorage and IndexedDB hold what it wrote or changed there on
+	// Origin: some CMPs keep their record only in the tab's session or in
+	// a database.
+	SessionStorage []StateItem
+	IndexedDB      []StateRecord
+}
+
+// StateRecord is one IndexedDB record of a ConsentState, with what it
+// takes to create its store in a fresh browser context.
+type StateRecord struct {
+	Database string
+	Version  int
+	Store    string
+	// Schema is the store's {keyPath, autoIncrement, indexes} as JSON.
+	Schema string
+	// Key and Value are the record's, as JSON.
+	Key, Value string
 }
 
 // StateCookie is a cookie of a ConsentState, with its value.
