@@ -110,6 +110,8 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	guard := newTabGuard(sc)
 	rec.guard = guard
+	workers := newWorkerSet()
+	rec.workers = workers
 	bctx := b.current()
 	if bctx == nil {
 		return b.failState(p, rec, errors.New("browser closed"))
@@ -128,6 +130,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		}
 		guard.onEvent(ev)
 		rec.onEvent(ev)
+		workers.onEvent(ev)
 	}
 	tabCtx, cancel0 := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
 	cancelTab = cancel0
@@ -139,6 +142,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	if err := chromedp.Do(tabCtx); err != nil {
 		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
 	}
+	workers.ready(tabCtx)
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
 	if err := b.prepareTab(tctx, v.Carry); err != nil {

@@ -52,6 +52,7 @@ type recorder struct {
 	// submitted is set once --forms submit submitted a form: later
 	// requests are marked OnSubmit.
 	submitted bool
+	workers   *workerSet // the tab's service workers; nil in tests and for a worker's own recorder
 	guard     *tabGuard // what the tab's guard refused and dismissed; nil in tests
 }
 
@@ -90,6 +91,7 @@ func (r *recorder) reset() {
 	r.storageKind = budget[storageWrite]{}
 	r.callKinds = nil
 	r.overflow = nil
+	r.workers.reset()
 }
 
 func (r *recorder) onEvent(ev any) {
@@ -487,6 +489,7 @@ func (r *recorder) fill(p *capture.Page) {
 		}
 		p.Requests = append(p.Requests, *req)
 	}
+	r.workers.fill(p)
 	if r.guard != nil {
 		r.guard.fill(p)
 	}
@@ -550,7 +553,7 @@ func (r *recorder) requestURLs() []string {
 	for _, req := range r.list {
 		out = append(out, req.URL)
 	}
-	return out
+	return append(out, r.workers.requestURLs()...)
 }
 
 // documentMime is the content type of the first document that loaded: a

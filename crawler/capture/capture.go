@@ -116,6 +116,9 @@ type Request struct {
 	// form of the page (the submit itself, its redirects and what the
 	// next document loaded), not while the form was being filled.
 	OnSubmit bool `json:"on_submit,omitempty"`
+	// ServiceWorker is the script URL of the service worker that made the
+	// request (its own fetch, not the page's).
+	ServiceWorker string `json:"service_worker,omitempty"`
 }
 
 // CookieWrite is one attempt to set a cookie: a Set-Cookie response header
@@ -137,6 +140,9 @@ type CookieWrite struct {
 	// Deleted says the write removes the cookie (Max-Age <= 0 or an expiry
 	// in the past): a CMP clearing trackers on reject is not setting them.
 	Deleted bool `json:"deleted,omitempty"`
+	// ServiceWorker is the script URL of the service worker whose fetch
+	// got the response that set the cookie.
+	ServiceWorker string `json:"service_worker,omitempty"`
 }
 
 // Cookie is a cookie the browser stored.
