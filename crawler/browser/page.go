@@ -462,7 +462,7 @@ func (b *Browser) collect(ctx context.Context, p *capture.Page, requestURLs []st
 		return
 	}
 	now := float64(time.Now().Unix())
-	for _, c := range res.Cookies {
+	for _, c := range append(res.Cookies, contextCookies(ctx, res.Cookies)...) {
 		days := -1.0
 		if !c.Session && c.Expires > 0 {
 			days = roundDays((c.Expires - now) / 86400)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
@@ -116,4 +118,32 @@ func (ws *workerSet) fill(p *capture.Page) {
 		}
 		w.rec.mu.Unlock()
 	}
+}
+
+// contextCookies are the cookies of the tab's browser context that have
+// misses (by name, domain and path). A visit's context is fresh, so every
+// cookie in it was set during the visit: those on hosts the page never
+// asked for were set by a service worker's fetch (or its cookieStore),
+// which the page's cookie lookup by URL cannot see, even when the worker's
+// session started too late to record the response.
+func contextCookies(ctx context.Context, have []*network.Cookie) []*network.Cookie {
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.BrowserContextID == "" {
+		return nil
+	}
+	res, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: c.BrowserContextID})
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, k := range have {
+		seen[k.Name+"|"+k.Domain+"|"+k.Path] = true
+	}
+	var out []*network.Cookie
+	for _, k := range res.Cookies {
+		if !seen[k.Name+"|"+k.Domain+"|"+k.Path] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
