@@ -53,7 +53,7 @@ type recorder struct {
 	// requests are marked OnSubmit.
 	submitted bool
 	workers   *workerSet // the tab's service workers; nil in tests and for a worker's own recorder
-	guard     *tabGuard // what the tab's guard refused and dismissed; nil in tests
+	guard     *tabGuard  // what the tab's guard refused and dismissed; nil in tests
 }
 
 type storageWrite struct{ kind, key, frame, script string }
