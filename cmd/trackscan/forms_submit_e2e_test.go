@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,6 +81,9 @@ func TestFormsSubmit(t *testing.T) {
 	if len(r.Pages) != 1 || fmt.Sprint(r.Pages[0].FormsSubmitted) != fmt.Sprint([]capture.FormSubmit{
 		{Form: "newsletter", Action: "https://newsletter.example/subscribe", Method: "POST", Submitted: true}}) {
 		t.Fatalf("forms submitted: %+v", r.Pages)
+	}
+	if !slices.Contains(r.Notes, "forms on https://newsletter.example/ (pre-consent): submitted newsletter") {
+		t.Errorf("notes %q: want the submitted form named", r.Notes)
 	}
 	var pii []rules.Finding
 	for _, f := range r.Findings {
