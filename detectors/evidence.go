@@ -140,5 +140,13 @@ type Identifier struct {
 }
 
 // KindFormValueSent is a request that carried a value --forms typed into
-// the page (plain, encoded or hashed) although no form was submitted.
+// the page (plain, encoded or hashed): while the form was being filled
+// (Sent.Format SentFormFill), or after --forms submit submitted it
+// (SentFormSubmit).
 const KindFormValueSent = "form-value-sent"
+
+// The Sent.Format of a KindFormValueSent detection.
+const (
+	SentFormFill   = "form-fill"
+	SentFormSubmit = "form-submit"
+)

@@ -37,6 +37,10 @@ func NewSite(s SiteScan, tool Tool) *Report {
 		rep.Pages = append(rep.Pages, Page{URL: p.URL, Phase: p.Phase, FinalURL: p.FinalURL, Status: p.Status,
 			Error: p.Error, Consent: p.Consent, Screenshot: p.Screenshot, Requests: len(p.Requests), Timing: p.Timing})
 		rep.Pages[len(rep.Pages)-1].FormFields = p.FormFields
+		rep.Pages[len(rep.Pages)-1].FormsSubmitted = p.FormsSubmitted
+		if n := formsNote(p); n != "" {
+			rep.Notes = append(rep.Notes, n)
+		}
 		if p.Error != "" {
 			rep.Errors = append(rep.Errors, fmt.Sprintf("%s (%s): %s", p.URL, p.Phase, p.Error))
 		}

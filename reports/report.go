@@ -80,6 +80,9 @@ type Page struct {
 	HAR        string           `json:"har,omitempty"` // the page's HAR file, with --har
 	// FormFields are the fields --forms filled with the test identity.
 	FormFields []capture.FormField `json:"form_fields,omitempty"`
+	// FormsSubmitted are the filled forms --forms submit submitted or
+	// skipped (with the reason).
+	FormsSubmitted []capture.FormSubmit `json:"forms_submitted,omitempty"`
 }
 
 // Reporter writes a report in one format.

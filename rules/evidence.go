@@ -48,8 +48,8 @@ var evidenceRules = []Rule{
 	},
 	{
 		ID: RuleKeyLogging, Title: "Form input sent while typing, before any submit", Severity: Critical,
-		Why: "A third-party script sent what was typed into a form before the form was submitted (trackscan never " +
-			"submits): it listens to the keystrokes or input events of the fields. A visitor who types and then " +
+		Why: "A third-party script sent what was typed into a form before the form was submitted (trackscan " +
+			"submits only with --forms submit, after it has watched the fill): it listens to the keystrokes or input events of the fields. A visitor who types and then " +
 			"changes their mind has still handed the data over.",
 		Fix: "Remove the script or its form-listening feature (auto advanced matching, \"capture inputs\", " +
 			"abandoned-form tracking); if the site itself needs drafts, keep them first party.",
@@ -59,9 +59,9 @@ var evidenceRules = []Rule{
 }
 
 // checkFormValues raises, per page, phase, vendor and host, the typed
-// values a third party received. Every --forms observation is before a
-// submit, so key-logging fires with the same evidence; keyLogging only
-// changes the wording.
+// values a third party received. Key logging counts only what left while
+// the form was being filled, before any submit (--forms submit sends the
+// rest).
 func checkFormValues(keyLogging bool) func(*evaluation, *Rule) []Finding {
 	return func(ev *evaluation, r *Rule) []Finding {
 		type obs struct {
@@ -72,6 +72,11 @@ func checkFormValues(keyLogging bool) func(*evaluation, *Rule) []Finding {
 		seen := map[string]*obs{}
 		for _, d := range ev.in.Detections {
 			if d.Kind != detectors.KindFormValueSent || d.FirstParty || d.Sent == nil {
+				continue
+			}
+			// What left after trackscan submitted the form was not logged
+			// from the keys.
+			if keyLogging && d.Sent.Format == detectors.SentFormSubmit {
 				continue
 			}
 			key := strings.Join([]string{string(d.Phase), d.Page, d.Vendor, d.Host}, "\x00")

@@ -100,4 +100,13 @@ func init() {
 				in: Input{Vendors: []detectors.Vendor{fb}, Detections: []detectors.Detection{typed(true, pre)}}},
 		)
 	}
+	// After --forms submit: a third party still received it, but not from the keys.
+	submitted := typed(false, pre)
+	submitted.Sent = &detectors.Sent{Format: detectors.SentFormSubmit, Identifiers: submitted.Sent.Identifiers}
+	ruleCases = append(ruleCases,
+		ruleCase{rule: RulePIISentToThirdParty, name: "typed email sent on submit", fires: true, severity: Critical, vendor: "facebook", subject: "www.facebook.com",
+			in: Input{Vendors: []detectors.Vendor{fb}, Detections: []detectors.Detection{submitted}}},
+		ruleCase{rule: RuleKeyLogging, name: "typed email sent on submit",
+			in: Input{Vendors: []detectors.Vendor{fb}, Detections: []detectors.Detection{submitted}}},
+	)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -44,7 +45,7 @@ type scanFlags struct {
 	gpc               bool
 	screenshots       string
 	har               string
-	forms             bool
+	forms             string
 	jsonl             string
 	quiet             bool
 	filterLists       []string
@@ -77,7 +78,8 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.consentPhases, "consent", "pre,reject,accept", "consent phases to capture: pre, reject, accept")
 	fs.BoolVar(&f.gpc, "gpc", false, "send Global Privacy Control (Sec-GPC: 1, navigator.globalPrivacyControl)")
 	fs.StringVar(&f.screenshots, "screenshots", "", "save a screenshot of every page and phase in this directory")
-	fs.BoolVar(&f.forms, "forms", false, "type a test identity into every visible form (never submitting) and report where its values are sent")
+	fs.StringVar(&f.forms, "forms", "", "type a test identity into every visible form and report where its values are sent; --forms submit also submits each filled form once (never payment, password or deletion forms)")
+	fs.Lookup("forms").NoOptDefVal = formsFill
 	fs.StringVar(&f.har, "har", "", "write a HAR 1.2 file of every page and phase in this directory (the HTML report links them)")
 	fs.StringVar(&f.jsonl, "jsonl", "", "stream each captured page as a JSON line to this file as it finishes")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on stderr")
@@ -98,6 +100,7 @@ func newScanCmd(e *stdio) *cobra.Command {
   trackscan scan https://staging.example.com/ --max-pages 50 --policy privacy.html --fail-on high
   trackscan scan URL1 URL2 --format json -o scan.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args = f.formsValue(args)
 			// Read the config first: a bad file must fail before a long scan.
 			cfg, err := f.out.Config()
 			if err != nil {
@@ -118,6 +121,27 @@ func newScanCmd(e *stdio) *cobra.Command {
 	f.register(cmd)
 	f.out.scanDefaults = true
 	return cmd
+}
+
+// The values of --forms: a bare --forms fills, --forms submit also submits.
+const (
+	formsFill   = "fill"
+	formsSubmit = "submit"
+)
+
+// formsValue takes the value of "--forms submit" written with a space:
+// --forms may stand alone (a bare flag fills), so the parser leaves the
+// word among the targets, where it can never be a URL.
+func (f *scanFlags) formsValue(args []string) []string {
+	if f.forms != formsFill {
+		return args
+	}
+	i := slices.Index(args, formsSubmit)
+	if i < 0 {
+		return args
+	}
+	f.forms = formsSubmit
+	return slices.Delete(slices.Clone(args), i, i+1)
 }
 
 // phasesFrom parses --consent.
@@ -269,6 +293,11 @@ func (e *stdio) scanOptions(targets []string, f *scanFlags) (scan.Options, error
 	if err != nil {
 		return scan.Options{}, err
 	}
+	switch f.forms {
+	case "", formsFill, formsSubmit:
+	default:
+		return scan.Options{}, usageErr("--forms takes fill or submit, not %q", f.forms)
+	}
 	return scan.Options{
 		Targets: targets, Phases: phases, Concurrency: f.concurrency,
 		MaxPages: f.maxPages, Depth: f.depth, Include: f.include, Exclude: f.exclude,
@@ -278,7 +307,7 @@ func (e *stdio) scanOptions(targets []string, f *scanFlags) (scan.Options, error
 			ResolveRules: strings.Join(f.resolve, ", "), Insecure: f.insecure,
 			ThirdPartyCookies: f.thirdPartyCookies, GPC: f.gpc, PageTimeout: f.timeout,
 		},
-		Consent: banner, ScreenshotDir: f.screenshots, Forms: f.forms, KB: k,
+		Consent: banner, ScreenshotDir: f.screenshots, Forms: f.forms != "", SubmitForms: f.forms == formsSubmit, KB: k,
 		CNAMEs: cnames, CNAMEServerChosen: f.dnsServer != "", Clock: now,
 	}, nil
 }

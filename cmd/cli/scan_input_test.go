@@ -42,6 +42,7 @@ func TestScanBadInputsBeforeBrowser(t *testing.T) {
 		{"negative depth", []string{"--depth", "-1"}, "--depth must not be negative, got -1"},
 		{"zero concurrency", []string{"--concurrency", "0"}, "--concurrency must be at least 1"},
 		{"bad resolve rules", []string{"--resolve", "FROB x"}, "--resolve:"},
+		{"bad forms value", []string{"--forms=post"}, `--forms takes fill or submit, not "post"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,5 +56,30 @@ func TestScanBadInputsBeforeBrowser(t *testing.T) {
 				t.Errorf("error line too long (%d): %q", len(lines[0]), lines[0])
 			}
 		})
+	}
+}
+
+// --forms stands alone (fill) or takes a value, with = or, for submit, a
+// space (the word is taken back from the targets).
+func TestFormsValue(t *testing.T) {
+	tests := []struct {
+		flag     string
+		args     []string
+		want     string
+		wantArgs string
+	}{
+		{"", []string{"https://a.example/"}, "", "https://a.example/"},
+		{"fill", []string{"https://a.example/"}, "fill", "https://a.example/"},
+		{"fill", []string{"https://a.example/", "submit"}, "submit", "https://a.example/"},
+		{"fill", []string{"submit", "https://a.example/"}, "submit", "https://a.example/"},
+		{"submit", []string{"https://a.example/"}, "submit", "https://a.example/"},
+		{"", []string{"submit"}, "", "submit"}, // without --forms the word is a target (and fails as one)
+	}
+	for _, tt := range tests {
+		f := scanFlags{forms: tt.flag}
+		args := f.formsValue(tt.args)
+		if f.forms != tt.want || strings.Join(args, " ") != tt.wantArgs {
+			t.Errorf("--forms %q %v: got %q %v, want %q %s", tt.flag, tt.args, f.forms, args, tt.want, tt.wantArgs)
+		}
 	}
 }

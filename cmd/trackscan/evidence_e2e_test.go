@@ -193,3 +193,41 @@ func TestStorageBeyondWebStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceWorkerCookies: evidence.example/push.html registers a worker
+// that fetches bat.bing.com on install and again when the page says
+// hello; each answer sets a cookie. The page never asks for that host: the
+// cookies come from the browser context's jar and, for the fetch the
+// worker's own session recorded, with the response that set it and the
+// worker named.
+func TestServiceWorkerCookies(t *testing.T) {
+	browsertest.Chromium(t)
+	site := startFixtures(t)
+	r := scanFixture(t, site, "https://evidence.example/push.html", "--consent", "pre", "--no-policy")
+	cookies := map[string]detectors.Cookie{}
+	for _, c := range r.Cookies {
+		cookies[c.Name] = c
+	}
+	for _, name := range []string{"swsync", "swping"} {
+		c, ok := cookies[name]
+		if !ok {
+			t.Errorf("the worker's cookie %s is not reported; cookies: %+v", name, r.Cookies)
+			continue
+		}
+		if c.Vendor != "microsoft-advertising" || c.Domain != "bat.bing.com" || !c.Stored || len(c.Phases) != 1 || c.Phases[0] != pre {
+			t.Errorf("cookie %+v: want Microsoft Advertising's, stored, before consent", c)
+		}
+	}
+	if c := cookies["swping"]; c.SetBy != "https://bat.bing.com/sw/ping?src=hello" {
+		t.Errorf("swping set by %q, want the worker's fetch", c.SetBy)
+	}
+	var evidence string
+	for _, d := range r.Detections {
+		if d.Kind == detectors.KindTrackingCookie && strings.Contains(d.Evidence, "swping") {
+			evidence = d.Evidence
+		}
+	}
+	if !strings.Contains(evidence, "service worker https://evidence.example/push-sw.js") {
+		t.Errorf("tracking-cookie evidence %q: want the worker named", evidence)
+	}
+}

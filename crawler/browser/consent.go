@@ -171,7 +171,7 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 		state = diffState(before, after, scopeOf(p, pageURL, found.url, v.ConsentHost), v.KeepState)
 		state.Action, state.CMP, state.FromURL = v.ConsentAction, det.CMP, pageURL
 		c.State = stateNames(state)
-		if v.OnConsentState != nil && len(state.Cookies)+len(state.LocalStorage) > 0 {
+		if v.OnConsentState != nil && !stateEmpty(state) {
 			v.OnConsentState(state) // other pages start with it while this one reloads
 		}
 	}
@@ -276,6 +276,7 @@ type stateSnapshot struct {
 	origin  string
 	cookies map[string]*network.Cookie // name|domain|path
 	local   map[string]string
+	carry   carryStorage // sessionStorage and IndexedDB (carry_storage.go)
 }
 
 const readLocalStorageJS = `(() => { const o = {}; try { for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i); o[k] = localStorage.getItem(k); } } catch (e) {} return o; })()`
@@ -298,6 +299,7 @@ func (b *Browser) snapshotState(ctx context.Context, p *capture.Page, fs []frame
 		if m, err := evalInFrame[map[string]string](ctx, fs[0].id, readLocalStorageJS, false); err == nil {
 			s.local = m
 		}
+		s.carry = readCarryStorage(ctx, fs[0].id)
 	}
 	return s
 }
@@ -370,6 +372,7 @@ func diffState(before, after stateSnapshot, sc stateScope, keep func(kind, name,
 			}
 			st.LocalStorage = append(st.LocalStorage, capture.StateItem{Key: k, Value: v})
 		}
+		diffCarryStorage(before.carry, after.carry, host, keep, st)
 	}
 	sort.Slice(st.Cookies, func(i, j int) bool {
 		a, b := st.Cookies[i], st.Cookies[j]
@@ -394,7 +397,7 @@ func stateNames(s *capture.ConsentState) []string {
 	for _, it := range s.LocalStorage {
 		out = append(out, "localStorage "+it.Key)
 	}
-	return out
+	return append(out, carryStorageNames(s)...)
 }
 
 // presetState stores a carried consent state in a fresh browser context
@@ -405,6 +408,9 @@ func stateNames(s *capture.ConsentState) []string {
 func presetState(ctx context.Context, st *capture.ConsentState) error {
 	if st == nil {
 		return nil
+	}
+	if err := presetCarryStorage(ctx, st); err != nil {
+		return err
 	}
 	var params []*network.CookieParam
 	for _, c := range st.Cookies {

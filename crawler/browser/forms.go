@@ -3,7 +3,6 @@ package browser
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 )
@@ -15,10 +14,7 @@ var formsJS string
 // page (never submitting), records which, and waits for the page to settle
 // again so that what its scripts send about the typing is captured.
 func (b *Browser) fillForms(ctx context.Context, p *capture.Page, rec *recorder) {
-	id := capture.TestIdentity
-	arg, _ := json.Marshal(map[string]string{"email": id.Email, "phone": id.Phone, "firstName": id.FirstName,
-		"lastName": id.LastName, "postcode": id.Postcode})
-	fields, err := evalMain[[]capture.FormField](ctx, formsJS+"("+string(arg)+")")
+	fields, err := evalMain[[]capture.FormField](ctx, formsJS+"("+identityArg()+")")
 	if err != nil || len(fields) == 0 {
 		return
 	}

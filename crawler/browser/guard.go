@@ -87,6 +87,7 @@ type tabGuard struct {
 	notHTML   *notHTML
 	reached   map[string]bool // refused after the browser had reached them: their requests were sent
 	armed     []string        // the refused hosts the tab's Fetch patterns pause
+	submit    bool            // a form was submitted: a refused top-frame navigation is its
 }
 
 func newTabGuard(scope Scope) *tabGuard {
@@ -269,11 +270,16 @@ func (g *tabGuard) paused(ev *fetch.EventRequestPaused) {
 	}
 	if err != nil {
 		kind := "navigation"
+		g.mu.Lock()
+		submit := g.submit
+		g.mu.Unlock()
 		switch {
 		case ev.RedirectedRequestID != "":
 			kind = "redirect"
 		case !top:
 			kind = "frame"
+		case submit:
+			kind = "form-submit"
 		}
 		g.block(ev.Request.URL+ev.Request.URLFragment, err, from, kind, top)
 		// Aborted, not blocked: an aborted navigation leaves the page it
@@ -386,6 +392,16 @@ func (g *tabGuard) block(raw string, err error, from, kind string, top bool) {
 		return
 	}
 	g.blocked = append(g.blocked, nb)
+}
+
+// submitting says --forms submit is submitting a form of the page.
+func (g *tabGuard) submitting() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.submit = true
+	g.mu.Unlock()
 }
 
 // refusedTop says whether a top-frame navigation was refused.

@@ -67,6 +67,9 @@ type Visit struct {
 	// FillForms types the test identity into the page's visible forms after
 	// the consent step, without submitting (see fillForms).
 	FillForms bool
+	// SubmitForms also submits each filled form once, after its fill was
+	// observed, unless it looks unsafe to submit (see submitForms).
+	SubmitForms bool
 }
 
 // ErrPageTimeout means the page did not finish within the page timeout.
@@ -107,6 +110,8 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	guard := newTabGuard(sc)
 	rec.guard = guard
+	workers := newWorkerSet()
+	rec.workers = workers
 	bctx := b.current()
 	if bctx == nil {
 		return b.failState(p, rec, errors.New("browser closed"))
@@ -125,6 +130,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		}
 		guard.onEvent(ev)
 		rec.onEvent(ev)
+		workers.onEvent(ev)
 	}
 	tabCtx, cancel0 := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
 	cancelTab = cancel0
@@ -136,6 +142,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	if err := chromedp.Do(tabCtx); err != nil {
 		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
 	}
+	workers.ready(tabCtx)
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
 	if err := b.prepareTab(tctx, v.Carry); err != nil {
@@ -168,6 +175,9 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	if v.FillForms {
 		b.fillForms(tctx, p, rec)
+		if v.SubmitForms && len(p.FormFields) > 0 {
+			b.submitForms(tctx, p, rec, pageURL)
+		}
 	}
 
 	b.collect(tctx, p, rec.requestURLs())
@@ -452,7 +462,7 @@ func (b *Browser) collect(ctx context.Context, p *capture.Page, requestURLs []st
 		return
 	}
 	now := float64(time.Now().Unix())
-	for _, c := range res.Cookies {
+	for _, c := range append(res.Cookies, contextCookies(ctx, res.Cookies)...) {
 		days := -1.0
 		if !c.Session && c.Expires > 0 {
 			days = roundDays((c.Expires - now) / 86400)

@@ -49,7 +49,11 @@ type recorder struct {
 	callKinds     map[string]*budget[capture.APICall]
 	overflow      map[string]int
 	loaded        bool
-	guard         *tabGuard // what the tab's guard refused and dismissed; nil in tests
+	// submitted is set once --forms submit submitted a form: later
+	// requests are marked OnSubmit.
+	submitted bool
+	workers   *workerSet // the tab's service workers; nil in tests and for a worker's own recorder
+	guard     *tabGuard  // what the tab's guard refused and dismissed; nil in tests
 }
 
 type storageWrite struct{ kind, key, frame, script string }
@@ -87,6 +91,7 @@ func (r *recorder) reset() {
 	r.storageKind = budget[storageWrite]{}
 	r.callKinds = nil
 	r.overflow = nil
+	r.workers.reset()
 }
 
 func (r *recorder) onEvent(ev any) {
@@ -115,12 +120,15 @@ func (r *recorder) onEvent(ev any) {
 			Initiator:    initiatorURL(ev.Initiator),
 			FrameURL:     ev.DocumentURL,
 		}
-		// The body of a document request is a form's contents: never kept.
-		// What scripts send (beacons, XHR, fetch) is the evidence of what a
+		// The body of a document request is a form's contents: never kept,
+		// unless trackscan submitted the form (it then holds the test
+		// identity and is the evidence of where the values went). What
+		// scripts send (beacons, XHR, fetch) is the evidence of what a
 		// tracker receives, and is kept up to maxPostData.
-		if ev.Type != network.ResourceTypeDocument {
+		if ev.Type != network.ResourceTypeDocument || r.submitted {
 			req.PostData = postData(ev.Request)
 		}
+		req.OnSubmit = r.submitted
 		req.InitiatorLine = initiatorLine(ev.Initiator)
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
@@ -426,6 +434,16 @@ func (r *recorder) dropped() map[string]int {
 	return out
 }
 
+// markSubmit says a form is about to be submitted: what follows is
+// recorded as OnSubmit, and a navigation the guard refuses is a
+// "form-submit".
+func (r *recorder) markSubmit() {
+	r.mu.Lock()
+	r.submitted = true
+	r.mu.Unlock()
+	r.guard.submitting()
+}
+
 // settledFor reports whether the page has started no new work for quiet
 // and no request in flight holds it open (see settler).
 func (r *recorder) settledFor(quiet time.Duration) bool {
@@ -471,6 +489,7 @@ func (r *recorder) fill(p *capture.Page) {
 		}
 		p.Requests = append(p.Requests, *req)
 	}
+	r.workers.fill(p)
 	if r.guard != nil {
 		r.guard.fill(p)
 	}
@@ -534,7 +553,7 @@ func (r *recorder) requestURLs() []string {
 	for _, req := range r.list {
 		out = append(out, req.URL)
 	}
-	return out
+	return append(out, r.workers.requestURLs()...)
 }
 
 // documentMime is the content type of the first document that loaded: a

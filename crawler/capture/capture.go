@@ -65,6 +65,9 @@ type Page struct {
 	EventsDropped map[string]int `json:"events_dropped,omitempty"`
 	// FormFields are the fields --forms filled with TestIdentity.
 	FormFields []FormField `json:"form_fields,omitempty"`
+	// FormsSubmitted are the filled forms --forms submit submitted or
+	// skipped, in page order.
+	FormsSubmitted []FormSubmit `json:"forms_submitted,omitempty"`
 }
 
 // BlockedNavigation is a navigation the browser refused to load.
@@ -73,7 +76,7 @@ type BlockedNavigation struct {
 	Reason string `json:"reason"`           // "out-of-scope", "private-address", "scheme"
 	Detail string `json:"detail,omitempty"` // e.g. "169.254.169.254 is link-local"
 	From   string `json:"from,omitempty"`   // the document it left
-	Kind   string `json:"kind,omitempty"`   // "redirect", "navigation", "frame", "popup" or "subresource"
+	Kind   string `json:"kind,omitempty"`   // "redirect", "navigation", "frame", "popup", "subresource" or "form-submit"
 }
 
 // Dialog is a JavaScript dialog the page opened.
@@ -111,6 +114,13 @@ type Request struct {
 	// InitiatorLine is the 1-based line in Initiator that caused it (the
 	// script's call or the document's tag), 0 when Chromium gave none.
 	InitiatorLine int `json:"initiator_line,omitempty"`
+	// OnSubmit says the request was sent after --forms submit submitted a
+	// form of the page (the submit itself, its redirects and what the
+	// next document loaded), not while the form was being filled.
+	OnSubmit bool `json:"on_submit,omitempty"`
+	// ServiceWorker is the script URL of the service worker that made the
+	// request (its own fetch, not the page's).
+	ServiceWorker string `json:"service_worker,omitempty"`
 }
 
 // CookieWrite is one attempt to set a cookie: a Set-Cookie response header
@@ -132,6 +142,9 @@ type CookieWrite struct {
 	// Deleted says the write removes the cookie (Max-Age <= 0 or an expiry
 	// in the past): a CMP clearing trackers on reject is not setting them.
 	Deleted bool `json:"deleted,omitempty"`
+	// ServiceWorker is the script URL of the service worker whose fetch
+	// got the response that set the cookie.
+	ServiceWorker string `json:"service_worker,omitempty"`
 }
 
 // Cookie is a cookie the browser stored.
@@ -288,6 +301,23 @@ type ConsentState struct {
 	Cookies []StateCookie
 	// LocalStorage holds the keys the click wrote or changed on Origin.
 	LocalStorage []StateItem
+	// SessionStorage and IndexedDB hold what it wrote or changed there on
+	// Origin: some CMPs keep their record only in the tab's session or in
+	// a database.
+	SessionStorage []StateItem
+	IndexedDB      []StateRecord
+}
+
+// StateRecord is one IndexedDB record of a ConsentState, with what it
+// takes to create its store in a fresh browser context.
+type StateRecord struct {
+	Database string
+	Version  int
+	Store    string
+	// Schema is the store's {keyPath, autoIncrement, indexes} as JSON.
+	Schema string
+	// Key and Value are the record's, as JSON.
+	Key, Value string
 }
 
 // StateCookie is a cookie of a ConsentState, with its value.

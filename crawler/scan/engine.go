@@ -411,6 +411,7 @@ func (e *engine) visit(ctx context.Context, pageURL string, v browser.Visit) (*c
 		v.Scope = e.scope
 	}
 	v.FillForms = e.opts.Forms
+	v.SubmitForms = e.opts.Forms && e.opts.SubmitForms
 	if v.ConsentAction != "" && v.Carry == nil {
 		v.ConsentHost, v.KeepState = e.stateFilters()
 	}

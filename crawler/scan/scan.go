@@ -69,9 +69,12 @@ type Options struct {
 	Consent consent.Config
 	// ScreenshotDir, when set, receives a PNG of every page and phase.
 	ScreenshotDir string
-	// Forms types a test identity into every page's visible forms (never
-	// submitting) so the detectors can tell what leaves the page.
+	// Forms types a test identity into every page's visible forms so the
+	// detectors can tell what leaves the page.
 	Forms bool
+	// SubmitForms (with Forms) also submits each filled form once, unless
+	// it is a payment, password or deletion form.
+	SubmitForms bool
 	// KB names vendors; it decides what a consent click's state may carry
 	// (never tracker cookies) and which hosts need a CNAME lookup. Nil
 	// means kb.Default().

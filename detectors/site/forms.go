@@ -99,8 +99,12 @@ func (a *analysis) pageFormValues(p *capture.Page, base detectors.Detection, pag
 		for _, id := range ids {
 			parts = append(parts, id.Kind+" typed into "+id.Field+" ("+id.Encoding+")")
 		}
-		d.Evidence = strings.Join(parts, "; ") + " sent to " + host + " before any submit: " + strings.ToLower(r.ResourceType) + " " + trimURL(r.URL)
-		d.Sent = &detectors.Sent{Format: "form-fill", Identifiers: ids}
+		when, format := " before any submit: ", detectors.SentFormFill
+		if r.OnSubmit {
+			when, format = " on submit: "+r.Method+" ", detectors.SentFormSubmit
+		}
+		d.Evidence = strings.Join(parts, "; ") + " sent to " + host + when + strings.ToLower(r.ResourceType) + " " + trimURL(r.URL)
+		d.Sent = &detectors.Sent{Format: format, Identifiers: ids}
 		a.detect(d)
 		if w.id != "" {
 			a.addVendor(w, p.Phase, host, d.Kind)

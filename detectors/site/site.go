@@ -4,6 +4,7 @@
 package site
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/url"
@@ -385,6 +386,9 @@ func (a *analysis) pageCookies(p *capture.Page, pageURL, site string, firstParty
 // setter says what wrote a cookie for its evidence; a write whose URL is
 // unknown (a response that began before the recording) is named by kind.
 func setter(w capture.CookieWrite) string {
+	if w.ServiceWorker != "" {
+		return cmp.Or(trimURL(w.SetBy), "a response") + " (a fetch of the service worker " + trimURL(w.ServiceWorker) + ")"
+	}
 	if w.SetBy != "" {
 		return trimURL(w.SetBy)
 	}
