@@ -129,6 +129,12 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	if v.ScreenshotPath != "" && v.Carry == nil {
 		shot = b.bannerScreenshot(ctx, v.ScreenshotPath)
 	}
+	if strings.HasPrefix(det.CMP, "com:") && v.ConsentActScript != "" {
+		if _, err := evalInFrame[json.RawMessage](ctx, found.id, v.ConsentActScript+"\n;void 0", false); err != nil {
+			c.Note, c.Reason = "could not load the Consent-O-Matic rule's steps: "+err.Error(), capture.ReasonClickFailed
+			return nil
+		}
+	}
 	act, err := evalInFrame[consentResult](ctx, found.id, `window.__trackscanConsent.act(`+jsString(string(action))+`)`, true)
 	if err != nil {
 		c.Note, c.Reason = "click failed: "+err.Error(), capture.ReasonClickFailed
@@ -251,9 +257,13 @@ func (b *Browser) bannerStillShown(ctx context.Context, frame cdp.FrameID, insta
 }
 
 func (b *Browser) readSignals(ctx context.Context, c *capture.Consent, script string) {
-	s, err := evalMain[consentSignals](ctx, script+"\n;window.__trackscanConsent.signals()")
+	// The engine is usually in place from detect(); after a reload it is
+	// evaluated again, which costs a script of a hundred kilobytes.
+	s, err := evalMain[consentSignals](ctx, "window.__trackscanConsent.signals()")
 	if err != nil {
-		return
+		if s, err = evalMain[consentSignals](ctx, script+"\n;window.__trackscanConsent.signals()"); err != nil {
+			return
+		}
 	}
 	c.GPP, c.GPC = s.GPP, s.GPC
 	if s.TCF != nil {

@@ -38,8 +38,12 @@ const gpcJS = `Object.defineProperty(Navigator.prototype, 'globalPrivacyControl'
 type Visit struct {
 	Phase capture.Phase
 	// ConsentScript is the consent engine's JavaScript (crawler/consent),
-	// which defines window.__trackscanConsent; empty disables consent handling.
-	ConsentScript string
+	// which defines window.__trackscanConsent; empty disables consent
+	// handling. It may be consent.DetectScript, evaluated in every frame:
+	// then ConsentActScript, the whole engine, is evaluated in the banner's
+	// frame before clicking a banner only a Consent-O-Matic rule knows.
+	ConsentScript    string
+	ConsentActScript string
 	// ConsentAction is "reject" or "accept" for the consent phases, "" to
 	// only look for a banner and read the consent signals.
 	ConsentAction string
@@ -113,8 +117,13 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	var crashed atomic.Bool
 	crash := make(chan struct{})
-	var cancelTab context.CancelFunc
-	listen := func(ev any) {
+	t, err := b.spares.take(bctx)
+	if err != nil {
+		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
+	}
+	tabCtx, cancelTab := t.ctx, t.cancel
+	defer cancelTab()
+	t.setListener(func(ev any) {
 		if _, ok := ev.(*inspector.EventTargetCrashed); ok {
 			// Fail now rather than at the page timeout.
 			if !crashed.Swap(true) {
@@ -125,17 +134,10 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		}
 		guard.onEvent(ev)
 		rec.onEvent(ev)
-	}
-	tabCtx, cancel0 := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
-	cancelTab = cancel0
-	defer cancelTab()
+	})
 	// Ctrl-C or the scan's deadline ends this tab, never the browser.
 	stopAfter := context.AfterFunc(ctx, cancelTab)
 	defer stopAfter()
-
-	if err := chromedp.Do(tabCtx); err != nil {
-		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
-	}
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
 	if err := b.prepareTab(tctx, v.Carry); err != nil {
@@ -181,7 +183,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	rec.fill(p)
 	sortPage(p)
-	var err error
+	err = nil
 	switch {
 	case navErr != nil:
 		err = navErr

@@ -21,12 +21,13 @@ import (
 
 // engine is the state of one Run: a pool of tabs over one browser.
 type engine struct {
-	opts          Options
-	browser       *browser.Browser
-	phases        []capture.Phase
-	src           pageSource
-	consentScript string
-	scope         *scope.Scope
+	opts             Options
+	browser          *browser.Browser
+	phases           []capture.Phase
+	src              pageSource
+	consentScript    string // consent.DetectScript
+	consentActScript string // consent.Script
+	scope            *scope.Scope
 
 	mu       sync.Mutex
 	failed   int
@@ -406,7 +407,7 @@ func notClicked(pages []capture.Page) string {
 // a network hiccup). HTTP errors, non-HTML answers and timeouts are not
 // retried: they would come back, and a timeout would cost a second budget.
 func (e *engine) visit(ctx context.Context, pageURL string, v browser.Visit) (*capture.Page, *capture.ConsentState) {
-	v.ConsentScript = e.consentScript
+	v.ConsentScript, v.ConsentActScript = e.consentScript, e.consentActScript
 	if v.Scope == nil && e.scope != nil {
 		v.Scope = e.scope
 	}

@@ -227,7 +227,7 @@ func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
-	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.Script(o.Consent), scope: sc}
+	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.DetectScript(o.Consent), consentActScript: consent.Script(o.Consent), scope: sc}
 	res := &Result{Started: clock()}
 	src, err := newPageSource(ctx, &o, sc)
 	if err != nil {
