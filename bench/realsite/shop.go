@@ -22,6 +22,17 @@ var Pages = []page{
 	{"/privacy", "Privacy policy", "We use PostHog, Mixpanel and Amplitude for product analytics and session replay after you agree, and Snowplow without identifiers before."},
 }
 
+// Grow adds product pages, each with the same SDKs and consent manager as
+// the others, until the shop has n pages: the ground truth does not change,
+// so a larger shop measures how time and memory grow with pages. Call it
+// before Start.
+func Grow(n int) {
+	for i := len(Pages); i < n; i++ {
+		Pages = append(Pages, page{fmt.Sprintf("/product/roast-%03d", i), fmt.Sprintf("Roast no. %d, 250 g", i),
+			fmt.Sprintf("A seasonal roast, lot %d. %d.50 EUR.", i, 9+i%20)})
+	}
+}
+
 // head loads the consent manager and the pixel for every visitor; the
 // analytics and replay SDKs sit in script tags the consent manager runs
 // only once the "analytics" category is accepted (its manageScriptTags).
