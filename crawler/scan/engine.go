@@ -37,6 +37,10 @@ type engine struct {
 
 	restartMu sync.Mutex
 	restarts  int
+
+	// afterCrawl, when set, is called with the pre-consent pages as soon
+	// as the crawl ends, before the consent passes.
+	afterCrawl func(pre []capture.Page)
 }
 
 // maxRestarts is how often a browser that died is started again per scan:
@@ -61,6 +65,13 @@ func (c crawled) banner() bool { return c.pre.Consent != nil && c.pre.Consent.Ba
 // that click stored (see consentPass).
 func (e *engine) capture(ctx context.Context) []capture.Page {
 	pages := e.crawl(ctx)
+	if e.afterCrawl != nil {
+		pre := make([]capture.Page, len(pages))
+		for i, c := range pages {
+			pre[i] = *c.pre
+		}
+		e.afterCrawl(pre)
+	}
 	var out []capture.Page
 	var targets []crawled
 	for _, c := range pages {
