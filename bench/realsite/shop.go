@@ -28,9 +28,21 @@ var Pages = []page{
 // before Start.
 func Grow(n int) {
 	for i := len(Pages); i < n; i++ {
-		Pages = append(Pages, page{fmt.Sprintf("/product/roast-%03d", i), fmt.Sprintf("Roast no. %d, 250 g", i),
-			fmt.Sprintf("A seasonal roast, lot %d. %d.50 EUR.", i, 9+i%20)})
+		// Letters, not numbers, in the path: the crawler takes at most 20
+		// numbered variants of one path shape (a crawler trap otherwise).
+		slug := letters(i)
+		Pages = append(Pages, page{"/product/roast-" + slug, "Roast " + strings.ToUpper(slug) + ", 250 g",
+			fmt.Sprintf("A seasonal roast, lot %s. %d.50 EUR.", strings.ToUpper(slug), 9+i%20)})
 	}
+}
+
+// letters spells i in base 26 with the letters a to z, two at least.
+func letters(i int) string {
+	var b []byte
+	for ; i > 0 || len(b) < 2; i /= 26 {
+		b = append([]byte{byte('a' + i%26)}, b...)
+	}
+	return string(b)
 }
 
 // head loads the consent manager and the pixel for every visitor; the
