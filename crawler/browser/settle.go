@@ -2,8 +2,9 @@ package browser
 
 import (
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/trackscan/trackscan/internal/keyshape"
 
 	"github.com/chromedp/cdproto/network"
 )
@@ -89,77 +90,7 @@ func endpointOf(raw string) string {
 	if err != nil {
 		return raw
 	}
-	return u.Host + shapeOf(u.Path)
-}
-
-// shapeOf replaces the id-like tokens of s (runs of letters and digits
-// between separators) with "*", so that keys and paths that differ only in
-// a random or counting id have one shape: an SDK writing a lock key with a
-// fresh random suffix several times a second (Mixpanel's __mplss_*) starts
-// no new work after the first.
-func shapeOf(s string) string {
-	var b strings.Builder
-	start := -1
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		if tok := s[start:end]; idLike(tok) {
-			b.WriteByte('*')
-		} else {
-			b.WriteString(tok)
-		}
-		start = -1
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		flush(i)
-		b.WriteByte(c)
-	}
-	flush(len(s))
-	return b.String()
-}
-
-// idLike reports tokens that are ids rather than names: three or more
-// digits, four or more hex digits with a decimal one among them (the
-// parts of a UUID), or six or more characters with a digit among them.
-func idLike(tok string) bool {
-	digits, hex := 0, 0
-	for i := 0; i < len(tok); i++ {
-		switch c := tok[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-			hex++
-		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
-			hex++
-		}
-	}
-	switch {
-	case digits == 0:
-		return false
-	case digits == len(tok):
-		return digits >= 3
-	case hex == len(tok):
-		return len(tok) >= 4
-	}
-	return len(tok) >= 6
-}
-
-// lastTokenWild is key with its last token replaced by "*" when a
-// separator precedes it ("__mplss_iwqitwdx" -> "__mplss_*"): a random
-// suffix without a digit still belongs to a family already seen.
-func lastTokenWild(key string) string {
-	i := strings.LastIndexAny(key, "_-:.|/")
-	if i < 0 || i == len(key)-1 {
-		return ""
-	}
-	return key[:i+1] + "*"
+	return u.Host + keyshape.Of(u.Path)
 }
 
 // request files a request that starts at t. A redirect hop keeps its
@@ -195,13 +126,13 @@ func (s *settler) finished(id network.RequestID, t time.Time) {
 }
 
 // wrote files a cookie or storage write; only a key whose shape (see
-// shapeOf) is written for the first time is new work.
+// keyshape.Of) is written for the first time is new work.
 func (s *settler) wrote(kind, key string, t time.Time) {
-	shape := kind + "\x00" + shapeOf(key)
+	shape := kind + "\x00" + keyshape.Of(key)
 	if s.keys[shape] {
 		return
 	}
-	family := s.keys[kind+"\x00"+lastTokenWild(key)]
+	family := s.keys[kind+"\x00"+keyshape.FamilyOf(key)]
 	s.keys[shape] = true
 	if family {
 		return

@@ -221,20 +221,3 @@ func TestEndpointOf(t *testing.T) {
 		}
 	}
 }
-
-func TestShapeOf(t *testing.T) {
-	for in, want := range map[string]string{
-		"__mplss_23rkq52a": "__mplss_*",
-		"__mprec_mixpanel_5e1f0c2b9a8d47e6b3c21f0a9d8e7c6b_x:Y": "__mprec_mixpanel_*_x:Y",
-		"_ga":                   "_ga",
-		"_ga_ABC123":            "_ga_*",
-		"consent_analytics":     "consent_analytics",
-		"AMP_unsent_a1b2c3d4e5": "AMP_unsent_*",
-		"cart_item_12":          "cart_item_12",
-		"":                      "",
-	} {
-		if got := shapeOf(in); got != want {
-			t.Errorf("shapeOf(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
