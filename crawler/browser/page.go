@@ -34,6 +34,11 @@ var collectJS string
 
 const gpcJS = `Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true, configurable: true});`
 
+// crashEventWait bounds the wait for a crash event after a navigation
+// aborted: on a busy machine it comes a second or more after the abort,
+// and the visit fails either way (this only decides with which error).
+const crashEventWait = 3 * time.Second
+
 // Visit says what to do on one page in one phase.
 type Visit struct {
 	Phase capture.Phase
@@ -153,7 +158,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		// moment before its crash event arrives.
 		select {
 		case <-crash:
-		case <-time.After(time.Second):
+		case <-time.After(crashEventWait):
 		}
 	}
 	if crashed.Load() {
@@ -173,6 +178,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 
 	b.collect(tctx, p, rec.requestURLs())
+	b.checkParserLines(tctx, rec)
 	b.collectStorageExtra(tctx, p)
 	if v.ScreenshotPath != "" {
 		if png, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err == nil {
