@@ -5,6 +5,7 @@ package detectors
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/trackscan/trackscan/crawler/capture"
 	"github.com/trackscan/trackscan/crawler/consent"
@@ -68,6 +69,18 @@ type Storage struct {
 	Category   kb.Category     `json:"category"`
 	FirstParty bool            `json:"first_party"`
 	Phases     []capture.Phase `json:"phases"`
+	// Variants, when set, is how many keys that differ only in an id this
+	// row stands for; Key then shows the parts they differ in as "*".
+	Variants int `json:"variants,omitempty"`
+}
+
+// Label is the key as a report shows it: with the number of keys a row of
+// variants stands for.
+func (s Storage) Label() string {
+	if s.Variants > 1 {
+		return fmt.Sprintf("%s (%d keys)", s.Key, s.Variants)
+	}
+	return s.Key
 }
 
 // Detection kinds for sites.

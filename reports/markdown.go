@@ -195,7 +195,7 @@ func (m *mdWriter) cookies(r *Report) {
 func (m *mdWriter) storage(r *Report) {
 	var rows [][]string
 	for _, s := range r.Storage {
-		rows = append(rows, []string{s.Origin, s.Kind, s.Key, textfmt.OrDash(vendorName(r, s.Vendor)), string(s.Category), phaseList(s.Phases)})
+		rows = append(rows, []string{s.Origin, s.Kind, s.Label(), textfmt.OrDash(vendorName(r, s.Vendor)), string(s.Category), phaseList(s.Phases)})
 	}
 	m.table([]string{"Origin", "Kind", "Key", "Vendor", "Category", "Phases"}, rows)
 }

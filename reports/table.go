@@ -152,7 +152,7 @@ func (t *tableWriter) site() {
 
 	rows = nil
 	for _, s := range r.Storage {
-		rows = append(rows, []string{s.Origin, s.Kind, s.Key, textfmt.OrDash(vendorName(r, s.Vendor)), string(s.Category), phaseLines(s.Phases)})
+		rows = append(rows, []string{s.Origin, s.Kind, s.Label(), textfmt.OrDash(vendorName(r, s.Vendor)), string(s.Category), phaseLines(s.Phases)})
 	}
 	t.section("Storage", []string{"ORIGIN", "KIND", "KEY", "VENDOR", "CATEGORY", "PHASES"}, rows)
 }

@@ -9,6 +9,7 @@
 //	bench/realsite/install.sh && bench/blacklight/install.sh   # once
 //	go run ./bench/realbench -runs 3
 //	go run ./bench/realbench -trackscan /tmp/old,/tmp/new -concurrency 2,4
+//	go run ./bench/realbench -pages 100 -runs 1 -blacklight ""   # memory as pages grow
 package main
 
 import (
@@ -41,9 +42,11 @@ func main() {
 	chromium := flag.String("chromium", "/usr/bin/chromium", "Chromium executable for every tool")
 	interval := flag.Duration("interval", 100*time.Millisecond, "memory polling interval")
 	keep := flag.Bool("keep", false, "keep the temp dir with every raw report and the site's request log")
+	pages := flag.Int("pages", len(realsite.Pages), "pages of the shop: more than its seven adds product pages with the same SDKs (realsite.Grow)")
 	serve := flag.Bool("serve", false, "only serve the shop: print its host-resolver-rules and wait for Ctrl-C (for bench/realsite/verify.js)")
 	flag.Parse()
 
+	realsite.Grow(*pages)
 	if *serve {
 		site, err := realsite.Start(*modules)
 		if err != nil {

@@ -22,6 +22,29 @@ var Pages = []page{
 	{"/privacy", "Privacy policy", "We use PostHog, Mixpanel and Amplitude for product analytics and session replay after you agree, and Snowplow without identifiers before."},
 }
 
+// Grow adds product pages, each with the same SDKs and consent manager as
+// the others, until the shop has n pages: the ground truth does not change,
+// so a larger shop measures how time and memory grow with pages. Call it
+// before Start.
+func Grow(n int) {
+	for i := len(Pages); i < n; i++ {
+		// Letters, not numbers, in the path: the crawler takes at most 20
+		// numbered variants of one path shape (a crawler trap otherwise).
+		slug := letters(i)
+		Pages = append(Pages, page{"/product/roast-" + slug, "Roast " + strings.ToUpper(slug) + ", 250 g",
+			fmt.Sprintf("A seasonal roast, lot %s. %d.50 EUR.", strings.ToUpper(slug), 9+i%20)})
+	}
+}
+
+// letters spells i in base 26 with the letters a to z, two at least.
+func letters(i int) string {
+	var b []byte
+	for ; i > 0 || len(b) < 2; i /= 26 {
+		b = append([]byte{byte('a' + i%26)}, b...)
+	}
+	return string(b)
+}
+
 // head loads the consent manager and the pixel for every visitor; the
 // analytics and replay SDKs sit in script tags the consent manager runs
 // only once the "analytics" category is accepted (its manageScriptTags).

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,5 +97,35 @@ func TestSiteAnswers(t *testing.T) {
 	}
 	if len(s.TakeLog()) != 0 {
 		t.Error("TakeLog did not clear the log")
+	}
+}
+
+// Grow adds served, linked product pages with the shop's head.
+func TestGrow(t *testing.T) {
+	saved := Pages
+	defer func() { Pages = saved }()
+	Pages = slices.Clone(saved)
+	Grow(12)
+	if len(Pages) != 12 {
+		t.Fatalf("%d pages after Grow(12)", len(Pages))
+	}
+	Grow(5) // never shrinks
+	if len(Pages) != 12 {
+		t.Fatalf("%d pages after Grow(5)", len(Pages))
+	}
+	seen := map[string]bool{}
+	for _, p := range Pages {
+		if seen[p.path] {
+			t.Errorf("path %s twice", p.path)
+		}
+		seen[p.path] = true
+	}
+	rec := httptest.NewRecorder()
+	serveShop(rec, httptest.NewRequest("GET", "https://"+ShopHost+Pages[11].path, nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "vanilla-cookieconsent") {
+		t.Errorf("grown page: %d %q", rec.Code, rec.Body.String())
+	}
+	if home := renderPage(0); !strings.Contains(home, `href="`+Pages[11].path+`"`) {
+		t.Error("the home page does not link the grown page")
 	}
 }

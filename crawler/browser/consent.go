@@ -129,6 +129,12 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	if v.ScreenshotPath != "" && v.Carry == nil {
 		shot = b.bannerScreenshot(ctx, v.ScreenshotPath)
 	}
+	if strings.HasPrefix(det.CMP, "com:") && v.ConsentActScript != "" {
+		if _, err := evalInFrame[json.RawMessage](ctx, found.id, v.ConsentActScript+"\n;void 0", false); err != nil {
+			c.Note, c.Reason = "could not load the Consent-O-Matic rule's steps: "+err.Error(), capture.ReasonClickFailed
+			return nil
+		}
+	}
 	act, err := evalInFrame[consentResult](ctx, found.id, `window.__trackscanConsent.act(`+jsString(string(action))+`)`, true)
 	if err != nil {
 		c.Note, c.Reason = "click failed: "+err.Error(), capture.ReasonClickFailed
@@ -153,6 +159,13 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	if !act.Clicked {
 		return nil
 	}
+	handedOff := false
+	if v.Carry == nil && v.OnConsentState != nil {
+		if st := b.storedChoice(ctx, p, rec, fs, before, found, install, pageURL, v, det.CMP); st != nil {
+			v.OnConsentState(st)
+			handedOff = true
+		}
+	}
 	// Give the CMP time to store the choice and fire what it gates.
 	select {
 	case <-ctx.Done():
@@ -171,7 +184,7 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 		state = diffState(before, after, scopeOf(p, pageURL, found.url, v.ConsentHost), v.KeepState)
 		state.Action, state.CMP, state.FromURL = v.ConsentAction, det.CMP, pageURL
 		c.State = stateNames(state)
-		if v.OnConsentState != nil && !stateEmpty(state) {
+		if v.OnConsentState != nil && !handedOff && !stateEmpty(state) {
 			v.OnConsentState(state) // other pages start with it while this one reloads
 		}
 	}
@@ -181,6 +194,44 @@ func (b *Browser) handleConsent(ctx context.Context, p *capture.Page, rec *recor
 	}
 	b.readSignals(ctx, c, v.ConsentScript)
 	return state
+}
+
+// earlyChoiceWait bounds how long the click's stored choice is looked for
+// before the page's settle wait; past it the choice is handed over after
+// that wait, as for a CMP that stores it late.
+const earlyChoiceWait = time.Second
+
+// storedChoice hands the choice over early: most CMPs store it in the
+// click's own handler, and the pass's other pages can start with it at
+// once instead of after this page settles with what the choice started.
+// It polls until the banner is gone and the consent state differs from
+// before the click, and returns that state, or nil when that does not
+// happen within earlyChoiceWait or the CMP navigates.
+func (b *Browser) storedChoice(ctx context.Context, p *capture.Page, rec *recorder, fs []frameInfo, before stateSnapshot,
+	found *frameInfo, install, pageURL string, v Visit, cmp string) *capture.ConsentState {
+	deadline := time.Now().Add(earlyChoiceWait)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+		shown, navigated := b.bannerStillShown(ctx, found.id, install)
+		if navigated {
+			return nil // the slow path follows the CMP's reload
+		}
+		if !shown {
+			after := b.snapshotState(ctx, p, fs, rec.requestURLs(), before.urls)
+			st := diffState(before, after, scopeOf(p, pageURL, found.url, v.ConsentHost), v.KeepState)
+			if !stateEmpty(st) {
+				st.Action, st.CMP, st.FromURL = v.ConsentAction, cmp, pageURL
+				return st
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil
+		}
+	}
 }
 
 // bannerScreenshot saves the viewport with the banner showing next to the
@@ -251,9 +302,13 @@ func (b *Browser) bannerStillShown(ctx context.Context, frame cdp.FrameID, insta
 }
 
 func (b *Browser) readSignals(ctx context.Context, c *capture.Consent, script string) {
-	s, err := evalMain[consentSignals](ctx, script+"\n;window.__trackscanConsent.signals()")
+	// The engine is usually in place from detect(); after a reload it is
+	// evaluated again, which costs a script of a hundred kilobytes.
+	s, err := evalMain[consentSignals](ctx, "window.__trackscanConsent.signals()")
 	if err != nil {
-		return
+		if s, err = evalMain[consentSignals](ctx, script+"\n;window.__trackscanConsent.signals()"); err != nil {
+			return
+		}
 	}
 	c.GPP, c.GPC = s.GPP, s.GPC
 	if s.TCF != nil {

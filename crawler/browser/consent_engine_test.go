@@ -457,3 +457,38 @@ func BenchmarkConsentDetect(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkConsentInstall measures evaluating the consent engine in a
+// page, as every visit does in every frame it asks about a banner: the
+// detect script a scan uses there, and the whole engine it evaluates only
+// before clicking a banner a Consent-O-Matic rule knows.
+func BenchmarkConsentInstall(b *testing.B) {
+	chromiumPath := browsertest.Chromium(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(`<!doctype html><title>x</title><p>Hello`))
+	}))
+	defer srv.Close()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, src string }{
+		{"detect-script", consent.DetectScript(consent.Config{}) + ";void 0"},
+		{"whole-script", consent.Script(consent.Config{}) + ";void 0"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.src)))
+			for b.Loop() {
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](c.src)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

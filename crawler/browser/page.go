@@ -34,12 +34,21 @@ var collectJS string
 
 const gpcJS = `Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true, configurable: true});`
 
+// crashEventWait bounds the wait for a crash event after a navigation
+// aborted: on a busy machine it comes a second or more after the abort,
+// and the visit fails either way (this only decides with which error).
+const crashEventWait = 3 * time.Second
+
 // Visit says what to do on one page in one phase.
 type Visit struct {
 	Phase capture.Phase
 	// ConsentScript is the consent engine's JavaScript (crawler/consent),
-	// which defines window.__trackscanConsent; empty disables consent handling.
-	ConsentScript string
+	// which defines window.__trackscanConsent; empty disables consent
+	// handling. It may be consent.DetectScript, evaluated in every frame:
+	// then ConsentActScript, the whole engine, is evaluated in the banner's
+	// frame before clicking a banner only a Consent-O-Matic rule knows.
+	ConsentScript    string
+	ConsentActScript string
 	// ConsentAction is "reject" or "accept" for the consent phases, "" to
 	// only look for a banner and read the consent signals.
 	ConsentAction string
@@ -118,8 +127,13 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	var crashed atomic.Bool
 	crash := make(chan struct{})
-	var cancelTab context.CancelFunc
-	listen := func(ev any) {
+	t, err := b.spares.take(bctx)
+	if err != nil {
+		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
+	}
+	tabCtx, cancelTab := t.ctx, t.cancel
+	defer cancelTab()
+	t.setListener(func(ev any) {
 		if _, ok := ev.(*inspector.EventTargetCrashed); ok {
 			// Fail now rather than at the page timeout.
 			if !crashed.Swap(true) {
@@ -131,17 +145,10 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		guard.onEvent(ev)
 		rec.onEvent(ev)
 		workers.onEvent(ev)
-	}
-	tabCtx, cancel0 := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
-	cancelTab = cancel0
-	defer cancelTab()
+	})
 	// Ctrl-C or the scan's deadline ends this tab, never the browser.
 	stopAfter := context.AfterFunc(ctx, cancelTab)
 	defer stopAfter()
-
-	if err := chromedp.Do(tabCtx); err != nil {
-		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
-	}
 	workers.ready(tabCtx)
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
@@ -158,7 +165,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		// moment before its crash event arrives.
 		select {
 		case <-crash:
-		case <-time.After(time.Second):
+		case <-time.After(crashEventWait):
 		}
 	}
 	if crashed.Load() {
@@ -181,6 +188,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 
 	b.collect(tctx, p, rec.requestURLs())
+	b.checkParserLines(tctx, rec)
 	b.collectStorageExtra(tctx, p)
 	if v.ScreenshotPath != "" {
 		if png, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err == nil {
@@ -191,7 +199,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	rec.fill(p)
 	sortPage(p)
-	var err error
+	err = nil
 	switch {
 	case navErr != nil:
 		err = navErr

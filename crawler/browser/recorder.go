@@ -54,6 +54,10 @@ type recorder struct {
 	submitted bool
 	workers   *workerSet // the tab's service workers; nil in tests and for a worker's own recorder
 	guard     *tabGuard  // what the tab's guard refused and dismissed; nil in tests
+	// docs maps a document's URL to its latest request, and parserLines
+	// lists the requests whose line is the parser's (see checkParserLines).
+	docs        map[string]network.RequestID
+	parserLines []parserLineRef
 }
 
 type storageWrite struct{ kind, key, frame, script string }
@@ -92,6 +96,7 @@ func (r *recorder) reset() {
 	r.callKinds = nil
 	r.overflow = nil
 	r.workers.reset()
+	r.parserLines = nil
 }
 
 func (r *recorder) onEvent(ev any) {
@@ -130,6 +135,15 @@ func (r *recorder) onEvent(ev any) {
 		}
 		req.OnSubmit = r.submitted
 		req.InitiatorLine = initiatorLine(ev.Initiator)
+		if ev.Type == network.ResourceTypeDocument {
+			if r.docs == nil {
+				r.docs = map[string]network.RequestID{}
+			}
+			r.docs[ev.Request.URL] = ev.RequestID
+		}
+		if req.InitiatorLine > 0 && fromParser(ev.Initiator) {
+			r.parserLines = append(r.parserLines, parserLineRef{req: req, doc: r.docs[ev.Initiator.URL]})
+		}
 		r.list = append(r.list, req)
 		r.reqs[ev.RequestID] = req
 		r.pending[ev.RequestID] = true
@@ -554,6 +568,13 @@ func (r *recorder) requestURLs() []string {
 		out = append(out, req.URL)
 	}
 	return append(out, r.workers.requestURLs()...)
+}
+
+// parserLineRefs lists the requests whose line came from the parser.
+func (r *recorder) parserLineRefs() []parserLineRef {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]parserLineRef(nil), r.parserLines...)
 }
 
 // documentMime is the content type of the first document that loaded: a

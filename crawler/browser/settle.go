@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/trackscan/trackscan/internal/keyshape"
+
 	"github.com/chromedp/cdproto/network"
 )
 
@@ -80,14 +82,15 @@ func structural(t network.ResourceType) bool {
 	return false
 }
 
-// endpointOf is the host and path of a URL: beacons to one endpoint differ
-// only in their query.
+// endpointOf is the host and path of a URL with id-like path segments
+// wildcarded: beacons to one endpoint differ only in their query, or in a
+// session or batch id in their path.
 func endpointOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	return u.Host + u.Path
+	return u.Host + keyshape.Of(u.Path)
 }
 
 // request files a request that starts at t. A redirect hop keeps its
@@ -122,14 +125,19 @@ func (s *settler) finished(id network.RequestID, t time.Time) {
 	}
 }
 
-// wrote files a cookie or storage write; only a key written for the first
-// time is new work.
+// wrote files a cookie or storage write; only a key whose shape (see
+// keyshape.Of) is written for the first time is new work.
 func (s *settler) wrote(kind, key string, t time.Time) {
-	k := kind + "\x00" + key
-	if !s.keys[k] {
-		s.keys[k] = true
-		s.lastNew, s.lastNet = t, t
+	shape := kind + "\x00" + keyshape.Of(key)
+	if s.keys[shape] {
+		return
 	}
+	family := s.keys[kind+"\x00"+keyshape.FamilyOf(key)]
+	s.keys[shape] = true
+	if family {
+		return
+	}
+	s.lastNew, s.lastNet = t, t
 }
 
 // settled reports whether, at now, either the network has been silent for

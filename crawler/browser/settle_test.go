@@ -139,6 +139,30 @@ func TestSettler(t *testing.T) {
 			},
 			wantBy: SettledIdle, min: ms(1200), max: ms(1250),
 		},
+		{
+			// Mixpanel takes a lock under a fresh random key before each
+			// batch, several times a second, for as long as the page lives.
+			name: "lock keys with a fresh random suffix are one key",
+			events: []settleEvent{
+				{at: ms(100), kind: "storage", url: "__mplss_23rkq52a"},
+				{at: ms(350), kind: "storage", url: "__mplss_iwqitwdx"},
+				{at: ms(700), kind: "storage", url: "__mplss_sm41ustd"},
+				{at: ms(1000), kind: "storage", url: "__mplss_xv4hd13b"},
+				{at: ms(1300), kind: "storage", url: "__mplss_9j5ecjnq"},
+				{at: ms(1600), kind: "storage", url: "__mplss_qwertyui"},
+			},
+			wantBy: SettledIdle, min: ms(600), max: ms(650),
+		},
+		{
+			name: "distinct named keys are each new work",
+			events: []settleEvent{
+				{at: ms(100), kind: "storage", url: "consent_analytics"},
+				{at: ms(400), kind: "storage", url: "consent_marketing"},
+				{at: ms(700), kind: "cookie", url: "_sp_root_domain_test_1796671755959"},
+				{at: ms(800), kind: "cookie", url: "_sp_root_domain_test_1796671757103"},
+			},
+			wantBy: SettledIdle, min: ms(1200), max: ms(1250),
+		},
 	}
 	// A page that never stops inserting frames with new URLs hits the cap.
 	var frames []settleEvent
@@ -185,9 +209,12 @@ func TestSettlerSilenceWithFreshEndpoints(t *testing.T) {
 
 func TestEndpointOf(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://api.example/batch?seq=1": "api.example/batch",
-		"https://api.example/batch#x":     "api.example/batch",
-		"http://a.example:8080/p/q":       "a.example:8080/p/q",
+		"https://api.example/batch?seq=1":                                     "api.example/batch",
+		"https://api.example/batch#x":                                         "api.example/batch",
+		"http://a.example:8080/p/q":                                           "a.example:8080/p/q",
+		"https://api.example/v1/s/9f8e7d6c-1b2a-4c3d-9e8f-0a1b2c3d4e5f/batch": "api.example/v1/s/*-*-*-*-*/batch",
+		"https://api.example/i/v0/e/":                                         "api.example/i/v0/e/",
+		"https://px.example/track/20261207":                                   "px.example/track/*",
 	} {
 		if got := endpointOf(in); got != want {
 			t.Errorf("endpointOf(%q) = %q, want %q", in, got, want)

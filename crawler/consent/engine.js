@@ -606,6 +606,12 @@ async function comRun(a, want, st, base) {
 
 async function actCom(action, res) {
   const {name, rule} = last;
+  if (!Array.isArray(rule.methods)) {
+    // DetectScript leaves the steps out; the caller evaluates Script first.
+    res.reason = 'click-failed';
+    res.note = name + ' (Consent-O-Matic rule): its steps are not loaded in this frame';
+    return res;
+  }
   const want = action === 'accept';
   const st = {clicks: 0, steps: []};
   const method = (n) => (rule.methods || []).find((m) => m.name === n);

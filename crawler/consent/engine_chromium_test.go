@@ -105,7 +105,7 @@ func serveSamples(t *testing.T) string {
 // actResult is what act() answers, as crawler/browser decodes it.
 type actResult struct {
 	CMP, Selector, Note, Reason string
-	Clicked                     bool
+	Clicked, Found              bool
 	Steps, Offered              []string
 	Layer                       int
 	PreTicked                   []string `json:"preTicked"`
@@ -233,5 +233,31 @@ func TestConsentOMaticRule(t *testing.T) {
 		if slices.Contains(state.Toggles, !tc.want) || state.Clicks != "saved" {
 			t.Errorf("%s: toggles %v, clicks %q; want all %v, then saved", tc.action, state.Toggles, state.Clicks, tc.want)
 		}
+	}
+}
+
+// A scan evaluates DetectScript in every frame: it detects the banner a
+// Consent-O-Matic rule knows, and clicks it only once the whole engine
+// (Script) is evaluated in the frame.
+func TestDetectScriptNeedsScriptToAct(t *testing.T) {
+	tab := startChromium(t)
+	base := serveSamples(t)
+	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/consentomatic/positive-ez-cookie.html")); err != nil {
+		t.Fatal(err)
+	}
+	var a actResult
+	evalJSON(t, tab, consent.DetectScript(consent.Config{})+"\n;window.__trackscanConsent.detect()", &a)
+	if !a.Found || a.CMP != "com:ez-cookie" {
+		t.Fatalf("detect = %+v, want com:ez-cookie", a)
+	}
+	evalJSON(t, tab, "window.__trackscanConsent.act('reject')", &a)
+	if a.Clicked || a.Reason != "click-failed" || !strings.Contains(a.Note, "not loaded") {
+		t.Fatalf("act without the steps = %+v, want nothing clicked and a note", a)
+	}
+	evalJSON(t, tab, consent.Script(consent.Config{})+"\n;window.__trackscanConsent.act('reject')", &a)
+	if !a.Clicked || a.CMP != "com:ez-cookie" {
+		t.Fatalf("act with the steps = %+v, want the rule clicked", a)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,5 +135,45 @@ func TestName(t *testing.T) {
 		if got := Name(id); got != want {
 			t.Errorf("Name(%q) = %q, want %q", id, got, want)
 		}
+	}
+}
+
+// DetectScript keeps every Consent-O-Matic detector, in the file's order,
+// and none of the steps.
+func TestDetectScriptDetectors(t *testing.T) {
+	names := func(raw string) []string {
+		dec := json.NewDecoder(strings.NewReader(raw))
+		var out []string
+		if _, err := dec.Token(); err != nil {
+			t.Fatal(err)
+		}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rule map[string]json.RawMessage
+			if err := dec.Decode(&rule); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := rule["detectors"]; ok {
+				out = append(out, tok.(string))
+			}
+		}
+		return out
+	}
+	want, got := names(comRulesJSON), names(comDetectors())
+	if len(want) < 100 || !slices.Equal(got, want) {
+		t.Fatalf("detectors of %d rules, want the %d rules with detectors in the file's order", len(got), len(want))
+	}
+	if strings.Contains(comDetectors(), `"methods"`) {
+		t.Error("detectors-only rules still hold methods")
+	}
+	full, light := Script(Config{}), DetectScript(Config{})
+	if len(light)*3 > len(full) {
+		t.Errorf("DetectScript is %d bytes, Script %d: the split saves too little", len(light), len(full))
+	}
+	if !strings.HasSuffix(strings.TrimSpace(light), "})();") {
+		t.Error("DetectScript does not end as a statement")
 	}
 }

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"strings"
@@ -50,6 +51,20 @@ func loaded() (RuleSet, string, error) {
 // ";", so callers may append an expression that uses the API. Evaluating it
 // again replaces the API (and forgets what detect() found).
 func Script(cfg Config) string {
+	return build(cfg, strings.TrimSpace(comRulesJSON))
+}
+
+// DetectScript is Script with only the detectors of Consent-O-Matic's
+// rules, a fifth of its size: a scan evaluates the engine in every frame of
+// every page it asks about a banner, and the steps of a rule are needed only
+// to click a banner that rule detected (a cmp of "com:NAME"); evaluate
+// Script in that frame before act(). Its act() on such a banner clicks
+// nothing and says so.
+func DetectScript(cfg Config) string {
+	return build(cfg, comDetectors())
+}
+
+func build(cfg Config, com string) string {
 	_, rules, err := loaded()
 	conf, _ := json.Marshal(cfg) // a struct of string slices always marshals
 	if err != nil {
@@ -59,11 +74,11 @@ func Script(cfg Config) string {
 			`window.__trackscanConsent={detect:()=>r,act:async()=>r,verify:()=>({bannerVisible:false}),signals:async()=>({tcf:null,gpp:null,gpc:navigator.globalPrivacyControl===true})};})();`
 	}
 	var b strings.Builder
-	b.Grow(len(engineJS) + len(rules) + len(comRulesJSON) + len(conf) + 100)
+	b.Grow(len(engineJS) + len(rules) + len(com) + len(conf) + 100)
 	b.WriteString("(function(){'use strict';\nconst RULES = ")
 	b.WriteString(rules)
 	b.WriteString(";\nconst COM = ")
-	b.WriteString(strings.TrimSpace(comRulesJSON))
+	b.WriteString(com)
 	b.WriteString(";\nconst CONFIG = ")
 	b.Write(conf)
 	b.WriteString(";\n")
@@ -71,3 +86,44 @@ func Script(cfg Config) string {
 	b.WriteString("\n})();\n")
 	return b.String()
 }
+
+// comDetectors is Consent-O-Matic's rules with their detectors only, in the
+// file's order (the engine tries them in that order).
+var comDetectors = sync.OnceValue(func() string {
+	dec := json.NewDecoder(strings.NewReader(comRulesJSON))
+	var b strings.Builder
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "{}"
+	}
+	b.WriteByte('{')
+	for dec.More() {
+		t, err := dec.Token()
+		name, ok := t.(string)
+		if err != nil || !ok {
+			return "{}"
+		}
+		var rule struct {
+			Detectors json.RawMessage `json:"detectors"`
+		}
+		if err := dec.Decode(&rule); err != nil {
+			return "{}"
+		}
+		if len(rule.Detectors) == 0 {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(name)
+		var det bytes.Buffer
+		if json.Compact(&det, rule.Detectors) != nil {
+			return "{}"
+		}
+		b.Write(key)
+		b.WriteString(`:{"detectors":`)
+		b.Write(det.Bytes())
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.String()
+})

@@ -21,12 +21,13 @@ import (
 
 // engine is the state of one Run: a pool of tabs over one browser.
 type engine struct {
-	opts          Options
-	browser       *browser.Browser
-	phases        []capture.Phase
-	src           pageSource
-	consentScript string
-	scope         *scope.Scope
+	opts             Options
+	browser          *browser.Browser
+	phases           []capture.Phase
+	src              pageSource
+	consentScript    string // consent.DetectScript
+	consentActScript string // consent.Script
+	scope            *scope.Scope
 
 	mu       sync.Mutex
 	failed   int
@@ -36,6 +37,10 @@ type engine struct {
 
 	restartMu sync.Mutex
 	restarts  int
+
+	// afterCrawl, when set, is called with the pre-consent pages as soon
+	// as the crawl ends, before the consent passes.
+	afterCrawl func(pre []capture.Page)
 }
 
 // maxRestarts is how often a browser that died is started again per scan:
@@ -60,6 +65,13 @@ func (c crawled) banner() bool { return c.pre.Consent != nil && c.pre.Consent.Ba
 // that click stored (see consentPass).
 func (e *engine) capture(ctx context.Context) []capture.Page {
 	pages := e.crawl(ctx)
+	if e.afterCrawl != nil {
+		pre := make([]capture.Page, len(pages))
+		for i, c := range pages {
+			pre[i] = *c.pre
+		}
+		e.afterCrawl(pre)
+	}
 	var out []capture.Page
 	var targets []crawled
 	for _, c := range pages {
@@ -406,7 +418,7 @@ func notClicked(pages []capture.Page) string {
 // a network hiccup). HTTP errors, non-HTML answers and timeouts are not
 // retried: they would come back, and a timeout would cost a second budget.
 func (e *engine) visit(ctx context.Context, pageURL string, v browser.Visit) (*capture.Page, *capture.ConsentState) {
-	v.ConsentScript = e.consentScript
+	v.ConsentScript, v.ConsentActScript = e.consentScript, e.consentActScript
 	if v.Scope == nil && e.scope != nil {
 		v.Scope = e.scope
 	}

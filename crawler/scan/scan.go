@@ -228,7 +228,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // go only where that site may, and what the browser learns about a host's
 // address during the run stays with the run.
 func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time.Time, sc *scope.Scope) (*Result, error) {
-	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.Script(o.Consent), scope: sc}
+	e := &engine{opts: o, browser: b, phases: o.phases(), consentScript: consent.DetectScript(o.Consent), consentActScript: consent.Script(o.Consent), scope: sc}
 	res := &Result{Started: clock()}
 	src, err := newPageSource(ctx, &o, sc)
 	if err != nil {
@@ -237,11 +237,17 @@ func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time
 		return res, fmt.Errorf("%w: crawl: %v", ErrIncomplete, err)
 	}
 	e.src = src
+	// The policy depends only on the pre-consent pages: it is read in a
+	// tab of its own while the consent passes run.
+	policies := make(chan []PolicyDocument, 1)
+	e.afterCrawl = func(pre []capture.Page) {
+		go func() { policies <- e.readPolicies(ctx, pre) }()
+	}
 	res.Pages = e.capture(ctx)
 	e.resolveCNAMEs(ctx, res.Pages)
 	e.noteRefusals(res.Pages)
 	res.Finished = clock()
-	res.PolicyDocuments = e.readPolicies(ctx, res.Pages)
+	res.PolicyDocuments = <-policies
 	res.Browser = b.Info()
 	res.Notes = e.notes
 	res.Failed = e.failed

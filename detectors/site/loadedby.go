@@ -19,9 +19,10 @@ const maxChainDepth = 16
 
 // loadChains computes, for every vendor that made a request on the page,
 // the chain that brought it in. vendorOf names the vendor of a URL ("" for
-// the site's own unknown resources). A vendor's requests are tried in the
-// order Chromium made them, scripts first: the first whose initiators lead
-// out of the vendor's own scripts gives the chain.
+// the site's own unknown resources). A vendor's scripts are tried first,
+// its other requests when no script gives a chain; of the chains that lead
+// out of the vendor's own scripts, the least in text order is kept, so the
+// answer does not depend on the order the page made its requests in.
 func loadChains(p *capture.Page, vendorOf func(rawURL, resourceType string) string) map[string][]detectors.LoadStep {
 	pageURL := p.FinalURL
 	if pageURL == "" {
@@ -47,18 +48,26 @@ func loadChains(p *capture.Page, vendorOf func(rawURL, resourceType string) stri
 		return v
 	}
 	out := map[string][]detectors.LoadStep{}
-	for _, scriptsFirst := range []bool{true, false} {
+	for _, scripts := range []bool{true, false} {
+		found := map[string]string{} // vendor -> its chain's text, to compare
 		for i := range p.Requests {
 			r := &p.Requests[i]
-			if (r.ResourceType == "Script") != scriptsFirst {
+			if (r.ResourceType == "Script") != scripts {
 				continue
 			}
 			v := vendor[stripFragment(r.URL)]
-			if v == "" || out[v] != nil {
+			if v == "" || (out[v] != nil && found[v] == "") {
+				continue // a vendor with a script chain needs no other
+			}
+			chain := walkInitiators(r, v, pageURL, byURL, vendorOfURL)
+			if len(chain) == 0 {
 				continue
 			}
-			if chain := walkInitiators(r, v, pageURL, byURL, vendorOfURL); len(chain) > 0 {
-				out[v] = chain
+			// Of several chains the least in text order, not the first
+			// made: the order of a page's requests varies run to run.
+			text := detectors.LoadedBy{Chain: chain}.String()
+			if old, ok := found[v]; !ok || text < old {
+				out[v], found[v] = chain, text
 			}
 		}
 	}

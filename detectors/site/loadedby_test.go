@@ -77,6 +77,23 @@ func TestLoadChains(t *testing.T) {
 			want: map[string]string{"facebook": "inline:2"},
 		},
 	}
+	// A vendor's two scripts, inserted from two places of the page, in
+	// either order: the same chain either way.
+	twoScripts := []capture.Request{doc,
+		{URL: fbURL, ResourceType: "Script", Initiator: shop, InitiatorLine: 20},
+		{URL: "https://connect.facebook.net/signals/config/1", ResourceType: "Script", Initiator: shop, InitiatorLine: 4},
+	}
+	cases = append(cases,
+		struct {
+			name string
+			reqs []capture.Request
+			want map[string]string
+		}{"two scripts of one vendor", twoScripts, map[string]string{"facebook": "inline:20"}},
+		struct {
+			name string
+			reqs []capture.Request
+			want map[string]string
+		}{"the same two in the other order", []capture.Request{doc, twoScripts[2], twoScripts[1]}, map[string]string{"facebook": "inline:20"}})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := capture.Page{URL: shop, Requests: tc.reqs}

@@ -475,6 +475,7 @@ func (a *analysis) result() Result {
 	for _, k := range sortedKeys(a.storage) {
 		r.Storage = append(r.Storage, *a.storage[k])
 	}
+	r.Storage = groupVariants(r.Storage)
 	r.Detections = a.detections
 	sort.SliceStable(r.Detections, func(i, j int) bool {
 		x, y := r.Detections[i], r.Detections[j]
