@@ -419,7 +419,6 @@ func TestConsentEngineInChromium(t *testing.T) {
 // with no banner, the engine's worst case: every rule misses and the generic
 // pass looks at every link and button.
 func BenchmarkConsentDetect(b *testing.B) {
-	chromiumPath := browsertest.Chromium(b)
 	var sb strings.Builder
 	sb.WriteString("<!doctype html><html><body><nav>")
 	for i := range 300 {
@@ -430,22 +429,7 @@ func BenchmarkConsentDetect(b *testing.B) {
 		fmt.Fprintf(&sb, `<div class="card"><h3>Item %d</h3><p>Text about cookies and seeds.</p><button>Add to cart</button></div>`, i)
 	}
 	sb.WriteString(`</main><footer><button>Accept</button><a href="/privacy">Privacy</a></footer></body></html>`)
-	pageHTML := sb.String()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		_, _ = w.Write([]byte(pageHTML))
-	}))
-	defer srv.Close()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
-		b.Fatal(err)
-	}
+	ctx := benchTab(b, sb.String())
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](consent.Script(consent.Config{})+";void 0")); err != nil {
 		b.Fatal(err)
 	}
@@ -463,21 +447,7 @@ func BenchmarkConsentDetect(b *testing.B) {
 // detect script a scan uses there, and the whole engine it evaluates only
 // before clicking a banner a Consent-O-Matic rule knows.
 func BenchmarkConsentInstall(b *testing.B) {
-	chromiumPath := browsertest.Chromium(b)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		_, _ = w.Write([]byte(`<!doctype html><title>x</title><p>Hello`))
-	}))
-	defer srv.Close()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
-		b.Fatal(err)
-	}
+	ctx := benchTab(b, `<!doctype html><title>x</title><p>Hello`)
 	for _, c := range []struct{ name, src string }{
 		{"detect-script", consent.DetectScript(consent.Config{}) + ";void 0"},
 		{"whole-script", consent.Script(consent.Config{}) + ";void 0"},
@@ -491,4 +461,25 @@ func BenchmarkConsentInstall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchTab starts Chromium for a benchmark and returns a tab that shows
+// pageHTML; both end with the benchmark.
+func benchTab(b *testing.B, pageHTML string) context.Context {
+	chromiumPath := browsertest.Chromium(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(pageHTML))
+	}))
+	b.Cleanup(srv.Close)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	b.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	b.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+		b.Fatal(err)
+	}
+	return ctx
 }
