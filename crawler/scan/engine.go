@@ -38,6 +38,8 @@ type engine struct {
 	restartMu sync.Mutex
 	restarts  int
 
+	policyReads policyReads
+
 	// afterCrawl, when set, is called with the pre-consent pages as soon
 	// as the crawl ends, before the consent passes.
 	afterCrawl func(pre []capture.Page)
@@ -181,6 +183,7 @@ func (e *engine) crawl(ctx context.Context) []crawled {
 				}
 				e.plan(e.src.Known() * len(e.phases))
 				c.pre, _ = e.visit(ctx, u, browser.Visit{Phase: capture.PreConsent})
+				e.prefetchPolicy(ctx, c.pre)
 				if len(c.pre.Links) == 0 {
 					e.src.Done(u) // failed, or a page without links
 				} else {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"sync"
 
 	"github.com/trackscan/trackscan/crawler/browser"
 	"github.com/trackscan/trackscan/crawler/capture"
@@ -29,7 +30,7 @@ func (e *engine) readPolicies(ctx context.Context, pages []capture.Page) []Polic
 	if len(e.opts.PolicyURLs) > 0 {
 		var out []PolicyDocument
 		for _, u := range e.opts.PolicyURLs {
-			d, err := e.browser.ReadDocument(ctx, u)
+			d, err := e.readDocument(ctx, u)
 			out = append(out, PolicyDocument{Candidate: policyfind.Candidate{URL: u, Kind: policyfind.Privacy, How: policyfind.HowGiven}, Doc: d, Err: err})
 		}
 		return out
@@ -52,7 +53,7 @@ func (e *engine) readPolicies(ctx context.Context, pages []capture.Page) []Polic
 			return
 		}
 		tries[c.Kind]++
-		d, err := e.browser.ReadDocument(ctx, c.URL)
+		d, err := e.readDocument(ctx, c.URL)
 		if err == nil {
 			read[c.Kind] = true
 		}
@@ -75,3 +76,74 @@ func (e *engine) readPolicies(ctx context.Context, pages []capture.Page) []Polic
 	}
 	return out
 }
+
+// policyReads holds the policy documents read, or being read, in a scan:
+// reading starts as soon as the first page that links to a policy is
+// captured, beside the rest of the crawl, and the choice made over every
+// page at the end takes the document from here when it is the same URL.
+type policyReads struct {
+	mu      sync.Mutex
+	started bool
+	docs    map[string]*policyRead
+	wg      sync.WaitGroup
+}
+
+type policyRead struct {
+	done chan struct{}
+	doc  *browser.Document
+	err  error
+}
+
+// readDocument reads u once per scan; a second caller waits for the first.
+func (e *engine) readDocument(ctx context.Context, u string) (*browser.Document, error) {
+	pr := &e.policyReads
+	pr.mu.Lock()
+	if pr.docs == nil {
+		pr.docs = map[string]*policyRead{}
+	}
+	r, ok := pr.docs[u]
+	if !ok {
+		r = &policyRead{done: make(chan struct{})}
+		pr.docs[u] = r
+	}
+	pr.mu.Unlock()
+	if !ok {
+		r.doc, r.err = e.browser.ReadDocument(ctx, u)
+		close(r.done)
+		return r.doc, r.err
+	}
+	select {
+	case <-r.done:
+		return r.doc, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// prefetchPolicy starts reading the policies a captured page links to, once
+// per scan: most sites link them from every page, so the first page's are
+// nearly always the ones chosen at the end.
+func (e *engine) prefetchPolicy(ctx context.Context, p *capture.Page) {
+	if !e.opts.DiscoverPolicy || len(e.opts.PolicyURLs) > 0 || p == nil || p.Error != "" {
+		return
+	}
+	picked, _ := policyfind.Pick(policyfind.Find([]capture.Page{*p}))
+	if len(picked) == 0 {
+		return
+	}
+	pr := &e.policyReads
+	pr.mu.Lock()
+	if pr.started {
+		pr.mu.Unlock()
+		return
+	}
+	pr.started = true
+	pr.mu.Unlock()
+	for _, c := range picked {
+		pr.wg.Go(func() { _, _ = e.readDocument(ctx, c.URL) })
+	}
+}
+
+// waitPolicyReads waits for reads started ahead that the end did not use,
+// so none outlives the browser.
+func (e *engine) waitPolicyReads() { e.policyReads.wg.Wait() }

@@ -248,6 +248,7 @@ func runOn(ctx context.Context, o Options, b *browser.Browser, clock func() time
 	e.noteRefusals(res.Pages)
 	res.Finished = clock()
 	res.PolicyDocuments = <-policies
+	e.waitPolicyReads()
 	res.Browser = b.Info()
 	res.Notes = e.notes
 	res.Failed = e.failed
