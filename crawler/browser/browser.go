@@ -42,7 +42,6 @@ type Options struct {
 	PageTimeout       time.Duration     // whole budget of one page visit, default 30s
 	IdleTime          time.Duration     // network quiet time that counts as idle, default 500ms
 	MaxIdleWait       time.Duration     // longest wait for idle after load, default 8s
-	SpareTabs         int               // tabs opened ahead of the visits that take them (see spareTabs), default 1, negative for none
 	// Scope, when set, is asked about every document the pages load (see
 	// Scope); nil allows every document. Visit.Scope overrides it.
 	Scope Scope
@@ -67,12 +66,6 @@ func (o *Options) defaults() {
 	if o.MaxIdleWait == 0 {
 		o.MaxIdleWait = 8 * time.Second
 	}
-	switch {
-	case o.SpareTabs == 0:
-		o.SpareTabs = 1
-	case o.SpareTabs < 0:
-		o.SpareTabs = 0
-	}
 }
 
 // Browser is one running Chromium shared by every page of a scan; each page
@@ -94,8 +87,6 @@ type Browser struct {
 	// and Chromium's own temporary files (TMPDIR points there), so that
 	// one directory is removed on Close, or by the next run after a kill.
 	runDir string
-
-	spares spareTabs
 }
 
 // FindChromium returns the path of a Chromium or Chrome executable on PATH.
@@ -127,7 +118,6 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 		}
 	}
 	b := &Browser{opts: opts, baseCtx: context.WithoutCancel(ctx)}
-	b.spares.want = opts.SpareTabs
 	if err := b.start(ctx); err != nil {
 		b.Close()
 		return nil, err
@@ -500,7 +490,6 @@ func (b *Browser) Close() {
 		defer b.mu.Unlock()
 		b.closed = true
 		b.stopLocked(true)
-		b.spares.close() // after the stop: a tab being opened fails at once
 		if b.runDir != "" {
 			removeProfile(b.runDir)
 			b.runDir = ""

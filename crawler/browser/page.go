@@ -127,13 +127,8 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	var crashed atomic.Bool
 	crash := make(chan struct{})
-	t, err := b.spares.take(bctx)
-	if err != nil {
-		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
-	}
-	tabCtx, cancelTab := t.ctx, t.cancel
-	defer cancelTab()
-	t.setListener(func(ev any) {
+	var cancelTab context.CancelFunc
+	listen := func(ev any) {
 		if _, ok := ev.(*inspector.EventTargetCrashed); ok {
 			// Fail now rather than at the page timeout.
 			if !crashed.Swap(true) {
@@ -145,10 +140,17 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 		guard.onEvent(ev)
 		rec.onEvent(ev)
 		workers.onEvent(ev)
-	})
+	}
+	tabCtx, cancel0 := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(listen))
+	cancelTab = cancel0
+	defer cancelTab()
 	// Ctrl-C or the scan's deadline ends this tab, never the browser.
 	stopAfter := context.AfterFunc(ctx, cancelTab)
 	defer stopAfter()
+
+	if err := chromedp.Do(tabCtx); err != nil {
+		return b.failState(p, rec, fmt.Errorf("open tab: %w", err))
+	}
 	workers.ready(tabCtx)
 	tctx, cancel := context.WithTimeout(tabCtx, b.opts.PageTimeout)
 	defer cancel()
@@ -199,7 +201,7 @@ func (b *Browser) CaptureState(ctx context.Context, pageURL string, v Visit) (*c
 	}
 	rec.fill(p)
 	sortPage(p)
-	err = nil
+	var err error
 	switch {
 	case navErr != nil:
 		err = navErr
