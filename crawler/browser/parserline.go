@@ -46,22 +46,20 @@ type parserLineRef struct {
 // the tracker; such a line is dropped, and the request is left attributed
 // to the page without one.
 func (b *Browser) checkParserLines(ctx context.Context, rec *recorder) {
-	refs := rec.parserLineRefs()
-	if len(refs) == 0 {
-		return
+	byDoc := map[network.RequestID][]*capture.Request{}
+	var docs []network.RequestID
+	for _, ref := range rec.parserLineRefs() {
+		if byDoc[ref.doc] == nil {
+			docs = append(docs, ref.doc)
+		}
+		byDoc[ref.doc] = append(byDoc[ref.doc], ref.req)
 	}
-	bodies := map[network.RequestID][]string{}
-	for _, ref := range refs {
-		lines, ok := bodies[ref.doc]
-		if !ok {
-			lines = documentLines(ctx, ref.doc)
-			bodies[ref.doc] = lines
-		}
-		rec.mu.Lock()
-		if !lineNames(lines, ref.req.InitiatorLine, ref.req.URL) {
-			ref.req.InitiatorLine = 0
-		}
-		rec.mu.Unlock()
+	// One document's lines in memory at a time: a page may hold many frames.
+	for _, doc := range docs {
+		lines := documentLines(ctx, doc)
+		rec.dropParserLines(byDoc[doc], func(req *capture.Request) bool {
+			return !lineNames(lines, req.InitiatorLine, req.URL)
+		})
 	}
 }
 

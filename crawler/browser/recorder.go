@@ -577,6 +577,17 @@ func (r *recorder) parserLineRefs() []parserLineRef {
 	return append([]parserLineRef(nil), r.parserLines...)
 }
 
+// dropParserLines clears the initiator line of the requests drop picks.
+func (r *recorder) dropParserLines(reqs []*capture.Request, drop func(*capture.Request) bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, req := range reqs {
+		if drop(req) {
+			req.InitiatorLine = 0
+		}
+	}
+}
+
 // documentMime is the content type of the first document that loaded: a
 // PDF or an image is not a page to scan, whatever viewer Chromium wraps it in.
 func (r *recorder) documentMime() string {

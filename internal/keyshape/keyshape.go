@@ -31,7 +31,7 @@ func Of(s string) string {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		if isWordByte(c) {
 			if start < 0 {
 				start = i
 			}
